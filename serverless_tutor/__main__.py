@@ -1,0 +1,3 @@
+from serverless_tutor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Content models and loaders: lessons, exercises and quizzes are data, validated at load."""

@@ -1,0 +1,92 @@
+"""`serverless-tutor validate`: check any content file or folder, or all shipped content.
+
+Each kind of content (lessons, exercises, quiz banks, price tables) registers a
+ContentKind: which files it claims, how it validates a group of them, and where
+the shipped ones live. Adding a kind is one entry in KINDS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from serverless_tutor.content.problems import ContentError, Problem
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str
+    claims: Callable[[Path], bool]
+    validate: Callable[[list[Path]], list[Problem]]
+    shipped: Callable[[], list[Path]]
+
+
+def _is_lesson(path: Path) -> bool:
+    if path.suffix != ".md" or (path.parent / "exercise.yaml").exists():
+        return False
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4).startswith(b"---")
+    except OSError:
+        return False
+
+
+def _validate_lessons(paths: list[Path]) -> list[Problem]:
+    from serverless_tutor.content.lessons import _check_set, parse_lesson
+
+    problems: list[Problem] = []
+    by_folder: dict[Path, list] = {}
+    for path in paths:
+        try:
+            by_folder.setdefault(path.parent, []).append(parse_lesson(path))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    for lessons in by_folder.values():
+        problems.extend(_check_set(lessons))
+    return problems
+
+
+def _shipped_lessons() -> list[Path]:
+    from serverless_tutor.paths import lessons_dir
+
+    return sorted(lessons_dir().glob("*.md"))
+
+
+KINDS: list[ContentKind] = [
+    ContentKind("lesson", _is_lesson, _validate_lessons, _shipped_lessons),
+]
+
+
+def _expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(file=str(path), field="(path)", expected="an existing file or folder"))
+    return files, problems
+
+
+def validate(paths: list[Path] | None = None) -> list[Problem]:
+    """Return every problem found; an empty list means the content is valid."""
+    if not paths:
+        problems: list[Problem] = []
+        for kind in KINDS:
+            shipped = kind.shipped()
+            if shipped:
+                problems.extend(kind.validate(shipped))
+        return problems
+    files, problems = _expand(paths)
+    for kind in KINDS:
+        claimed = [f for f in files if kind.claims(f)]
+        if claimed:
+            problems.extend(kind.validate(claimed))
+    explicit_files = [p for p in paths if p.is_file()]
+    for path in explicit_files:
+        if not any(kind.claims(path) for kind in KINDS):
+            problems.append(Problem(file=str(path), field="(file)", expected="a lesson (.md with front matter) or another known content file"))
+    return problems

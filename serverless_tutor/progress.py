@@ -1,0 +1,111 @@
+"""The learner's progress: one JSON file in the data directory, written atomically.
+
+A save writes a temporary file in the same folder, fsyncs it and renames it over
+the old one, so a crash mid-save leaves either the old state or the new one. A file
+that cannot be read or parsed is moved aside (never overwritten) and the learner
+starts fresh with a one-line notice saying where the old file went.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from serverless_tutor.paths import data_home
+
+PROGRESS_FILE = "progress.json"
+STALE_TEMP_SECONDS = 60
+
+
+class Progress(BaseModel):
+    # Unknown keys are kept, so a file written by a newer version survives a save.
+    model_config = ConfigDict(extra="allow")
+
+    version: int = 1
+    current_lesson: str | None = Field(default=None, description="id of the lesson open last")
+    visited: list[str] = Field(default_factory=list, description="ids of lessons opened at least once")
+    theme: str | None = None
+
+    def visit(self, lesson_id: str) -> None:
+        self.current_lesson = lesson_id
+        if lesson_id not in self.visited:
+            self.visited.append(lesson_id)
+
+
+class LoadResult(BaseModel):
+    progress: Progress
+    notice: str | None = None
+
+
+class ProgressStore:
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder if folder is not None else data_home()
+        self.path = self.folder / PROGRESS_FILE
+
+    def load(self) -> LoadResult:
+        self._remove_stale_temp_files()
+        if not self.path.exists():
+            return LoadResult(progress=Progress())
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return LoadResult(progress=Progress.model_validate(raw))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
+            kept = self._move_aside()
+            reason = type(exc).__name__
+            return LoadResult(
+                progress=Progress(),
+                notice=f"Progress file was unreadable ({reason}); kept it as {kept} and started fresh.",
+            )
+
+    def save(self, progress: Progress) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = progress.model_dump_json(indent=2).encode("utf-8")
+        fd, tmp_name = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, self.path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        _fsync_folder(self.folder)
+
+    def _remove_stale_temp_files(self) -> None:
+        # A writer killed mid-save leaves its temp file behind; the real file is intact.
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for leftover in self.folder.glob(".progress-*.tmp"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except OSError:
+                continue
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{PROGRESS_FILE}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            target = self.path.with_name(f"{PROGRESS_FILE}.corrupt-{stamp}-{counter}")
+            counter += 1
+        os.replace(self.path, target)
+        return target
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on a directory; the rename is still atomic
+    finally:
+        os.close(fd)

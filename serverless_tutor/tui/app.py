@@ -1,0 +1,67 @@
+"""The Textual app: top-level areas are MODES; the learn mode is the chapter reader."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from serverless_tutor.content.lessons import Lesson, shipped_lessons
+from serverless_tutor.progress import Progress, ProgressStore
+from serverless_tutor.tui.lesson_commands import LessonCommands
+from serverless_tutor.tui.screens.help_screen import HelpScreen
+from serverless_tutor.tui.screens.learn_screen import LearnScreen
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class TutorApp(App):
+    TITLE = "serverless-tutor"
+    SUB_TITLE = "Serverless Architecture"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "learn": LearnScreen,
+    }
+    DEFAULT_MODE = "learn"
+    COMMANDS = App.COMMANDS | {LessonCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("t", "toggle_theme", "Theme", id="toggle-theme"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    ]
+
+    def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
+        super().__init__()
+        self.lessons: list[Lesson] = lessons if lessons is not None else shipped_lessons()
+        self.store = store if store is not None else ProgressStore()
+        loaded = self.store.load()
+        self.progress: Progress = loaded.progress
+        self._startup_notice = loaded.notice
+        if self.progress.theme in (DARK_THEME, LIGHT_THEME):
+            self.theme = self.progress.theme
+
+    def on_mount(self) -> None:
+        if self._startup_notice:
+            self.notify(self._startup_notice, title="Progress", severity="warning", timeout=10)
+
+    def save_progress(self) -> None:
+        try:
+            self.store.save(self.progress)
+        except OSError as exc:
+            self.notify(f"Could not save progress to {self.store.path}: {exc}", severity="error")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+        self.progress.theme = self.theme
+        self.save_progress()
+
+    def open_lesson(self, lesson_id: str) -> None:
+        """Switch to the learn area and open a lesson (used by the command palette)."""
+        self.switch_mode("learn")
+        screen = self.screen
+        if isinstance(screen, LearnScreen):
+            screen.open_lesson(lesson_id)

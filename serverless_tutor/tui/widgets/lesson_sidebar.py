@@ -1,0 +1,37 @@
+"""The list of lessons; a check mark shows the ones already visited."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from serverless_tutor.content.lessons import Lesson
+
+VISITED_MARK = "✓"
+
+
+class LessonSidebar(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="sidebar-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sidebar-up"),
+    ]
+
+    def __init__(self, lessons: list[Lesson], visited: set[str], **kwargs):
+        self._lessons = lessons
+        self._visited = set(visited)
+        super().__init__(*[self._option(lesson) for lesson in lessons], **kwargs)
+
+    def _option(self, lesson: Lesson) -> Option:
+        mark = VISITED_MARK if lesson.id in self._visited else " "
+        return Option(f"{mark} {lesson.number:>2}. {lesson.title}", id=lesson.id)
+
+    def mark_visited(self, lesson_id: str) -> None:
+        if lesson_id in self._visited:
+            return
+        self._visited.add(lesson_id)
+        index = self.get_option_index(lesson_id)
+        self.replace_option_prompt_at_index(index, self._option(self._lessons[index]).prompt)
+
+    def show_lesson(self, lesson_id: str) -> None:
+        self.highlighted = self.get_option_index(lesson_id)

@@ -1,0 +1,33 @@
+"""The reading pane: a lesson's prose, then the live panels it lists."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Static
+
+from serverless_tutor.content.lessons import Lesson
+from serverless_tutor.tui.panels import PANEL_WIDGETS
+
+
+class LessonView(VerticalScroll):
+    def __init__(self, lesson_count: int, **kwargs):
+        super().__init__(**kwargs)
+        self._lesson_count = lesson_count
+        self.lesson: Lesson | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-heading")
+        yield Markdown(id="lesson-body")
+        yield Vertical(id="lesson-panels")
+
+    async def show(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        heading = f"[b]{lesson.number}. {lesson.title}[/b]\n[dim]Lesson {lesson.number} of {self._lesson_count} · about {lesson.minutes} min[/dim]"
+        self.query_one("#lesson-heading", Static).update(heading)
+        await self.query_one("#lesson-body", Markdown).update(lesson.body)
+        panels = self.query_one("#lesson-panels", Vertical)
+        await panels.remove_children()
+        if lesson.panels:
+            await panels.mount_all([PANEL_WIDGETS[panel_id]() for panel_id in lesson.panels])
+        self.scroll_home(animate=False)
