@@ -23,6 +23,7 @@ class LessonMeta(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, e.g. cold-starts")
     number: int = Field(ge=1, le=LESSON_COUNT, description="1 to 11 for the sections, 12 for the summary")
     title: str = Field(min_length=1)
+    short_title: str | None = Field(default=None, min_length=1, max_length=20, description="for narrow lists")
     summary: str = Field(min_length=1, description="one or two sentences shown in lists")
     key_terms: list[str] = Field(default_factory=list)
     panels: list[str] = Field(default_factory=list)

@@ -59,9 +59,9 @@ class TutorApp(App):
         self.progress.theme = self.theme
         self.save_progress()
 
-    def open_lesson(self, lesson_id: str) -> None:
+    async def open_lesson(self, lesson_id: str) -> None:
         """Switch to the learn area and open a lesson (used by the command palette)."""
-        self.switch_mode("learn")
+        await self.switch_mode("learn")
         screen = self.screen
         if isinstance(screen, LearnScreen):
-            screen.open_lesson(lesson_id)
+            await screen.open_lesson(lesson_id)

@@ -112,3 +112,9 @@ def test_number_out_of_range_and_bad_id(tmp_path):
 def test_missing_path_is_reported(tmp_path):
     problems = validate([tmp_path / "nope"])
     assert problems[0].expected == "an existing file or folder"
+
+
+def test_lesson_bodies_do_not_repeat_the_title():
+    # The reader shows the title from the front matter; a leading "# Title" would print it twice.
+    for lesson in shipped_lessons():
+        assert not lesson.body.lstrip().startswith("# "), lesson.source

@@ -36,7 +36,8 @@ class HelpScreen(ModalScreen[None]):
             for key, active in beneath.active_bindings.items():
                 binding = active.binding
                 label = binding.key_display or self.app.get_key_display(binding)
-                if binding.description and label not in rows:
+                # Shown bindings are the area's own keys; list and scroll keys are covered by ALWAYS.
+                if binding.show and binding.description and label not in rows:
                     rows[label] = binding.description.lower()
         for key, description in rows.items():
             table.add_row(key, description)

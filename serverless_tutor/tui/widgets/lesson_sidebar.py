@@ -20,11 +20,23 @@ class LessonSidebar(OptionList):
     def __init__(self, lessons: list[Lesson], visited: set[str], **kwargs):
         self._lessons = lessons
         self._visited = set(visited)
+        self._use_short_titles = False
         super().__init__(*[self._option(lesson) for lesson in lessons], **kwargs)
 
     def _option(self, lesson: Lesson) -> Option:
         mark = VISITED_MARK if lesson.id in self._visited else " "
-        return Option(f"{mark} {lesson.number:>2}. {lesson.title}", id=lesson.id)
+        title = (lesson.short_title or lesson.title) if self._use_short_titles else lesson.title
+        return Option(f"{mark} {lesson.number:>2}. {title}", id=lesson.id)
+
+    def on_resize(self) -> None:
+        # Full titles when they fit on one line, short ones when the terminal is narrow.
+        short = self.scrollable_content_region.width < max(
+            len(f"  {lesson.number:>2}. {lesson.title}") for lesson in self._lessons
+        )
+        if short != self._use_short_titles:
+            self._use_short_titles = short
+            for index, lesson in enumerate(self._lessons):
+                self.replace_option_prompt_at_index(index, self._option(lesson).prompt)
 
     def mark_visited(self, lesson_id: str) -> None:
         if lesson_id in self._visited:

@@ -1,0 +1,72 @@
+"""Time to first screen: serverless-tutor vs a bare Textual app, measured in the same run.
+
+Each app runs headless in a fresh interpreter and exits as soon as its first screen
+has been composed, mounted and refreshed. We time the whole process (interpreter start
+included) and report medians and the ratio. Goal: the tutor within 1.5x of the bare app.
+
+    python benchmarks/startup.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_AFTER_FIRST_SCREEN = """
+async def exit_after_first_screen(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+"""
+
+BARE_APP = EXIT_AFTER_FIRST_SCREEN + """
+from textual.app import App
+from textual.widgets import Footer, Header, Markdown
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Markdown("# Hello\\n\\nA bare Textual app with a header, a Markdown pane and a footer.")
+        yield Footer()
+
+Bare().run(headless=True, size=(120, 40), auto_pilot=exit_after_first_screen)
+"""
+
+TUTOR_APP = EXIT_AFTER_FIRST_SCREEN + """
+import serverless_tutor.cli  # the entry point's own imports count too
+from serverless_tutor.tui.app import TutorApp
+
+TutorApp().run(headless=True, size=(120, 40), auto_pilot=exit_after_first_screen)
+"""
+
+
+def time_once(source: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", source], check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "SERVERLESS_TUTOR_HOME": home}
+        time_once(BARE_APP, env)  # warm the OS file cache for both
+        time_once(TUTOR_APP, env)
+        bare, tutor = [], []
+        for _ in range(args.runs):  # interleaved so machine load affects both alike
+            bare.append(time_once(BARE_APP, env))
+            tutor.append(time_once(TUTOR_APP, env))
+    bare_median, tutor_median = statistics.median(bare), statistics.median(tutor)
+    print(f"bare Textual app   median {bare_median * 1000:7.1f} ms  (runs: {args.runs})")
+    print(f"serverless-tutor   median {tutor_median * 1000:7.1f} ms")
+    print(f"ratio tutor / bare {tutor_median / bare_median:.2f}x  (goal: at most 1.50x)")
+
+
+if __name__ == "__main__":
+    main()
