@@ -1,0 +1,93 @@
+"""A function's configuration, validated the way Lambda validates it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MIN_MEMORY_MB = 128
+MAX_MEMORY_MB = 10_240
+MIN_TIMEOUT_S = 1
+MAX_TIMEOUT_S = 900
+MIN_EPHEMERAL_MB = 512
+MAX_EPHEMERAL_MB = 10_240
+INIT_LIMIT_S = 10.0  # on-demand INIT phase cap
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Variables Lambda reserves for itself; a function may not set them.
+RESERVED_ENV = frozenset(
+    {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    }
+)
+_ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class FunctionConfig(BaseModel):
+    """What `aws lambda create-function` would take, for one local function.
+
+    `handler` is either `path/to/file.py:func` (a file under code_dir) or Lambda's own
+    `module.func` form (`pkg/mod.func` and `pkg.mod.func` work too). A handler string
+    Lambda would accept at deploy time but cannot load (no dot) is accepted here and
+    fails at INIT as Runtime.MalformedHandlerName, as it does in Lambda.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    handler: str
+    code_dir: Path
+    memory_mb: int = Field(default=128, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
+    timeout_s: float = Field(default=3, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
+    environment: dict[str, str] = Field(default_factory=dict)
+    ephemeral_storage_mb: int = Field(default=512, ge=MIN_EPHEMERAL_MB, le=MAX_EPHEMERAL_MB)
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("1 to 64 characters, letters, digits, hyphens and underscores only")
+        return value
+
+    @field_validator("handler")
+    @classmethod
+    def _valid_handler(cls, value: str) -> str:
+        if not value or len(value) > 128 or any(ch.isspace() for ch in value):
+            raise ValueError("1 to 128 characters without spaces, e.g. 'app.handler' or 'src/app.py:handler'")
+        return value
+
+    @field_validator("code_dir")
+    @classmethod
+    def _absolute_code_dir(cls, value: Path) -> Path:
+        return Path(value).expanduser().resolve()
+
+    @field_validator("environment")
+    @classmethod
+    def _valid_environment(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not _ENV_KEY.match(key):
+                raise ValueError(f"variable name {key!r} must start with a letter and use letters, digits and _")
+            if key in RESERVED_ENV:
+                raise ValueError(f"{key} is reserved by Lambda and cannot be set")
+        if sum(len(k) + len(v) for k, v in value.items()) > 4096:
+            raise ValueError("variables exceed Lambda's 4 KB total")
+        return value
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.name}"
+
+    def fingerprint(self) -> tuple:
+        """Environments are only reused for an identical configuration."""
+        return (
+            self.handler, str(self.code_dir), self.memory_mb, self.timeout_s,
+            tuple(sorted(self.environment.items())), self.ephemeral_storage_mb, self.architecture,
+        )

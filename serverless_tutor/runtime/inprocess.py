@@ -1,0 +1,250 @@
+"""The in-process backend, for trusted bundled demo code only: same semantics as the
+sandbox (an environment has its own module object, so module state lives across warm
+invokes and is lost on a cold start; context, logs, REPORT, timeouts), no isolation.
+
+Output capture and AWS call forwarding are routed per thread, so invokes on several
+threads do not mix their logs. A handler that overruns its timeout is abandoned (a
+thread cannot be killed) and its environment is discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from serverless_tutor.runtime import bootstrap
+from serverless_tutor.runtime.backend import InitOutcome, Outcome
+from serverless_tutor.runtime.config import FunctionConfig
+from serverless_tutor.runtime.context import LambdaContext
+from serverless_tutor.runtime.forwarding import ForwardedRequest, RequestHandler
+from serverless_tutor.runtime.logs import LogCapture
+
+_local = threading.local()  # .capture (LogCapture), .request_id, .forward (callable)
+_install_lock = threading.Lock()
+_active = 0
+_saved: dict[str, Any] = {}
+
+
+class _ThreadRouter:
+    """Stands in for sys.stdout/sys.stderr while in-process invokes run: writes from a
+    handler thread go to that invoke's log; everything else goes where it went before."""
+
+    def __init__(self, original):
+        self._original = original
+
+    def write(self, text: str) -> int:
+        capture = getattr(_local, "capture", None)
+        if capture is None:
+            return self._original.write(text)
+        capture.add(text.encode("utf-8", errors="backslashreplace"))
+        return len(text)
+
+    def flush(self) -> None:
+        if getattr(_local, "capture", None) is None:
+            self._original.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+class _CaptureLogHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        capture = getattr(_local, "capture", None)
+        if capture is not None:
+            capture.add(self.format(record).encode("utf-8", errors="backslashreplace"))
+
+
+def _begin_capture() -> None:
+    global _active
+    with _install_lock:
+        if _active == 0:
+            _saved["stdout"], _saved["stderr"] = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = _ThreadRouter(sys.stdout), _ThreadRouter(sys.stderr)
+            handler = _CaptureLogHandler()
+            handler.setFormatter(bootstrap.lambda_formatter())
+            handler.addFilter(bootstrap.RequestIdFilter(lambda: getattr(_local, "request_id", "")))
+            logging.getLogger().addHandler(handler)
+            _saved["handler"] = handler
+            _install_forwarding()
+        _active += 1
+
+
+def _end_capture() -> None:
+    global _active
+    with _install_lock:
+        _active -= 1
+        if _active == 0:
+            sys.stdout, sys.stderr = _saved.pop("stdout"), _saved.pop("stderr")
+            logging.getLogger().removeHandler(_saved.pop("handler"))
+
+
+_forwarding_installed = False
+
+
+def _install_forwarding() -> None:
+    """Route botocore sends made on a handler thread to that invoke's RequestHandler."""
+    global _forwarding_installed
+    if _forwarding_installed:
+        return
+    import botocore.awsrequest
+    import botocore.httpsession
+
+    original_send = botocore.httpsession.URLLib3Session.send
+
+    def send(self, request):
+        forward = getattr(_local, "forward", None)
+        if forward is None:
+            return original_send(self, request)
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        body = b"" if body is None else body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        headers = {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+        response = forward(request.method, request.url, headers, body)
+        return botocore.awsrequest.AWSResponse(request.url, response.status_code, dict(response.headers), _RawBody(response.body))
+
+    botocore.httpsession.URLLib3Session.send = send
+    for key, value in (("AWS_ACCESS_KEY_ID", "ASIAQTUTORLOCALFAKE01"), ("AWS_SECRET_ACCESS_KEY", "local-fake-secret"),
+                       ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required"),
+                       ("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")):
+        os.environ.setdefault(key, value)
+    _forwarding_installed = True
+
+
+class _RawBody:
+    def __init__(self, data: bytes):
+        import io
+
+        self._buffer = io.BytesIO(data)
+        self._data = data
+
+    def stream(self, **_kwargs):
+        yield self._data
+
+    def read(self, *args):
+        return self._buffer.read(*args)
+
+
+class InProcessEnvironment:
+    def __init__(self, config: FunctionConfig, request_handler: RequestHandler):
+        self.id = uuid.uuid4().hex[:12]
+        self.config = config
+        self.isolation: list[str] = []
+        self._request_handler = request_handler
+        self._handler = None
+        self.log_stream_name = datetime.now(timezone.utc).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+
+    def initialize(self) -> InitOutcome:
+        capture = LogCapture()
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                result["handler"] = bootstrap.load_handler(self.config.handler, str(self.config.code_dir), fresh_module=True)
+            except bootstrap.Fault as fault:
+                result["error"] = fault.as_dict()
+                capture.add(bootstrap.error_log_text(result["error"]).encode())
+
+        started = time.monotonic()
+        finished = self._run_captured(run, capture, "", timeout=10.0)
+        init_ms = (time.monotonic() - started) * 1000
+        if not finished:
+            error = {"errorType": "Sandbox.Timedout", "errorMessage": "INIT phase did not finish within 10.00 seconds", "stackTrace": []}
+            return InitOutcome(isolation=[], init_ms=init_ms, status="timeout", error=error, logs=capture.text())
+        if "error" in result:
+            return InitOutcome(isolation=[], init_ms=init_ms, status="error", error=result["error"], logs=capture.text(),
+                               max_memory_mb=self._memory_mb())
+        self._handler = result["handler"]
+        return InitOutcome(isolation=[], init_ms=init_ms, logs=capture.text(), max_memory_mb=self._memory_mb())
+
+    def invoke(self, request_id: str, event_json: str, client_context: dict | None) -> Outcome:
+        import json
+
+        capture = LogCapture()
+        timeout = self.config.timeout_s
+        context = LambdaContext(
+            aws_request_id=request_id, function_name=self.config.name,
+            memory_limit_in_mb=str(self.config.memory_mb), invoked_function_arn=self.config.arn,
+            log_group_name=f"/aws/lambda/{self.config.name}", log_stream_name=self.log_stream_name,
+            deadline_epoch_ms=int((time.time() + timeout) * 1000), client_context=client_context,
+        )
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                result["payload"] = bootstrap.marshal_response(self._handler(json.loads(event_json), context))
+            except bootstrap.Fault as fault:
+                result["error"] = fault.as_dict(request_id)
+            except Exception as exc:
+                result["error"] = bootstrap.error_from_exception(exc, request_id)
+            except BaseException as exc:  # SystemExit etc.: the in-process runtime cannot exit; report it as Lambda would
+                result["exit"] = exc
+            result["duration_ms"] = (time.perf_counter() - started) * 1000
+            if "error" in result:
+                capture.add(bootstrap.error_log_text(result["error"]).encode())
+
+        started = time.monotonic()
+        finished = self._run_captured(run, capture, request_id, timeout)
+        memory = self._memory_mb()
+        if not finished:
+            message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
+            return Outcome(status="timeout", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
+                           error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
+                           logs=capture.text(), destroyed=True,
+                           extra_log_lines=[f"{request_id} Task timed out after {timeout:.2f} seconds"])
+        duration = result.get("duration_ms", 0.0)
+        if "exit" in result:
+            message = f"RequestId: {request_id} Error: Runtime exited with error: {type(result['exit']).__name__}"
+            return Outcome(status="crash", duration_ms=duration, max_memory_mb=memory,
+                           error={"errorType": "Runtime.ExitError", "errorMessage": message, "stackTrace": []},
+                           logs=capture.text(), destroyed=True, extra_log_lines=[message, "Runtime.ExitError"])
+        if "error" in result:
+            error = dict(result["error"])
+            error.pop("requestId", None)
+            return Outcome(status="error", duration_ms=duration, max_memory_mb=memory, error=error,
+                           logs=capture.text(), logs_truncated=capture.truncated)
+        return Outcome(status="success", duration_ms=duration, max_memory_mb=memory, payload=result["payload"],
+                       logs=capture.text(), logs_truncated=capture.truncated)
+
+    def destroy(self) -> None:
+        self._handler = None
+
+    def _run_captured(self, target, capture: LogCapture, request_id: str, timeout: float) -> bool:
+        def body() -> None:
+            _local.capture = capture
+            _local.request_id = request_id
+            _local.forward = lambda method, url, headers, data: self._request_handler(ForwardedRequest(
+                method=method, url=url, headers=headers, body=data, function_name=self.config.name, request_id=request_id))
+            try:
+                target()
+            finally:
+                _local.capture = None
+                _local.forward = None
+
+        _begin_capture()
+        try:
+            thread = threading.Thread(target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True)
+            thread.start()
+            thread.join(timeout)
+            return not thread.is_alive()
+        finally:
+            _end_capture()
+
+    def _memory_mb(self) -> int:
+        """The tutor's own process is shared, so this is only an approximation."""
+        try:
+            with open("/proc/self/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"VmRSS:"):
+                        return min(self.config.memory_mb, math.ceil(int(line.split()[1]) / 1024))
+        except OSError:
+            pass
+        return 0

@@ -1,0 +1,508 @@
+"""The sandbox backend, parent side: a clean template process that forks workers,
+and one worker process per execution environment.
+
+The parent owns the deadline, the kill, the log and result caps, and the verdict:
+everything a worker sends is a frame checked against protocol.py; its stdout and
+stderr are only ever treated as log text.
+"""
+
+from __future__ import annotations
+
+import array
+import base64
+import json
+import math
+import os
+import queue
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from serverless_tutor.runtime.backend import InitOutcome, Outcome
+from serverless_tutor.runtime.config import INIT_LIMIT_S, FunctionConfig
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
+from serverless_tutor.runtime.frames import FrameError, encode_frame, recv_frame_bytes
+from serverless_tutor.runtime.logs import LogCapture
+from serverless_tutor.runtime.protocol import CallFrame, HelloFrame, InitDoneFrame, ResultFrame, worker_frame
+
+_RUNTIME_DIR = Path(__file__).resolve().parent
+_PACKAGE_ROOT = _RUNTIME_DIR.parent.parent
+MAX_RESULT_FRAME_BYTES = 8 * 1024 * 1024  # a 6 MB payload JSON-escaped, plus the envelope
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAQTUTORLOCALFAKE01",
+    "AWS_SECRET_ACCESS_KEY": "local/tutor/fake/secret/key/not/a/real/one00",
+    "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEFAKE-local-serverless-tutor-session-token",
+}
+# The template's whole environment: nothing from the tutor's own environment reaches
+# a worker's memory.
+TEMPLATE_ENV = {
+    "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+    "LANG": "en_US.UTF-8",
+    "TZ": ":UTC",
+    "MALLOC_ARENA_MAX": "2",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
+    "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    **FAKE_CREDENTIALS,
+}
+_SIGNAL_NAMES = {
+    signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
+    signal.SIGXCPU: "CPU time limit exceeded", signal.SIGXFSZ: "file size limit exceeded",
+    signal.SIGBUS: "bus error", signal.SIGTERM: "terminated", signal.SIGINT: "interrupt",
+    signal.SIGSYS: "bad system call", signal.SIGPIPE: "broken pipe",
+}
+
+
+class SandboxUnavailable(RuntimeError):
+    """The template process could not be started."""
+
+
+class TemplateProcess:
+    """A Python process that has imported the runtime and boto3 once and forks a
+    fresh worker for each new execution environment."""
+
+    def __init__(self, work_dir: Path):
+        self._work_dir = work_dir
+        self._spawn_lock = threading.Lock()
+        self._state = threading.Condition()
+        self._exits: dict[int, int] = {}
+        self._spawned: queue.Queue[int] = queue.Queue()
+        self._ready = False
+        self._dead = False
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+
+    def start(self) -> None:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        code = (
+            "import sys\n"
+            f"sys.path.insert(0, {str(_PACKAGE_ROOT)!r})\n"
+            "from serverless_tutor.runtime.worker import template_main\n"
+            "template_main(int(sys.argv[1]), sys.argv[2])\n"
+        )
+        log = open(self._work_dir / "template.log", "ab")
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", code, str(child_end.fileno()), str(self._work_dir)],
+                pass_fds=[child_end.fileno()], env=TEMPLATE_ENV, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log, cwd="/", start_new_session=True,
+            )
+        finally:
+            child_end.close()
+            log.close()
+        self._sock = parent_end
+        threading.Thread(target=self._read_messages, name="lambda-template-reader", daemon=True).start()
+
+    def _read_messages(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                data = self._sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                with self._state:
+                    self._dead = True
+                    self._state.notify_all()
+                self._spawned.put(-1)
+                return
+            message = json.loads(data)
+            kind = message.get("t")
+            if kind == "ready":
+                with self._state:
+                    self._ready = True
+                    self._state.notify_all()
+            elif kind == "spawned":
+                self._spawned.put(int(message["pid"]))
+            elif kind == "exited":
+                with self._state:
+                    self._exits[int(message["pid"])] = int(message["status"])
+                    self._state.notify_all()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        with self._state:
+            if not self._state.wait_for(lambda: self._ready or self._dead, timeout):
+                raise SandboxUnavailable("the sandbox template did not start in time")
+            if self._dead:
+                raise SandboxUnavailable(f"the sandbox template exited; see {self._work_dir / 'template.log'}")
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead
+
+    def spawn(self, proto_fd: int, log_fd: int) -> int:
+        self.wait_ready()
+        with self._spawn_lock:
+            fds = array.array("i", [proto_fd, log_fd])
+            self._sock.sendmsg([b'{"t":"spawn"}'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())])
+            pid = self._spawned.get(timeout=30)
+        if pid < 0:
+            raise SandboxUnavailable("the sandbox template exited while starting a worker")
+        return pid
+
+    def exit_status(self, pid: int, timeout: float) -> int | None:
+        with self._state:
+            self._state.wait_for(lambda: pid in self._exits or self._dead, timeout)
+            return self._exits.pop(pid, None)
+
+    def descendants(self) -> set[int]:
+        """Pids of every live process below the template (workers and their offspring)."""
+        if self._proc is None:
+            return set()
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry))
+        found: set[int] = set()
+        pending = list(children.get(self._proc.pid, []))
+        while pending:
+            pid = pending.pop()
+            if pid not in found:
+                found.add(pid)
+                pending.extend(children.get(pid, []))
+        return found
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                # shutdown, not just close: the reader thread is blocked in recv on this socket
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._sock.close()  # the template sees EOF, kills its workers and exits
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+                self._proc.wait()
+
+
+class SandboxEnvironment:
+    """One execution environment = one worker process in its own session."""
+
+    def __init__(
+        self,
+        template: TemplateProcess,
+        config: FunctionConfig,
+        scratch_root: Path,
+        request_handler: RequestHandler,
+        require: list[str],
+        disable: list[str],
+    ):
+        self.id = uuid.uuid4().hex[:12]
+        self.config = config
+        self.isolation: list[str] = []
+        self.isolation_detail = ""
+        self._template = template
+        self._request_handler = request_handler
+        self._require = require
+        self._disable = disable
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"env-{self.id}-", dir=scratch_root))
+        self.log_stream_name = datetime.now(timezone.utc).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+        self.pid: int | None = None
+        self._sock: socket.socket | None = None
+        self._log_fd: int | None = None
+        self._dead = False
+        self._last_memory_mb = 0
+
+    # ------------------------------------------------------------ lifecycle
+    def initialize(self) -> InitOutcome:
+        parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log_r, log_w = os.pipe2(os.O_CLOEXEC)
+        self._template.wait_ready()  # the template's own start-up is not part of this cold start
+        started = time.monotonic()
+        try:
+            self.pid = self._template.spawn(child_sock.fileno(), log_w)
+        finally:
+            child_sock.close()
+            os.close(log_w)
+        os.set_blocking(log_r, False)
+        self._sock = parent_sock
+        self._log_fd = log_r
+        capture = LogCapture()
+        self._send(self._init_message())
+        deadline = started + INIT_LIMIT_S
+        hello = self._wait_for(HelloFrame, deadline, capture)
+        if isinstance(hello, Outcome):
+            return self._init_failed(hello, capture, started)
+        self.isolation = list(hello.isolation)
+        self.isolation_detail = hello.detail
+        if hello.refused:
+            missing = [layer for layer in self._require if layer not in hello.isolation]
+            self.destroy()
+            message = (f"Required isolation not available, nothing was run: {', '.join(missing)}"
+                       + (f" ({hello.detail})" if hello.detail else ""))
+            return InitOutcome(isolation=self.isolation, status="error", error={
+                "errorType": "Sandbox.IsolationUnavailable", "errorMessage": message, "stackTrace": []})
+        done = self._wait_for(InitDoneFrame, deadline, capture)
+        if isinstance(done, Outcome):
+            return self._init_failed(done, capture, started)
+        self._drain_logs(capture)
+        init_ms = (time.monotonic() - started) * 1000
+        memory = self._memory_mb()
+        if done.error is not None:
+            self.destroy()
+            return InitOutcome(isolation=self.isolation, init_ms=init_ms, status="error",
+                               error=done.error.model_dump(), logs=capture.text(), max_memory_mb=memory)
+        return InitOutcome(isolation=self.isolation, init_ms=init_ms, logs=capture.text(), max_memory_mb=memory)
+
+    def _init_failed(self, failure: Outcome, capture: LogCapture, started: float) -> InitOutcome:
+        self._drain_logs(capture)
+        return InitOutcome(isolation=self.isolation, init_ms=(time.monotonic() - started) * 1000,
+                           status=failure.status, error=failure.error, logs=capture.text(),
+                           max_memory_mb=failure.max_memory_mb)
+
+    def _init_message(self) -> dict[str, Any]:
+        config = self.config
+        env = dict(TEMPLATE_ENV)
+        env.update({
+            "LAMBDA_TASK_ROOT": str(config.code_dir),
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "_HANDLER": config.handler,
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+            "AWS_LAMBDA_FUNCTION_NAME": config.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
+        })
+        env.pop("MALLOC_ARENA_MAX")
+        env.update(config.environment)
+        return {
+            "t": "init",
+            "handler": config.handler,
+            "code_dir": str(config.code_dir),
+            "memory_mb": config.memory_mb,
+            "timeout_s": config.timeout_s,
+            "ephemeral_storage_mb": config.ephemeral_storage_mb,
+            "scratch_dir": str(self.scratch),
+            "env": env,
+            "require": list(self._require),
+            "disable": list(self._disable),
+            "context": {
+                "function_name": config.name,
+                "memory_limit_in_mb": str(config.memory_mb),
+                "invoked_function_arn": config.arn,
+                "log_group_name": f"/aws/lambda/{config.name}",
+                "log_stream_name": self.log_stream_name,
+            },
+        }
+
+    def destroy(self) -> None:
+        """Kill the worker's whole process group and wipe its scratch /tmp."""
+        if self.pid is not None and not self._dead:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._dead = True
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._log_fd is not None:
+            os.close(self._log_fd)
+            self._log_fd = None
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    # ------------------------------------------------------------ invoke
+    def invoke(self, request_id: str, event_json: str, client_context: dict | None) -> Outcome:
+        timeout = self.config.timeout_s
+        started = time.monotonic()
+        deadline = started + timeout
+        capture = LogCapture()
+        self._drain_logs(capture)  # output of threads that outlived the previous invoke
+        message = {
+            "t": "invoke", "request_id": request_id, "event": event_json,
+            "deadline_ms": int((time.time() + timeout) * 1000),
+            "client_context": client_context, "identity": None,
+            "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
+        }
+        try:
+            self._send(message)
+        except OSError:
+            return self._crashed(request_id, capture, started, "the runtime was gone before the invoke")
+        frame = self._wait_for(ResultFrame, deadline, capture, request_id=request_id)
+        if isinstance(frame, Outcome):
+            return frame
+        self._drain_logs(capture)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        duration = min(float(frame.duration_ms), elapsed_ms)
+        memory = self._memory_mb()
+        if frame.request_id != request_id:
+            return self._violation(request_id, capture, started, "result for another request")
+        if frame.out_of_memory or memory > self.config.memory_mb:
+            self.destroy()
+            return Outcome(status="out_of_memory", duration_ms=duration, max_memory_mb=max(memory, self.config.memory_mb),
+                           error={"errorType": "Runtime.OutOfMemory",
+                                  "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                                  "stackTrace": []},
+                           logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
+                           extra_log_lines=[f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                                            "Runtime.OutOfMemory"])
+        if frame.error is not None:
+            error = frame.error.model_dump()
+            error.pop("requestId", None)
+            return Outcome(status="error", duration_ms=duration, max_memory_mb=memory, error=error,
+                           logs=capture.text(), logs_truncated=capture.truncated)
+        return Outcome(status="success", duration_ms=duration, max_memory_mb=memory, payload=frame.payload,
+                       logs=capture.text(), logs_truncated=capture.truncated)
+
+    # ------------------------------------------------------------ protocol plumbing
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self._sock is not None
+        self._sock.settimeout(10)
+        self._sock.sendall(encode_frame(message))
+
+    def _wait_for(self, expected: type, deadline: float, capture: LogCapture, request_id: str = ""):
+        """Serve forwarded calls and collect logs until the `expected` frame arrives.
+        Returns the frame, or an Outcome when the deadline passes or the worker dies."""
+        sock, log_fd = self._sock, self._log_fd
+        started = time.monotonic()
+        watch = [sock, log_fd]
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return self._timed_out(request_id, capture, started)
+            readable, _, _ = select.select(watch, [], [], remaining)
+            if log_fd in readable and not self._read_logs(capture):
+                watch = [sock]  # every writer closed its end; the process is probably gone
+            if sock not in readable:
+                continue
+            try:
+                sock.settimeout(max(0.001, deadline - time.monotonic()))
+                data = recv_frame_bytes(sock, MAX_RESULT_FRAME_BYTES)
+                frame = worker_frame.validate_json(data)
+            except (TimeoutError, socket.timeout):
+                return self._timed_out(request_id, capture, started)
+            except FrameError as exc:
+                if "closed" in str(exc):
+                    return self._crashed(request_id, capture, started, None)
+                return self._violation(request_id, capture, started, str(exc))
+            except ValidationError as exc:
+                return self._violation(request_id, capture, started, f"malformed frame ({exc.error_count()} problems)")
+            except OSError:
+                return self._crashed(request_id, capture, started, None)
+            if isinstance(frame, CallFrame):
+                self._serve_call(frame, request_id)
+                continue
+            if not isinstance(frame, expected):
+                return self._violation(request_id, capture, started, f"unexpected {frame.t!r} frame")
+            return frame
+
+    def _serve_call(self, call: CallFrame, request_id: str) -> None:
+        try:
+            body = base64.b64decode(call.body_b64, validate=True)
+            request = ForwardedRequest(method=call.method, url=call.url, headers=call.headers, body=body,
+                                       function_name=self.config.name, request_id=request_id)
+            response = self._request_handler(request)
+        except Exception as exc:  # the request handler failed: the function sees a 500, as from a broken service
+            response = ForwardedResponse(status_code=500, headers={"Content-Type": "text/plain"},
+                                         body=f"local account error: {type(exc).__name__}: {exc}".encode())
+        self._send({"t": "reply", "status": response.status_code, "headers": dict(response.headers),
+                    "body_b64": base64.b64encode(response.body).decode("ascii")})
+
+    def _read_logs(self, capture: LogCapture) -> bool:
+        """Read what is in the log pipe now. False once the pipe is closed."""
+        while True:
+            try:
+                chunk = os.read(self._log_fd, 65536)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            capture.add(chunk)
+
+    def _drain_logs(self, capture: LogCapture) -> None:
+        if self._log_fd is not None:
+            self._read_logs(capture)
+
+    def _memory_mb(self) -> int:
+        """Peak resident memory of the worker, read by the parent (the worker could lie)."""
+        try:
+            with open(f"/proc/{self.pid}/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"VmHWM:"):
+                        self._last_memory_mb = math.ceil(int(line.split()[1]) / 1024)
+                        break
+        except OSError:
+            pass
+        return self._last_memory_mb
+
+    # ------------------------------------------------------------ failures
+    def _timed_out(self, request_id: str, capture: LogCapture, started: float) -> Outcome:
+        memory = self._memory_mb()
+        self._drain_logs(capture)
+        self.destroy()
+        timeout = self.config.timeout_s
+        message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
+        return Outcome(status="timeout", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
+                       error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
+                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
+                       extra_log_lines=[f"{_stamp()} {request_id} Task timed out after {timeout:.2f} seconds"])
+
+    def _crashed(self, request_id: str, capture: LogCapture, started: float, note: str | None) -> Outcome:
+        memory = self._memory_mb()
+        pid = self.pid
+        self._drain_logs(capture)
+        self.destroy()
+        status = self._template.exit_status(pid, timeout=2.0) if pid else None
+        reason = note or _exit_reason(status)
+        message = f"RequestId: {request_id} Error: {reason}"
+        killed_by_memory = status is not None and os.WIFSIGNALED(status) and memory >= self.config.memory_mb
+        error_type = "Runtime.OutOfMemory" if killed_by_memory else "Runtime.ExitError"
+        return Outcome(status="out_of_memory" if killed_by_memory else "crash",
+                       duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
+                       error={"errorType": error_type, "errorMessage": message, "stackTrace": []},
+                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
+                       extra_log_lines=[message, error_type])
+
+    def _violation(self, request_id: str, capture: LogCapture, started: float, what: str) -> Outcome:
+        memory = self._memory_mb()
+        self._drain_logs(capture)
+        self.destroy()
+        message = f"RequestId: {request_id} Error: the runtime broke the worker protocol and was stopped: {what}"
+        return Outcome(status="crash", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
+                       error={"errorType": "Sandbox.ProtocolError", "errorMessage": message, "stackTrace": []},
+                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
+                       extra_log_lines=[message])
+
+
+def _exit_reason(status: int | None) -> str:
+    if status is None:
+        return "Runtime exited without providing a reason"
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        name = _SIGNAL_NAMES.get(signum) or signal.strsignal(signum) or f"signal {signum}"
+        return f"Runtime exited with error: signal: {name}"
+    code = os.WEXITSTATUS(status)
+    if code == 0:
+        return "Runtime exited without providing a reason"
+    return f"Runtime exited with error: exit status {code}"
+
+
+def _stamp() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"

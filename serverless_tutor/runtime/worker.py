@@ -1,0 +1,426 @@
+"""The sandbox worker: a clean template process that forks one worker per execution
+environment, and the worker's own loop (confine, INIT, INVOKE...).
+
+Runs in separate processes started by serverless_tutor.runtime.sandbox. Standard
+library (plus botocore, pre-imported so handlers do not pay for it) only.
+
+Template protocol (SOCK_SEQPACKET, one JSON object per message):
+  parent -> template  {"t": "spawn"} with two fds attached (protocol socket, log pipe)
+  template -> parent  {"t": "ready"} once, {"t": "spawned", "pid": n}, {"t": "exited", "pid": n, "status": s}
+
+Worker protocol (frames.py frames on the protocol socket; stdout/stderr are logs only):
+  parent -> worker  {"t": "init", ...config}            worker -> parent {"t": "hello", isolation, missing, refused, detail}
+                                                          worker -> parent {"t": "init_done", error, init_ms}
+  parent -> worker  {"t": "invoke", request_id, event, deadline_ms, client_context, identity}
+  worker -> parent  {"t": "call", method, url, headers, body_b64}   (a forwarded AWS request)
+  parent -> worker  {"t": "reply", status, headers, body_b64}
+  worker -> parent  {"t": "result", request_id, payload, error, duration_ms, out_of_memory}
+"""
+
+from __future__ import annotations
+
+import array
+import base64
+import gc
+import io
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+from serverless_tutor.runtime import bootstrap, confine
+from serverless_tutor.runtime.context import LambdaContext
+from serverless_tutor.runtime.frames import FrameError, recv_frame, send_frame
+
+RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(RUNTIME_DIR))
+PRELOADED_SERVICES = ("dynamodb", "s3", "sqs", "sns", "events", "lambda", "sts")
+
+
+# ====================================================================== template
+def template_main(control_fd: int, work_dir: str | None = None) -> None:
+    """Serve spawn requests until the parent closes the control socket (or dies, which
+    closes it too); then kill every worker and wipe the work dir with their scratch dirs."""
+    control = socket.socket(fileno=control_fd)
+    _preload()
+    confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)  # orphans of workers come back to us
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    workers: set[int] = set()
+    gc.freeze()  # keep the pre-imported objects out of the collector: fewer copied pages per fork
+    control.send(json.dumps({"t": "ready", "pid": os.getpid()}).encode())
+    while True:
+        readable, _, _ = select.select([control, wake_r], [], [])
+        if wake_r in readable:
+            _drain(wake_r)
+            _reap(control, workers)
+        if control in readable:
+            message, fds = _recv_with_fds(control)
+            if message is None:  # the parent has gone: take every worker with us
+                for pid in workers:
+                    _kill_group(pid)
+                if work_dir:
+                    import shutil
+
+                    shutil.rmtree(work_dir, ignore_errors=True)
+                os._exit(0)
+            if message.get("t") == "spawn" and len(fds) == 2:
+                pid = os.fork()
+                if pid == 0:
+                    os.close(wake_r)
+                    os.close(wake_w)
+                    control.detach()
+                    os.close(control_fd)
+                    _worker_main(fds[0], fds[1])
+                    os._exit(0)
+                workers.add(pid)
+                control.send(json.dumps({"t": "spawned", "pid": pid}).encode())
+            for fd in fds:
+                os.close(fd)
+
+
+def _preload() -> None:
+    """Import what every worker needs once, here, so a fork inherits it warm."""
+    import boto3
+    import botocore.awsrequest
+    import botocore.httpsession  # noqa: F401
+    import decimal, uuid, datetime, hashlib, base64 as _b64, urllib.parse, dataclasses, typing, collections  # noqa: E401,F401
+
+    boto3.setup_default_session(region_name="us-east-1")
+    for service in PRELOADED_SERVICES:  # loads and caches the service models
+        boto3.client(service)
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _reap(control: socket.socket, workers: set[int]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in workers:
+            workers.discard(pid)
+            control.send(json.dumps({"t": "exited", "pid": pid, "status": status}).encode())
+        _kill_orphans(workers)
+
+
+def _kill_orphans(workers: set[int]) -> None:
+    """A process that escaped its worker's group (possible only without seccomp) is
+    re-parented to us as subreaper: anything of ours that is not a worker is killed."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in workers:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            _kill_group(int(entry))
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _recv_with_fds(control: socket.socket) -> tuple[dict | None, list[int]]:
+    fds = array.array("i")
+    data, ancdata, _, _ = control.recvmsg(65536, socket.CMSG_SPACE(4 * fds.itemsize))
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+    if not data:
+        return None, list(fds)
+    return json.loads(data), list(fds)
+
+
+# ====================================================================== worker
+class _Channel:
+    """The protocol socket, shared by the invoke loop and handler threads making AWS calls."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.lock = threading.Lock()
+
+    def call(self, message: dict) -> dict:
+        with self.lock:
+            send_frame(self.sock, message)
+            return recv_frame(self.sock)
+
+
+def _worker_main(proto_fd: int, log_fd: int) -> None:
+    os.setsid()
+    confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file raises EFBIG instead of killing us
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    keep = sorted({0, 1, 2, proto_fd})
+    for low, high in zip(keep, keep[1:] + [65536]):
+        os.closerange(low + 1, high)
+    sys.stdout = _unbuffered(1)
+    sys.stderr = _unbuffered(2)
+    channel = _Channel(socket.socket(fileno=proto_fd))
+    try:
+        init = recv_frame(channel.sock)
+    except (FrameError, OSError):
+        os._exit(0)
+    layers, missing, detail = _confine(init)
+    required = [layer for layer in init.get("require", []) if layer not in layers]
+    send_frame(channel.sock, {
+        "t": "hello", "isolation": layers, "missing": missing,
+        "refused": bool(required), "detail": detail,
+    })
+    if required:
+        os._exit(0)  # fail closed: no learner code is read
+    _run(init, channel)
+
+
+def _unbuffered(fd: int) -> io.TextIOWrapper:
+    return io.TextIOWrapper(
+        io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+        line_buffering=True, write_through=True,
+    )
+
+
+def _confine(init: dict) -> tuple[list[str], list[str], str]:
+    layers = ["session"]
+    missing: list[str] = []
+    notes: list[str] = []
+    disabled = set(init.get("disable", []))
+    scratch = init["scratch_dir"]
+    code_dir = init["code_dir"]
+
+    def attempt(name: str, action) -> bool:
+        if name in disabled:
+            missing.append(name)
+            notes.append(f"{name}: disabled by the caller")
+            return False
+        try:
+            action()
+        except (OSError, confine.ConfinementError) as exc:
+            missing.append(name)
+            notes.append(f"{name}: {exc}")
+            return False
+        layers.append(name)
+        return True
+
+    in_namespace = attempt("namespaces", lambda: confine.enter_namespaces(scratch, code_dir))
+    tmp = "/tmp" if in_namespace else scratch
+    attempt("rlimits", lambda: confine.apply_rlimits(init["memory_mb"], init["ephemeral_storage_mb"]))
+
+    def scrub_env() -> None:
+        os.environ.clear()
+        os.environ.update(init["env"])
+        os.environ["TMPDIR"] = tmp
+
+    attempt("scrubbed-env", scrub_env)
+
+    def scratch_tmp() -> None:
+        tempfile.tempdir = tmp
+        os.chdir(code_dir)
+
+    attempt("scratch-tmp", scratch_tmp)
+    sys.path[:] = [code_dir] + [p for p in sys.path if p and os.path.abspath(p) != PACKAGE_ROOT]
+    attempt("no-capabilities", confine.drop_capabilities)
+    attempt("landlock", lambda: confine.apply_landlock(_readable_paths(code_dir), [tmp, os.devnull]))
+    attempt("seccomp", confine.apply_seccomp)
+    return layers, missing, "; ".join(notes)
+
+
+def _readable_paths(code_dir: str) -> list[str]:
+    paths = {code_dir, RUNTIME_DIR, "/dev/null", "/dev/urandom", "/dev/zero", "/usr/share/zoneinfo"}
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths.add(os.path.join(prefix, "lib"))
+        paths.add(os.path.join(prefix, "lib64"))
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and os.path.abspath(entry) != PACKAGE_ROOT:
+            paths.add(entry)
+    paths.update({"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib"})
+    return sorted(paths)
+
+
+class _State:
+    request_id = ""
+
+
+def _run(init: dict, channel: _Channel) -> None:
+    state = _State()
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    log_handler = _StdoutLogHandler()
+    log_handler.setFormatter(bootstrap.lambda_formatter())
+    log_handler.addFilter(bootstrap.RequestIdFilter(lambda: state.request_id))
+    root.addHandler(log_handler)
+    _install_forwarder(channel, state)
+
+    started = time.perf_counter()
+    init_error = None
+    try:
+        handler = bootstrap.load_handler(init["handler"], init["code_dir"], fresh_module=False)
+    except bootstrap.Fault as fault:
+        init_error = fault.as_dict()
+    except MemoryError:
+        init_error = bootstrap.Fault("Runtime.OutOfMemory", "Runtime exited with error: out of memory during INIT").as_dict()
+    except BaseException as exc:  # sys.exit() or KeyboardInterrupt in top-level code ends the runtime
+        _die_like_python(exc)
+    init_ms = (time.perf_counter() - started) * 1000
+    if init_error:
+        sys.stdout.write(bootstrap.error_log_text(init_error))
+    sys.stdout.flush()
+    send_frame(channel.sock, {"t": "init_done", "error": init_error, "init_ms": init_ms})
+    if init_error:
+        os._exit(0)
+
+    meta = init["context"]
+    while True:
+        try:
+            with channel.lock:
+                message = recv_frame(channel.sock)
+        except (FrameError, OSError):
+            os._exit(0)
+        if message.get("t") != "invoke":
+            os._exit(0)
+        result = _invoke(handler, message, meta, init, state)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with channel.lock:
+            send_frame(channel.sock, result)
+        if result["out_of_memory"]:
+            os._exit(0)
+
+
+def _invoke(handler, message: dict, meta: dict, init: dict, state: _State) -> dict:
+    request_id = message["request_id"]
+    state.request_id = request_id
+    os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
+    try:
+        confine.set_cpu_budget(init["timeout_s"])
+    except (OSError, ValueError):
+        pass  # the parent's wall-clock deadline still applies
+    context = LambdaContext(
+        aws_request_id=request_id,
+        function_name=meta["function_name"],
+        memory_limit_in_mb=meta["memory_limit_in_mb"],
+        invoked_function_arn=meta["invoked_function_arn"],
+        log_group_name=meta["log_group_name"],
+        log_stream_name=meta["log_stream_name"],
+        deadline_epoch_ms=message["deadline_ms"],
+        client_context=message.get("client_context"),
+        identity=message.get("identity"),
+    )
+    payload = error = None
+    out_of_memory = False
+    started = time.perf_counter()
+    try:
+        event = json.loads(message["event"])
+        payload = bootstrap.marshal_response(handler(event, context))
+    except bootstrap.Fault as fault:
+        error = fault.as_dict(request_id)
+    except MemoryError:
+        out_of_memory = True
+        error = {"errorType": "Runtime.OutOfMemory", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                 "requestId": request_id, "stackTrace": []}
+    except Exception as exc:
+        error = bootstrap.error_from_exception(exc, request_id)
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt: the runtime process ends, as in Lambda
+        _die_like_python(exc)
+    duration_ms = (time.perf_counter() - started) * 1000
+    if error and not out_of_memory:
+        sys.stdout.write(bootstrap.error_log_text(error))
+    return {"t": "result", "request_id": request_id, "payload": payload, "error": error,
+            "duration_ms": duration_ms, "out_of_memory": out_of_memory}
+
+
+def _die_like_python(exc: BaseException) -> None:
+    sys.stdout.flush()
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            sys.stderr.write(f"{code}\n")
+            code = 1
+        sys.stderr.flush()
+        os._exit(code & 0xFF)
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    sys.stderr.flush()
+    if isinstance(exc, KeyboardInterrupt):  # CPython ends by re-raising SIGINT
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    os._exit(1)
+
+
+class _StdoutLogHandler(logging.Handler):
+    """The runtime's log handler: formatted records go to stdout, the function's log stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stdout.write(self.format(record))
+        except (OSError, ValueError):
+            self.handleError(record)
+
+
+# ---------------------------------------------------------------- AWS call forwarding
+class _RawBody(io.BytesIO):
+    def stream(self, **_kwargs):
+        yield self.getvalue()
+
+
+def _install_forwarder(channel: _Channel, state: _State) -> None:
+    """Every botocore HTTP send, from any session or client, goes to the parent instead
+    of the network (which the sandbox does not have anyway)."""
+    import botocore.awsrequest
+    import botocore.httpsession
+
+    def forwarding_send(self, request):
+        body = request.body
+        if hasattr(body, "read"):
+            position = body.tell() if hasattr(body, "tell") else None
+            data = body.read()
+            if position is not None:
+                body.seek(position)
+            body = data
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+        reply = channel.call({
+            "t": "call", "method": request.method, "url": request.url, "headers": headers,
+            "body_b64": base64.b64encode(bytes(body)).decode("ascii"),
+        })
+        content = base64.b64decode(reply.get("body_b64", ""))
+        return botocore.awsrequest.AWSResponse(request.url, int(reply["status"]), reply.get("headers", {}), _RawBody(content))
+
+    botocore.httpsession.URLLib3Session.send = forwarding_send

@@ -1,0 +1,86 @@
+"""`serverless-tutor invoke`: JSON lines, warm/cold across --times, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+COUNTER = """
+calls = 0
+def handler(event, context):
+    global calls
+    calls += 1
+    if event.get("slow"):
+        import time
+        time.sleep(30)
+    return {"calls": calls, "event": event}
+"""
+
+
+def _invoke(cwd, *args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "serverless_tutor", "invoke", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def code(tmp_path):
+    (tmp_path / "app.py").write_text(COUNTER)
+    return tmp_path
+
+
+def test_times_shares_environments_and_prints_one_json_object_per_line(code):
+    done = _invoke(code, "app.py:handler", "--times", "3", "--json", "--sample", "sqs", "--set", "Records.0.body=hi")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["cold"] for line in lines] == [True, False, False]
+    assert [line["response"]["calls"] for line in lines] == [1, 2, 3]
+    assert lines[0]["response"]["event"]["Records"][0]["body"] == "hi"
+    for line in lines:
+        assert set(line) == {"requestId", "cold", "response", "error", "logs", "report", "isolation"}
+        assert set(line["report"]) == {"durationMs", "billedDurationMs", "memorySizeMb", "maxMemoryUsedMb", "initDurationMs"}
+        assert line["error"] is None and "seccomp" in line["isolation"]
+    assert lines[0]["report"]["initDurationMs"] is not None and lines[1]["report"]["initDurationMs"] is None
+
+
+def test_cold_again_after_a_timeout(code):
+    done = _invoke(code, "app.handler", "--times", "2", "--json", "--timeout", "1", "--event", "-",
+                   stdin='{"slow": true}')
+    assert done.returncode == 0, done.stderr
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["error"]["errorType"] == "Sandbox.Timedout"
+    assert set(first["error"]) == {"errorType", "errorMessage", "stackTrace"}
+    # the timed-out environment was destroyed: the second invoke starts cold again
+    assert second["cold"] is True and second["report"]["initDurationMs"] is not None
+    assert second["requestId"] != first["requestId"]
+
+
+def test_handler_errors_are_results_not_failures(code):
+    (code / "bad.py").write_text("def handler(e, c):\n    raise RuntimeError('nope')\n")
+    done = _invoke(code, "bad.handler", "--env", "STAGE=dev", "--memory", "256")
+    assert done.returncode == 0
+    assert "RuntimeError" in done.stdout and "nope" in done.stdout and "Memory Size: 256 MB" in done.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["app.handler", "--memory", "64"], "--memory"),
+    (["app.handler", "--timeout", "1000"], "--timeout"),
+    (["app.handler", "--env", "NOEQUALS"], "--env"),
+    (["app.handler", "--sample", "kinesis"], "unknown sample"),
+    (["app.handler", "--event", "missing.json"], "no such file"),
+    (["app.handler", "--times", "0"], "--times"),
+    (["app.handler", "--set", "a=1"], "--sample"),
+    (["app.handler", "--sample", "sqs", "--event", "x.json"], "not allowed with"),
+])
+def test_usage_errors_exit_2(code, args, message):
+    done = _invoke(code, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_bad_event_json_is_a_usage_error(code):
+    (code / "event.json").write_text("{not json")
+    done = _invoke(code, "app.handler", "--event", "event.json")
+    assert done.returncode == 2 and "not valid JSON" in done.stderr
