@@ -1,0 +1,111 @@
+"""The Quiz area's start page: pick a mode (practice, review, mock interview), a section and a count."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+
+from serverless_tutor.quiz.models import SECTION_TITLES
+from serverless_tutor.quiz.session import DEFAULT_COUNT, MODES, Mode
+
+MODE_LABELS: dict[str, str] = {
+    "practice": "Practice by section",
+    "review": "Review queue (spaced repetition)",
+    "interview": "Mock interview (timed, typed answers)",
+}
+
+
+class QuizMenu(Vertical):
+    DEFAULT_CSS = """
+    QuizMenu {
+        height: auto;
+        padding: 0 1;
+    }
+    QuizMenu .quiz-menu-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    QuizMenu RadioSet {
+        width: 100%;
+    }
+    QuizMenu .quiz-menu-row {
+        height: auto;
+        margin-top: 1;
+    }
+    QuizMenu Label {
+        padding: 0 1 0 0;
+        width: 11;
+    }
+    QuizMenu #quiz-section {
+        width: 44;
+    }
+    QuizMenu #quiz-count {
+        width: 12;
+    }
+    QuizMenu #quiz-start {
+        margin-top: 1;
+    }
+    QuizMenu .quiz-menu-note {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    """
+
+    class StartRequested(Message):
+        def __init__(self, mode: Mode, section: int | None, count: int | None):
+            super().__init__()
+            self.mode = mode
+            self.section = section
+            self.count = count
+
+    def __init__(self, *, bank_size: int, due_now: int, id: str | None = None):
+        super().__init__(id=id)
+        self.bank_size = bank_size
+        self.due_now = due_now
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), classes="quiz-menu-title", id="quiz-menu-title", markup=False)
+        with RadioSet(id="quiz-mode"):
+            for index, mode in enumerate(MODES):
+                yield RadioButton(MODE_LABELS[mode], value=index == 0, id=f"quiz-mode-{mode}")
+        with Horizontal(classes="quiz-menu-row"):
+            yield Label("Section")
+            options = [(f"{number}. {title}", number) for number, title in SECTION_TITLES.items()]
+            yield Select(options, prompt="All sections", allow_blank=True, id="quiz-section", compact=True)
+        with Horizontal(classes="quiz-menu-row"):
+            yield Label("Questions")
+            yield Input(placeholder=str(DEFAULT_COUNT["practice"]), type="integer", id="quiz-count", compact=True)
+        yield Button("Start (enter)", id="quiz-start", variant="primary", compact=True)
+        yield Static(
+            "Tab moves between fields. Answers feed the review queue: missed questions come back first.",
+            classes="quiz-menu-note",
+            markup=False,
+        )
+
+    def _title(self) -> str:
+        return f"Quiz · {self.bank_size} questions · {self.due_now} due for review now"
+
+    def set_due(self, due_now: int) -> None:
+        self.due_now = due_now
+        self.query_one("#quiz-menu-title", Static).update(self._title())
+
+    @property
+    def mode(self) -> Mode:
+        index = self.query_one("#quiz-mode", RadioSet).pressed_index
+        return MODES[index] if index >= 0 else "practice"
+
+    @on(RadioSet.Changed, "#quiz-mode")
+    def _mode_changed(self, event: RadioSet.Changed) -> None:
+        self.query_one("#quiz-count", Input).placeholder = str(DEFAULT_COUNT[self.mode])
+
+    @on(Input.Submitted, "#quiz-count")
+    @on(Button.Pressed, "#quiz-start")
+    def _start(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        section = self.query_one("#quiz-section", Select).value
+        count_text = self.query_one("#quiz-count", Input).value.strip()
+        count = int(count_text) if count_text.isdigit() and int(count_text) > 0 else None
+        self.post_message(self.StartRequested(self.mode, section if isinstance(section, int) else None, count))
