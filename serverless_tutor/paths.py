@@ -28,6 +28,17 @@ def exercises_dir() -> Path:
     return content_root() / "exercises"
 
 
+def examples_dir() -> Path:
+    """Runnable example services (serverless.yml + handlers), shipped inside the package."""
+    return _PACKAGE_DIR / "examples"
+
+
+def bundled_example(name: str) -> Path | None:
+    """The serverless.yml of a bundled example by name (e.g. "order-service"), if there is one."""
+    candidate = examples_dir() / name / "serverless.yml"
+    return candidate if "/" not in name and candidate.is_file() else None
+
+
 def data_home() -> Path:
     """The learner's data directory; `SERVERLESS_TUTOR_HOME` overrides it."""
     override = os.environ.get("SERVERLESS_TUTOR_HOME")

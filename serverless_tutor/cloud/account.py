@@ -1,0 +1,469 @@
+"""The local AWS account: moto's backends served in-process, with a call trace.
+
+Every AWS call a handler makes reaches `LocalAccount.handle` as a ForwardedRequest
+(method, URL, headers, body). We turn it into a WSGI environ and call moto's own
+server application (`moto[server]`), the same backends `mock_aws` uses, without
+any TCP. The tutor's own calls (deploying a serverless.yml, tests) go through
+`account.client(service)`, whose botocore `before-send` hook takes the same path,
+so they are traced too.
+
+Isolation: moto keys every backend by account id, and its server reads the id
+from the `x-moto-account-id` request header. Each LocalAccount gets its own
+12-digit id and stamps it on every request, so two accounts never share a table.
+
+Thread safety: moto's backends are not thread-safe, so one lock serializes the
+calls; listeners and trace subscribers run after the lock is released (a
+listener may invoke a function whose handler calls back into the account).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+from serverless_tutor.cloud import iam
+from serverless_tutor.cloud.trace import Trace, TraceEntry
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
+
+_ACCOUNT_IDS = itertools.count(100000000001)
+_MOTO_LOCK = threading.RLock()
+_APP_LOCK = threading.Lock()
+_APP: Any = None
+
+FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+# Error code AWS returns for an IAM denial, per service (default AccessDeniedException).
+_DENIED_CODE = {"s3": "AccessDenied", "sns": "AuthorizationError", "sqs": "AccessDenied", "ses": "AccessDenied"}
+
+
+def _moto_app() -> Any:
+    global _APP
+    with _APP_LOCK:
+        if _APP is None:
+            from moto.server import DomainDispatcherApplication, create_backend_app
+
+            _APP = DomainDispatcherApplication(create_backend_app)
+        return _APP
+
+
+@dataclass
+class Permissions:
+    """A function's execution role, as the account enforces it."""
+
+    role_arn: str
+    statements: list[iam.Statement]
+
+
+@dataclass
+class CompletedCall:
+    """What listeners (the event router) receive after each call: full params and the response."""
+
+    entry: TraceEntry
+    params: dict[str, Any]
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    account: LocalAccount = field(repr=False)
+
+    @cached_property
+    def response(self) -> dict[str, Any]:
+        """The response parsed as boto3 would return it ({} when it cannot be parsed)."""
+        return _parse_response(self.entry.service, self.entry.operation, self.status, self.headers, self.body)
+
+
+CallListener = Callable[[CompletedCall], None]
+
+
+class LocalAccount:
+    """One local AWS account: moto backends isolated by account id, plus a trace."""
+
+    def __init__(self, region: str = "us-east-1", *, enforce_iam: bool = True, account_id: str | None = None):
+        self.region = region
+        self.account_id = account_id or f"{next(_ACCOUNT_IDS):012d}"
+        self.trace = Trace()
+        self.enforce_iam = enforce_iam
+        self._permissions: dict[str, Permissions] = {}
+        self._listeners: list[CallListener] = []
+        self._clients: dict[tuple[str, str | None, bool], Any] = {}
+        self._clients_lock = threading.Lock()
+
+    # -- the two doors in ----------------------------------------------------------
+
+    def handle(self, request: ForwardedRequest) -> ForwardedResponse:
+        """Serve one forwarded botocore request (the runtime's RequestHandler)."""
+        status, headers, body = self.serve(
+            request.method, request.url, request.headers, request.body,
+            function_name=request.function_name, request_id=request.request_id,
+        )
+        return ForwardedResponse(status_code=status, headers=headers, body=body)
+
+    def client(self, service_name: str, *, function_name: str | None = None, internal: bool = False) -> Any:
+        """A boto3 client served by this account (cached per service and caller).
+
+        `function_name` makes the calls as that function (IAM-checked, traced under
+        its name). `internal` calls are the platform's own bookkeeping (the event
+        router polling a queue, as the Lambda service would): not traced, no listeners.
+        """
+        key = (service_name, function_name, internal)
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self._make_client(service_name, function_name, internal)
+            return self._clients[key]
+
+    # -- permissions -----------------------------------------------------------------
+
+    def set_permissions(self, function_name: str, statements: list[iam.Statement], role_name: str | None = None) -> None:
+        role = role_name or f"{function_name}-role"
+        self._permissions[function_name] = Permissions(
+            role_arn=f"arn:aws:sts::{self.account_id}:assumed-role/{role}/{function_name}", statements=statements
+        )
+
+    def permissions(self, function_name: str) -> Permissions | None:
+        return self._permissions.get(function_name)
+
+    def check(self, function_name: str | None, service: str, operation: str, params: dict[str, Any]) -> iam.Decision:
+        """Would this call be allowed? Calls from functions without a registered role are allowed."""
+        if not self.enforce_iam or function_name is None or function_name not in self._permissions:
+            return iam.Decision(allowed=True)
+        needed = iam.required_permissions(service, operation, params, self.region, self.account_id)
+        return iam.evaluate(self._permissions[function_name].statements, needed)
+
+    # -- listeners and lifecycle -----------------------------------------------------
+
+    def add_listener(self, listener: CallListener) -> Callable[[], None]:
+        """Call `listener(call)` after every served call (the event router uses this)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def reset(self) -> None:
+        """Drop every resource in this account (other accounts are untouched) and clear the trace."""
+        from moto.core.base_backend import BackendDict
+
+        with _MOTO_LOCK:
+            # BackendDict keeps a registry of every service backend in use; each is keyed by account id.
+            for backends in list(BackendDict._instances):
+                if self.account_id in backends:
+                    backends[self.account_id].reset()
+                    del backends[self.account_id]
+        self.trace.clear()
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def backend(self, service: str) -> Any:
+        """moto's backend object for this account and region (e.g. "ses" for the sent-mail outbox)."""
+        from moto.backends import get_backend
+
+        return get_backend(service)[self.account_id][self.region]
+
+    def sent_emails(self) -> list[dict[str, Any]]:
+        """The SES outbox: every message sent from this account."""
+        found = []
+        for message in self.backend("ses").sent_messages:
+            found.append(
+                {
+                    "source": getattr(message, "source", None),
+                    "destinations": getattr(message, "destinations", None),
+                    "subject": getattr(message, "subject", None),
+                    "body": getattr(message, "body", None),
+                }
+            )
+        return found
+
+    # -- serving ---------------------------------------------------------------------
+
+    def serve(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        function_name: str | None = None,
+        request_id: str | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        started = time.perf_counter()
+        when = datetime.now(timezone.utc)
+        service, operation, params = describe_request(method, url, headers, body)
+        decision = self.check(function_name, service, operation, params)
+        if not decision.allowed:
+            principal = self._permissions[function_name].role_arn  # type: ignore[index]
+            code = _DENIED_CODE.get(service, "AccessDeniedException")
+            status, out_headers, out_body = _error_response(service, code, decision.message(principal))
+            outcome, error_code = "denied", code
+        else:
+            headers = dict(headers)
+            headers["x-moto-account-id"] = self.account_id
+            with _MOTO_LOCK:
+                status, out_headers, out_body = _call_wsgi(method, url, headers, body)
+            outcome = "ok" if status < 300 else "error"
+            error_code = None if status < 300 else _error_code(out_headers, out_body)
+        entry = TraceEntry(
+            time=when,
+            function_name=function_name,
+            request_id=request_id,
+            service=service,
+            operation=operation,
+            params=summarize(params),
+            outcome=outcome,
+            error_code=error_code,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            resource=iam.resource_arn(service, operation, params, self.region, self.account_id),
+            http_status=status,
+        )
+        self.trace.record(entry)
+        if self._listeners:
+            call = CompletedCall(entry, params, status, out_headers, out_body, self)
+            for listener in list(self._listeners):
+                listener(call)
+        return status, out_headers, out_body
+
+    def _make_client(self, service_name: str, function_name: str | None, internal: bool) -> Any:
+        import boto3
+        from botocore.awsrequest import AWSResponse
+        from botocore.config import Config
+
+        client = boto3.session.Session().client(
+            service_name,
+            region_name=self.region,
+            config=Config(
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                retries={"max_attempts": 1},
+            ),
+            **FAKE_CREDENTIALS,
+        )
+
+        def before_send(request: Any, **_: Any) -> AWSResponse:
+            body = request.body
+            if hasattr(body, "read"):
+                body = body.read()
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            headers = {k: v.decode("utf-8") if isinstance(v, bytes) else v for k, v in request.headers.items()}
+            if internal:
+                headers["x-moto-account-id"] = self.account_id
+                with _MOTO_LOCK:
+                    status, out_headers, out_body = _call_wsgi(request.method, request.url, headers, body or b"")
+            else:
+                status, out_headers, out_body = self.serve(
+                    request.method, request.url, headers, body or b"", function_name=function_name
+                )
+            return AWSResponse(request.url, status, out_headers, _RawBody(out_body))
+
+        client.meta.events.register("before-send", before_send)
+        return client
+
+
+class _RawBody:
+    """Just enough of urllib3's response for botocore to read a body we already hold."""
+
+    def __init__(self, data: bytes):
+        self._stream = io.BytesIO(data)
+
+    def read(self, amt: int | None = None, **_: Any) -> bytes:
+        return self._stream.read(amt) if amt is not None else self._stream.read()
+
+    def stream(self, amt: int = 1024, **_: Any) -> Any:
+        while chunk := self._stream.read(amt):
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _call_wsgi(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    from werkzeug.test import EnvironBuilder
+
+    parts = urlsplit(url)
+    header_items = [(k, v) for k, v in headers.items() if k.lower() != "transfer-encoding"]
+    builder = EnvironBuilder(
+        method=method,
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        path=parts.path or "/",
+        query_string=parts.query,
+        headers=header_items,
+        data=body or b"",
+    )
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        captured["status"] = int(status.split(" ", 1)[0])
+        captured["headers"] = response_headers
+
+    result = _moto_app()(environ, start_response)
+    try:
+        data = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    out_headers: dict[str, str] = {}
+    for name, value in captured["headers"]:
+        out_headers[name] = f"{out_headers[name]}, {value}" if name in out_headers else value
+    return captured["status"], out_headers, data
+
+
+# -- understanding a raw request ------------------------------------------------------
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def request_service(url: str, headers: dict[str, str]) -> str:
+    """The botocore service name a signed request is for."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    match = _SCOPE.search(lowered.get("authorization", ""))
+    path = urlsplit(url).path
+    if match:
+        service = match.group(2)
+    else:
+        service = urlsplit(url).netloc.split(".")[0]
+    if service == "dynamodb" and lowered.get("x-amz-target", "").startswith("DynamoDBStreams"):
+        return "dynamodbstreams"
+    if service in ("ses", "email") and path.startswith("/v2/"):
+        return "sesv2"
+    if service == "email":
+        return "ses"
+    return service
+
+
+def describe_request(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[str, str, dict[str, Any]]:
+    """(service, operation, params) of a botocore request, parsed with moto's own request parsers."""
+    service = request_service(url, headers)
+    try:
+        from moto.core.parse import PROTOCOL_PARSERS
+        from moto.core.request import Request, determine_request_protocol
+        from moto.core.routing import get_service_router
+        from moto.core.utils import get_service_model
+
+        request = Request.from_primitives(method, url, headers, body)
+        operation_model, uri_params = get_service_router(service).match(request)
+        service_model = get_service_model(service)
+        protocol = determine_request_protocol(service_model, request.content_type)
+        parser = PROTOCOL_PARSERS[protocol](operation_model)
+        params = parser.parse(
+            {
+                "method": request.method,
+                "values": request.values,
+                "headers": request.headers,
+                "body": request.data,
+                "url_path": request.path,
+                "url_params": uri_params,
+            }
+        )
+        return service, operation_model.name, dict(params)
+    except Exception as error:  # noqa: BLE001 - an unparsable request is still served; the trace says why
+        return service, _fallback_operation(headers, body), {"_unparsed": f"{type(error).__name__}: {error}"}
+
+
+def _fallback_operation(headers: dict[str, str], body: bytes) -> str:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "x-amz-target" in lowered:
+        return lowered["x-amz-target"].split(".")[-1]
+    match = re.search(rb"(?:^|&)Action=([A-Za-z0-9]+)", body or b"")
+    return match.group(1).decode() if match else "Unknown"
+
+
+def _parse_response(service: str, operation: str, status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    from botocore.awsrequest import HeadersDict
+    from botocore.exceptions import UnknownServiceError
+    from botocore.model import OperationNotFoundError
+    from botocore.parsers import create_parser
+
+    try:
+        service_model = _botocore_service_model(service)
+        operation_model = service_model.operation_model(operation)
+    except (UnknownServiceError, OperationNotFoundError) as error:
+        return {"_unparsed": f"{type(error).__name__}: {error}"}
+    response_dict: dict[str, Any] = {
+        "status_code": status,
+        "headers": HeadersDict({k.lower(): v for k, v in headers.items()}),
+        "body": io.BytesIO(body) if operation_model.has_streaming_output else body,
+    }
+    return create_parser(service_model.protocol).parse(response_dict, operation_model.output_shape)
+
+
+_BOTOCORE_MODELS: dict[str, Any] = {}
+
+
+def _botocore_service_model(service: str) -> Any:
+    if service not in _BOTOCORE_MODELS:
+        import botocore.session
+
+        _BOTOCORE_MODELS[service] = botocore.session.get_session().get_service_model(service)
+    return _BOTOCORE_MODELS[service]
+
+
+def _error_code(headers: dict[str, str], body: bytes) -> str | None:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "x-amzn-errortype" in lowered:
+        return lowered["x-amzn-errortype"].split(":")[0].split("#")[-1]
+    text = body[:4096]
+    if text.lstrip().startswith(b"{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        kind = data.get("__type") or data.get("code") or data.get("Code")
+        return str(kind).split("#")[-1] if kind else None
+    match = re.search(rb"<Code>([^<]+)</Code>", text)
+    return match.group(1).decode() if match else None
+
+
+def _error_response(service: str, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    """An error in the wire format of the service's protocol, as botocore expects it."""
+    protocol = _botocore_service_model(service).protocol
+    request_id = f"{time.time_ns():x}"
+    if protocol in ("json", "rest-json"):
+        status = 400 if service in ("dynamodb", "dynamodbstreams") else 403
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
+        if service == "sqs":
+            headers["x-amzn-query-error"] = f"{code};Sender"
+        return status, headers, json.dumps({"__type": code, "message": message, "Message": message}).encode()
+    if protocol == "query":
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{_xml(message)}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return 403, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, xml.encode()
+    xml = f"<Error><Code>{code}</Code><Message>{_xml(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+    return 403, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, xml.encode()
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def summarize(value: Any, depth: int = 0) -> Any:
+    """Key parameters for the trace: bodies become sizes, long strings and lists are cut."""
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} bytes>"
+    if hasattr(value, "read"):
+        return "<stream>"
+    if isinstance(value, str):
+        return value if len(value) <= 300 else value[:300] + "..."
+    if depth >= 6:
+        return "..."
+    if isinstance(value, dict):
+        return {str(k): summarize(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [summarize(v, depth + 1) for v in value[:20]]
+        if len(value) > 20:
+            items.append(f"... {len(value) - 20} more")
+        return items
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,39 @@
+"""YAML with CloudFormation's short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...).
+
+Each tag becomes the long form CloudFormation itself uses, so later code only
+deals with `{"Ref": ...}` and `{"Fn::GetAtt": [...]}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_tag(loader: CloudFormationLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        logical, _, attribute = value.partition(".")
+        return {"Fn::GetAtt": [logical, attribute]}
+    if tag_suffix == "Condition":
+        return {"Condition": value}
+    return {f"Fn::{tag_suffix}": value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_yaml_text(text: str) -> Any:
+    return yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - SafeLoader subclass

@@ -1,0 +1,229 @@
+"""serverless.yml loading: variables, structure checks, warnings, error paths."""
+
+from pathlib import Path
+
+import pytest
+
+from serverless_tutor.cloud.service import ServiceConfigError, load_service
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "serverless.yml"
+    path.write_text(text)
+    return path
+
+
+def test_chapter_section_4_file_loads_as_written():
+    spec = load_service(FIXTURES / "chapter_serverless.yml")
+    assert spec.service == "order-service"
+    assert spec.stage == "dev"  # provider.stage is never set: the framework default
+    create = spec.functions["createOrder"]
+    assert create.name == "order-service-dev-createOrder"
+    assert create.memory_mb == 512 and create.timeout_s == 30
+    assert create.environment == {"ORDERS_TABLE": "order-service-orders-dev"}
+    assert [(e.type, e.method, e.path) for e in create.events] == [("http", "POST", "/orders")]
+    assert create.events[0].cors is not None
+    assert spec.functions["getOrder"].events[0].path == "/orders/{id}"
+    assert spec.iam_statements[0]["Resource"] == ["arn:aws:dynamodb:us-east-1:*:table/order-service-orders-dev"]
+    assert spec.resources["OrdersTable"].properties["TableName"] == "order-service-orders-dev"
+    assert any("provider.stage is not set" in note for note in spec.notes)
+    # the handlers are not part of the fixture: said, not hidden
+    assert {w.path for w in spec.warnings} == {"functions.createOrder.handler", "functions.getOrder.handler"}
+
+
+def test_stage_option_and_fallbacks(tmp_path):
+    path = write(tmp_path, """
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  stage: ${opt:stage, 'dev'}
+  environment:
+    TABLE: ${self:service}-${sls:stage}
+    LEVEL: ${env:LOG_LEVEL, 'info'}
+    TOKEN: ${env:TOKEN}
+    COUNT: ${self:custom.count}
+    MISSING_OK: ${self:custom.nothing, env:ALSO_NOTHING, 'fallback'}
+custom:
+  count: 3
+functions:
+  hello:
+    handler: handler.main
+""")
+    (tmp_path / "handler.py").write_text("def main(event, context):\n    return 1\n")
+    spec = load_service(path, stage="prod", env={"TOKEN": "t-1"})
+    env = spec.functions["hello"].environment
+    assert spec.stage == "prod"
+    assert env == {"TABLE": "shop-prod", "LEVEL": "info", "TOKEN": "t-1", "COUNT": "3", "MISSING_OK": "fallback"}
+    assert spec.warnings == []
+
+
+def test_missing_variable_is_an_error_with_its_path(tmp_path):
+    path = write(tmp_path, """
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  environment:
+    TOKEN: ${env:NOT_SET_ANYWHERE}
+functions: {}
+""")
+    with pytest.raises(ServiceConfigError) as caught:
+        load_service(path, env={})
+    problem = caught.value.problems[0]
+    assert problem.field == "provider.environment.TOKEN"
+    assert "${env:NOT_SET_ANYWHERE}" in problem.expected
+
+
+def test_variable_loop_is_reported(tmp_path):
+    path = write(tmp_path, """
+service: shop
+provider: {name: aws, runtime: python3.12}
+custom:
+  a: ${self:custom.b}
+  b: ${self:custom.a}
+functions: {}
+""")
+    with pytest.raises(ServiceConfigError, match="loop"):
+        load_service(path)
+
+
+def test_cloudformation_sub_placeholders_are_left_for_cloudformation(tmp_path):
+    path = write(tmp_path, """
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  iamRoleStatements:
+    - Effect: Allow
+      Action: ses:SendEmail
+      Resource: !Sub arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${self:custom.sender}
+custom:
+  sender: a@example.com
+functions: {}
+""")
+    spec = load_service(path)
+    assert spec.iam_statements[0]["Resource"] == {"Fn::Sub": "arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/a@example.com"}
+
+
+def test_file_variable(tmp_path):
+    (tmp_path / "config.yml").write_text("tables:\n  orders: orders-table\n")
+    path = write(tmp_path, """
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  environment:
+    TABLE: ${file(./config.yml):tables.orders}
+functions: {}
+""")
+    spec = load_service(path)
+    assert any(v.value == "orders-table" for v in spec.variables)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "field", "expected"),
+    [
+        ("memorySize: 64", "functions.f.memorySize", "between 128 and 10240"),
+        ("timeout: 901", "functions.f.timeout", "between 1 and 900"),
+        ("events:\n      - http: {path: /x, method: FETCH}", "functions.f.events[0].http.method", "one of"),
+        ("events:\n      - http: {method: get}", "functions.f.events[0].http.path", "required"),
+        ("events:\n      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', batchSize: 50}", "functions.f.events[0].sqs.maximumBatchingWindow", "at least 1 second"),
+        ("events:\n      - schedule: rate(5 minute)", "functions.f.events[0].schedule.rate", "plural"),
+        ("events:\n      - schedule: cron(0 12 * * * *)", "functions.f.events[0].schedule.rate", "'?'"),
+        ("events:\n      - sns: {topicName: t, filterPolicy: {eventType: OrderCreated}}", "functions.f.events[0].sns.filterPolicy", "list of conditions"),
+        ("events:\n      - s3: {bucket: b, rules: [{middle: x}]}", "functions.f.events[0].s3.rules[0]", "prefix"),
+        ("events: [{http: {path: /x, method: get}, sqs: arn}]", "functions.f.events[0]", "exactly one event type"),
+    ],
+)
+def test_broken_files_name_the_offending_key(tmp_path, snippet, field, expected):
+    path = write(tmp_path, f"""
+service: shop
+provider: {{name: aws, runtime: python3.12}}
+functions:
+  f:
+    handler: handler.main
+    {snippet}
+""")
+    with pytest.raises(ServiceConfigError) as caught:
+        load_service(path)
+    problems = {p.field: p.expected for p in caught.value.problems}
+    assert field in problems, problems
+    assert expected in problems[field]
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path):
+    path = write(tmp_path, "service: shop\nprovider: [unclosed\n")
+    with pytest.raises(ServiceConfigError) as caught:
+        load_service(path)
+    assert caught.value.problems[0].field.startswith("line ")
+
+
+def test_unsupported_keys_are_warnings_not_silence(tmp_path):
+    path = write(tmp_path, """
+service: shop
+plugins: [serverless-offline]
+provider:
+  name: aws
+  runtime: python3.12
+  tracing: {lambda: true}
+functions:
+  f:
+    handler: handler.main
+    reservedConcurrency: 5
+    events:
+      - websocket: $connect
+      - stream: {type: kinesis, arn: arn:aws:kinesis:us-east-1:1:stream/s}
+resources:
+  Resources:
+    Api:
+      Type: AWS::ApiGateway::RestApi
+  Outputs:
+    X: {Value: 1}
+""")
+    (tmp_path / "handler.py").write_text("def main(e, c):\n    return 1\n")
+    spec = load_service(path)
+    paths = {w.path for w in spec.warnings}
+    assert paths == {
+        "plugins[0]",
+        "provider.tracing",
+        "functions.f.reservedConcurrency",
+        "functions.f.events[0].websocket",
+        "functions.f.events[1].stream.type",
+        "resources.Resources.Api.Type",
+        "resources.Outputs",
+    }
+    assert spec.functions["f"].events == []
+
+
+def test_all_event_kinds_parse(tmp_path):
+    path = write(tmp_path, """
+service: shop
+provider: {name: aws, runtime: python3.12}
+functions:
+  f:
+    handler: handler.main
+    maximumRetryAttempts: 1
+    destinations: {onFailure: arn:aws:sqs:us-east-1:1:failed}
+    events:
+      - httpApi: 'GET /items/{id}'
+      - httpApi: '*'
+      - sns: {arn: !Ref Topic, topicName: t, filterPolicy: {kind: [a, {prefix: b}]}, filterPolicyScope: MessageBody}
+      - sqs: {arn: !GetAtt Queue.Arn, batchSize: 5, functionResponseType: ReportBatchItemFailures}
+      - s3: {bucket: uploads, event: 's3:ObjectRemoved:*', rules: [{prefix: in/}, {suffix: .jpg}]}
+      - stream: {type: dynamodb, arn: !GetAtt Table.StreamArn, startingPosition: LATEST, batchSize: 2}
+      - schedule: {rate: ['rate(1 hour)', 'cron(0 3 ? * MON-FRI *)'], input: {job: nightly}}
+""")
+    (tmp_path / "handler.py").write_text("def main(e, c):\n    return 1\n")
+    f = load_service(path).functions["f"]
+    kinds = [e.type for e in f.events]
+    assert kinds == ["httpApi", "httpApi", "sns", "sqs", "s3", "stream", "schedule"]
+    assert f.events[0].path == "/items/{id}" and f.events[1].path == "*"
+    assert f.events[2].topic_arn == {"Ref": "Topic"} and f.events[2].filter_policy_scope == "MessageBody"
+    assert f.events[3].queue_arn == {"Fn::GetAtt": ["Queue", "Arn"]} and f.events[3].report_batch_item_failures
+    assert (f.events[4].prefix, f.events[4].suffix, f.events[4].events) == ("in/", ".jpg", ["s3:ObjectRemoved:*"])
+    assert f.events[5].starting_position == "LATEST"
+    assert f.events[6].expressions == ["rate(1 hour)", "cron(0 3 ? * MON-FRI *)"]
+    assert f.maximum_retry_attempts == 1 and f.on_failure == "arn:aws:sqs:us-east-1:1:failed"
