@@ -14,7 +14,8 @@ def engine_modules() -> list[str]:
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         relative = path.relative_to(PACKAGE_DIR.parent).with_suffix("")
         parts = relative.parts
-        if "tui" in parts or "_content" in parts or parts[-1] == "__main__":
+        # examples/ holds handler files (data run by the runtime), not engine modules.
+        if {"tui", "_content", "examples"} & set(parts) or parts[-1] == "__main__":
             continue
         if parts[-1] == "__init__":
             parts = parts[:-1]

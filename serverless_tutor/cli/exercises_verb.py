@@ -1,0 +1,343 @@
+"""The exercise verbs: `exercises`, `check`, `watch`, `hint`, `reset`, `solution`.
+
+    serverless-tutor exercises [--json]
+    serverless-tutor check ID [--file PATH] [--json]     exit 0 pass, 1 fail or error, 2 usage
+    serverless-tutor check ID --batch DIR [--json]       grade a folder of submissions (exit 0 if all pass)
+    serverless-tutor watch ID [--file PATH]              re-check on save; Enter or r re-runs, q quits
+    serverless-tutor hint ID [--json]
+    serverless-tutor reset ID
+    serverless-tutor solution ID [--give-up]
+
+Every verb takes --workspace DIR (default: <data home>/workspace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from serverless_tutor.cli.output import console, print_json, usage_error
+from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
+from serverless_tutor.content.problems import ContentError
+from serverless_tutor.progress import ProgressStore
+
+EXIT_PASS, EXIT_FAIL = 0, 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    listing = subparsers.add_parser("exercises", help="list the graded exercises and your status")
+    listing.add_argument("--json", action="store_true", help="print an array of objects (id, title, section, status, ...)")
+    _workspace_option(listing)
+    listing.set_defaults(handler=list_exercises)
+
+    check = subparsers.add_parser("check", help="grade your handler for an exercise (exit 0 pass, 1 fail or error)")
+    check.add_argument("exercise", help="exercise id (see `serverless-tutor exercises`)")
+    source = check.add_mutually_exclusive_group()
+    source.add_argument("--file", type=Path, help="grade this file instead of your workspace copy")
+    source.add_argument("--batch", type=Path, metavar="DIR",
+                        help="grade every *.py and */handler.py in DIR (a class's submissions); progress is not recorded")
+    check.add_argument("--json", action="store_true", help="print the result as JSON (Exercism test-runner v3 + points)")
+    _workspace_option(check)
+    check.set_defaults(handler=run_check)
+
+    watch = subparsers.add_parser("watch", help="re-check an exercise every time you save it")
+    watch.add_argument("exercise", help="exercise id")
+    watch.add_argument("--file", type=Path, help="watch this file instead of your workspace copy")
+    _workspace_option(watch)
+    watch.set_defaults(handler=run_watch)
+
+    hint = subparsers.add_parser("hint", help="show the next hint for an exercise")
+    hint.add_argument("exercise", help="exercise id")
+    hint.add_argument("--json", action="store_true")
+    _workspace_option(hint)
+    hint.set_defaults(handler=run_hint)
+
+    reset = subparsers.add_parser("reset", help="restore the starter file (your current file is kept aside)")
+    reset.add_argument("exercise", help="exercise id")
+    _workspace_option(reset)
+    reset.set_defaults(handler=run_reset)
+
+    solution = subparsers.add_parser("solution", help="show the reference solution (after a pass, or after giving up)")
+    solution.add_argument("exercise", help="exercise id")
+    solution.add_argument("--give-up", action="store_true", help="give up on this exercise (recorded) and see the solution")
+    _workspace_option(solution)
+    solution.set_defaults(handler=run_solution)
+
+
+def _workspace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", type=Path, metavar="DIR", help="where your exercise files live (default: in the data directory)")
+
+
+def _workspace(args: argparse.Namespace):
+    from serverless_tutor.grading.workspace import Workspace
+
+    return Workspace(args.workspace)
+
+
+def _load() -> list[Exercise]:
+    return shipped_exercises()
+
+
+def _find(args: argparse.Namespace) -> tuple[Exercise | None, int | None]:
+    try:
+        exercises = _load()
+    except ContentError as exc:
+        return None, usage_error(f"shipped exercises are invalid:\n{exc}")
+    exercise = find_exercise(exercises, args.exercise)
+    if exercise is None:
+        known = ", ".join(e.id for e in exercises)
+        return None, usage_error(f"no exercise {args.exercise!r}; known exercises: {known}")
+    return exercise, None
+
+
+# --- exercises ------------------------------------------------------------------------
+
+
+def list_exercises(args: argparse.Namespace) -> int:
+    from serverless_tutor.grading.learner import status_of
+
+    try:
+        exercises = _load()
+    except ContentError as exc:
+        return usage_error(f"shipped exercises are invalid:\n{exc}")
+    progress = ProgressStore().load().progress
+    workspace = _workspace(args)
+    statuses = [status_of(progress, exercise, workspace) for exercise in exercises]
+    if args.json:
+        print_json(statuses)
+        return 0
+    from rich.table import Table
+
+    table = Table(title="Graded exercises", show_lines=False)
+    table.add_column("§", justify="right")
+    table.add_column("id")
+    table.add_column("title", overflow="fold")
+    table.add_column("level")
+    table.add_column("status")
+    table.add_column("points", justify="right")
+    marks = {"new": "·", "started": "…", "attempted": "✗", "passed": "✓"}
+    for status in statuses:
+        label = f"{marks[status.status]} {status.status}" + (" (gave up)" if status.gave_up else "")
+        table.add_row(str(status.section), status.id, status.title, status.difficulty, label,
+                      f"{status.best_points}/{status.points}")
+    console().print(table)
+    return 0
+
+
+# --- check ----------------------------------------------------------------------------
+
+
+def _submission(args: argparse.Namespace, exercise: Exercise) -> tuple[Path | None, int | None]:
+    if args.file is not None:
+        if not args.file.is_file():
+            return None, usage_error(f"--file {args.file}: no such file")
+        return args.file, None
+    return _workspace(args).ensure(exercise), None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    exercise, failed = _find(args)
+    if exercise is None:
+        return failed
+    if args.batch is not None:
+        return _run_batch(args, exercise)
+    submission, failed = _submission(args, exercise)
+    if submission is None:
+        return failed
+    from serverless_tutor.grading.runner import grade
+
+    result = grade(exercise, submission)
+    _record(exercise, result)
+    if args.json:
+        print_json(result)
+    else:
+        render_check(result, submission)
+    return EXIT_PASS if result.passed else EXIT_FAIL
+
+
+def _run_batch(args: argparse.Namespace, exercise: Exercise) -> int:
+    from serverless_tutor.grading.batch import find_submissions, grade_folder
+
+    if not args.batch.is_dir():
+        return usage_error(f"--batch {args.batch}: not a folder")
+    if not find_submissions(args.batch, exercise.spec.function.handler_file):
+        return usage_error(f"--batch {args.batch}: no *.py or */{exercise.spec.function.handler_file} files in it")
+    out = None if args.json else console()
+
+    def show(path: Path, result) -> None:
+        if out is not None:
+            out.print(f"{result.status.upper():<5} {result.points:>3}/{result.max_points}  {path}")
+
+    batch = grade_folder(exercise, args.batch, on_result=show)
+    if args.json:
+        print_json(batch)
+    else:
+        out.print(f"{batch.passed} of {len(batch.submissions)} submissions pass {exercise.id}")
+    return EXIT_PASS if batch.passed == len(batch.submissions) else EXIT_FAIL
+
+
+def _record(exercise: Exercise, result) -> None:
+    from serverless_tutor.grading.learner import record_check
+
+    store = ProgressStore()
+    loaded = store.load()
+    if loaded.notice:
+        sys.stderr.write(loaded.notice + "\n")
+    record_check(loaded.progress, exercise, result)
+    try:
+        store.save(loaded.progress)
+    except OSError as exc:
+        sys.stderr.write(f"serverless-tutor: could not save progress to {store.path}: {exc}\n")
+
+
+def render_check(result, submission: Path) -> None:
+    from rich.markup import escape
+    from rich.text import Text
+
+    out = console()
+    colour = {"pass": "green", "fail": "red", "error": "yellow"}
+    out.print(Text.assemble((f"{result.exercise}", "bold"), f"  {submission}"))
+    for test in result.tests:
+        mark = {"pass": "✓", "fail": "✗", "error": "!"}[test.status]
+        out.print(f"[{colour[test.status]}]{mark}[/] {escape(test.name)}  [dim]({test.points}/{test.max_points})[/]")
+        if test.message:
+            for line in test.message.splitlines():
+                out.print(f"    {escape(line)}")
+        for line in test.report:
+            out.print(f"    [dim]{escape(line.replace(chr(9), '  '))}[/]")
+        if test.output and test.status != "pass":
+            out.print("    [dim]output:[/]")
+            for line in test.output.splitlines():
+                out.print(f"    [dim]| {escape(line)}[/]")
+    out.print(f"[bold {colour[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}")
+
+
+# --- watch ----------------------------------------------------------------------------
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    exercise, failed = _find(args)
+    if exercise is None:
+        return failed
+    submission, failed = _submission(args, exercise)
+    if submission is None:
+        return failed
+    from serverless_tutor.grading.watch import WatchLoop
+
+    out = console()
+    out.print(f"Watching {submission}. Save to re-check; press Enter or r to re-run, q to quit.")
+
+    def report(result) -> None:
+        _record(exercise, result)
+        render_check(result, submission)
+        out.print("[dim]Waiting for changes (Enter/r: run again, q: quit)[/]")
+
+    with WatchLoop(exercise, submission, on_result=report) as loop, _KeyReader(loop):
+        try:
+            loop.run_until_quit()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+class _KeyReader:
+    """Enter or r: run again; q: quit. Single keys on a terminal (cbreak mode), lines otherwise."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self._saved = None
+
+    def __enter__(self):
+        import threading
+
+        if sys.stdin.isatty():
+            import termios
+            import tty
+
+            self._saved = termios.tcgetattr(sys.stdin.fileno())
+            tty.setcbreak(sys.stdin.fileno())
+        threading.Thread(target=self._read, name="tutor-watch-keys", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._saved is not None:
+            import termios
+
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+
+    def _read(self) -> None:
+        while True:
+            key = sys.stdin.read(1)
+            if not key:  # stdin closed: file events still trigger runs
+                return
+            if key.lower() == "q":
+                self.loop.stop()
+                return
+            if key in ("\n", "\r", "r", "R"):
+                self.loop.request_run()
+
+
+# --- hint, reset, solution ------------------------------------------------------------
+
+
+def run_hint(args: argparse.Namespace) -> int:
+    exercise, failed = _find(args)
+    if exercise is None:
+        return failed
+    from serverless_tutor.grading.learner import next_hint
+
+    store = ProgressStore()
+    progress = store.load().progress
+    hint = next_hint(progress, exercise)
+    store.save(progress)
+    if args.json:
+        print_json(hint)
+        return 0
+    from rich.markdown import Markdown
+
+    out = console()
+    out.print(f"[bold]Hint {hint.number} of {hint.total}[/] for {exercise.id}")
+    out.print(Markdown(hint.text))
+    if not hint.more:
+        out.print(f"[dim]That was the last hint. Stuck? `serverless-tutor solution {exercise.id} --give-up` shows the "
+                  "reference solution (giving up is recorded).[/]")
+    return 0
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    exercise, failed = _find(args)
+    if exercise is None:
+        return failed
+    result = _workspace(args).reset(exercise)
+    out = console()
+    out.print(f"Restored the starter for {exercise.id} at {result.path}")
+    if result.kept is not None:
+        out.print(f"Your previous file is kept at {result.kept}")
+    return 0
+
+
+def run_solution(args: argparse.Namespace) -> int:
+    exercise, failed = _find(args)
+    if exercise is None:
+        return failed
+    from serverless_tutor.grading.learner import SolutionLocked, give_up, reveal_solution
+
+    store = ProgressStore()
+    progress = store.load().progress
+    if args.give_up:
+        give_up(progress, exercise)
+    try:
+        solution = reveal_solution(progress, exercise)
+    except SolutionLocked as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_FAIL
+    finally:
+        store.save(progress)
+    from rich.syntax import Syntax
+
+    out = console()
+    why = "you passed it" if solution.reason == "passed" else "you gave up (recorded)"
+    out.print(f"[bold]Reference solution for {exercise.id}[/] ({why})")
+    out.print(Syntax(solution.text, "python", line_numbers=True))
+    return 0

@@ -1,0 +1,274 @@
+"""The Exercises area: pick an exercise, read it, edit your handler, run the tests.
+
+Left: the exercises with their status. Right: tabs for the instructions, the
+editor (your workspace copy of handler.py), the results (per test, with Lambda's
+REPORT lines and the handler's output), hints, and the solution (locked until
+you pass or give up). Checks run in a thread worker against a long-lived Grader
+(one sandbox template, one local account), so the UI never waits on them.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, OptionList, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
+from serverless_tutor.content.problems import ContentError
+from serverless_tutor.grading import learner
+from serverless_tutor.grading.results import CheckResult
+from serverless_tutor.grading.workspace import Workspace
+from serverless_tutor.progress import Progress
+from serverless_tutor.tui.widgets.exercise_editor import ExerciseEditor
+from serverless_tutor.tui.widgets.exercise_give_up_dialog import ExerciseGiveUpDialog
+from serverless_tutor.tui.widgets.exercise_hints import ExerciseHints
+from serverless_tutor.tui.widgets.exercise_list import ExerciseList
+from serverless_tutor.tui.widgets.exercise_results import ExerciseResults
+from serverless_tutor.tui.widgets.exercise_solution import ExerciseSolution
+
+
+class ExercisesScreen(Screen):
+    DEFAULT_CSS = """
+    ExercisesScreen #exercise-list {
+        width: 26;
+        height: 1fr;
+        border: none;
+        border-right: vkey $foreground 20%;
+        background: $panel;
+    }
+    ExercisesScreen #exercise-tabs {
+        width: 1fr;
+        height: 1fr;
+    }
+    ExercisesScreen #instructions {
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("f5,ctrl+r", "run_checks", "Run", priority=True, id="exercise-run"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="exercise-save"),
+        Binding("f2", "hint", "Hint", priority=True, id="exercise-hint"),
+        Binding("f3", "reset", "Reset", priority=True, id="exercise-reset"),
+        Binding("f4", "solution", "Solution", priority=True, id="exercise-solution"),
+        Binding("escape", "focus_list", "List", id="exercise-focus-list"),
+    ]
+
+    class CheckFinished(Message):
+        def __init__(self, exercise_id: str, result: CheckResult):
+            super().__init__()
+            self.exercise_id = exercise_id
+            self.result = result
+
+    class CheckFailed(Message):
+        def __init__(self, exercise_id: str, reason: str):
+            super().__init__()
+            self.exercise_id = exercise_id
+            self.reason = reason
+
+    def __init__(self, exercises: list[Exercise] | None = None, workspace: Workspace | None = None):
+        super().__init__()
+        self._exercises = exercises
+        self.workspace = workspace if workspace is not None else Workspace()
+        self.current: Exercise | None = None
+        self.last_result: CheckResult | None = None
+        self._grader = None  # runner.Grader, created in a worker on first use
+
+    # --- layout and lifecycle -------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield ExerciseList(id="exercise-list")
+            with TabbedContent(id="exercise-tabs"):
+                with TabPane("Instructions", id="tab-instructions"):
+                    with VerticalScroll():
+                        yield Markdown("", id="instructions")
+                with TabPane("Editor", id="tab-editor"):
+                    yield ExerciseEditor(id="editor")
+                with TabPane("Results", id="tab-results"):
+                    yield ExerciseResults(id="results")
+                with TabPane("Hints", id="tab-hints"):
+                    yield ExerciseHints(id="hints")
+                with TabPane("Solution", id="tab-solution"):
+                    yield ExerciseSolution(id="solution")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._exercises is None:
+            try:
+                self._exercises = shipped_exercises()
+            except ContentError as exc:
+                self._exercises = []
+                self.notify(f"The shipped exercises are invalid:\n{exc}", severity="error", timeout=15)
+        self.refresh_list()
+        if self._exercises:
+            self.open_exercise(self._exercises[0].id)
+        self.query_one(ExerciseList).focus()
+
+    def on_unmount(self) -> None:
+        if self._grader is not None:
+            self._grader.close()
+            self._grader = None
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        return self._exercises or []
+
+    @property
+    def progress(self) -> Progress:
+        return self.app.progress
+
+    def _save_progress(self) -> None:
+        self.app.save_progress()
+
+    def refresh_list(self) -> None:
+        statuses = [learner.status_of(self.progress, exercise, self.workspace) for exercise in self.exercises]
+        self.query_one(ExerciseList).show_statuses(statuses)
+
+    # --- opening an exercise --------------------------------------------------------
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.open_exercise(event.option.id)
+            self.query_one(TabbedContent).active = "tab-editor"
+            self.query_one(ExerciseEditor).text_area.focus()
+
+    def open_exercise(self, exercise_id: str) -> None:
+        exercise = find_exercise(self.exercises, exercise_id)
+        if exercise is None:
+            return
+        if self.current is not None and self.current.id != exercise_id:
+            self._save_editor()
+        self.current = exercise
+        self.last_result = None
+        self.query_one(ExerciseList).select_exercise(exercise_id)
+        spec = exercise.spec
+        facts = f"*Section {spec.section} · {spec.difficulty} · {spec.points} points · {len(spec.tests)} tests*\n\n"
+        self.query_one("#instructions", Markdown).update(facts + spec.instructions)
+        self.query_one(ExerciseEditor).load(self.workspace.ensure(exercise))
+        self.query_one(ExerciseResults).show_message("No results yet. Press F5 to save and run the tests.")
+        self.query_one(ExerciseHints).show_hints(learner.shown_hints(self.progress, exercise), len(exercise.hints))
+        solution = self.query_one(ExerciseSolution)
+        if learner.can_see_solution(self.progress, exercise):
+            self._reveal_solution()
+        else:
+            solution.show_locked()
+
+    def _save_editor(self) -> None:
+        editor = self.query_one(ExerciseEditor)
+        if editor.modified:
+            editor.save()
+
+    # --- actions --------------------------------------------------------------------
+
+    def action_focus_list(self) -> None:
+        self.query_one(ExerciseList).focus()
+
+    def action_save(self) -> None:
+        path = self.query_one(ExerciseEditor).save()
+        if path is not None:
+            self.notify(f"Saved {path}", timeout=3)
+            self.refresh_list()
+
+    def action_run_checks(self) -> None:
+        if self.current is None:
+            return
+        path = self.query_one(ExerciseEditor).save()
+        if path is None:
+            return
+        self.query_one(ExerciseResults).show_running(self.current.id)
+        self.query_one(TabbedContent).active = "tab-results"
+        self.run_checks(self.current, path)
+
+    @work(thread=True, exclusive=True, group="exercise-check", exit_on_error=False)
+    def run_checks(self, exercise: Exercise, path) -> None:
+        from serverless_tutor.grading.runner import Grader
+        from serverless_tutor.runtime.sandbox import SandboxUnavailable
+
+        worker = get_current_worker()
+        try:
+            if self._grader is None:
+                self._grader = Grader()
+            result = self._grader.grade(exercise, path)
+        except (SandboxUnavailable, OSError) as exc:
+            self.post_message(self.CheckFailed(exercise.id, f"The check could not run: {exc}"))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.CheckFinished(exercise.id, result))
+
+    def on_exercises_screen_check_finished(self, message: CheckFinished) -> None:
+        exercise = find_exercise(self.exercises, message.exercise_id)
+        if exercise is None:
+            return
+        learner.record_check(self.progress, exercise, message.result)
+        self._save_progress()
+        self.refresh_list()
+        if self.current is None or self.current.id != exercise.id:
+            return
+        self.last_result = message.result
+        self.query_one(ExerciseResults).show_result(message.result)
+        if message.result.passed:
+            self._reveal_solution()
+            self.notify(f"{exercise.title}: all tests pass. The reference solution is now open.", title="Passed")
+
+    def on_exercises_screen_check_failed(self, message: CheckFailed) -> None:
+        if self.current is not None and self.current.id == message.exercise_id:
+            self.query_one(ExerciseResults).show_message(message.reason)
+        self.notify(message.reason, severity="error", timeout=10)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A check that crashed in the grader is reported, never shown as a pass, and the app keeps running.
+        if event.worker.group == "exercise-check" and event.state == WorkerState.ERROR:
+            reason = f"The grader failed: {type(event.worker.error).__name__}: {event.worker.error}"
+            self.query_one(ExerciseResults).show_message(reason)
+            self.notify(reason, severity="error", timeout=10)
+
+    def action_hint(self) -> None:
+        if self.current is None:
+            return
+        learner.next_hint(self.progress, self.current)
+        self._save_progress()
+        self.query_one(ExerciseHints).show_hints(learner.shown_hints(self.progress, self.current), len(self.current.hints))
+        self.query_one(TabbedContent).active = "tab-hints"
+        self.refresh_list()
+
+    def action_reset(self) -> None:
+        if self.current is None:
+            return
+        result = self.workspace.reset(self.current)
+        self.query_one(ExerciseEditor).load(result.path)
+        kept = f" Your previous file is kept at {result.kept}." if result.kept else ""
+        self.notify(f"Restored the starter.{kept}", title="Reset", timeout=8)
+        self.query_one(TabbedContent).active = "tab-editor"
+        self.refresh_list()
+
+    def action_solution(self) -> None:
+        if self.current is None:
+            return
+        if learner.can_see_solution(self.progress, self.current):
+            self._reveal_solution()
+            self.query_one(TabbedContent).active = "tab-solution"
+            return
+        exercise = self.current
+
+        def answered(gave_up: bool | None) -> None:
+            if gave_up and self.current is exercise:
+                learner.give_up(self.progress, exercise)
+                self._reveal_solution()
+                self.query_one(TabbedContent).active = "tab-solution"
+                self.refresh_list()
+
+        self.app.push_screen(ExerciseGiveUpDialog(exercise.id), answered)
+
+    def _reveal_solution(self) -> None:
+        assert self.current is not None
+        solution = learner.reveal_solution(self.progress, self.current)
+        self._save_progress()
+        why = "you passed it" if solution.reason == "passed" else "you gave up; this is recorded"
+        self.query_one(ExerciseSolution).reveal(solution.text, why)
