@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -26,7 +25,6 @@ from serverless_tutor.runtime.results import InvocationResult
 KEEP_ALIVE_S = 600.0  # the runtime's default; AWS has reported 5-15 minutes, not promised
 MAX_AT_ONCE = 10
 HISTORY_LIMIT = 200
-ARRIVAL_WAIT_S = 10.0  # a batch whose siblings never arrive goes ahead alone after this
 
 
 class FastForwardClock:
@@ -46,30 +44,6 @@ class FastForwardClock:
         with self._lock:
             self._skipped += seconds
         return self.now()
-
-
-_arrival = threading.local()  # .gate: the Barrier of the batch this thread's request belongs to
-
-
-class _SimultaneousRuntime(LambdaRuntime):
-    """A runtime whose batched requests arrive at the same instant.
-
-    Threads alone do not guarantee that: a fast handler can finish, and free its
-    environment, before the next thread asks for one. Here each request of a batch
-    takes (or creates) its environment and then waits for its siblings before any of
-    them runs, exactly what N simultaneous requests see on Lambda. Durations are not
-    affected: they are measured inside the environment, after the wait.
-    """
-
-    def _acquire(self, config: FunctionConfig):  # the runtime's pool step; see LambdaRuntime.invoke
-        taken = super()._acquire(config)
-        gate: threading.Barrier | None = getattr(_arrival, "gate", None)
-        if gate is not None:
-            try:
-                gate.wait()
-            except threading.BrokenBarrierError:
-                pass  # a sibling failed before it arrived; this request runs anyway, just not simultaneously
-        return taken
 
 
 class DemoInfo(BaseModel):
@@ -145,7 +119,7 @@ class InvokePlayground:
         self._start()
 
     def _start(self) -> None:
-        self._runtime = _SimultaneousRuntime(backend="inprocess", keep_alive_s=self.keep_alive_s, clock=self.clock)
+        self._runtime = LambdaRuntime(backend="inprocess", keep_alive_s=self.keep_alive_s, clock=self.clock)
         self._warmed_up = False
         self._numbers: dict[str, int] = {}  # environment id -> number, counted per demo
         self._counts: dict[str, int] = {}  # demo id -> environments numbered so far
@@ -206,21 +180,7 @@ class InvokePlayground:
     def _send(self, config: FunctionConfig, chosen: Demo, at_once: int) -> list[InvocationResult]:
         if at_once == 1:
             return [self._runtime.invoke(config, chosen.event())]
-        gate = threading.Barrier(at_once, timeout=ARRIVAL_WAIT_S)
-
-        def one_request() -> InvocationResult:
-            _arrival.gate = gate
-            try:
-                return self._runtime.invoke(config, chosen.event())
-            except BaseException:
-                gate.abort()  # do not keep the siblings waiting for a request that failed to arrive
-                raise
-            finally:
-                _arrival.gate = None
-
-        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="playground-request") as pool:
-            futures = [pool.submit(one_request) for _ in range(at_once)]
-            return [future.result() for future in futures]
+        return self._runtime.invoke_simultaneously(config, [chosen.event() for _ in range(at_once)])
 
     def _warm_up(self) -> None:
         if self._warmed_up:

@@ -16,6 +16,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -84,6 +85,25 @@ class LambdaRuntime:
 
     # ------------------------------------------------------------ public API
     def invoke(self, config: FunctionConfig, event: Any, *, client_context: dict | None = None) -> InvocationResult:
+        event_json = self._check_event(event)
+        self.reclaim_idle()
+        slot, cold = self._acquire(config)
+        return self._run(config, slot, cold, event_json, client_context)
+
+    def invoke_simultaneously(self, config: FunctionConfig, events: list[Any]) -> list[InvocationResult]:
+        """Requests that arrive at the same instant: each takes its own environment
+        (idle ones first, then new, cold ones) before any of them runs, as on Lambda.
+        Plain threads cannot promise that: a fast handler may free its environment
+        before the next thread asks for one."""
+        payloads = [self._check_event(event) for event in events]
+        self.reclaim_idle()
+        taken = [self._acquire(config) for _ in payloads]
+        with ThreadPoolExecutor(max_workers=max(1, len(payloads)), thread_name_prefix="simultaneous-invoke") as pool:
+            futures = [pool.submit(self._run, config, slot, cold, payload, None)
+                       for (slot, cold), payload in zip(taken, payloads)]
+            return [future.result() for future in futures]
+
+    def _check_event(self, event: Any) -> str:
         if self._closed:
             raise RuntimeError("this LambdaRuntime has been shut down")
         try:
@@ -92,9 +112,11 @@ class LambdaRuntime:
             raise ValueError(f"the event must be JSON-serialisable: {exc}") from None
         if len(event_json.encode()) > MAX_EVENT_BYTES:
             raise ValueError("the event exceeds Lambda's 6 MB synchronous payload limit")
+        return event_json
+
+    def _run(self, config: FunctionConfig, slot: _Slot, cold: bool, event_json: str,
+             client_context: dict | None) -> InvocationResult:
         request_id = str(uuid.uuid4())
-        self.reclaim_idle()
-        slot, cold = self._acquire(config)
         init: InitOutcome | None = None
         try:
             if cold:

@@ -364,3 +364,17 @@ def test_output_is_made_safe_for_the_terminal(backend_runtime, tmp_path):
     logs = backend_runtime.invoke(fn, {}).logs
     assert "\x1b" not in logs and "\x07" not in logs and "\x9b" not in logs
     assert "\\x1b[2J" in logs and "red" in logs
+
+
+def test_simultaneous_requests_each_get_their_own_environment(tmp_path):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "fast.py").write_text("def handler(event, context):\n    return event\n")
+    config = FunctionConfig(name="fast", handler="fast.handler", code_dir=code)
+    with LambdaRuntime(backend="inprocess") as runtime:
+        assert runtime.invoke(config, 0).cold
+        results = runtime.invoke_simultaneously(config, [1, 2, 3])
+        assert [r.response for r in results] == [1, 2, 3]
+        assert sorted(r.cold for r in results) == [False, True, True]
+        assert len({r.environment_id for r in results}) == 3
+        assert len(runtime.environments("fast")) == 3
