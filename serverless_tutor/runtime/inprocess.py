@@ -5,6 +5,17 @@ invokes and is lost on a cold start; context, logs, REPORT, timeouts), no isolat
 Output capture and AWS call forwarding are routed per thread, so invokes on several
 threads do not mix their logs. A handler that overruns its timeout is abandoned (a
 thread cannot be killed) and its environment is discarded.
+
+Environment variables: os.environ belongs to the whole process, so a function's
+Lambda variables (AWS_LAMBDA_FUNCTION_NAME, AWS_REGION, ..., plus its own
+`environment`) are set only while its INIT or invoke runs, and put back afterwards.
+Runs whose variables are identical (environments of one function) share them and
+run together; a run of a function with other variables waits until they finish.
+Limits, acceptable for trusted demos only: other threads of the tutor see the
+variables while a function runs; AWS_LAMBDA_LOG_STREAM_NAME is not set (it differs
+per environment; the context carries it); a handler abandoned at its timeout keeps
+running without them; a handler that waits for another in-process function with
+different variables would wait forever.
 """
 
 from __future__ import annotations
@@ -16,6 +27,8 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -132,6 +145,62 @@ class _RawBody:
         return self._buffer.read(*args)
 
 
+class _SharedEnviron:
+    """Sets a run's variables in os.environ and restores them after the last run using them."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._variables: dict[str, str] | None = None
+        self._users = 0
+        self._saved: dict[str, str | None] = {}
+
+    @contextmanager
+    def applied(self, variables: dict[str, str]) -> Iterator[None]:
+        with self._changed:
+            while self._users and self._variables != variables:
+                self._changed.wait()
+            if self._users == 0:
+                self._saved = {key: os.environ.get(key) for key in variables}
+                os.environ.update(variables)
+                self._variables = dict(variables)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._users -= 1
+                if self._users == 0:
+                    for key, value in self._saved.items():
+                        if value is None:
+                            os.environ.pop(key, None)
+                        else:
+                            os.environ[key] = value
+                    self._variables = None
+                    self._changed.notify_all()
+
+
+_shared_environ = _SharedEnviron()
+
+
+def lambda_variables(config: FunctionConfig) -> dict[str, str]:
+    """What Lambda puts in a function's environment (as the sandbox does), minus the log stream name."""
+    variables = {
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "LAMBDA_TASK_ROOT": str(config.code_dir),
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "_HANDLER": config.handler,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
+    }
+    variables.update(config.environment)
+    return variables
+
+
 class InProcessEnvironment:
     def __init__(self, config: FunctionConfig, request_handler: RequestHandler):
         self.id = uuid.uuid4().hex[:12]
@@ -139,6 +208,7 @@ class InProcessEnvironment:
         self.isolation: list[str] = []
         self._request_handler = request_handler
         self._handler = None
+        self._variables = lambda_variables(config)
         self.log_stream_name = datetime.now(timezone.utc).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
 
     def initialize(self) -> InitOutcome:
@@ -146,6 +216,7 @@ class InProcessEnvironment:
         result: dict[str, Any] = {}
 
         def run() -> None:
+            result["started"] = time.monotonic()  # not before: waiting for os.environ is not INIT time
             try:
                 result["handler"] = bootstrap.load_handler(self.config.handler, str(self.config.code_dir), fresh_module=True)
             except bootstrap.Fault as fault:
@@ -154,7 +225,7 @@ class InProcessEnvironment:
 
         started = time.monotonic()
         finished = self._run_captured(run, capture, "", timeout=10.0)
-        init_ms = (time.monotonic() - started) * 1000
+        init_ms = (time.monotonic() - result.get("started", started)) * 1000
         if not finished:
             error = {"errorType": "Sandbox.Timedout", "errorMessage": "INIT phase did not finish within 10.00 seconds", "stackTrace": []}
             return InitOutcome(isolation=[], init_ms=init_ms, status="timeout", error=error, logs=capture.text())
@@ -169,15 +240,16 @@ class InProcessEnvironment:
 
         capture = LogCapture()
         timeout = self.config.timeout_s
-        context = LambdaContext(
-            aws_request_id=request_id, function_name=self.config.name,
-            memory_limit_in_mb=str(self.config.memory_mb), invoked_function_arn=self.config.arn,
-            log_group_name=f"/aws/lambda/{self.config.name}", log_stream_name=self.log_stream_name,
-            deadline_epoch_ms=int((time.time() + timeout) * 1000), client_context=client_context,
-        )
         result: dict[str, Any] = {}
 
         def run() -> None:
+            context = LambdaContext(  # made here: waiting for os.environ must not use up the deadline
+                aws_request_id=request_id, function_name=self.config.name,
+                memory_limit_in_mb=str(self.config.memory_mb), invoked_function_arn=self.config.arn,
+                log_group_name=f"/aws/lambda/{self.config.name}", log_stream_name=self.log_stream_name,
+                deadline_epoch_ms=int((time.time() + timeout) * 1000), client_context=client_context,
+            )
+            result["started"] = time.monotonic()
             started = time.perf_counter()
             try:
                 result["payload"] = bootstrap.marshal_response(self._handler(json.loads(event_json), context))
@@ -196,7 +268,8 @@ class InProcessEnvironment:
         memory = self._memory_mb()
         if not finished:
             message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
-            return Outcome(status="timeout", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
+            ran_ms = (time.monotonic() - result.get("started", started)) * 1000
+            return Outcome(status="timeout", duration_ms=ran_ms, max_memory_mb=memory,
                            error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
                            logs=capture.text(), destroyed=True,
                            extra_log_lines=[f"{request_id} Task timed out after {timeout:.2f} seconds"])
@@ -231,10 +304,11 @@ class InProcessEnvironment:
 
         _begin_capture()
         try:
-            thread = threading.Thread(target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True)
-            thread.start()
-            thread.join(timeout)
-            return not thread.is_alive()
+            with _shared_environ.applied(self._variables):
+                thread = threading.Thread(target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True)
+                thread.start()
+                thread.join(timeout)
+                return not thread.is_alive()
         finally:
             _end_capture()
 

@@ -1,0 +1,298 @@
+"""The order pipeline panel (lesson 5): place orders in the chapter's event-driven shop and watch them flow.
+
+A view over serverless_tutor.cloud.pipeline_demo. The first action deploys the
+bundled order-service (in a worker, like every run); each run returns a
+PipelineRun, which the panel plays back one step at a time: the diagram lights the
+function that ran, the trace table grows by its AWS calls, and at the end the
+shop's state and what to notice appear. The playback timer runs only while the
+panel is shown; with TEXTUAL_ANIMATIONS=none the whole run appears at once.
+Unmounting shuts the runtime down and empties the local account.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from serverless_tutor.cloud.pipeline_demo import PipelineDemo, PipelineError, PipelineRun, ShopState
+from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
+from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
+
+STEP_S = 0.6  # playback: one invocation per tick
+Action = Literal["order", "oversell", "fail-payment", "replay", "reset"]
+WORKING = {
+    "order": "Placing an order",
+    "oversell": "Ordering more books than the shop has",
+    "fail-payment": "Placing an order with processPayment denied dynamodb:UpdateItem",
+    "replay": "Delivering the last order's messages a second time",
+    "reset": "Resetting: throwing the deployment away",
+}
+
+
+def state_text(run: PipelineRun) -> str:
+    """The shop after the run, compared with before it."""
+    before = run.state_before_replay if run.scenario == "replay" else run.state_before
+    after = run.end_state
+    stock = "  ".join(_change(product, before.stock.get(product), count) for product, count in after.stock.items())
+    email = f"{after.emails_sent} sent" + (f" to {', '.join(after.email_to)}" if after.email_to else "")
+    order = (after.order_id or "-")[:8]
+    lines = [
+        f"Order {order}…  {after.order_status or 'not saved'}",
+        f"Stock  {stock}",
+        f"Confirmation email  {email}",
+        f"On-failure queue  {after.failed_events} message{'' if after.failed_events == 1 else 's'}",
+    ]
+    if run.replay_changed_state is False:
+        lines.append("Replay changed nothing: every step is idempotent.")
+    return "\n".join(lines)
+
+
+def _change(product: str, before: int | None, after: int) -> str:
+    return f"{product} {after}" if before is None or before == after else f"{product} {before}→{after}"
+
+
+class OrderPipelinePanel(Vertical):
+    """POST an order, follow it through SNS to every function, replay it, break it."""
+
+    can_focus = True
+
+    BINDINGS = [
+        Binding("o", "start('order')", "Order", tooltip="place an order: 1 book, 2 pens"),
+        Binding("r", "start('replay')", "Replay", tooltip="deliver every message of the last order again"),
+        Binding("s", "start('oversell')", "Oversell", tooltip="order one book more than is in stock"),
+        Binding("f", "start('fail-payment')", "Fail pay", tooltip="deny processPayment dynamodb:UpdateItem, then order"),
+        Binding("x", "start('reset')", "Reset", tooltip="throw the deployment away; the next order deploys afresh"),
+    ]
+
+    DEFAULT_CSS = """
+    OrderPipelinePanel {
+        height: auto;
+        border: round $primary;
+        border-title-color: $primary;
+        padding: 0 1;
+    }
+    OrderPipelinePanel:focus-within {
+        border: round $accent;
+    }
+    OrderPipelinePanel #pipeline-intro, OrderPipelinePanel #pipeline-notes {
+        height: auto;
+        color: $text-muted;
+    }
+    OrderPipelinePanel #pipeline-buttons {
+        height: auto;
+        grid-size: 3;
+        grid-columns: 1fr 1fr 1fr;
+        grid-gutter: 0 1;
+        margin: 1 0 0 0;
+    }
+    OrderPipelinePanel #pipeline-buttons Button {
+        width: 100%;
+        min-width: 0;
+    }
+    OrderPipelinePanel #pipeline-status {
+        height: auto;
+        text-style: bold;
+        margin: 1 0 0 0;
+    }
+    OrderPipelinePanel #pipeline-status.-failed {
+        color: $error;
+    }
+    OrderPipelinePanel #pipeline-diagram, OrderPipelinePanel #pipeline-state {
+        margin: 1 0 0 0;
+    }
+    OrderPipelinePanel #pipeline-state {
+        height: auto;
+    }
+    OrderPipelinePanel #pipeline-notes {
+        margin: 1 0 0 0;
+    }
+    """
+
+    class RunFinished(Message):
+        def __init__(self, run: PipelineRun | None):
+            super().__init__()
+            self.run = run  # None after a reset
+
+    class RunFailed(Message):
+        def __init__(self, problem: str):
+            super().__init__()
+            self.problem = problem
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.engine = PipelineDemo()
+        self.running = False
+        self.last_run: PipelineRun | None = None
+        self.revealed = 0
+        self._on_screen = False
+        self._timer = None
+
+    def compose(self) -> ComposeResult:
+        self.border_title = "Order pipeline"
+        yield Static(Content(
+            "order-service from this lesson, running locally: four functions share one SNS topic, and "
+            "filter policies on eventType deliver each event only to the function that handles it."
+        ), id="pipeline-intro")
+        with Grid(id="pipeline-buttons"):
+            # Keys o r s f x show in the footer while the panel has focus.
+            yield Button("Order", id="pipeline-order", compact=True, variant="primary")
+            yield Button("Replay", id="pipeline-replay", compact=True)
+            yield Button("Oversell", id="pipeline-oversell", compact=True)
+            yield Button("Fail pay", id="pipeline-fail-payment", compact=True)
+            yield Button("Reset", id="pipeline-reset", compact=True)
+        yield Static(id="pipeline-status")
+        yield PipelineDiagram(id="pipeline-diagram")
+        yield PipelineTraceTable(id="pipeline-trace")
+        yield Static(id="pipeline-state")
+        yield Static(id="pipeline-notes")
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(STEP_S, self._reveal_next, pause=True)
+        self._show()
+
+    def on_show(self) -> None:
+        self._on_screen = True
+        self._sync_timer()
+
+    def on_hide(self) -> None:
+        self._on_screen = False
+        self._sync_timer()
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.engine.close()  # if a run is still going, it tears down when it ends
+
+    # ------------------------------------------------------------ playback
+
+    @property
+    def playing(self) -> bool:
+        return self.last_run is not None and self.revealed < len(self.last_run.steps)
+
+    def _sync_timer(self) -> None:
+        if self._timer is None:
+            return
+        if self.playing and self._on_screen and self.app.animation_level != "none":
+            self._timer.resume()
+        else:
+            self._timer.pause()
+
+    def _reveal_next(self) -> None:
+        if not self.playing:
+            self._sync_timer()
+            return
+        self.revealed += 1
+        self._show()
+        self._sync_timer()
+
+    # ------------------------------------------------------------ controls
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        action = (event.button.id or "").removeprefix("pipeline-")
+        if action in WORKING:
+            event.stop()
+            self.action_start(action)
+
+    def action_start(self, action: Action) -> None:
+        if self.running:
+            self.notify("The pipeline is still running; wait for it to finish.", severity="warning")
+            return
+        if action == "replay" and self.engine.last_order_id is None:
+            self.notify("Place an order first: a replay re-delivers the last order's messages.", severity="warning")
+            return
+        status = WORKING[action]
+        if action != "reset" and not self.engine.deployed:
+            status += " (deploying order-service first)"
+        self._set_running(True, status + "…")
+        self._perform(action)
+
+    @work(thread=True, exclusive=True, group="order-pipeline")
+    def _perform(self, action: Action) -> None:
+        try:
+            if action == "reset":
+                self.engine.reset()
+                run = None
+            elif action == "replay":
+                run = self.engine.replay()
+            else:
+                run = self.engine.place_order(action)
+        except PipelineError as problem:
+            self.post_message(self.RunFailed(str(problem)))
+            return
+        self.post_message(self.RunFinished(run))
+
+    @on(RunFinished)
+    def _run_finished(self, message: RunFinished) -> None:
+        self._set_running(False)
+        self.show_run(message.run)
+
+    @on(RunFailed)
+    def _run_failed(self, message: RunFailed) -> None:
+        self._set_running(False)
+        status = self.query_one("#pipeline-status", Static)
+        status.update(Content(f"Failed: {message.problem}"))
+        status.add_class("-failed")
+
+    def show_run(self, run: PipelineRun | None) -> None:
+        """Play `run` back from its first step (all at once when animations are off)."""
+        self.last_run = run
+        animate = run is not None and self._on_screen and self.app.animation_level != "none"
+        self.revealed = 0 if animate else (len(run.steps) if run is not None else 0)
+        if animate:
+            self.revealed = 1  # the first step at once; the timer brings the rest
+        self._show()
+        self._sync_timer()
+
+    def _set_running(self, running: bool, status: str = "") -> None:
+        self.running = running
+        for button in self.query("#pipeline-buttons Button").results(Button):
+            button.disabled = running
+        if running:
+            widget = self.query_one("#pipeline-status", Static)
+            widget.remove_class("-failed")
+            widget.update(Content(status))
+
+    # ------------------------------------------------------------- drawing
+
+    def _show(self) -> None:
+        run = self.last_run
+        self.query_one(PipelineDiagram).show(run, self.revealed, current=self.playing)
+        self.query_one(PipelineTraceTable).show(run.steps[: self.revealed] if run is not None else [])
+        status = self.query_one("#pipeline-status", Static)
+        state = self.query_one("#pipeline-state", Static)
+        notes = self.query_one("#pipeline-notes", Static)
+        if self.running:
+            return
+        if run is None:
+            status.update(Content("Ready: press o to place an order (1 book, 2 pens). "
+                                  "The first run also deploys order-service into a local account."))
+            state.update(Content(""))
+            notes.update(Content(""))
+            return
+        if self.playing:
+            step = run.steps[self.revealed - 1]
+            status.update(Content(f"Step {self.revealed} of {len(run.steps)}: {step.function} ← {step.trigger}"))
+            state.update(Content(""))
+            notes.update(Content(""))
+            return
+        status.update(Content(_finished_line(run)))
+        state.update(Content(state_text(run)))
+        notes.update(Content("\n".join(f"• {note}" for note in run.notes)))
+
+
+def _finished_line(run: PipelineRun) -> str:
+    what = {"order": "Order", "oversell": "Oversold order", "fail-payment": "Order with a failing payment",
+            "replay": "Replay"}[run.scenario]
+    return f"{what}: {len(run.steps)} invocation{'' if len(run.steps) == 1 else 's'}, ended {_status(run.end_state)}."
+
+
+def _status(state: ShopState) -> str:
+    return state.order_status or "without an order"

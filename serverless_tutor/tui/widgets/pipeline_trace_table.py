@@ -1,0 +1,60 @@
+"""The pipeline's trace: one row per invocation, then its AWS calls and what it published."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from serverless_tutor.cloud.pipeline_demo import Step
+
+COLUMNS = ("#", "step / call", "result", "ms", "resource")
+
+
+def short_code(code: str | None) -> str:
+    """ConditionalCheckFailedException -> ConditionalCheckFailed (the table is narrow)."""
+    return (code or "error").removesuffix("Exception")
+
+
+def trace_rows(steps: list[Step]) -> list[tuple[str, str, str, str, str]]:
+    """A row for each invocation, then where it came from, its AWS calls, what it published, what it raised."""
+    rows = []
+    for step in steps:
+        start = "cold" if step.cold else "warm"
+        if step.outcome != "ok":
+            result = f"{start}, failed"
+        else:
+            result = start if step.changed_state else f"{start}, no change"
+        rows.append((str(step.number), step.function, result, f"{step.duration_ms:.1f}", ""))
+        trigger = step.trigger.removesuffix(" (duplicate)")
+        rows.append(("", f"  ← {trigger}", "duplicate" if step.duplicate else "", "", ""))
+        for call in step.calls:
+            verdict = "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
+            rows.append(("", f"  {call.service} {call.operation}", verdict, f"{call.latency_ms:.1f}", call.resource or ""))
+        for publication in step.published:
+            receivers = ", ".join(publication.delivered_to) or "nobody"
+            rows.append(("", f"  → {publication.event_type}", f"to {receivers}", "", publication.topic))
+        if step.error_type:
+            retry = ", retried" if step.outcome == "retry" else ""
+            rows.append(("", f"  raised {step.error_type}", f"attempt {step.attempt}{retry}", "", ""))
+    return rows
+
+
+class PipelineTraceTable(DataTable):
+    DEFAULT_CSS = """
+    PipelineTraceTable {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+
+    def on_mount(self) -> None:
+        self.add_columns(*COLUMNS)
+
+    def show(self, steps: list[Step]) -> None:
+        self.clear()
+        for row in trace_rows(steps):
+            self.add_row(*row)
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
