@@ -13,13 +13,29 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_tutor.paths import data_home
+from serverless_tutor.quiz.state import QuizState
 
 PROGRESS_FILE = "progress.json"
 STALE_TEMP_SECONDS = 60
+
+
+class ExerciseProgress(BaseModel):
+    """One exercise: best result so far, hints shown, and whether the solution was seen."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: Literal["new", "attempted", "passed"] = "new"
+    best_points: int = 0
+    max_points: int = 0
+    checks: int = Field(default=0, description="times the learner's file was graded")
+    hints_used: int = 0
+    gave_up: bool = False
+    solution_revealed: bool = False
 
 
 class Progress(BaseModel):
@@ -30,6 +46,8 @@ class Progress(BaseModel):
     current_lesson: str | None = Field(default=None, description="id of the lesson open last")
     visited: list[str] = Field(default_factory=list, description="ids of lessons opened at least once")
     theme: str | None = None
+    exercises: dict[str, ExerciseProgress] = Field(default_factory=dict, description="exercise id -> progress")
+    quiz: QuizState = Field(default_factory=QuizState, description="spaced-repetition cards and saved interviews")
 
     def visit(self, lesson_id: str) -> None:
         self.current_lesson = lesson_id

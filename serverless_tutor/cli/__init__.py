@@ -17,6 +17,16 @@ from serverless_tutor import __version__
 VERB_MODULES = [
     "serverless_tutor.cli.lessons_verb",
     "serverless_tutor.cli.validate_verb",
+    "serverless_tutor.cli.exercises_verb",
+    "serverless_tutor.cli.grade_verb",
+    "serverless_tutor.cli.quiz_verb",
+    "serverless_tutor.cli.cost_verb",
+    "serverless_tutor.cli.simulate_verb",
+    "serverless_tutor.cli.invoke_verb",
+    "serverless_tutor.cli.events_verb",
+    "serverless_tutor.cli.deploy_verb",
+    "serverless_tutor.cli.offline_verb",
+    "serverless_tutor.cli.pipeline_verb",
 ]
 
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from serverless_tutor.content.lessons import Lesson, shipped_lessons
 from serverless_tutor.progress import Progress, ProgressStore
 from serverless_tutor.tui.lesson_commands import LessonCommands
 from serverless_tutor.tui.screens.help_screen import HelpScreen
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
+
+def _quiz_screen() -> Screen:
+    # Areas other than the reader are imported when first opened, to keep start-up fast.
+    from serverless_tutor.tui.screens.quiz_screen import QuizScreen
+
+    return QuizScreen()
+
+
+def _exercises_screen() -> Screen:
+    from serverless_tutor.tui.screens.exercises_screen import ExercisesScreen
+
+    return ExercisesScreen()
+
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -21,12 +35,17 @@ class TutorApp(App):
     CSS_PATH = "app.tcss"
     MODES = {
         "learn": LearnScreen,
+        "quiz": _quiz_screen,
+        "exercises": _exercises_screen,
     }
     DEFAULT_MODE = "learn"
     COMMANDS = App.COMMANDS | {LessonCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("t", "toggle_theme", "Theme", id="toggle-theme"),
+        Binding("l", "switch_mode('learn')", "Learn", id="learn-mode"),
+        Binding("q", "switch_mode('quiz')", "Quiz", id="quiz-mode"),
+        Binding("e", "switch_mode('exercises')", "Exercises", id="exercises-mode"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

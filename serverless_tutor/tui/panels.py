@@ -1,7 +1,23 @@
-"""Live panel widgets by id. Keep in step with serverless_tutor.content.panels.PANELS."""
+"""Live panel widgets by id. Keep in step with serverless_tutor.content.panels.PANELS.
+
+Each entry is "module:Class", imported only when a lesson that lists the panel opens,
+so panels cost nothing at start-up.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from textual.widget import Widget
 
-PANEL_WIDGETS: dict[str, type[Widget]] = {}
+PANEL_WIDGETS: dict[str, str] = {
+    "cost-calculator": "serverless_tutor.tui.widgets.cost_calculator_panel:CostCalculatorPanel",
+    "cold-start-lifecycle": "serverless_tutor.tui.widgets.lifecycle_panel:LifecyclePanel",
+    "invoke-playground": "serverless_tutor.tui.widgets.invoke_playground_panel:InvokePlaygroundPanel",
+    "order-pipeline": "serverless_tutor.tui.widgets.order_pipeline_panel:OrderPipelinePanel",
+}
+
+
+def panel_widget(panel_id: str) -> type[Widget]:
+    module_name, class_name = PANEL_WIDGETS[panel_id].split(":")
+    return getattr(importlib.import_module(module_name), class_name)

@@ -43,8 +43,10 @@ class LearnScreen(Screen):
         sidebar = self.query_one(LessonSidebar)
         sidebar.show_lesson(lesson_id)
         sidebar.mark_visited(lesson_id)
-        self.app.progress.visit(lesson_id)
-        self.app.save_progress()
+        progress = self.app.progress
+        if progress.current_lesson != lesson_id or lesson_id not in progress.visited:
+            progress.visit(lesson_id)
+            self.app.save_progress()
 
     async def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         if message.option.id:

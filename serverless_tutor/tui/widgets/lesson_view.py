@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from serverless_tutor.content.lessons import Lesson
-from serverless_tutor.tui.panels import PANEL_WIDGETS
+from serverless_tutor.tui.panels import panel_widget
+from serverless_tutor.tui.widgets.lesson_prose import LessonProse
 
 
 class LessonView(VerticalScroll):
@@ -18,16 +19,16 @@ class LessonView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-heading")
-        yield Markdown(id="lesson-body")
+        yield LessonProse(id="lesson-body")
         yield Vertical(id="lesson-panels")
 
     async def show(self, lesson: Lesson) -> None:
         self.lesson = lesson
         heading = f"[b]{lesson.number}. {lesson.title}[/b]\n[dim]Lesson {lesson.number} of {self._lesson_count} · about {lesson.minutes} min[/dim]"
         self.query_one("#lesson-heading", Static).update(heading)
-        await self.query_one("#lesson-body", Markdown).update(lesson.body)
+        self.query_one(LessonProse).show_markdown(lesson.body)
         panels = self.query_one("#lesson-panels", Vertical)
         await panels.remove_children()
         if lesson.panels:
-            await panels.mount_all([PANEL_WIDGETS[panel_id]() for panel_id in lesson.panels])
+            await panels.mount_all([panel_widget(panel_id)() for panel_id in lesson.panels])
         self.scroll_home(animate=False)
