@@ -91,3 +91,24 @@ class FunctionConfig(BaseModel):
             self.handler, str(self.code_dir), self.memory_mb, self.timeout_s,
             tuple(sorted(self.environment.items())), self.ephemeral_storage_mb, self.architecture,
         )
+
+
+def lambda_variables(config: FunctionConfig) -> dict[str, str]:
+    """The variables Lambda puts in a function's environment, then the function's own.
+
+    Both backends use this; the sandbox adds the per-environment log stream name."""
+    variables = {
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "LAMBDA_TASK_ROOT": str(config.code_dir),
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "_HANDLER": config.handler,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
+    }
+    variables.update(config.environment)
+    return variables

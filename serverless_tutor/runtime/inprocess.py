@@ -34,7 +34,7 @@ from typing import Any
 
 from serverless_tutor.runtime import bootstrap
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
-from serverless_tutor.runtime.config import FunctionConfig
+from serverless_tutor.runtime.config import FunctionConfig, lambda_variables
 from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.forwarding import ForwardedRequest, RequestHandler
 from serverless_tutor.runtime.logs import LogCapture
@@ -180,25 +180,6 @@ class _SharedEnviron:
 
 
 _shared_environ = _SharedEnviron()
-
-
-def lambda_variables(config: FunctionConfig) -> dict[str, str]:
-    """What Lambda puts in a function's environment (as the sandbox does), minus the log stream name."""
-    variables = {
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "LAMBDA_TASK_ROOT": str(config.code_dir),
-        "LAMBDA_RUNTIME_DIR": "/var/runtime",
-        "_HANDLER": config.handler,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-        "AWS_LAMBDA_FUNCTION_NAME": config.name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
-    }
-    variables.update(config.environment)
-    return variables
 
 
 class InProcessEnvironment:

@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
-from serverless_tutor.runtime.config import INIT_LIMIT_S, FunctionConfig
+from serverless_tutor.runtime.config import INIT_LIMIT_S, FunctionConfig, lambda_variables
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.frames import FrameError, encode_frame, recv_frame_bytes
 from serverless_tutor.runtime.logs import LogCapture
@@ -277,20 +277,9 @@ class SandboxEnvironment:
     def _init_message(self) -> dict[str, Any]:
         config = self.config
         env = dict(TEMPLATE_ENV)
-        env.update({
-            "LAMBDA_TASK_ROOT": str(config.code_dir),
-            "LAMBDA_RUNTIME_DIR": "/var/runtime",
-            "_HANDLER": config.handler,
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-            "AWS_LAMBDA_FUNCTION_NAME": config.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
-        })
         env.pop("MALLOC_ARENA_MAX")
-        env.update(config.environment)
+        env.update(lambda_variables(config))
+        env["AWS_LAMBDA_LOG_STREAM_NAME"] = self.log_stream_name
         return {
             "t": "init",
             "handler": config.handler,
