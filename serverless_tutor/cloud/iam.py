@@ -94,7 +94,7 @@ class Decision(BaseModel):
     def message(self, principal_arn: str) -> str:
         assert self.permission is not None
         why = (
-            f"with an explicit deny in an identity-based policy"
+            "with an explicit deny in an identity-based policy"
             if self.denied_by == "explicit"
             else f"because no identity-based policy allows the {self.permission.action} action"
         )

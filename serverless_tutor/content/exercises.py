@@ -21,10 +21,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.content.yaml_files import load_yaml_mapping
 
 SPEC_FILE = "exercise.yaml"
 STARTER_FILE = "handler.py"
@@ -369,16 +369,7 @@ def _defined_functions(path: Path) -> set[str] | None:
 def load_exercise(folder: Path) -> Exercise:
     """Load and check one exercise folder; raise ContentError listing every problem."""
     spec_path = folder / SPEC_FILE
-    try:
-        raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(file=str(spec_path), field="(file)", expected=f"a readable UTF-8 file ({exc})")]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ContentError([Problem(file=str(spec_path), field="(file)", expected=f"valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
-    if not isinstance(raw, dict):
-        raise ContentError([Problem(file=str(spec_path), field="(file)", expected="a YAML mapping of fields")])
+    raw = load_yaml_mapping(spec_path)
     try:
         spec = ExerciseSpec.model_validate(raw)
     except ValidationError as exc:

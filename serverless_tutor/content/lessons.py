@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from serverless_tutor.content.panels import PANELS
 from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.content.yaml_files import parse_yaml, read_text
 
 LESSON_COUNT = 12
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
@@ -46,21 +46,13 @@ class Lesson(LessonMeta):
 
 def parse_lesson(path: Path) -> Lesson:
     """Load one lesson file; raise ContentError naming the file and field on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(file=str(path), field="(file)", expected=f"a readable UTF-8 file ({exc})")])
+    text = read_text(path)
     match = _FRONT_MATTER.match(text)
     if not match:
         raise ContentError(
             [Problem(file=str(path), field="front matter", expected="the file to start with a '---' YAML block closed by '---'")]
         )
-    try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise ContentError([Problem(file=str(path), field="front matter", expected=f"valid YAML{where}: {getattr(exc, 'problem', exc)}")])
+    meta = parse_yaml(match.group(1), path, field="front matter", first_line=2)
     if not isinstance(meta, dict):
         raise ContentError([Problem(file=str(path), field="front matter", expected="a YAML mapping of fields")])
     body = text[match.end():].strip()

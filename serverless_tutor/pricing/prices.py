@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.content.yaml_files import load_yaml_mapping
 
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: tuple[Architecture, ...] = ("x86_64", "arm64")
@@ -105,16 +105,7 @@ class PriceTable(BaseModel):
 
 def parse_prices(path: Path) -> PriceTable:
     """Load a price file; raise ContentError naming the file and field on any problem."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(file=str(path), field="(file)", expected=f"a readable UTF-8 file ({exc})")])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ContentError([Problem(file=str(path), field="(file)", expected=f"valid YAML{where}: {getattr(exc, 'problem', exc)}")])
-    if not isinstance(data, dict):
-        raise ContentError([Problem(file=str(path), field="(file)", expected="a YAML mapping with source, as_of, architectures, ...")])
+    data = load_yaml_mapping(path, expected="a YAML mapping with source, as_of, architectures, ...")
     try:
         return PriceTable.model_validate(data)
     except ValidationError as exc:

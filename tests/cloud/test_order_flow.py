@@ -5,7 +5,6 @@ as deployed Lambda functions do); every AWS call goes through the local account.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
