@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from serverless_tutor.content import exercises
+from serverless_tutor.content import packs as exercise_packs
 from serverless_tutor.content.problems import ContentError, Problem
+from serverless_tutor.pricing import prices as price_tables
+from serverless_tutor.quiz import bank as quiz_bank
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ def _shipped_lessons() -> list[Path]:
 
 KINDS: list[ContentKind] = [
     ContentKind("lesson", _is_lesson, _validate_lessons, _shipped_lessons),
+    ContentKind("exercise", exercises.claims_file, exercises.validate_files, exercises.shipped_files),
+    ContentKind("prices", price_tables.is_price_file, price_tables.validate_price_files, price_tables.shipped_price_files),
+    ContentKind("quiz bank", quiz_bank.is_bank_file, quiz_bank.validate_bank_files, quiz_bank.shipped_bank_files),
+    ContentKind("exercise pack", exercise_packs.is_pack_file, exercise_packs.validate_pack_files, exercise_packs.shipped_pack_files),
 ]
 
 

@@ -1,0 +1,232 @@
+"""Grade a class of 100 submissions: how long, how many per second, and against what?
+
+Generates a class (default 50 students x 2 exercises = 100 submissions): about 65 %
+reference solutions, 30 % untouched starters and 5 hostile handlers (a busy loop in
+the handler, a fork bomb, a memory hog, a busy loop at import time, a handler that
+sleeps for ever). Grades it with the class engine (`serverless-tutor grade`: a few
+long-lived grading processes in parallel) and writes the gradebook.
+
+Baseline, measured in the same run: grading the same kind of submissions one
+`serverless-tutor check EXERCISE --file F --json` process at a time (interpreter
+start, imports, sandbox template and local account start-up, one check). Running all
+100 that way would take minutes, so it runs on a stratified sample of 10 (4
+solutions, 4 starters, 2 hostile) and is EXTRAPOLATED to the class's mix:
+sum over kinds of (submissions of that kind x that kind's mean time in the sample).
+
+Also checked: every pair has a result file, nothing is left ungraded (no hang), the
+submissions are byte-for-byte unchanged, and a second run with --resume re-grades
+nothing.
+
+    python benchmarks/grade_class.py [--students 50] [--exercises hello-handler,create-order]
+                                     [--jobs N ...] [--sample 10] [--no-hostile] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_S = 60.0  # "100 submissions in seconds": well under a minute on a 2-core machine
+
+HOSTILE = {
+    "busy-loop": "def lambda_handler(event, context):\n    while True:\n        pass\n",
+    "fork-bomb": "import os\n\ndef lambda_handler(event, context):\n    while True:\n        os.fork()\n",
+    "memory-hog": "def lambda_handler(event, context):\n    hog = []\n    while True:\n        hog.append(bytearray(50 * 1024 * 1024))\n",
+    "init-loop": "while True:\n    pass\n\ndef lambda_handler(event, context):\n    return None\n",
+    "sleeper": "import time\n\ndef lambda_handler(event, context):\n    time.sleep(10**6)\n",
+}
+
+
+def kind_of(index: int, hostile: bool = True) -> str:
+    """The class mix: index is student * exercises + exercise."""
+    if index % 20 == 19 and hostile:
+        return "hostile"
+    if index % 10 in (3, 6, 8):
+        return "starter"
+    return "solution"
+
+
+def build_class(root: Path, exercises: list, students: int, hostile: bool = True) -> list[dict]:
+    pairs = []
+    hostile_kinds = list(HOSTILE)
+    hostile_count = 0
+    for student in range(students):
+        name = f"student-{student:03d}"
+        for position, exercise in enumerate(exercises):
+            index = student * len(exercises) + position
+            kind = kind_of(index, hostile)
+            if kind == "hostile":
+                source = HOSTILE[hostile_kinds[hostile_count % len(hostile_kinds)]]
+                detail = hostile_kinds[hostile_count % len(hostile_kinds)]
+                hostile_count += 1
+            else:
+                source = (exercise.solution if kind == "solution" else exercise.starter).read_text(encoding="utf-8")
+                detail = kind
+            # Both accepted layouts: <student>/<id>/handler.py and <student>/<id>.py
+            path = root / name / exercise.id / "handler.py" if student % 2 == 0 else root / name / f"{exercise.id}.py"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(source, encoding="utf-8")
+            pairs.append({"student": name, "exercise": exercise.id, "kind": kind, "detail": detail, "path": path})
+    return pairs
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def stratified_sample(pairs: list[dict], size: int) -> list[dict]:
+    wanted = {"solution": round(size * 0.4), "starter": round(size * 0.4)}
+    wanted["hostile"] = size - wanted["solution"] - wanted["starter"]
+    if not any(pair["kind"] == "hostile" for pair in pairs):
+        wanted["starter"] += wanted.pop("hostile")
+    sample = []
+    for kind, count in wanted.items():
+        of_kind = [pair for pair in pairs if pair["kind"] == kind]
+        step = max(1, len(of_kind) // max(1, count))
+        sample.extend(of_kind[::step][:count])
+    return sample
+
+
+def time_check_processes(sample: list[dict], home: Path) -> list[tuple[dict, float]]:
+    env = dict(os.environ, SERVERLESS_TUTOR_HOME=str(home))
+    timings = []
+    for pair in sample:
+        started = time.perf_counter()
+        completed = subprocess.run(
+            [sys.executable, "-m", "serverless_tutor", "check", pair["exercise"], "--file", str(pair["path"]), "--json"],
+            capture_output=True, text=True, env=env, timeout=300,
+        )
+        timings.append((pair, time.perf_counter() - started))
+        if completed.returncode not in (0, 1):
+            raise SystemExit(f"baseline check failed ({completed.returncode}): {completed.stderr[-500:]}")
+    return timings
+
+
+def grade_once(pack, submissions: Path, out: Path, jobs: int | None, resume: bool = False) -> tuple[float, object]:
+    from serverless_tutor.grading.classroom import grade_class
+    from serverless_tutor.grading.gradebook import write_gradebook
+
+    started = time.perf_counter()
+    run = grade_class(pack, submissions, out, jobs=jobs, resume=resume)
+    write_gradebook(pack, run, out)
+    return time.perf_counter() - started, run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--exercises", default="hello-handler,create-order")
+    parser.add_argument("--jobs", type=int, nargs="*", default=[None],
+                        help="grading processes; several values time several runs (default: the number of CPUs)")
+    parser.add_argument("--sample", type=int, default=10, help="submissions in the one-process-per-check baseline")
+    parser.add_argument("--no-hostile", action="store_true", help="reference solutions in place of the 5 hostile handlers")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from serverless_tutor.content.exercises import find_exercise, shipped_exercises
+    from serverless_tutor.content.packs import Pack, PackSpec
+    from serverless_tutor.grading.classroom import RESULTS_FOLDER, default_jobs
+
+    catalog = shipped_exercises()
+    exercises = [find_exercise(catalog, exercise_id) for exercise_id in args.exercises.split(",")]
+    if None in exercises:
+        parser.error(f"unknown exercise in {args.exercises}")
+    with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
+        root = Path(scratch)
+        submissions = root / "submissions"
+        pairs = build_class(submissions, exercises, args.students, hostile=not args.no_hostile)
+        pack_path = root / "bench-pack.yaml"
+        spec = PackSpec(id="bench", title="Benchmark class", exercises=[{"id": e.id} for e in exercises])
+        pack = Pack(spec=spec, path=pack_path, exercises=exercises)
+        before = tree_digest(submissions)
+        counts = {kind: sum(1 for p in pairs if p["kind"] == kind) for kind in ("solution", "starter", "hostile")}
+
+        report: dict = {"submissions": len(pairs), "students": args.students, "exercises": [e.id for e in exercises],
+                        "mix": counts, "cpus": default_jobs(), "runs": []}
+        for jobs in args.jobs:
+            out = root / f"out-{jobs or 'default'}"
+            seconds, run = grade_once(pack, submissions, out, jobs)
+            statuses = {}
+            for record in run.records:
+                statuses[record.status] = statuses.get(record.status, 0) + 1
+            slowest = max(run.records, key=lambda record: record.seconds)
+            kinds = {(p["student"], p["exercise"]): p["kind"] for p in pairs}
+            grader_seconds: dict[str, float] = {}
+            for record in run.records:
+                kind = kinds[(record.student, record.exercise)]
+                grader_seconds[kind] = round(grader_seconds.get(kind, 0.0) + record.seconds, 1)
+            files = len(list((out / RESULTS_FOLDER).rglob("*.json")))
+            report["runs"].append({
+                "jobs": run.jobs, "wall_s": round(seconds, 2), "per_second": round(len(pairs) / seconds, 1),
+                "statuses": statuses, "ungraded": len(run.ungraded), "result_files": files,
+                "grader_seconds_by_kind": grader_seconds,
+                "slowest_submission": {"student": slowest.student, "exercise": slowest.exercise,
+                                       "seconds": slowest.seconds, "status": slowest.status},
+                "hostile_outcomes": {p["detail"]: next(r.status for r in run.records if r.student == p["student"]
+                                                       and r.exercise == p["exercise"])
+                                     for p in pairs if p["kind"] == "hostile"},
+            })
+        first_out = root / f"out-{args.jobs[0] or 'default'}"
+        resume_s, resumed = grade_once(pack, submissions, first_out, args.jobs[0], resume=True)
+        report["resume"] = {"wall_s": round(resume_s, 2), "regraded": resumed.graded, "reused": resumed.reused}
+        report["submissions_unchanged"] = tree_digest(submissions) == before
+
+        sample = stratified_sample(pairs, args.sample)
+        timings = time_check_processes(sample, root / "home")
+        by_kind: dict[str, list[float]] = {}
+        for pair, seconds in timings:
+            by_kind.setdefault(pair["kind"], []).append(seconds)
+        means = {kind: statistics.mean(values) for kind, values in by_kind.items()}
+        means.setdefault("hostile", 0.0)  # none in a --no-hostile class
+        estimate = sum(counts[kind] * means[kind] for kind in counts if counts[kind])
+        report["baseline"] = {
+            "method": f"one `serverless-tutor check` process per submission, {len(sample)} sampled "
+                      f"({', '.join(f'{len(v)} {k}' for k, v in by_kind.items())}), extrapolated to the class mix",
+            "sample_mean_s": {kind: round(value, 2) for kind, value in means.items()},
+            "estimated_class_s": round(estimate, 1),
+            "measured_sample_s": round(sum(seconds for _, seconds in timings), 1),
+        }
+        best = min(report["runs"], key=lambda entry: entry["wall_s"])
+        report["speedup_vs_baseline"] = round(estimate / best["wall_s"], 1)
+        report["goal_s"] = GOAL_S
+        report["under_goal"] = best["wall_s"] < GOAL_S and best["ungraded"] == 0
+
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"class: {report['submissions']} submissions ({args.students} students x {len(exercises)} exercises: "
+          f"{counts['solution']} solutions, {counts['starter']} starters, {counts['hostile']} hostile); "
+          f"{report['cpus']} CPUs")
+    for entry in report["runs"]:
+        print(f"grade --jobs {entry['jobs']}: {entry['wall_s']:.1f} s wall, {entry['per_second']:.1f} submissions/s, "
+              f"{entry['result_files']} result files, ungraded {entry['ungraded']}, statuses {entry['statuses']}")
+        print(f"  grader time by kind (summed over parallel graders): {entry['grader_seconds_by_kind']} s")
+        slow = entry["slowest_submission"]
+        print(f"  slowest: {slow['student']}/{slow['exercise']} {slow['seconds']:.1f} s ({slow['status']}); "
+              f"hostile: {entry['hostile_outcomes']}")
+    print(f"resume: {report['resume']['wall_s']:.1f} s, re-graded {report['resume']['regraded']}, "
+          f"kept {report['resume']['reused']}")
+    base = report["baseline"]
+    print(f"baseline: {base['method']}: means {base['sample_mean_s']} s -> "
+          f"estimated {base['estimated_class_s']:.0f} s for the class (sample itself took {base['measured_sample_s']:.0f} s)")
+    print(f"speed-up vs one check process at a time: {report['speedup_vs_baseline']}x; submissions unchanged: "
+          f"{report['submissions_unchanged']}; under {GOAL_S:.0f} s with nothing ungraded: "
+          f"{'yes' if report['under_goal'] else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,256 @@
+"""The instructor's verbs: `grade` a class against a pack, and look at packs.
+
+    serverless-tutor grade PACK SUBMISSIONS --out DIR [--jobs N] [--resume] [--budget S] [--json]
+    serverless-tutor pack list [--json]
+    serverless-tutor pack show PACK [--json]
+
+PACK is a pack file, or the id of a shipped pack (`serverless-tutor pack list`).
+`grade` exits 0 when grading ran (whatever the students scored), 1 when some
+submission could not be graded because of a grader problem (its cell is left
+blank; `--resume` tries it again), 2 on usage errors, 130 when interrupted
+(everything graded so far is kept; `--resume` carries on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from serverless_tutor.cli.output import console, print_json, usage_error
+from serverless_tutor.content.problems import ContentError
+
+EXIT_GRADED, EXIT_UNGRADED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    grade = subparsers.add_parser(
+        "grade", help="grade a class's submissions against an exercise pack and write a gradebook",
+        description="Grade <SUBMISSIONS>/<student>/<exercise-id>/handler.py (or <student>/<exercise-id>.py) for every "
+                    "exercise of the pack. Writes results/ (one JSON per student and exercise, as it goes), "
+                    "gradebook.csv, grades-long.csv, gradebook.json and feedback/<student>.md into --out.")
+    grade.add_argument("pack", help="a pack file, or the id of a shipped pack")
+    grade.add_argument("submissions", type=Path, help="folder with one subfolder per student")
+    grade.add_argument("--out", type=Path, required=True, metavar="DIR", help="where results and the gradebook go")
+    grade.add_argument("--jobs", type=int, metavar="N", help="submissions graded at once (default: the number of CPUs)")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep results already in --out for unchanged submissions; grade only the rest")
+    grade.add_argument("--budget", type=float, metavar="SECONDS", default=None,
+                       help="wall-clock limit for grading one submission (default 60)")
+    grade.add_argument("--json", action="store_true", help="print the gradebook as JSON (no progress bar, no table)")
+    grade.set_defaults(handler=run_grade)
+
+    pack = subparsers.add_parser("pack", help="list the shipped exercise packs or show one")
+    actions = pack.add_subparsers(dest="pack_action", metavar="ACTION")
+    listing = actions.add_parser("list", help="list the shipped packs")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_pack_list)
+    show = actions.add_parser("show", help="show a pack: its exercises, points and due date")
+    show.add_argument("pack", help="a pack file, or the id of a shipped pack")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_pack_show)
+    pack.set_defaults(handler=lambda args: usage_error("pack: say `list` or `show PACK`"))
+
+
+def _load_pack(name: str):
+    from serverless_tutor.content.packs import find_pack, load_pack, shipped_pack_files
+
+    path = find_pack(name)
+    if path is None:
+        shipped = ", ".join(p.stem for p in shipped_pack_files()) or "none"
+        return None, usage_error(f"no pack file or shipped pack {name!r} (shipped packs: {shipped})")
+    try:
+        return load_pack(path), None
+    except ContentError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(problem.line() + "\n")
+        return None, usage_error(f"the pack {path} is invalid ({len(exc.problems)} problem(s) above)")
+
+
+# --- grade ----------------------------------------------------------------------------
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from serverless_tutor.grading.classroom import (
+        DEFAULT_BUDGET_S,
+        ClassSetupError,
+        check_folders,
+        default_jobs,
+        grade_class,
+    )
+    from serverless_tutor.grading.gradebook import write_gradebook
+
+    if args.jobs is not None and args.jobs < 1:
+        return usage_error("--jobs must be 1 or more")
+    if args.jobs is not None and args.jobs > default_jobs() and not args.json:
+        sys.stderr.write(f"note: --jobs {args.jobs} is more than the {default_jobs()} CPUs here; tests that look at "
+                         "durations or timeouts may fail under the extra load.\n")
+    budget = DEFAULT_BUDGET_S if args.budget is None else args.budget
+    if budget <= 0:
+        return usage_error("--budget must be more than 0 seconds")
+    pack, failed = _load_pack(args.pack)
+    if pack is None:
+        return failed
+    try:
+        check_folders(args.submissions, args.out)
+    except ClassSetupError as exc:
+        return usage_error(str(exc))
+
+    try:
+        if args.json:
+            run = grade_class(pack, args.submissions, args.out, jobs=args.jobs, resume=args.resume, budget_s=budget)
+        else:
+            run = _grade_with_progress(pack, args, budget)
+    except ClassSetupError as exc:
+        return usage_error(str(exc))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"Interrupted. Every result finished so far is saved in {args.out}/results; "
+                         "run the same command with --resume to carry on.\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the output folder cannot be written (full disk, permissions)
+        sys.stderr.write(f"serverless-tutor: could not write the results in {args.out}: {exc}\n")
+        return EXIT_UNGRADED
+    try:
+        book, files = write_gradebook(pack, run, args.out)
+    except OSError as exc:
+        sys.stderr.write(f"serverless-tutor: graded, but could not write the gradebook in {args.out}: {exc}\n")
+        return EXIT_UNGRADED
+    if args.json:
+        print_json(book)
+    else:
+        _render_summary(pack, run, book, files)
+    return EXIT_UNGRADED if run.ungraded else EXIT_GRADED
+
+
+def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from serverless_tutor.grading.classroom import grade_class
+
+    colours = {"pass": "green", "fail": "red", "error": "yellow", "missing": "dim", "ungraded": "magenta"}
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[last]}"), console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task(f"grading {pack.id}", total=None, last="starting graders...")
+
+        def advance(record, done: int, total: int) -> None:
+            colour = colours[record.status]
+            last = f"[{colour}]{record.status}[/] {escape(record.student)}/{escape(record.exercise)}"
+            progress.update(task, completed=done, total=total, last=last)
+
+        return grade_class(pack, args.submissions, args.out, jobs=args.jobs, resume=args.resume,
+                           budget_s=budget, on_record=advance)
+
+
+def _render_summary(pack, run, book, files) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from serverless_tutor.grading.gradebook import number
+
+    out = console()
+    table = Table(title=f"{escape(pack.title)}: {len(run.students)} students", title_justify="left")
+    table.add_column("exercise")
+    table.add_column("max", justify="right")
+    for status, colour in (("pass", "green"), ("fail", "red"), ("error", "yellow"), ("missing", "dim"),
+                           ("ungraded", "magenta")):
+        table.add_column(f"[{colour}]{status}[/]", justify="right")
+    table.add_column("mean", justify="right")
+    for column in book.exercises:
+        grades = [student.exercises[column.id] for student in book.students]
+        counts = {status: sum(1 for grade in grades if grade.status == status)
+                  for status in ("pass", "fail", "error", "missing", "ungraded")}
+        scored = [grade.points for grade in grades if grade.points is not None]
+        mean = number(round(sum(scored) / len(scored), 2)) if scored else "-"
+        table.add_row(column.id, number(column.max_points), *[str(counts[s]) for s in counts], mean)
+    out.print(table)
+
+    submitted = sum(1 for record in run.records if record.status not in ("missing",))
+    rate = f" ({run.graded / run.seconds:.1f} per second)" if run.graded and run.seconds else ""
+    out.print(f"Graded {run.graded} submission(s) in {run.seconds:.1f} s{rate} with {run.jobs} parallel grader(s); "
+              f"{run.reused} kept from an earlier run; {submitted} of {len(run.records)} expected files present.")
+    if run.ungraded:
+        out.print(f"[magenta]{len(run.ungraded)} could not be graded[/] (left blank in the gradebook; "
+                  "fix the cause, then re-run with --resume):")
+        for record in run.ungraded[:10]:
+            out.print(f"  {escape(record.student)}/{escape(record.exercise)}: {escape(record.message or '')}")
+        if len(run.ungraded) > 10:
+            out.print(f"  ... and {len(run.ungraded) - 10} more (see grades-long.csv)")
+    out.print(f"Gradebook: {files.wide_csv}  (long form: {files.long_csv.name}, JSON: {files.json_file.name}, "
+              f"feedback: {len(files.feedback)} file(s) in {files.wide_csv.parent / 'feedback'})")
+
+
+# --- pack -----------------------------------------------------------------------------
+
+
+def run_pack_list(args: argparse.Namespace) -> int:
+    from serverless_tutor.content.packs import load_pack, shipped_pack_files
+
+    try:
+        packs = [load_pack(path) for path in shipped_pack_files()]
+    except ContentError as exc:
+        return usage_error(f"a shipped pack is invalid:\n{exc}")
+    if args.json:
+        print_json([_pack_summary(pack) for pack in packs])
+        return 0
+    out = console()
+    for pack in packs:
+        out.print(f"[bold]{pack.id}[/]  {pack.title}  ({len(pack.exercises)} exercises, {pack.total_points:g} points)")
+    return 0
+
+
+def run_pack_show(args: argparse.Namespace) -> int:
+    pack, failed = _load_pack(args.pack)
+    if pack is None:
+        return failed
+    if args.json:
+        print_json(_pack_summary(pack))
+        return 0
+    from rich.markup import escape
+    from rich.table import Table
+
+    from serverless_tutor.grading.gradebook import number
+
+    out = console()
+    out.print(f"[bold]{escape(pack.title)}[/] ({pack.id})  {pack.path}")
+    if pack.spec.description:
+        out.print(escape(pack.spec.description))
+    if pack.spec.due_at is not None:
+        out.print(f"Due {pack.spec.due_at.isoformat()}")
+    table = Table()
+    table.add_column("exercise")
+    table.add_column("title", overflow="fold")
+    table.add_column("points", justify="right")
+    table.add_column("from")
+    shipped_root = _shipped_root()
+    for exercise in pack.exercises:
+        entry = pack.entry(exercise.id)
+        points = number(pack.max_points(exercise.id))
+        if entry.points is not None or entry.weight is not None:
+            points += f" (own {exercise.spec.points})"
+        origin = "shipped" if exercise.folder.parent == shipped_root else str(exercise.folder)
+        table.add_row(exercise.id, escape(exercise.title), points, escape(origin))
+    out.print(table)
+    out.print(f"Total {number(pack.total_points)} points.")
+    return 0
+
+
+def _shipped_root() -> Path:
+    from serverless_tutor.paths import exercises_dir
+
+    return exercises_dir()
+
+
+def _pack_summary(pack) -> dict:
+    shipped_root = _shipped_root()
+    return {
+        "id": pack.id,
+        "title": pack.title,
+        "path": str(pack.path),
+        "due": pack.spec.due_at.isoformat() if pack.spec.due_at else None,
+        "totalPoints": pack.total_points,
+        "exercises": [{"id": exercise.id, "title": exercise.title, "maxPoints": pack.max_points(exercise.id),
+                       "exercisePoints": exercise.spec.points, "shipped": exercise.folder.parent == shipped_root,
+                       "folder": str(exercise.folder)} for exercise in pack.exercises],
+    }
