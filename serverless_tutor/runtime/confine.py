@@ -118,11 +118,12 @@ def _mount(source: str | None, target: str, flags: int) -> None:
         raise OSError(err, f"mount {target}: {os.strerror(err)}")
 
 
-def enter_namespaces(scratch_dir: str, code_dir: str) -> None:
+def enter_namespaces(scratch_dir: str, keep_visible: list[str]) -> None:
     """New mount and network namespaces; the scratch dir becomes /tmp.
     Unprivileged users first enter a user namespace that maps them to themselves.
-    A code dir that lives under /tmp would be hidden by the new /tmp, so it is
-    bound back at its own path, read-only."""
+    Paths in `keep_visible` that live under /tmp (the code dir, or a virtualenv
+    or source checkout under /tmp, as CI runners often have) would be hidden by
+    the new /tmp, so they are bound back at their own paths, read-only."""
     _libc.unshare.argtypes = [ctypes.c_int]
     _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
     flags = CLONE_NEWNS | CLONE_NEWNET
@@ -140,19 +141,33 @@ def enter_namespaces(scratch_dir: str, code_dir: str) -> None:
         with open("/proc/self/gid_map", "w") as f:
             f.write(f"{gid} {gid} 1")
     _mount(None, "/", MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
-    code_fd = os.open(code_dir, os.O_PATH | os.O_CLOEXEC)  # opened in the new namespace, before /tmp is covered
+    # Opened in the new namespace, before /tmp is covered.
+    under_tmp = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in _outermost_under_tmp(keep_visible)}
     try:
         _mount(scratch_dir, "/tmp", MS_BIND)
         try:
-            if os.path.commonpath([code_dir, "/tmp"]) == "/tmp":
-                os.makedirs(code_dir, exist_ok=True)
-                _mount(f"/proc/self/fd/{code_fd}", code_dir, MS_BIND | MS_REC)
-                _mount(None, code_dir, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            for path, fd in under_tmp.items():
+                os.makedirs(path, exist_ok=True)
+                _mount(f"/proc/self/fd/{fd}", path, MS_BIND | MS_REC)
+                _mount(None, path, MS_REMOUNT | MS_BIND | MS_RDONLY)
         except OSError:
             _libc.umount2(b"/tmp", 2)  # MNT_DETACH: back to a consistent view before reporting the failure
             raise
     finally:
-        os.close(code_fd)
+        for fd in under_tmp.values():
+            os.close(fd)
+
+
+def _outermost_under_tmp(paths: list[str]) -> list[str]:
+    """The existing directories under /tmp among `paths`, without ones nested in another."""
+    candidates = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)}, key=len)
+    chosen: list[str] = []
+    for path in candidates:
+        if os.path.commonpath([path, "/tmp"]) != "/tmp" or path == "/tmp":
+            continue
+        if not any(os.path.commonpath([path, outer]) == outer for outer in chosen):
+            chosen.append(path)
+    return chosen
 
 
 # ---------------------------------------------------------------- capabilities

@@ -234,7 +234,7 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
         layers.append(name)
         return True
 
-    in_namespace = attempt("namespaces", lambda: confine.enter_namespaces(scratch, code_dir))
+    in_namespace = attempt("namespaces", lambda: confine.enter_namespaces(scratch, _readable_paths(code_dir)))
     tmp = "/tmp" if in_namespace else scratch
     attempt("rlimits", lambda: confine.apply_rlimits(init["memory_mb"], init["ephemeral_storage_mb"]))
 

@@ -152,7 +152,9 @@ def test_reading_system_and_test_files_is_denied(run):
         def handler(e, c):
             return [attempt("/etc/passwd"), attempt({str(this_file)!r}), attempt("/root/.bash_history")]
     """)
-    assert result.response[:2] == ["PermissionError", "PermissionError"]
+    assert result.response[0] == "PermissionError"
+    # A checkout under /tmp is not even visible: the environment has its own /tmp.
+    assert result.response[1] in ("PermissionError", "FileNotFoundError")
     assert result.response[2] in ("PermissionError", "FileNotFoundError")
 
 

@@ -56,3 +56,18 @@ def test_log_capture_caps_and_marks_truncation():
 
 def test_sanitize_removes_escapes_and_bidi_but_keeps_text():
     assert sanitize_for_terminal("a\x1b[31mb\r\nc\u202ed\te") == "a\\x1b[31mb\nc\\u202ed\te"
+
+
+def test_paths_under_tmp_to_keep_visible_are_the_outermost_existing_ones(tmp_path):
+    from serverless_tutor.runtime.confine import _outermost_under_tmp
+
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    code = tmp_path / "code"
+    code.mkdir()
+    kept = _outermost_under_tmp([str(site), str(venv / "lib"), str(code), "/usr/lib", "/tmp", str(tmp_path / "gone")])
+    if str(tmp_path).startswith("/tmp/"):
+        assert sorted(kept) == sorted([str(venv / "lib"), str(code)])
+    else:
+        assert kept == []
