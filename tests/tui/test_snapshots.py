@@ -20,3 +20,13 @@ def test_learn_screen(snap_compare, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help_screen(snap_compare, tmp_path, size):
     assert snap_compare(app_at(tmp_path), terminal_size=size, press=["question_mark"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercises_screen(snap_compare, tmp_path, size):
+    assert snap_compare(app_at(tmp_path), terminal_size=size, press=["e"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_quiz_screen(snap_compare, tmp_path, size):
+    assert snap_compare(app_at(tmp_path), terminal_size=size, press=["q"])
