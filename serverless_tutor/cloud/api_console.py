@@ -1,0 +1,212 @@
+"""The API console (lesson 7): send HTTP requests to the bundled users-api and see what ran.
+
+One ApiConsole deploys serverless_tutor/examples/users-api (five functions, one per
+route, over one DynamoDB table) into its own LocalAccount on an in-process
+LambdaRuntime (trusted, bundled code) the first time it is used, and puts
+seed.json's two users in the table. Each send goes through the local API Gateway
+(REST API, stage dev) exactly as `serverless-tutor offline users-api` serves it,
+and returns an ApiExchange: the HTTP answer, which function ran, cold or warm,
+its REPORT figures, and the AWS calls it made (from the account trace).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from serverless_tutor.cloud.account import LocalAccount
+from serverless_tutor.cloud.pipeline_demo import AwsCall, _RecordingInvoker
+from serverless_tutor.paths import examples_dir
+
+SERVICE_DIR = examples_dir() / "users-api"
+METHODS = ("GET", "POST", "PUT", "DELETE")
+MAX_BODY_CHARS = 1_000_000
+
+
+class ApiConsoleError(ValueError):
+    """The request cannot be sent (bad method or path), or the console has been shut down."""
+
+
+class ExampleRequest(BaseModel):
+    label: str
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str
+    body: str = ""
+    expect: int  # the status lesson 7's table promises for it
+
+
+# The seeded users are u-ada and u-grace (seed.json).
+EXAMPLES: tuple[ExampleRequest, ...] = (
+    ExampleRequest(label="Create a user (201)", method="POST", path="/dev/users",
+                   body='{"name": "Alan Turing", "email": "alan@example.com"}', expect=201),
+    ExampleRequest(label="List users (200)", method="GET", path="/dev/users", expect=200),
+    ExampleRequest(label="Get one user (200)", method="GET", path="/dev/users/u-ada", expect=200),
+    ExampleRequest(label="Update a user (200)", method="PUT", path="/dev/users/u-ada",
+                   body='{"name": "Ada King", "email": "ada@example.com"}', expect=200),
+    ExampleRequest(label="Delete a user (204)", method="DELETE", path="/dev/users/u-grace", expect=204),
+    ExampleRequest(label="Bad JSON body (400)", method="POST", path="/dev/users", body='{"name": "Bo", ', expect=400),
+    ExampleRequest(label="Unknown id (404)", method="GET", path="/dev/users/u-nobody", expect=404),
+)
+
+
+class ReportFigures(BaseModel):
+    duration_ms: float
+    billed_duration_ms: int
+    memory_size_mb: int
+    max_memory_used_mb: int
+    init_duration_ms: float | None = None  # cold starts only
+
+
+class ApiExchange(BaseModel):
+    method: str
+    path: str
+    request_body: str = ""
+    status: int
+    headers: list[tuple[str, str]] = Field(default_factory=list)
+    body: str = ""
+    body_json: Any | None = None  # the body parsed, when it is JSON
+    route: str | None = None  # "GET /users/{id}"; None when no route matched
+    function: str | None = None  # the serverless.yml key, e.g. getUser
+    function_name: str | None = None  # the deployed name, e.g. users-api-dev-getUser
+    request_id: str | None = None
+    cold: bool | None = None
+    report: ReportFigures | None = None
+    error: str | None = None  # errorType: errorMessage, when the handler raised
+    calls: list[AwsCall] = Field(default_factory=list)
+    problem: str | None = None  # why API Gateway answered instead of the function
+
+    def pretty_body(self) -> str:
+        if self.body_json is not None:
+            return json.dumps(self.body_json, indent=2, ensure_ascii=False)
+        return self.body
+
+
+class ApiConsole:
+    """Deploys users-api on first use; send() returns an ApiExchange. Thread-safe, one send at a time."""
+
+    def __init__(self, *, backend: Literal["inprocess", "sandbox"] = "inprocess"):
+        self.backend = backend
+        self._lock = threading.Lock()
+        self._closed = False
+        self._account: LocalAccount | None = None
+        self._runtime: Any = None
+        self._invoker: _RecordingInvoker | None = None
+        self._deployment: Any = None
+
+    @property
+    def deployed(self) -> bool:
+        return self._deployment is not None
+
+    def send(self, method: str, path: str, body: str = "") -> ApiExchange:
+        method = method.strip().upper()
+        path = path.strip()
+        if method not in METHODS:
+            raise ApiConsoleError(f"method {method or '(empty)'!r}: expected one of {', '.join(METHODS)}")
+        if not path.startswith("/") or any(c.isspace() for c in path):
+            raise ApiConsoleError(f"path {path or '(empty)'!r}: expected a path starting with / and without spaces, "
+                                  "e.g. /dev/users")
+        if len(body) > MAX_BODY_CHARS:
+            raise ApiConsoleError(f"body: {len(body)} characters; expected at most {MAX_BODY_CHARS}")
+        with self._lock:
+            if self._closed:
+                raise ApiConsoleError("the API console has been shut down")
+            try:
+                return self._send(method, path, body)
+            finally:
+                if self._closed:
+                    self._teardown()
+
+    def close(self) -> None:
+        """Safe from any thread, even while a send runs: that send tears down when it ends."""
+        self._closed = True
+        if self._lock.acquire(blocking=False):
+            try:
+                self._teardown()
+            finally:
+                self._lock.release()
+
+    def __enter__(self) -> ApiConsole:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _deploy(self) -> None:
+        from serverless_tutor.cloud.deploy import deploy
+        from serverless_tutor.cloud.service import load_service
+        from serverless_tutor.runtime import LambdaRuntime
+
+        self._account = LocalAccount()
+        self._runtime = LambdaRuntime(backend=self.backend, request_handler=self._account.handle)
+        self._invoker = _RecordingInvoker(self._runtime)
+        try:
+            self._deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self._account, self._invoker)
+            self._seed()
+        except BaseException:
+            self._teardown()
+            raise
+
+    def _seed(self) -> None:
+        from boto3.dynamodb.types import TypeSerializer
+
+        serializer = TypeSerializer()
+        dynamodb = self._account.client("dynamodb", internal=True)
+        seed = json.loads((SERVICE_DIR / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal)
+        for table, items in seed.items():
+            for item in items:
+                dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()})
+
+    def _send(self, method: str, path: str, body: str) -> ApiExchange:
+        from serverless_tutor.cloud.apigateway import HttpRequest
+
+        if self._deployment is None:
+            self._deploy()
+        headers = [("Content-Type", "application/json")] if body else []
+        mark = self._invoker.count()
+        response = self._deployment.router.api.handle(
+            HttpRequest(method=method, path=path, headers=headers, body=body.encode("utf-8")))
+        invocations = [i for i in self._invoker.since(mark) if i.result.request_id == response.request_id]
+        result = invocations[0].result if invocations else None
+        keys = {config.name: key for key, config in self._deployment.configs.items()}
+        text = response.body.decode("utf-8", errors="replace")
+        return ApiExchange(
+            method=method, path=path, request_body=body, status=response.status, headers=response.headers,
+            body=text, body_json=_json_or_none(text), route=response.route,
+            function=keys.get(response.function_name or ""), function_name=response.function_name,
+            request_id=response.request_id, cold=response.cold,
+            report=ReportFigures.model_validate(result.report.model_dump()) if result else None,
+            error=f"{result.error.error_type}: {result.error.error_message}" if result and result.error else None,
+            calls=[
+                AwsCall(service=e.service, operation=e.operation,
+                        resource=e.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if e.resource else None,
+                        outcome=e.outcome, error_code=e.error_code, latency_ms=round(e.latency_ms, 2))
+                for e in self._account.trace.entries if response.request_id and e.request_id == response.request_id
+            ],
+            problem=response.problem,
+        )
+
+    def _teardown(self) -> None:
+        deployment, self._deployment = self._deployment, None
+        if deployment is not None:
+            deployment.router.close()
+        if self._runtime is not None:
+            self._runtime.shutdown()
+            self._runtime = None
+        if self._account is not None:
+            self._account.reset()
+            self._account = None
+
+
+def _json_or_none(text: str) -> Any | None:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
