@@ -27,6 +27,7 @@ VERB_MODULES = [
     "serverless_tutor.cli.deploy_verb",
     "serverless_tutor.cli.offline_verb",
     "serverless_tutor.cli.pipeline_verb",
+    "serverless_tutor.cli.fit_verb",
 ]
 
 

@@ -15,6 +15,10 @@ PANEL_WIDGETS: dict[str, str] = {
     "cold-start-lifecycle": "serverless_tutor.tui.widgets.lifecycle_panel:LifecyclePanel",
     "invoke-playground": "serverless_tutor.tui.widgets.invoke_playground_panel:InvokePlaygroundPanel",
     "order-pipeline": "serverless_tutor.tui.widgets.order_pipeline_panel:OrderPipelinePanel",
+    "fit-check": "serverless_tutor.tui.widgets.fit_check_panel:FitCheckPanel",
+    "patterns-lab": "serverless_tutor.tui.widgets.patterns_lab_panel:PatternsLabPanel",
+    "api-console": "serverless_tutor.tui.widgets.api_console_panel:ApiConsolePanel",
+    "server-vs-serverless": "serverless_tutor.tui.widgets.server_comparison_panel:ServerComparisonPanel",
 }
 
 
