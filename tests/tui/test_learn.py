@@ -106,3 +106,16 @@ async def test_ctrl_q_quits(tmp_path):
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_paging_quickly_through_every_panel_lesson_does_not_crash(tmp_path):
+    # Panels are mounted and removed as lessons change; callbacks they scheduled must not
+    # fire into a removed panel.
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(len(LESSON_IDS) - 1):
+            await pilot.press("n")
+        for _ in range(len(LESSON_IDS) - 1):
+            await pilot.press("p")
+        await pilot.pause(0.3)
+        assert app.screen.current_lesson_id == LESSON_IDS[0]

@@ -27,8 +27,14 @@ class LessonView(VerticalScroll):
         heading = f"[b]{lesson.number}. {lesson.title}[/b]\n[dim]Lesson {lesson.number} of {self._lesson_count} · about {lesson.minutes} min[/dim]"
         self.query_one("#lesson-heading", Static).update(heading)
         self.query_one(LessonProse).show_markdown(lesson.body)
-        panels = self.query_one("#lesson-panels", Vertical)
-        await panels.remove_children()
-        if lesson.panels:
-            await panels.mount_all([panel_widget(panel_id)() for panel_id in lesson.panels])
+        await self.query_one("#lesson-panels", Vertical).remove_children()
         self.scroll_home(animate=False)
+        if lesson.panels:
+            # The text first; panels (some import engines or start runtimes) a frame later.
+            self.call_after_refresh(self._mount_panels, lesson)
+
+    async def _mount_panels(self, lesson: Lesson) -> None:
+        if self.lesson is not lesson:  # the learner has moved on already
+            return
+        panels = self.query_one("#lesson-panels", Vertical)
+        await panels.mount_all([panel_widget(panel_id)() for panel_id in lesson.panels])

@@ -206,7 +206,9 @@ class LifecyclePanel(Vertical):
         return all(region.overlaps(scroller.region) for scroller in scrollers)
 
     def _sync_timer(self) -> None:
-        if self._timer is None:
+        # Also reached from call_after_refresh, which may land after the panel was removed
+        # (the learner moved to the next lesson).
+        if self._timer is None or not self.is_attached:
             return
         if self.animating:
             self._last_wall = time.monotonic()
@@ -239,6 +241,8 @@ class LifecyclePanel(Vertical):
         self._sync_timer()
 
     def _tick(self) -> None:
+        if not self.is_attached:
+            return
         if not self.screen.is_active:  # another screen is on top: hold the clock
             self._last_wall = None
             return
