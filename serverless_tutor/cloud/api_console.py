@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.pipeline_demo import AwsCall, _RecordingInvoker
+from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "users-api"
@@ -94,7 +94,7 @@ class ApiConsole:
         self._closed = False
         self._account: LocalAccount | None = None
         self._runtime: Any = None
-        self._invoker: _RecordingInvoker | None = None
+        self._invoker: RecordingInvoker | None = None
         self._deployment: Any = None
 
     @property
@@ -144,7 +144,7 @@ class ApiConsole:
 
         self._account = LocalAccount()
         self._runtime = LambdaRuntime(backend=self.backend, request_handler=self._account.handle)
-        self._invoker = _RecordingInvoker(self._runtime)
+        self._invoker = RecordingInvoker(self._runtime)
         try:
             self._deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self._account, self._invoker)
             self._seed()
@@ -183,9 +183,7 @@ class ApiConsole:
             report=ReportFigures.model_validate(result.report.model_dump()) if result else None,
             error=f"{result.error.error_type}: {result.error.error_message}" if result and result.error else None,
             calls=[
-                AwsCall(service=e.service, operation=e.operation,
-                        resource=e.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if e.resource else None,
-                        outcome=e.outcome, error_code=e.error_code, latency_ms=round(e.latency_ms, 2))
+                AwsCall.from_trace(e)
                 for e in self._account.trace.entries if response.request_id and e.request_id == response.request_id
             ],
             problem=response.problem,

@@ -24,12 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.pipeline_demo import (
-    AwsCall,
-    _handler_lines,
-    _RecordingInvoker,
-    _resource,
-)
+from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker, handler_lines
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "patterns-lab"
@@ -100,7 +95,7 @@ class _Lab:
 
         self.account = LocalAccount()
         self.runtime = LambdaRuntime(backend="inprocess", request_handler=self.account.handle)
-        self.invoker = _RecordingInvoker(self.runtime)
+        self.invoker = RecordingInvoker(self.runtime)
         self.router = None
         try:
             self.deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self.account, self.invoker)
@@ -274,8 +269,7 @@ class PatternsDemo:
 
 
 def _call(entry: Any) -> AwsCall:
-    return AwsCall(service=entry.service, operation=entry.operation, resource=_resource(entry), outcome=entry.outcome,
-                   error_code=entry.error_code, latency_ms=round(entry.latency_ms, 2))
+    return AwsCall.from_trace(entry)
 
 
 def _demo_calls(lab: _Lab, start: int, end: int | None) -> list[AwsCall]:
@@ -298,7 +292,7 @@ def _invocations(lab: _Lab, marks: tuple[int, int, int], trigger: str | None) ->
             cold=result.cold, duration_ms=round(result.report.duration_ms, 2), outcome=outcome,
             error=f"{result.error.error_type}: {result.error.error_message}" if failed else None,
             calls=[_call(e) for e in entries if e.request_id == result.request_id],
-            log=_handler_lines(result.logs),
+            log=handler_lines(result.logs),
         ))
     return found
 

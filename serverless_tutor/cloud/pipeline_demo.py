@@ -19,7 +19,6 @@ as SNS's at-least-once delivery may.
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import filter_policy, payloads
 from serverless_tutor.cloud.account import CompletedCall, LocalAccount
+from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker, handler_lines
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "order-service"
@@ -60,19 +60,6 @@ class PipelineOptions(BaseModel):
     replay: bool = False
     oversell: bool = False
     fail_payment: bool = False
-
-
-class AwsCall(BaseModel):
-    service: str
-    operation: str
-    resource: str | None = None  # a short name: table, topic, queue or identity
-    outcome: Literal["ok", "error", "denied"]
-    error_code: str | None = None
-    latency_ms: float
-
-    @property
-    def label(self) -> str:
-        return f"{self.service}:{self.operation}"
 
 
 class Publication(BaseModel):
@@ -139,14 +126,6 @@ class PipelineRun(BaseModel):
 
 
 @dataclass
-class _Invocation:
-    sequence: int
-    function_name: str
-    event: Any
-    result: Any  # runtime InvocationResult
-
-
-@dataclass
 class _Published:
     request_id: str | None
     publication: Publication
@@ -154,32 +133,6 @@ class _Published:
     message: str
     subject: str | None
     attributes: dict[str, Any]
-
-
-class _RecordingInvoker:
-    """Stands between the router and the runtime and keeps every invocation and its result."""
-
-    def __init__(self, runtime: Any):
-        self.runtime = runtime
-        self.invocations: list[_Invocation] = []
-        self._lock = threading.Lock()
-        self._sequence = itertools.count(1)
-
-    def invoke(self, config: Any, event: Any, *, client_context: dict | None = None) -> Any:
-        with self._lock:
-            sequence = next(self._sequence)
-        result = self.runtime.invoke(config, event, client_context=client_context)
-        with self._lock:
-            self.invocations.append(_Invocation(sequence, config.name, event, result))
-        return result
-
-    def since(self, count: int) -> list[_Invocation]:
-        with self._lock:
-            return sorted(self.invocations[count:], key=lambda i: i.sequence)
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.invocations)
 
 
 class _Deployed:
@@ -192,7 +145,7 @@ class _Deployed:
 
         self.account = LocalAccount()
         self.runtime = LambdaRuntime(backend=backend, request_handler=self.account.handle)
-        self.invoker = _RecordingInvoker(self.runtime)
+        self.invoker = RecordingInvoker(self.runtime)
         try:
             self.deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self.account, self.invoker)
             self.router = self.deployment.router
@@ -484,9 +437,7 @@ class PipelineDemo:
             failed = result.error is not None
             outcome = "ok" if not failed else (delivery.outcome if delivery and delivery.outcome == "retry" else "error")
             calls = [
-                AwsCall(service=e.service, operation=e.operation, resource=_resource(e), outcome=e.outcome,
-                        error_code=e.error_code, latency_ms=round(e.latency_ms, 2))
-                for e in entries if e.request_id == result.request_id
+                AwsCall.from_trace(e) for e in entries if e.request_id == result.request_id
             ]
             steps.append(Step(
                 number=number, phase=phase, function=shop.keys.get(invocation.function_name, invocation.function_name),
@@ -497,7 +448,7 @@ class PipelineDemo:
                 error_type=result.error.error_type if failed else None,
                 error=f"{result.error.error_type}: {result.error.error_message}" if failed else None,
                 calls=calls, published=[p.publication for p in published if p.request_id == result.request_id],
-                log=_handler_lines(result.logs),
+                log=handler_lines(result.logs),
                 changed_state=any(c.outcome == "ok" and (c.service, c.operation) in _WRITES for c in calls),
             ))
         after_retries = [
@@ -542,27 +493,8 @@ def _trigger(event: Any, event_types: dict[str, str]) -> tuple[str, str | None]:
     return "direct invoke", None
 
 
-def _resource(entry: Any) -> str | None:
-    """A short name: arn:...:table/orders -> orders; a transaction -> its tables joined with +."""
-    if entry.resource:
-        return entry.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    tables = []
-    for item in entry.params.get("TransactItems") or []:
-        for action in item.values() if isinstance(item, dict) else ():
-            table = action.get("TableName") if isinstance(action, dict) else None
-            if table and table not in tables:
-                tables.append(table)
-    return "+".join(tables) or None
-
-
 def _plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
-
-
-def _handler_lines(logs: str) -> list[str]:
-    platform = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "[ERROR]")
-    return [line for line in logs.splitlines() if line.strip() and not line.startswith(platform)
-            and not line.startswith((" ", "\t", "Traceback"))]
 
 
 def _filtered(steps: list[Step]) -> int:
