@@ -39,6 +39,10 @@ def bundled_example(name: str) -> Path | None:
     return candidate if "/" not in name and candidate.is_file() else None
 
 
+def bundled_example_names() -> list[str]:
+    return sorted(p.parent.name for p in examples_dir().glob("*/serverless.yml"))
+
+
 def data_home() -> Path:
     """The learner's data directory; `SERVERLESS_TUTOR_HOME` overrides it."""
     override = os.environ.get("SERVERLESS_TUTOR_HOME")

@@ -12,14 +12,15 @@ import argparse
 from pathlib import Path
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.paths import bundled_example
+from serverless_tutor.paths import bundled_example, bundled_example_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("deploy", help="resolve a serverless.yml and show (or check) its deployment plan")
     parser.add_argument(
         "config", nargs="?", default="serverless.yml",
-        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: order-service",
+        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
+        + ", ".join(bundled_example_names()),
     )
     parser.add_argument("--dry-run", action="store_true", help="print the resolved plan; create nothing")
     parser.add_argument("--stage", help="stage (default: provider.stage, else dev)")

@@ -15,14 +15,15 @@ import threading
 from pathlib import Path
 
 from serverless_tutor.cli.output import console, usage_error
-from serverless_tutor.paths import bundled_example
+from serverless_tutor.paths import bundled_example, bundled_example_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("offline", help="run a serverless.yml locally and serve its HTTP routes")
     parser.add_argument(
         "config", nargs="?", default="serverless.yml",
-        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: order-service",
+        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
+        + ", ".join(bundled_example_names()),
     )
     parser.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1 (default 3000; 0 picks a free one)")
     parser.add_argument("--stage", help="stage (default: provider.stage, else dev)")
