@@ -18,7 +18,9 @@ PANEL_WIDGETS: dict[str, str] = {
     "fit-check": "serverless_tutor.tui.widgets.fit_check_panel:FitCheckPanel",
     "patterns-lab": "serverless_tutor.tui.widgets.patterns_lab_panel:PatternsLabPanel",
     "api-console": "serverless_tutor.tui.widgets.api_console_panel:ApiConsolePanel",
+    "baas-signup": "serverless_tutor.tui.widgets.baas_signup_panel:BaasSignupPanel",
     "server-vs-serverless": "serverless_tutor.tui.widgets.server_comparison_panel:ServerComparisonPanel",
+    "interview-drill": "serverless_tutor.tui.widgets.interview_drill_panel:InterviewDrillPanel",
 }
 
 
