@@ -90,6 +90,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "SERVERLESS_TUTOR_HOME": home}
+        # An installed package has its bytecode compiled (pip does it); let the warm-up run
+        # write it for a source checkout too, or every run would recompile our modules.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         for source in (BARE_APP, BARE_APP_WITH_LESSON, TUTOR_APP):
             time_once(source, env)  # warm the OS file cache for all three
         bare, bare_lesson, tutor = [], [], []
