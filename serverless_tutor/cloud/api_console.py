@@ -12,14 +12,11 @@ its REPORT figures, and the AWS calls it made (from the account trace).
 from __future__ import annotations
 
 import json
-import threading
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker
+from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "users-api"
@@ -85,21 +82,20 @@ class ApiExchange(BaseModel):
         return self.body
 
 
-class ApiConsole:
+class ApiConsole(SerialDemo):
     """Deploys users-api on first use; send() returns an ApiExchange. Thread-safe, one send at a time."""
 
+    closed_error = ApiConsoleError
+    closed_message = "the API console has been shut down"
+
     def __init__(self, *, backend: Literal["inprocess", "sandbox"] = "inprocess"):
+        super().__init__()
         self.backend = backend
-        self._lock = threading.Lock()
-        self._closed = False
-        self._account: LocalAccount | None = None
-        self._runtime: Any = None
-        self._invoker: RecordingInvoker | None = None
-        self._deployment: Any = None
+        self._service: DeployedExample | None = None
 
     @property
     def deployed(self) -> bool:
-        return self._deployment is not None
+        return self._service is not None
 
     def send(self, method: str, path: str, body: str = "") -> ApiExchange:
         method = method.strip().upper()
@@ -111,94 +107,34 @@ class ApiConsole:
                                   "e.g. /dev/users")
         if len(body) > MAX_BODY_CHARS:
             raise ApiConsoleError(f"body: {len(body)} characters; expected at most {MAX_BODY_CHARS}")
-        with self._lock:
-            if self._closed:
-                raise ApiConsoleError("the API console has been shut down")
-            try:
-                return self._send(method, path, body)
-            finally:
-                if self._closed:
-                    self._teardown()
-
-    def close(self) -> None:
-        """Safe from any thread, even while a send runs: that send tears down when it ends."""
-        self._closed = True
-        if self._lock.acquire(blocking=False):
-            try:
-                self._teardown()
-            finally:
-                self._lock.release()
-
-    def __enter__(self) -> ApiConsole:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self._exclusively(self._send, method, path, body)
 
     # -- internals --------------------------------------------------------------------------------
-
-    def _deploy(self) -> None:
-        from serverless_tutor.cloud.deploy import deploy
-        from serverless_tutor.cloud.service import load_service
-        from serverless_tutor.runtime import LambdaRuntime
-
-        self._account = LocalAccount()
-        self._runtime = LambdaRuntime(backend=self.backend, request_handler=self._account.handle)
-        self._invoker = RecordingInvoker(self._runtime)
-        try:
-            self._deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self._account, self._invoker)
-            self._seed()
-        except BaseException:
-            self._teardown()
-            raise
-
-    def _seed(self) -> None:
-        from boto3.dynamodb.types import TypeSerializer
-
-        serializer = TypeSerializer()
-        dynamodb = self._account.client("dynamodb", internal=True)
-        seed = json.loads((SERVICE_DIR / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal)
-        for table, items in seed.items():
-            for item in items:
-                dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()})
 
     def _send(self, method: str, path: str, body: str) -> ApiExchange:
         from serverless_tutor.cloud.apigateway import HttpRequest
 
-        if self._deployment is None:
-            self._deploy()
+        if self._service is None:
+            self._service = DeployedExample(SERVICE_DIR, self.backend)
         headers = [("Content-Type", "application/json")] if body else []
-        mark = self._invoker.count()
-        response = self._deployment.router.api.handle(
+        response, result, entries = self._service.call_api(
             HttpRequest(method=method, path=path, headers=headers, body=body.encode("utf-8")))
-        invocations = [i for i in self._invoker.since(mark) if i.result.request_id == response.request_id]
-        result = invocations[0].result if invocations else None
-        keys = {config.name: key for key, config in self._deployment.configs.items()}
         text = response.body.decode("utf-8", errors="replace")
         return ApiExchange(
             method=method, path=path, request_body=body, status=response.status, headers=response.headers,
             body=text, body_json=_json_or_none(text), route=response.route,
-            function=keys.get(response.function_name or ""), function_name=response.function_name,
+            function=self._service.keys.get(response.function_name or ""), function_name=response.function_name,
             request_id=response.request_id, cold=response.cold,
             report=ReportFigures.model_validate(result.report.model_dump()) if result else None,
             error=f"{result.error.error_type}: {result.error.error_message}" if result and result.error else None,
-            calls=[
-                AwsCall.from_trace(e)
-                for e in self._account.trace.entries if response.request_id and e.request_id == response.request_id
-            ],
+            calls=[AwsCall.from_trace(entry) for entry in entries],
             problem=response.problem,
         )
 
-    def _teardown(self) -> None:
-        deployment, self._deployment = self._deployment, None
-        if deployment is not None:
-            deployment.router.close()
-        if self._runtime is not None:
-            self._runtime.shutdown()
-            self._runtime = None
-        if self._account is not None:
-            self._account.reset()
-            self._account = None
+    def _discard(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
+            service.close()
 
 
 def _json_or_none(text: str) -> Any | None:

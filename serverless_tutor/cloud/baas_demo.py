@@ -13,18 +13,11 @@ welcome emails in the SES outbox.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.demo_support import (
-    AwsCall,
-    RecordingInvoker,
-    short_resource,
-)
+from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, short_resource
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "baas-signup"
@@ -88,21 +81,20 @@ class SignupOutcome(BaseModel):
     state: SignupState = Field(default_factory=SignupState)
 
 
-class BaasSignup:
+class BaasSignup(SerialDemo):
     """Deploys baas-signup on first use; sign_up() returns a SignupOutcome. Thread-safe, one at a time."""
 
+    closed_error = BaasSignupError
+    closed_message = "the sign-up demo has been shut down"
+
     def __init__(self, *, backend: Literal["inprocess", "sandbox"] = "inprocess"):
+        super().__init__()
         self.backend = backend
-        self._lock = threading.Lock()
-        self._closed = False
-        self._account: LocalAccount | None = None
-        self._runtime: Any = None
-        self._invoker: RecordingInvoker | None = None
-        self._deployment: Any = None
+        self._service: DeployedExample | None = None
 
     @property
     def deployed(self) -> bool:
-        return self._deployment is not None
+        return self._service is not None
 
     def sign_up(self, user_id: str, email: str) -> SignupOutcome:
         """Empty fields are sent as they are: the function itself answers 400, as the lesson's code does."""
@@ -110,72 +102,37 @@ class BaasSignup:
         for field, value in (("userId", user_id), ("email", email)):
             if len(value) > MAX_FIELD_CHARS:
                 raise BaasSignupError(f"{field}: {len(value)} characters; expected at most {MAX_FIELD_CHARS}")
-        with self._lock:
-            if self._closed:
-                raise BaasSignupError("the sign-up demo has been shut down")
-            try:
-                return self._sign_up(user_id, email)
-            finally:
-                if self._closed:
-                    self._teardown()
-
-    def close(self) -> None:
-        """Safe from any thread, even while a sign-up runs: that sign-up tears down when it ends."""
-        self._closed = True
-        if self._lock.acquire(blocking=False):
-            try:
-                self._teardown()
-            finally:
-                self._lock.release()
-
-    def __enter__(self) -> BaasSignup:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self._exclusively(self._sign_up, user_id, email)
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _deploy(self) -> None:
-        from serverless_tutor.cloud.deploy import deploy
-        from serverless_tutor.cloud.service import load_service
-        from serverless_tutor.runtime import LambdaRuntime
+    def _deploy(self) -> DeployedExample:
+        from botocore.exceptions import ClientError
 
-        self._account = LocalAccount()
-        self._runtime = LambdaRuntime(backend=self.backend, request_handler=self._account.handle)
-        self._invoker = RecordingInvoker(self._runtime)
         try:
-            self._deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self._account, self._invoker)
+            return DeployedExample(SERVICE_DIR, self.backend)
         except ClientError as error:
-            self._teardown()
             if error.response["Error"]["Code"] != "BucketAlreadyExists":
                 raise
             # S3 bucket names are global (in moto as in AWS): a second live demo cannot create the same bucket.
             raise BaasSignupError("another sign-up demo in this process already holds the avatar bucket; "
                                   "close it before starting a new one") from error
-        except BaseException:
-            self._teardown()
-            raise
 
     def _sign_up(self, user_id: str, email: str) -> SignupOutcome:
         from serverless_tutor.cloud.apigateway import HttpRequest
 
-        if self._deployment is None:
-            self._deploy()
+        if self._service is None:
+            self._service = self._deploy()
         body = {key: value for key, value in (("userId", user_id), ("email", email)) if value}
-        mark = self._invoker.count()
-        response = self._deployment.router.api.handle(HttpRequest(
+        response, result, entries = self._service.call_api(HttpRequest(
             method="POST", path=SIGNUP_PATH, headers=[("Content-Type", "application/json")],
             body=json.dumps(body).encode("utf-8")))
-        invocations = [i for i in self._invoker.since(mark) if i.result.request_id == response.request_id]
-        result = invocations[0].result if invocations else None
         text = response.body.decode("utf-8", errors="replace")
         calls = [
             ManagedCall(service=SERVICE_NAMES.get(entry.service, entry.service),
                         resource=entry.params.get("Bucket") if entry.service == "s3" else short_resource(entry),
                         call=AwsCall.from_trace(entry))
-            for entry in self._account.trace.entries
-            if response.request_id and entry.request_id == response.request_id
+            for entry in entries
         ]
         return SignupOutcome(
             user_id=user_id, email=email, status=response.status, body=text, body_json=_json_or_none(text),
@@ -187,10 +144,11 @@ class BaasSignup:
     def _state(self, user_id: str, email: str) -> SignupState:
         from boto3.dynamodb.types import TypeDeserializer
 
-        environment = self._deployment.configs[FUNCTION_KEY].environment
+        service = self._service
+        environment = service.deployment.configs[FUNCTION_KEY].environment
         table, bucket = environment["USERS_TABLE"], environment["AVATAR_BUCKET"]
-        dynamodb = self._account.client("dynamodb", internal=True)
-        s3 = self._account.client("s3", internal=True)
+        dynamodb = service.account.client("dynamodb", internal=True)
+        s3 = service.account.client("s3", internal=True)
         state = SignupState(users_in_table=dynamodb.scan(TableName=table, Select="COUNT")["Count"])
         if user_id:
             item = dynamodb.get_item(TableName=table, Key={"userId": {"S": user_id}}).get("Item")
@@ -203,7 +161,7 @@ class BaasSignup:
                 head = s3.head_object(Bucket=bucket, Key=key)
                 state.avatar = StoredObject(bucket=bucket, key=key, size=head["ContentLength"],
                                             content_type=head.get("ContentType"))
-        outbox = self._account.sent_emails()
+        outbox = service.account.sent_emails()
         state.emails_sent_total = len(outbox)
         for sent in outbox:
             to = list((sent.get("destinations") or {}).get("ToAddresses") or [])
@@ -211,16 +169,10 @@ class BaasSignup:
                 state.emails.append(SentEmail(source=sent.get("source"), to=to, subject=sent.get("subject")))
         return state
 
-    def _teardown(self) -> None:
-        deployment, self._deployment = self._deployment, None
-        if deployment is not None:
-            deployment.router.close()
-        if self._runtime is not None:
-            self._runtime.shutdown()
-            self._runtime = None
-        if self._account is not None:
-            self._account.reset()
-            self._account = None
+    def _discard(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
+            service.close()
 
 
 def _plain(value: Any) -> Any:

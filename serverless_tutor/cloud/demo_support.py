@@ -1,11 +1,15 @@
-"""Pieces the bundled demos (order pipeline, patterns lab, API console) share: recording the
-invocations the router makes, and turning trace entries into short call records."""
+"""Pieces the bundled demos (order pipeline, patterns lab, API console, BaaS sign-up) share:
+deploying an example service, recording the invocations the router makes, turning trace
+entries into short call records, and running one action at a time."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -81,3 +85,104 @@ class RecordingInvoker:
     def count(self) -> int:
         with self._lock:
             return len(self.invocations)
+
+
+class DeployedExample:
+    """A bundled example service deployed into an account and a runtime of its own, with the
+    items of its seed.json (if it has one) in its tables.
+
+    Subclasses add what serverless.yml cannot say in `prepare()`; if anything fails
+    while deploying, everything started so far is shut down before the error goes on."""
+
+    def __init__(self, service_dir: Path, backend: Literal["inprocess", "sandbox"] = "inprocess"):
+        from serverless_tutor.cloud.account import LocalAccount
+        from serverless_tutor.cloud.deploy import deploy
+        from serverless_tutor.cloud.service import load_service
+        from serverless_tutor.runtime import LambdaRuntime
+
+        self.service_dir = service_dir
+        self.account = LocalAccount()
+        self.runtime = LambdaRuntime(backend=backend, request_handler=self.account.handle)
+        self.invoker = RecordingInvoker(self.runtime)
+        self.router: Any = None
+        try:
+            self.deployment = deploy(load_service(service_dir / "serverless.yml"), self.account, self.invoker)
+            self.router = self.deployment.router
+            self.keys = {config.name: key for key, config in self.deployment.configs.items()}
+            if (service_dir / "seed.json").is_file():
+                self._seed_tables()
+            self.prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    def prepare(self) -> None:
+        """Extra set-up after the deploy; nothing by default."""
+
+    def name(self, key: str) -> str:
+        return self.deployment.configs[key].name
+
+    def _seed_tables(self) -> None:
+        """Put the items of seed.json ({table: [item, ...]}) into the tables."""
+        from boto3.dynamodb.types import TypeSerializer
+
+        serializer = TypeSerializer()
+        dynamodb = self.account.client("dynamodb", internal=True)
+        seed = json.loads((self.service_dir / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal)
+        for table, items in seed.items():
+            for item in items:
+                dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()})
+
+    def call_api(self, request: Any) -> tuple[Any, Any, list[Any]]:
+        """Send an HTTP request through API Gateway: the response, the invocation result (None when
+        API Gateway answered itself) and the trace entries of the function's AWS calls."""
+        mark = self.invoker.count()
+        response = self.router.api.handle(request)
+        results = [i.result for i in self.invoker.since(mark) if i.result.request_id == response.request_id]
+        entries = [e for e in self.account.trace.entries if response.request_id and e.request_id == response.request_id]
+        return response, (results[0] if results else None), entries
+
+    def close(self) -> None:
+        if self.router is not None:
+            self.router.close()
+        self.runtime.shutdown()
+        self.account.reset()
+
+
+class SerialDemo:
+    """One action at a time. close() is safe from any thread, even while an action runs:
+    that action tears the demo down when it ends."""
+
+    closed_error: type[Exception] = RuntimeError
+    closed_message = "this demo has been shut down"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _exclusively(self, action: Any, *args: Any) -> Any:
+        try:
+            with self._lock:
+                if self._closed:
+                    raise self.closed_error(self.closed_message)
+                return action(*args)
+        finally:
+            if self._closed:
+                self.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._lock.acquire(blocking=False):
+            try:
+                self._discard()
+            finally:
+                self._lock.release()
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

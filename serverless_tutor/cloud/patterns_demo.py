@@ -18,13 +18,11 @@ loader -> DynamoDB; transform sends bad rows to a reject queue.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker, handler_lines
+from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, handler_lines
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "patterns-lab"
@@ -85,61 +83,39 @@ class PatternsRun(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-class _Lab:
-    """The deployed service and its router."""
+class _Lab(DeployedExample):
+    """The deployed patterns-lab service and its router."""
 
-    def __init__(self) -> None:
-        from serverless_tutor.cloud.deploy import deploy
-        from serverless_tutor.cloud.service import load_service
-        from serverless_tutor.runtime import LambdaRuntime
-
-        self.account = LocalAccount()
-        self.runtime = LambdaRuntime(backend="inprocess", request_handler=self.account.handle)
-        self.invoker = RecordingInvoker(self.runtime)
-        self.router = None
-        try:
-            self.deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self.account, self.invoker)
-            self.router = self.deployment.router
-            self.keys = {config.name: key for key, config in self.deployment.configs.items()}
-            self.environment = self.deployment.configs["loader"].environment
-            self.topic_arn = self.router.sns_subscriptions[0].topic_arn
-            self.queue_urls = {name: self._queue_url(f"patterns-lab-{name}-dev") for name in QUEUES}
-            self.dlq_urls = {name: self._queue_url(f"patterns-lab-{name}-dlq-dev") for name in SUBSCRIBERS}
-            self.bucket = "patterns-lab-uploads-dev"
-            # serverless.yml has no S3 -> SQS notification; the demo sets it up as a console user would.
-            self.account.client("s3", internal=True).put_bucket_notification_configuration(
-                Bucket=self.bucket,
-                NotificationConfiguration={"QueueConfigurations": [{
-                    "QueueArn": self.account.arn("sqs", "patterns-lab-raw-dev"), "Events": ["s3:ObjectCreated:*"]}]},
-            )
-            self.router.drain()  # S3's s3:TestEvent goes through transform now, not in the first run
-            self.permissions = self.account.permissions(self.name(FAILING_SUBSCRIBER))
-        except BaseException:
-            self.close()
-            raise
+    def prepare(self) -> None:
+        self.environment = self.deployment.configs["loader"].environment
+        self.topic_arn = self.router.sns_subscriptions[0].topic_arn
+        self.queue_urls = {name: self._queue_url(f"patterns-lab-{name}-dev") for name in QUEUES}
+        self.dlq_urls = {name: self._queue_url(f"patterns-lab-{name}-dlq-dev") for name in SUBSCRIBERS}
+        self.bucket = "patterns-lab-uploads-dev"
+        # serverless.yml has no S3 -> SQS notification; the demo sets it up as a console user would.
+        self.account.client("s3", internal=True).put_bucket_notification_configuration(
+            Bucket=self.bucket,
+            NotificationConfiguration={"QueueConfigurations": [{
+                "QueueArn": self.account.arn("sqs", "patterns-lab-raw-dev"), "Events": ["s3:ObjectCreated:*"]}]},
+        )
+        self.router.drain()  # S3's s3:TestEvent goes through transform now, not in the first run
+        self.permissions = self.account.permissions(self.name(FAILING_SUBSCRIBER))
 
     def _queue_url(self, name: str) -> str:
         return self.account.client("sqs", internal=True).get_queue_url(QueueName=name)["QueueUrl"]
 
-    def name(self, key: str) -> str:
-        return self.deployment.configs[key].name
 
-    def close(self) -> None:
-        if self.router is not None:
-            self.router.close()
-        self.runtime.shutdown()
-        self.account.reset()
-
-
-class PatternsDemo:
+class PatternsDemo(SerialDemo):
     """Deploys patterns-lab on first use; every action returns a PatternsRun."""
 
+    closed_error = PatternsError
+    closed_message = "the patterns demo has been shut down"
+
     def __init__(self, *, drain_timeout_s: float = 60):
+        super().__init__()
         self.drain_timeout_s = drain_timeout_s
         self._lab: _Lab | None = None
         self.failing = False
-        self._lock = threading.Lock()  # one action at a time
-        self._closed = False
 
     @property
     def deployed(self) -> bool:
@@ -170,32 +146,7 @@ class PatternsDemo:
             self._discard()
         self._exclusively(discard)
 
-    def close(self) -> None:
-        """Safe from any thread, even while an action runs: that action tears down when it ends."""
-        self._closed = True
-        if self._lock.acquire(blocking=False):
-            try:
-                self._discard()
-            finally:
-                self._lock.release()
-
-    def __enter__(self) -> PatternsDemo:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- internals --------------------------------------------------------------------------------
-
-    def _exclusively(self, action):
-        try:
-            with self._lock:
-                if self._closed:
-                    raise PatternsError("the patterns demo has been shut down")
-                return action()
-        finally:
-            if self._closed:
-                self.close()
 
     def _discard(self) -> None:
         lab, self._lab = self._lab, None
@@ -204,7 +155,7 @@ class PatternsDemo:
 
     def _deploy(self) -> _Lab:
         if self._lab is None:
-            self._lab = _Lab()
+            self._lab = _Lab(SERVICE_DIR)
             self._apply_failing(self._lab)
         return self._lab
 

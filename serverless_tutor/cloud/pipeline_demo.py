@@ -22,14 +22,13 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import filter_policy, payloads
-from serverless_tutor.cloud.account import CompletedCall, LocalAccount
-from serverless_tutor.cloud.demo_support import AwsCall, RecordingInvoker, handler_lines
+from serverless_tutor.cloud.account import CompletedCall
+from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, handler_lines
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "order-service"
@@ -135,46 +134,18 @@ class _Published:
     attributes: dict[str, Any]
 
 
-class _Deployed:
-    """The running service: account, runtime, router, and what the demo records."""
+class _Deployed(DeployedExample):
+    """The running order-service, and what the demo records of its SNS publishes."""
 
-    def __init__(self, backend: Literal["inprocess", "sandbox"]):
-        from serverless_tutor.cloud.deploy import deploy
-        from serverless_tutor.cloud.service import load_service
-        from serverless_tutor.runtime import LambdaRuntime
-
-        self.account = LocalAccount()
-        self.runtime = LambdaRuntime(backend=backend, request_handler=self.account.handle)
-        self.invoker = RecordingInvoker(self.runtime)
-        try:
-            self.deployment = deploy(load_service(SERVICE_DIR / "serverless.yml"), self.account, self.invoker)
-            self.router = self.deployment.router
-            self.keys = {config.name: key for key, config in self.deployment.configs.items()}
-            self.environment = self.deployment.configs["createOrder"].environment
-            sqs = self.account.client("sqs", internal=True)
-            self.failure_queue_url = sqs.create_queue(QueueName=FAILURE_QUEUE)["QueueUrl"]
-            # serverless.yml would say `destinations: onFailure:`; the example has none, so the demo adds it.
-            self.router.functions[self.name("processPayment")].on_failure = self.account.arn("sqs", FAILURE_QUEUE)
-            self._seed()
-        except BaseException:
-            self.close()
-            raise
+    def prepare(self) -> None:
+        self.environment = self.deployment.configs["createOrder"].environment
+        sqs = self.account.client("sqs", internal=True)
+        self.failure_queue_url = sqs.create_queue(QueueName=FAILURE_QUEUE)["QueueUrl"]
+        # serverless.yml would say `destinations: onFailure:`; the example has none, so the demo adds it.
+        self.router.functions[self.name("processPayment")].on_failure = self.account.arn("sqs", FAILURE_QUEUE)
         self.published: list[_Published] = []
         self._published_lock = threading.Lock()
         self._unlisten = self.account.add_listener(self._on_call)
-
-    def name(self, key: str) -> str:
-        return self.deployment.configs[key].name
-
-    def _seed(self) -> None:
-        from boto3.dynamodb.types import TypeSerializer
-
-        serializer = TypeSerializer()
-        dynamodb = self.account.client("dynamodb", internal=True)
-        seed = json.loads((SERVICE_DIR / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal)
-        for table, items in seed.items():
-            for item in items:
-                dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()})
 
     def _on_call(self, call: CompletedCall) -> None:
         entry = call.entry
@@ -231,25 +202,22 @@ class _Deployed:
         unlisten = getattr(self, "_unlisten", None)
         if unlisten is not None:
             unlisten()
-        router = getattr(self, "router", None)
-        if router is not None:
-            router.close()
-        self.runtime.shutdown()
-        self.account.reset()
+        super().close()
 
 
-class PipelineDemo:
+class PipelineDemo(SerialDemo):
     """Deploys order-service on first use; every action returns a PipelineRun."""
 
+    closed_error = PipelineError
+    closed_message = "the pipeline demo has been shut down"
+
     def __init__(self, *, backend: Literal["inprocess", "sandbox"] = "inprocess", drain_timeout_s: float = 60):
+        super().__init__()
         self.backend = backend
         self.drain_timeout_s = drain_timeout_s
         self._deployed: _Deployed | None = None
         self._last_order: str | None = None
         self._last_messages: list[_Published] = []
-        self._lock = threading.Lock()  # one action at a time
-        self._closed = False
-        self._torn_down = False
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -278,37 +246,7 @@ class PipelineDemo:
         """Throw the deployment away (tables, environments, trace); the next action deploys afresh."""
         self._exclusively(self._discard)
 
-    def close(self) -> None:
-        """Safe from any thread, even while an action runs: that action tears down when it ends."""
-        self._closed = True
-        if self._lock.acquire(blocking=False):
-            try:
-                self._teardown()
-            finally:
-                self._lock.release()
-
-    def __enter__(self) -> PipelineDemo:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- internals --------------------------------------------------------------------------------
-
-    def _exclusively(self, action):
-        try:
-            with self._lock:
-                if self._closed:
-                    raise PipelineError("the pipeline demo has been shut down")
-                return action()
-        finally:
-            if self._closed:
-                self.close()
-
-    def _teardown(self) -> None:
-        if not self._torn_down:
-            self._torn_down = True
-            self._discard()
 
     def _discard(self) -> None:
         deployed, self._deployed = self._deployed, None
@@ -318,7 +256,7 @@ class PipelineDemo:
 
     def _deploy(self) -> _Deployed:
         if self._deployed is None:
-            self._deployed = _Deployed(self.backend)
+            self._deployed = _Deployed(SERVICE_DIR, self.backend)
         return self._deployed
 
     def _run(self, options: PipelineOptions) -> PipelineRun:
