@@ -34,8 +34,12 @@ def baseline_cold_start(runtime, runs: int) -> list[float]:
     times = []
     for index in range(runs):
         with tempfile.TemporaryDirectory(prefix="bench-baseline-") as folder:
-            Path(folder, "handler.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
-            config = FunctionConfig(name=f"baseline-{index}", handler="handler.py:handler", code_dir=Path(folder))
+            Path(folder, "handler.py").write_text(
+                "def handler(event, context):\n    return {'ok': True}\n"
+            )
+            config = FunctionConfig(
+                name=f"baseline-{index}", handler="handler.py:handler", code_dir=Path(folder)
+            )
             started = time.perf_counter()
             result = runtime.invoke(config, {})
             times.append(time.perf_counter() - started)
@@ -64,10 +68,14 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--exercise", default="create-order")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--all", action="store_true", help="time every shipped exercise with at most ten cases")
+    parser.add_argument(
+        "--all", action="store_true", help="time every shipped exercise with at most ten cases"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -75,7 +83,11 @@ def main() -> int:
     from serverless_tutor.grading.runner import Grader
 
     exercises = shipped_exercises()
-    chosen = [e for e in exercises if len(e.spec.tests) <= 10] if args.all else [find_exercise(exercises, args.exercise)]
+    chosen = (
+        [e for e in exercises if len(e.spec.tests) <= 10]
+        if args.all
+        else [find_exercise(exercises, args.exercise)]
+    )
     if chosen == [None]:
         parser.error(f"no exercise {args.exercise!r}")
 
@@ -90,14 +102,16 @@ def main() -> int:
         baseline = summary(baseline_cold_start(grader.runtime, args.runs))
         report["baseline_cold_start_invoke"] = baseline
         for exercise in chosen:
-            times, result = time_checks(grader, exercise, args.runs)
+            times, _result = time_checks(grader, exercise, args.runs)
             stats = summary(times)
-            stats.update({
-                "tests": len(exercise.spec.tests),
-                "invocations": sum(test.invocation_count for test in exercise.spec.tests),
-                "ratio_to_baseline": stats["median_s"] / baseline["median_s"],
-                "under_goal": stats["median_s"] < GOAL_S,
-            })
+            stats.update(
+                {
+                    "tests": len(exercise.spec.tests),
+                    "invocations": sum(test.invocation_count for test in exercise.spec.tests),
+                    "ratio_to_baseline": stats["median_s"] / baseline["median_s"],
+                    "under_goal": stats["median_s"] < GOAL_S,
+                }
+            )
             report["exercises"][exercise.id] = stats
     finally:
         grader.close()
@@ -107,13 +121,21 @@ def main() -> int:
         sys.stdout.write("\n")
         return 0
     base = report["baseline_cold_start_invoke"]
-    print(f"baseline: one sandbox cold start + invoke, median {base['median_s'] * 1000:.0f} ms "
-          f"(min {base['min_s'] * 1000:.0f}, max {base['max_s'] * 1000:.0f})")
-    print(f"one-shot Grader, first check of {chosen[0].id} (template start + moto load included): {one_shot_s:.2f} s")
-    print(f"{'exercise':<22} {'tests':>5} {'invokes':>7} {'median':>8} {'p90':>8} {'x base':>7}  goal < {GOAL_S:.0f} s")
+    print(
+        f"baseline: one sandbox cold start + invoke, median {base['median_s'] * 1000:.0f} ms "
+        f"(min {base['min_s'] * 1000:.0f}, max {base['max_s'] * 1000:.0f})"
+    )
+    print(
+        f"one-shot Grader, first check of {chosen[0].id} (template start + moto load included): {one_shot_s:.2f} s"
+    )
+    print(
+        f"{'exercise':<22} {'tests':>5} {'invokes':>7} {'median':>8} {'p90':>8} {'x base':>7}  goal < {GOAL_S:.0f} s"
+    )
     for exercise_id, stats in report["exercises"].items():
-        print(f"{exercise_id:<22} {stats['tests']:>5} {stats['invocations']:>7} {stats['median_s'] * 1000:>6.0f}ms "
-              f"{stats['p90_s'] * 1000:>6.0f}ms {stats['ratio_to_baseline']:>7.1f}  {'yes' if stats['under_goal'] else 'NO'}")
+        print(
+            f"{exercise_id:<22} {stats['tests']:>5} {stats['invocations']:>7} {stats['median_s'] * 1000:>6.0f}ms "
+            f"{stats['p90_s'] * 1000:>6.0f}ms {stats['ratio_to_baseline']:>7.1f}  {'yes' if stats['under_goal'] else 'NO'}"
+        )
     return 0
 
 

@@ -68,13 +68,27 @@ def build_class(root: Path, exercises: list, students: int, hostile: bool = True
                 detail = hostile_kinds[hostile_count % len(hostile_kinds)]
                 hostile_count += 1
             else:
-                source = (exercise.solution if kind == "solution" else exercise.starter).read_text(encoding="utf-8")
+                source = (exercise.solution if kind == "solution" else exercise.starter).read_text(
+                    encoding="utf-8"
+                )
                 detail = kind
             # Both accepted layouts: <student>/<id>/handler.py and <student>/<id>.py
-            path = root / name / exercise.id / "handler.py" if student % 2 == 0 else root / name / f"{exercise.id}.py"
+            path = (
+                root / name / exercise.id / "handler.py"
+                if student % 2 == 0
+                else root / name / f"{exercise.id}.py"
+            )
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(source, encoding="utf-8")
-            pairs.append({"student": name, "exercise": exercise.id, "kind": kind, "detail": detail, "path": path})
+            pairs.append(
+                {
+                    "student": name,
+                    "exercise": exercise.id,
+                    "kind": kind,
+                    "detail": detail,
+                    "path": path,
+                }
+            )
     return pairs
 
 
@@ -105,16 +119,32 @@ def time_check_processes(sample: list[dict], home: Path) -> list[tuple[dict, flo
     for pair in sample:
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, "-m", "serverless_tutor", "check", pair["exercise"], "--file", str(pair["path"]), "--json"],
-            capture_output=True, text=True, env=env, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "serverless_tutor",
+                "check",
+                pair["exercise"],
+                "--file",
+                str(pair["path"]),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
         )
         timings.append((pair, time.perf_counter() - started))
         if completed.returncode not in (0, 1):
-            raise SystemExit(f"baseline check failed ({completed.returncode}): {completed.stderr[-500:]}")
+            raise SystemExit(
+                f"baseline check failed ({completed.returncode}): {completed.stderr[-500:]}"
+            )
     return timings
 
 
-def grade_once(pack, submissions: Path, out: Path, jobs: int | None, resume: bool = False) -> tuple[float, object]:
+def grade_once(
+    pack, submissions: Path, out: Path, jobs: int | None, resume: bool = False
+) -> tuple[float, object]:
     from serverless_tutor.grading.classroom import grade_class
     from serverless_tutor.grading.gradebook import write_gradebook
 
@@ -125,13 +155,26 @@ def grade_once(pack, submissions: Path, out: Path, jobs: int | None, resume: boo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--exercises", default="hello-handler,create-order")
-    parser.add_argument("--jobs", type=int, nargs="*", default=[None],
-                        help="grading processes; several values time several runs (default: the number of CPUs)")
-    parser.add_argument("--sample", type=int, default=10, help="submissions in the one-process-per-check baseline")
-    parser.add_argument("--no-hostile", action="store_true", help="reference solutions in place of the 5 hostile handlers")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="*",
+        default=[None],
+        help="grading processes; several values time several runs (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--sample", type=int, default=10, help="submissions in the one-process-per-check baseline"
+    )
+    parser.add_argument(
+        "--no-hostile",
+        action="store_true",
+        help="reference solutions in place of the 5 hostile handlers",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -148,13 +191,24 @@ def main() -> int:
         submissions = root / "submissions"
         pairs = build_class(submissions, exercises, args.students, hostile=not args.no_hostile)
         pack_path = root / "bench-pack.yaml"
-        spec = PackSpec(id="bench", title="Benchmark class", exercises=[{"id": e.id} for e in exercises])
+        spec = PackSpec(
+            id="bench", title="Benchmark class", exercises=[{"id": e.id} for e in exercises]
+        )
         pack = Pack(spec=spec, path=pack_path, exercises=exercises)
         before = tree_digest(submissions)
-        counts = {kind: sum(1 for p in pairs if p["kind"] == kind) for kind in ("solution", "starter", "hostile")}
+        counts = {
+            kind: sum(1 for p in pairs if p["kind"] == kind)
+            for kind in ("solution", "starter", "hostile")
+        }
 
-        report: dict = {"submissions": len(pairs), "students": args.students, "exercises": [e.id for e in exercises],
-                        "mix": counts, "cpus": default_jobs(), "runs": []}
+        report: dict = {
+            "submissions": len(pairs),
+            "students": args.students,
+            "exercises": [e.id for e in exercises],
+            "mix": counts,
+            "cpus": default_jobs(),
+            "runs": [],
+        }
         for jobs in args.jobs:
             out = root / f"out-{jobs or 'default'}"
             seconds, run = grade_once(pack, submissions, out, jobs)
@@ -168,19 +222,39 @@ def main() -> int:
                 kind = kinds[(record.student, record.exercise)]
                 grader_seconds[kind] = round(grader_seconds.get(kind, 0.0) + record.seconds, 1)
             files = len(list((out / RESULTS_FOLDER).rglob("*.json")))
-            report["runs"].append({
-                "jobs": run.jobs, "wall_s": round(seconds, 2), "per_second": round(len(pairs) / seconds, 1),
-                "statuses": statuses, "ungraded": len(run.ungraded), "result_files": files,
-                "grader_seconds_by_kind": grader_seconds,
-                "slowest_submission": {"student": slowest.student, "exercise": slowest.exercise,
-                                       "seconds": slowest.seconds, "status": slowest.status},
-                "hostile_outcomes": {p["detail"]: next(r.status for r in run.records if r.student == p["student"]
-                                                       and r.exercise == p["exercise"])
-                                     for p in pairs if p["kind"] == "hostile"},
-            })
+            report["runs"].append(
+                {
+                    "jobs": run.jobs,
+                    "wall_s": round(seconds, 2),
+                    "per_second": round(len(pairs) / seconds, 1),
+                    "statuses": statuses,
+                    "ungraded": len(run.ungraded),
+                    "result_files": files,
+                    "grader_seconds_by_kind": grader_seconds,
+                    "slowest_submission": {
+                        "student": slowest.student,
+                        "exercise": slowest.exercise,
+                        "seconds": slowest.seconds,
+                        "status": slowest.status,
+                    },
+                    "hostile_outcomes": {
+                        p["detail"]: next(
+                            r.status
+                            for r in run.records
+                            if r.student == p["student"] and r.exercise == p["exercise"]
+                        )
+                        for p in pairs
+                        if p["kind"] == "hostile"
+                    },
+                }
+            )
         first_out = root / f"out-{args.jobs[0] or 'default'}"
         resume_s, resumed = grade_once(pack, submissions, first_out, args.jobs[0], resume=True)
-        report["resume"] = {"wall_s": round(resume_s, 2), "regraded": resumed.graded, "reused": resumed.reused}
+        report["resume"] = {
+            "wall_s": round(resume_s, 2),
+            "regraded": resumed.graded,
+            "reused": resumed.reused,
+        }
         report["submissions_unchanged"] = tree_digest(submissions) == before
 
         sample = stratified_sample(pairs, args.sample)
@@ -193,7 +267,7 @@ def main() -> int:
         estimate = sum(counts[kind] * means[kind] for kind in counts if counts[kind])
         report["baseline"] = {
             "method": f"one `serverless-tutor check` process per submission, {len(sample)} sampled "
-                      f"({', '.join(f'{len(v)} {k}' for k, v in by_kind.items())}), extrapolated to the class mix",
+            f"({', '.join(f'{len(v)} {k}' for k, v in by_kind.items())}), extrapolated to the class mix",
             "sample_mean_s": {kind: round(value, 2) for kind, value in means.items()},
             "estimated_class_s": round(estimate, 1),
             "measured_sample_s": round(sum(seconds for _, seconds in timings), 1),
@@ -207,24 +281,38 @@ def main() -> int:
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"class: {report['submissions']} submissions ({args.students} students x {len(exercises)} exercises: "
-          f"{counts['solution']} solutions, {counts['starter']} starters, {counts['hostile']} hostile); "
-          f"{report['cpus']} CPUs")
+    print(
+        f"class: {report['submissions']} submissions ({args.students} students x {len(exercises)} exercises: "
+        f"{counts['solution']} solutions, {counts['starter']} starters, {counts['hostile']} hostile); "
+        f"{report['cpus']} CPUs"
+    )
     for entry in report["runs"]:
-        print(f"grade --jobs {entry['jobs']}: {entry['wall_s']:.1f} s wall, {entry['per_second']:.1f} submissions/s, "
-              f"{entry['result_files']} result files, ungraded {entry['ungraded']}, statuses {entry['statuses']}")
-        print(f"  grader time by kind (summed over parallel graders): {entry['grader_seconds_by_kind']} s")
+        print(
+            f"grade --jobs {entry['jobs']}: {entry['wall_s']:.1f} s wall, {entry['per_second']:.1f} submissions/s, "
+            f"{entry['result_files']} result files, ungraded {entry['ungraded']}, statuses {entry['statuses']}"
+        )
+        print(
+            f"  grader time by kind (summed over parallel graders): {entry['grader_seconds_by_kind']} s"
+        )
         slow = entry["slowest_submission"]
-        print(f"  slowest: {slow['student']}/{slow['exercise']} {slow['seconds']:.1f} s ({slow['status']}); "
-              f"hostile: {entry['hostile_outcomes']}")
-    print(f"resume: {report['resume']['wall_s']:.1f} s, re-graded {report['resume']['regraded']}, "
-          f"kept {report['resume']['reused']}")
+        print(
+            f"  slowest: {slow['student']}/{slow['exercise']} {slow['seconds']:.1f} s ({slow['status']}); "
+            f"hostile: {entry['hostile_outcomes']}"
+        )
+    print(
+        f"resume: {report['resume']['wall_s']:.1f} s, re-graded {report['resume']['regraded']}, "
+        f"kept {report['resume']['reused']}"
+    )
     base = report["baseline"]
-    print(f"baseline: {base['method']}: means {base['sample_mean_s']} s -> "
-          f"estimated {base['estimated_class_s']:.0f} s for the class (sample itself took {base['measured_sample_s']:.0f} s)")
-    print(f"speed-up vs one check process at a time: {report['speedup_vs_baseline']}x; submissions unchanged: "
-          f"{report['submissions_unchanged']}; under {GOAL_S:.0f} s with nothing ungraded: "
-          f"{'yes' if report['under_goal'] else 'NO'}")
+    print(
+        f"baseline: {base['method']}: means {base['sample_mean_s']} s -> "
+        f"estimated {base['estimated_class_s']:.0f} s for the class (sample itself took {base['measured_sample_s']:.0f} s)"
+    )
+    print(
+        f"speed-up vs one check process at a time: {report['speedup_vs_baseline']}x; submissions unchanged: "
+        f"{report['submissions_unchanged']}; under {GOAL_S:.0f} s with nothing ungraded: "
+        f"{'yes' if report['under_goal'] else 'NO'}"
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from serverless_tutor.runtime import FunctionConfig, LambdaRuntime  # noqa: E402
+from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
 
 TRIVIAL = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -44,7 +44,9 @@ def summary(samples: list[float]) -> str:
     return f"median {statistics.median(samples):8.3f} ms   p90 {p90:8.3f} ms   (n={len(samples)})"
 
 
-def bench_sandbox(code_dir: Path, warm_n: int, cold_n: int) -> tuple[list[float], list[float], list[str]]:
+def bench_sandbox(
+    code_dir: Path, warm_n: int, cold_n: int
+) -> tuple[list[float], list[float], list[str]]:
     with LambdaRuntime(backend="sandbox") as runtime:
         base = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
         first = runtime.invoke(base, {})  # also waits for the template to be ready
@@ -57,8 +59,8 @@ def bench_sandbox(code_dir: Path, warm_n: int, cold_n: int) -> tuple[list[float]
         cold = []
         for _ in range(cold_n):
             runtime.reclaim_idle()  # destroy the previous environment outside the timed call
-            box = {}
-            cold.append(timed(lambda: box.setdefault("r", runtime.invoke(base, {}))))
+            box: dict = {}
+            cold.append(timed(lambda box=box: box.setdefault("r", runtime.invoke(base, {}))))
             assert box["r"].cold and box["r"].response == {"ok": True}
     return warm, cold, first.isolation
 
@@ -79,7 +81,7 @@ def bench_lambda_local_api(code_dir: Path, n: int) -> list[float] | None:
         return None
     logging.getLogger().setLevel(logging.WARNING)  # it logs every call at INFO
     sys.path.insert(0, str(code_dir))
-    from app import handler  # noqa: E402
+    from app import handler
 
     for _ in range(3):
         call(handler, {}, Context(3))
@@ -87,14 +89,18 @@ def bench_lambda_local_api(code_dir: Path, n: int) -> list[float] | None:
 
 
 def bench_lambda_local_cli(code_dir: Path, n: int) -> list[float] | None:
-    exe = shutil.which("python-lambda-local") or str(Path(sys.executable).parent / "python-lambda-local")
+    exe = shutil.which("python-lambda-local") or str(
+        Path(sys.executable).parent / "python-lambda-local"
+    )
     if not Path(exe).exists():
         return None
     event = code_dir / "event.json"
     event.write_text("{}")
     command = [exe, "-f", "handler", "-t", "3", str(code_dir / "app.py"), str(event)]
     subprocess.run(command, capture_output=True, check=True)
-    return [timed(lambda: subprocess.run(command, capture_output=True, check=True)) for _ in range(n)]
+    return [
+        timed(lambda: subprocess.run(command, capture_output=True, check=True)) for _ in range(n)
+    ]
 
 
 def main() -> int:
@@ -118,16 +124,24 @@ def main() -> int:
     print(f"in-process warm invoke (reference)  {summary(inproc)}")
     warm_median = statistics.median(warm)
     if api is None:
-        print("python-lambda-local: not installed (pip install python-lambda-local); comparison skipped")
+        print(
+            "python-lambda-local: not installed (pip install python-lambda-local); comparison skipped"
+        )
     else:
         print(f"python-lambda-local call() API      {summary(api)}")
         ratio = statistics.median(api) / warm_median
         print(f"  ratio python-lambda-local API / sandbox warm: {ratio:6.1f}x   goal: >= 20x")
-        print(f"  ratio python-lambda-local API / sandbox cold: {statistics.median(api) / statistics.median(cold):6.1f}x")
+        print(
+            f"  ratio python-lambda-local API / sandbox cold: {statistics.median(api) / statistics.median(cold):6.1f}x"
+        )
     if cli is not None:
         print(f"python-lambda-local CLI             {summary(cli)}")
-        print(f"  ratio python-lambda-local CLI / sandbox warm: {statistics.median(cli) / warm_median:6.1f}x")
-        print(f"  ratio python-lambda-local CLI / sandbox cold: {statistics.median(cli) / statistics.median(cold):6.1f}x")
+        print(
+            f"  ratio python-lambda-local CLI / sandbox warm: {statistics.median(cli) / warm_median:6.1f}x"
+        )
+        print(
+            f"  ratio python-lambda-local CLI / sandbox cold: {statistics.median(cli) / statistics.median(cold):6.1f}x"
+        )
     return 0
 
 

@@ -45,11 +45,19 @@ HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 
 
 class Result:
     def __init__(self, label: str, rps: float, p50_ms: float, p99_ms: float, errors: int = 0):
-        self.label, self.rps, self.p50_ms, self.p99_ms, self.errors = label, rps, p50_ms, p99_ms, errors
+        self.label, self.rps, self.p50_ms, self.p99_ms, self.errors = (
+            label,
+            rps,
+            p50_ms,
+            p99_ms,
+            errors,
+        )
 
     def line(self) -> str:
-        return f"{self.label:46} {self.rps:9.0f} req/s   p50 {self.p50_ms:7.3f} ms   p99 {self.p99_ms:7.3f} ms" + (
-            f"   errors {self.errors}" if self.errors else "")
+        return (
+            f"{self.label:46} {self.rps:9.0f} req/s   p50 {self.p50_ms:7.3f} ms   p99 {self.p99_ms:7.3f} ms"
+            + (f"   errors {self.errors}" if self.errors else "")
+        )
 
 
 # -- load tools -----------------------------------------------------------------------------
@@ -58,12 +66,19 @@ class Result:
 def run_wrk(url: str, connections: int, duration: int, label: str) -> Result:
     completed = subprocess.run(
         ["wrk", "-t", "1", "-c", str(connections), "-d", f"{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     text = completed.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", text, re.MULTILINE))
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout)\W+(\d+)", text))
+    errors = sum(
+        int(n)
+        for n in re.findall(
+            r"(?:Non-2xx or 3xx responses|connect|read|write|timeout)\W+(\d+)", text
+        )
+    )
     return Result(label, rps, _ms(latency["50"]), _ms(latency["99"]), errors)
 
 
@@ -90,7 +105,13 @@ def run_python_client(url: str, duration: int, label: str) -> Result:
         errors += response.status != 200
     elapsed = time.perf_counter() - started
     samples.sort()
-    return Result(label, len(samples) / elapsed, statistics.median(samples), samples[int(len(samples) * 0.99) - 1], errors)
+    return Result(
+        label,
+        len(samples) / elapsed,
+        statistics.median(samples),
+        samples[int(len(samples) * 0.99) - 1],
+        errors,
+    )
 
 
 # -- servers --------------------------------------------------------------------------------
@@ -100,7 +121,7 @@ class _Pong(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # as offline does; otherwise both pay ~40 ms of delayed ACK
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", "4")
@@ -120,9 +141,21 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 def start_offline(folder: Path, backend: str) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "serverless_tutor", "offline", str(folder / "serverless.yml"), "--port", "0", "--backend", backend]
+    command = [
+        sys.executable,
+        "-m",
+        "serverless_tutor",
+        "offline",
+        str(folder / "serverless.yml"),
+        "--port",
+        "0",
+        "--backend",
+        backend,
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     base = None
     for line in process.stdout:
         if base is None and "http://" in line:
@@ -153,10 +186,18 @@ def warm_up(url: str, connections: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
-    parser.add_argument("--connections", default="1,4", help="comma-separated wrk connection counts (default 1,4)")
-    parser.add_argument("--backend", default="sandbox,inprocess", help="runtime backends to measure (default both)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds per measurement (default 10)"
+    )
+    parser.add_argument(
+        "--connections", default="1,4", help="comma-separated wrk connection counts (default 1,4)"
+    )
+    parser.add_argument(
+        "--backend", default="sandbox,inprocess", help="runtime backends to measure (default both)"
+    )
     args = parser.parse_args()
     connection_counts = [int(c) for c in args.connections.split(",")]
     have_wrk = shutil.which("wrk") is not None
@@ -176,7 +217,9 @@ def main() -> int:
     baselines = {}
     for connections in connection_counts:
         warm_up(base_url, connections)
-        baselines[connections] = measure(base_url, connections, f"baseline: stdlib HTTP server, c={connections}")
+        baselines[connections] = measure(
+            base_url, connections, f"baseline: stdlib HTTP server, c={connections}"
+        )
         results.append(baselines[connections])
     baseline.shutdown()
 
@@ -190,7 +233,9 @@ def main() -> int:
                     for connections in connection_counts:
                         url = base + path
                         warm_up(url, connections)
-                        result = measure(url, connections, f"offline {backend:9} {route}, c={connections}")
+                        result = measure(
+                            url, connections, f"offline {backend:9} {route}, c={connections}"
+                        )
                         results.append(result)
             finally:
                 process.terminate()
@@ -201,12 +246,20 @@ def main() -> int:
     for result in results:
         connections = int(result.label.rsplit("c=", 1)[1])
         reference = baselines[connections]
-        ratio = "" if result is reference else f"   x{result.p50_ms / reference.p50_ms:5.1f} baseline p50"
+        ratio = (
+            ""
+            if result is reference
+            else f"   x{result.p50_ms / reference.p50_ms:5.1f} baseline p50"
+        )
         print(result.line() + ratio)
-    warm_single = [r for r in results if r.label.startswith("offline sandbox") and r.label.endswith("c=1")]
+    warm_single = [
+        r for r in results if r.label.startswith("offline sandbox") and r.label.endswith("c=1")
+    ]
     if warm_single:
         worst = max(r.p50_ms for r in warm_single)
-        print(f"goal p50 < 5 ms through the sandbox (c=1): {'met' if worst < 5 else 'NOT met'} ({worst:.3f} ms)")
+        print(
+            f"goal p50 < 5 ms through the sandbox (c=1): {'met' if worst < 5 else 'NOT met'} ({worst:.3f} ms)"
+        )
     return 0
 
 

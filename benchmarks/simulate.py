@@ -25,15 +25,27 @@ ARRIVAL_RATE = 0.9
 WARM_MEAN_S = 1.991
 COLD_MEAN_S = 2.244
 KEEP_ALIVE_S = 600.0
-METRICS = ("prob_cold", "prob_reject", "inst_count_avg", "inst_running_count_avg", "inst_idle_count_avg", "lifespan_avg")
+METRICS = (
+    "prob_cold",
+    "prob_reject",
+    "inst_count_avg",
+    "inst_running_count_avg",
+    "inst_idle_count_avg",
+    "lifespan_avg",
+)
 
 
 def run_ours(seed: int, horizon: float) -> tuple[dict[str, float], float]:
     from serverless_tutor.sim import LifecycleModel, SimConfig
 
     config = SimConfig.simple(
-        arrival_rate=ARRIVAL_RATE, warm_s=WARM_MEAN_S, cold_s=COLD_MEAN_S,
-        keep_alive_s=KEEP_ALIVE_S, horizon_s=horizon, service_dist="exp", seed=seed,
+        arrival_rate=ARRIVAL_RATE,
+        warm_s=WARM_MEAN_S,
+        cold_s=COLD_MEAN_S,
+        keep_alive_s=KEEP_ALIVE_S,
+        horizon_s=horizon,
+        service_dist="exp",
+        seed=seed,
     )
     start = time.perf_counter()
     result = LifecycleModel(config).run()
@@ -55,8 +67,11 @@ def run_simfaas(seed: int, horizon: float) -> tuple[dict[str, float], float]:
 
     np.random.seed(seed)
     sim = ServerlessSimulator(
-        arrival_rate=ARRIVAL_RATE, warm_service_rate=1 / WARM_MEAN_S, cold_service_rate=1 / COLD_MEAN_S,
-        expiration_threshold=KEEP_ALIVE_S, max_time=horizon,
+        arrival_rate=ARRIVAL_RATE,
+        warm_service_rate=1 / WARM_MEAN_S,
+        cold_service_rate=1 / COLD_MEAN_S,
+        expiration_threshold=KEEP_ALIVE_S,
+        max_time=horizon,
     )
     start = time.perf_counter()
     sim.generate_trace(debug_print=False, progress=False)
@@ -83,7 +98,9 @@ def summarize(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per simulator (default 5)")
-    parser.add_argument("--horizon", type=float, default=1e6, help="simulated seconds (default 1e6)")
+    parser.add_argument(
+        "--horizon", type=float, default=1e6, help="simulated seconds (default 1e6)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.seeds < 2:
@@ -104,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         theirs.append(values)
         their_times.append(elapsed)
         if not args.json:
-            print(f"seed {seed}: ours {our_times[-1]:.2f} s, simfaas {their_times[-1]:.2f} s", file=sys.stderr)
+            print(
+                f"seed {seed}: ours {our_times[-1]:.2f} s, simfaas {their_times[-1]:.2f} s",
+                file=sys.stderr,
+            )
 
     ours_summary, theirs_summary = summarize(ours), summarize(theirs)
     within = {}
@@ -123,8 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     cold_share = ours_summary["prob_cold"]["mean"]
     expected_running = ARRIVAL_RATE * (WARM_MEAN_S * (1 - cold_share) + COLD_MEAN_S * cold_share)
     report = {
-        "workload": {"arrival_rate": ARRIVAL_RATE, "warm_mean_s": WARM_MEAN_S, "cold_mean_s": COLD_MEAN_S,
-                     "keep_alive_s": KEEP_ALIVE_S, "horizon_s": args.horizon, "seeds": args.seeds},
+        "workload": {
+            "arrival_rate": ARRIVAL_RATE,
+            "warm_mean_s": WARM_MEAN_S,
+            "cold_mean_s": COLD_MEAN_S,
+            "keep_alive_s": KEEP_ALIVE_S,
+            "horizon_s": args.horizon,
+            "seeds": args.seeds,
+        },
         "ours": {"runs": ours, "summary": ours_summary, "seconds": our_times},
         "simfaas": {"runs": theirs, "summary": theirs_summary, "seconds": their_times},
         "within_simfaas_spread": within,
@@ -136,14 +162,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     print(f"\nSimFaaS README workload, horizon {args.horizon:g} s, {args.seeds} seeds each\n")
-    print(f"{'metric':<24}{'ours mean':>12}{'simfaas mean':>14}{'simfaas sd':>12}{'simfaas min..max':>24}  within 2sd / min..max")
+    print(
+        f"{'metric':<24}{'ours mean':>12}{'simfaas mean':>14}{'simfaas sd':>12}{'simfaas min..max':>24}  within 2sd / min..max"
+    )
     for name in METRICS:
         o, s = ours_summary[name], theirs_summary[name]
         flags = f"{'yes' if within[name]['within_2sd'] else 'NO'} / {'yes' if within[name]['within_min_max'] else 'no'}"
-        print(f"{name:<24}{o['mean']:>12.5g}{s['mean']:>14.5g}{s['sd']:>12.3g}{s['min']:>12.5g}..{s['max']:<10.5g}  {flags}")
+        print(
+            f"{name:<24}{o['mean']:>12.5g}{s['mean']:>14.5g}{s['sd']:>12.3g}{s['min']:>12.5g}..{s['max']:<10.5g}  {flags}"
+        )
     print(f"(Little's law for avg running: {ARRIVAL_RATE} x E[S] = {expected_running:.4f})")
-    print(f"\nwall time per run: ours {statistics.fmean(our_times):.2f} s, simfaas {statistics.fmean(their_times):.2f} s")
-    print(f"time ratio simfaas / ours: {ratio:.2f}x of the means, {ratio_of_fastest:.2f}x of the fastest runs (goal: at least 2x)")
+    print(
+        f"\nwall time per run: ours {statistics.fmean(our_times):.2f} s, simfaas {statistics.fmean(their_times):.2f} s"
+    )
+    print(
+        f"time ratio simfaas / ours: {ratio:.2f}x of the means, {ratio_of_fastest:.2f}x of the fastest runs (goal: at least 2x)"
+    )
     return 0
 
 

@@ -34,7 +34,9 @@ def exit_on_ready(app_class, check=lambda app: None):
     return FirstScreen
 """
 
-BARE_APP = EXIT_AFTER_FIRST_SCREEN + """
+BARE_APP = (
+    EXIT_AFTER_FIRST_SCREEN
+    + """
 from textual.app import App
 from textual.widgets import Footer, Header, Markdown
 
@@ -46,11 +48,14 @@ class Bare(App):
 
 exit_on_ready(Bare)().run(headless=True, size=(120, 40))
 """
+)
 
 # A second, like-for-like baseline: a bare Textual app showing the same first lesson
 # with Textual's own Markdown widget. It tells how much of the gap is "a long lesson
 # with code blocks" rather than the tutor's own machinery.
-BARE_APP_WITH_LESSON = EXIT_AFTER_FIRST_SCREEN + """
+BARE_APP_WITH_LESSON = (
+    EXIT_AFTER_FIRST_SCREEN
+    + """
 from textual.app import App
 from textual.widgets import Footer, Header, Markdown
 from serverless_tutor.content.lessons import shipped_lessons
@@ -63,8 +68,11 @@ class BareWithLesson(App):
 
 exit_on_ready(BareWithLesson)().run(headless=True, size=(120, 40))
 """
+)
 
-TUTOR_APP = EXIT_AFTER_FIRST_SCREEN + """
+TUTOR_APP = (
+    EXIT_AFTER_FIRST_SCREEN
+    + """
 import serverless_tutor.cli  # the entry point's own imports count too
 from serverless_tutor.tui.app import TutorApp
 
@@ -76,6 +84,7 @@ def lesson_text_is_on_screen(app):
 
 exit_on_ready(TutorApp, lesson_text_is_on_screen)().run(headless=True, size=(120, 40))
 """
+)
 
 
 def time_once(source: str, env: dict[str, str]) -> float:
@@ -100,11 +109,17 @@ def main() -> None:
             bare.append(time_once(BARE_APP, env))
             bare_lesson.append(time_once(BARE_APP_WITH_LESSON, env))
             tutor.append(time_once(TUTOR_APP, env))
-    bare_median, lesson_median, tutor_median = (statistics.median(x) for x in (bare, bare_lesson, tutor))
-    print(f"bare Textual app (hello world)        median {bare_median * 1000:7.1f} ms  (runs: {args.runs})")
+    bare_median, lesson_median, tutor_median = (
+        statistics.median(x) for x in (bare, bare_lesson, tutor)
+    )
+    print(
+        f"bare Textual app (hello world)        median {bare_median * 1000:7.1f} ms  (runs: {args.runs})"
+    )
     print(f"bare Textual app, lesson 1 (Markdown) median {lesson_median * 1000:7.1f} ms")
     print(f"serverless-tutor                      median {tutor_median * 1000:7.1f} ms")
-    print(f"ratio tutor / bare hello world        {tutor_median / bare_median:.2f}x  (goal: at most 1.50x)")
+    print(
+        f"ratio tutor / bare hello world        {tutor_median / bare_median:.2f}x  (goal: at most 1.50x)"
+    )
     print(f"ratio tutor / bare with lesson 1      {tutor_median / lesson_median:.2f}x")
 
 

@@ -1,6 +1,6 @@
 """Regenerate docs/screenshot.svg (the README's picture) from the app itself.
 
-    python docs/screenshot.py
+python docs/screenshot.py
 """
 
 import asyncio

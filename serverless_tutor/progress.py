@@ -44,10 +44,16 @@ class Progress(BaseModel):
 
     version: int = 1
     current_lesson: str | None = Field(default=None, description="id of the lesson open last")
-    visited: list[str] = Field(default_factory=list, description="ids of lessons opened at least once")
+    visited: list[str] = Field(
+        default_factory=list, description="ids of lessons opened at least once"
+    )
     theme: str | None = None
-    exercises: dict[str, ExerciseProgress] = Field(default_factory=dict, description="exercise id -> progress")
-    quiz: QuizState = Field(default_factory=QuizState, description="spaced-repetition cards and saved interviews")
+    exercises: dict[str, ExerciseProgress] = Field(
+        default_factory=dict, description="exercise id -> progress"
+    )
+    quiz: QuizState = Field(
+        default_factory=QuizState, description="spaced-repetition cards and saved interviews"
+    )
 
     def visit(self, lesson_id: str) -> None:
         self.current_lesson = lesson_id

@@ -7,7 +7,12 @@ from serverless_tutor.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "serverless_tutor", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "serverless_tutor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_version():

@@ -15,6 +15,8 @@ def lambda_handler(event, context):
     written = 0
     for record in event["Records"]:
         message = json.loads(record["body"])
-        table.put_item(Item={"sku": message["sku"], "quantity": message["quantity"]})  # one request each
+        table.put_item(
+            Item={"sku": message["sku"], "quantity": message["quantity"]}
+        )  # one request each
         written += 1
     return {"written": written}

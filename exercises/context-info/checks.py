@@ -6,10 +6,14 @@ def remaining_time_is_plausible(run):
     for invocation in run.invocations:
         remaining = invocation.response.get("remainingMs")
         if isinstance(remaining, bool) or not isinstance(remaining, int):
-            return f"remainingMs should be an integer number of milliseconds, but it is {remaining!r}"
+            return (
+                f"remainingMs should be an integer number of milliseconds, but it is {remaining!r}"
+            )
         if not 0 < remaining <= timeout_ms:
-            return (f"remainingMs should be between 1 and the {timeout_ms} ms timeout, but it is {remaining}; "
-                    "call context.get_remaining_time_in_millis() during the invocation")
+            return (
+                f"remainingMs should be between 1 and the {timeout_ms} ms timeout, but it is {remaining}; "
+                "call context.get_remaining_time_in_millis() during the invocation"
+            )
     return None
 
 

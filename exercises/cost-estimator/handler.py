@@ -19,9 +19,11 @@ def lambda_handler(event, context):
     compute_cost = requests * duration_ms * memory_mb * PRICE_PER_GB_SECOND  # TODO: units!
     return {
         "statusCode": 200,
-        "body": json.dumps({
-            "requestCost": round(request_cost, 2),
-            "computeCost": round(compute_cost, 2),
-            "total": round(request_cost + compute_cost, 2),
-        }),
+        "body": json.dumps(
+            {
+                "requestCost": round(request_cost, 2),
+                "computeCost": round(compute_cost, 2),
+                "total": round(request_cost + compute_cost, 2),
+            }
+        ),
     }

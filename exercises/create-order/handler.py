@@ -5,7 +5,7 @@ Grade it with:  serverless-tutor check create-order
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 
@@ -22,7 +22,7 @@ def lambda_handler(event, context):
         "customerId": body["customerId"],
         "items": body["items"],
         "total": sum(item["price"] * item["quantity"] for item in body["items"]),
-        "createdAt": datetime.now(timezone.utc).isoformat(),
+        "createdAt": datetime.now(UTC).isoformat(),
         "status": "PENDING",
     }
     table.put_item(Item=order)

@@ -12,7 +12,9 @@ CREATORS = {"client", "resource"}
 
 
 def client_created_during_init(run):
-    environment_of = {invocation.request_id: invocation.environment_id for invocation in run.invocations}
+    environment_of = {
+        invocation.request_id: invocation.environment_id for invocation in run.invocations
+    }
     environments = set(environment_of.values())
     lookups = run.calls_to("dynamodb", "DescribeEndpoints")
     if not run.calls_to("dynamodb", "GetItem") and not run.calls_to("dynamodb", "Query"):
@@ -42,7 +44,11 @@ def client_created_during_init(run):
 def creations_reachable_from_handler(source, handler_name):
     """(function, line) of boto3 client/resource creations in the handler or the functions it calls by name."""
     tree = ast.parse(source)
-    functions = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    functions = {
+        node.name: node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
     reachable, pending = set(), [handler_name]
     while pending:
         name = pending.pop()
@@ -55,6 +61,10 @@ def creations_reachable_from_handler(source, handler_name):
     found = []
     for name in sorted(reachable):
         for node in ast.walk(functions[name]):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CREATORS:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in CREATORS
+            ):
                 found.append((name, node.lineno))
     return found

@@ -16,7 +16,9 @@ def only_home_screen_fields(run):
             return f"the body should hold only name, avatar and recentOrders; remove {', '.join(extra)}"
         for order in body["recentOrders"]:
             if not isinstance(order, dict) or set(order) != ORDER_FIELDS:
-                return f"each recent order should be just {{\"orderId\", \"total\"}}, but one is {order!r}"
+                return (
+                    f'each recent order should be just {{"orderId", "total"}}, but one is {order!r}'
+                )
     return None
 
 

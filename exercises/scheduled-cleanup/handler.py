@@ -4,7 +4,7 @@ Grade it with:  serverless-tutor check scheduled-cleanup
 """
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 
@@ -12,7 +12,7 @@ table = boto3.resource("dynamodb").Table(os.environ["SESSIONS_TABLE"])
 
 
 def lambda_handler(event, context):
-    cutoff = datetime.now(timezone.utc) - timedelta(days=30)  # TODO: use the event's time
+    cutoff = datetime.now(UTC) - timedelta(days=30)  # TODO: use the event's time
     deleted = 0
     for item in table.scan()["Items"]:  # TODO: follow LastEvaluatedKey
         created = datetime.fromisoformat(item["createdAt"].replace("Z", "+00:00"))

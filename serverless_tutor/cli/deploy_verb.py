@@ -16,13 +16,19 @@ from serverless_tutor.paths import bundled_example, bundled_example_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("deploy", help="resolve a serverless.yml and show (or check) its deployment plan")
+    parser = subparsers.add_parser(
+        "deploy", help="resolve a serverless.yml and show (or check) its deployment plan"
+    )
     parser.add_argument(
-        "config", nargs="?", default="serverless.yml",
+        "config",
+        nargs="?",
+        default="serverless.yml",
         help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
         + ", ".join(bundled_example_names()),
     )
-    parser.add_argument("--dry-run", action="store_true", help="print the resolved plan; create nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the resolved plan; create nothing"
+    )
     parser.add_argument("--stage", help="stage (default: provider.stage, else dev)")
     parser.add_argument("--region", help="region (default: provider.region, else us-east-1)")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -50,7 +56,9 @@ def run_deploy(args: argparse.Namespace) -> int:
             deployment.router.close()
             result = deployment.plan
     except ServiceConfigError as error:
-        return usage_error(f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems))
+        return usage_error(
+            f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems)
+        )
     if args.json:
         print_json(result)
         return 0
@@ -62,17 +70,30 @@ def _print_plan(plan, *, dry_run: bool) -> None:
     from rich.table import Table
 
     out = console()
-    title = "Deployment plan (dry run: nothing created)" if dry_run else "Deployed to a throwaway local account"
+    title = (
+        "Deployment plan (dry run: nothing created)"
+        if dry_run
+        else "Deployed to a throwaway local account"
+    )
     out.print(f"[bold]{title}[/bold]")
-    out.print(f"service [bold]{plan.service}[/bold]  stage {plan.stage}  region {plan.region}  account {plan.account_id}")
+    out.print(
+        f"service [bold]{plan.service}[/bold]  stage {plan.stage}  region {plan.region}  account {plan.account_id}"
+    )
     out.print(f"execution role {plan.role}")
 
     functions = Table(title="Functions", show_lines=True)
     for column in ("function", "handler", "memory / timeout", "events"):
         functions.add_column(column, overflow="fold")
     for function in plan.functions:
-        events = "\n".join(event.summary for event in function.events) or "(no events: invoke directly)"
-        functions.add_row(function.name, function.handler, f"{function.memory_mb} MB / {function.timeout_s:g} s", events)
+        events = (
+            "\n".join(event.summary for event in function.events) or "(no events: invoke directly)"
+        )
+        functions.add_row(
+            function.name,
+            function.handler,
+            f"{function.memory_mb} MB / {function.timeout_s:g} s",
+            events,
+        )
     out.print(functions)
 
     if plan.resources:
@@ -80,7 +101,11 @@ def _print_plan(plan, *, dry_run: bool) -> None:
         for column in ("logical id", "type", "name"):
             resources.add_column(column, overflow="fold")
         for resource in plan.resources:
-            resources.add_row(resource.logical_id, resource.type, resource.physical_name + ("" if resource.created else "  (not created locally)"))
+            resources.add_row(
+                resource.logical_id,
+                resource.type,
+                resource.physical_name + ("" if resource.created else "  (not created locally)"),
+            )
         out.print(resources)
 
     if plan.iam_statements:

@@ -7,11 +7,19 @@ import json
 import sys
 
 from serverless_tutor.cli.output import print_json, usage_error
-from serverless_tutor.runtime.events import SAMPLE_SOURCES, EventPathError, parse_override, sample_event, set_path
+from serverless_tutor.runtime.events import (
+    SAMPLE_SOURCES,
+    EventPathError,
+    parse_override,
+    sample_event,
+    set_path,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("events", help="sample events from AWS services (like `sam local generate-event`)")
+    parser = subparsers.add_parser(
+        "events", help="sample events from AWS services (like `sam local generate-event`)"
+    )
     parser.set_defaults(handler=lambda args: _help(parser))
     actions = parser.add_subparsers(dest="events_action", metavar="ACTION")
     listing = actions.add_parser("list", help="list the event sources")
@@ -19,8 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=list_sources)
     generate = actions.add_parser("generate", help="print a sample event as JSON")
     generate.add_argument("source", help="an event source from `serverless-tutor events list`")
-    generate.add_argument("--set", dest="overrides", action="append", default=[], metavar="dotted.path=value",
-                          help="override a field, e.g. --set Records.0.body=hello (repeatable)")
+    generate.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="dotted.path=value",
+        help="override a field, e.g. --set Records.0.body=hello (repeatable)",
+    )
     generate.set_defaults(handler=generate_event)
 
 
@@ -50,7 +64,9 @@ def build_event(source: str, assignments: list[str]) -> dict:
 
 def generate_event(args: argparse.Namespace) -> int:
     if args.source not in SAMPLE_SOURCES:
-        return usage_error(f"unknown event source {args.source!r}; choose one of: {', '.join(SAMPLE_SOURCES)}")
+        return usage_error(
+            f"unknown event source {args.source!r}; choose one of: {', '.join(SAMPLE_SOURCES)}"
+        )
     try:
         event = build_event(args.source, args.overrides)
     except EventPathError as exc:

@@ -14,6 +14,7 @@ Every verb takes --workspace DIR (default: <data home>/workspace).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -27,17 +28,31 @@ EXIT_PASS, EXIT_FAIL = 0, 1
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     listing = subparsers.add_parser("exercises", help="list the graded exercises and your status")
-    listing.add_argument("--json", action="store_true", help="print an array of objects (id, title, section, status, ...)")
+    listing.add_argument(
+        "--json",
+        action="store_true",
+        help="print an array of objects (id, title, section, status, ...)",
+    )
     _workspace_option(listing)
     listing.set_defaults(handler=list_exercises)
 
-    check = subparsers.add_parser("check", help="grade your handler for an exercise (exit 0 pass, 1 fail or error)")
+    check = subparsers.add_parser(
+        "check", help="grade your handler for an exercise (exit 0 pass, 1 fail or error)"
+    )
     check.add_argument("exercise", help="exercise id (see `serverless-tutor exercises`)")
     source = check.add_mutually_exclusive_group()
     source.add_argument("--file", type=Path, help="grade this file instead of your workspace copy")
-    source.add_argument("--batch", type=Path, metavar="DIR",
-                        help="grade every *.py and */handler.py in DIR (a class's submissions); progress is not recorded")
-    check.add_argument("--json", action="store_true", help="print the result as JSON (Exercism test-runner v3 + points)")
+    source.add_argument(
+        "--batch",
+        type=Path,
+        metavar="DIR",
+        help="grade every *.py and */handler.py in DIR (a class's submissions); progress is not recorded",
+    )
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON (Exercism test-runner v3 + points)",
+    )
     _workspace_option(check)
     check.set_defaults(handler=run_check)
 
@@ -53,20 +68,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _workspace_option(hint)
     hint.set_defaults(handler=run_hint)
 
-    reset = subparsers.add_parser("reset", help="restore the starter file (your current file is kept aside)")
+    reset = subparsers.add_parser(
+        "reset", help="restore the starter file (your current file is kept aside)"
+    )
     reset.add_argument("exercise", help="exercise id")
     _workspace_option(reset)
     reset.set_defaults(handler=run_reset)
 
-    solution = subparsers.add_parser("solution", help="show the reference solution (after a pass, or after giving up)")
+    solution = subparsers.add_parser(
+        "solution", help="show the reference solution (after a pass, or after giving up)"
+    )
     solution.add_argument("exercise", help="exercise id")
-    solution.add_argument("--give-up", action="store_true", help="give up on this exercise (recorded) and see the solution")
+    solution.add_argument(
+        "--give-up",
+        action="store_true",
+        help="give up on this exercise (recorded) and see the solution",
+    )
     _workspace_option(solution)
     solution.set_defaults(handler=run_solution)
 
 
 def _workspace_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workspace", type=Path, metavar="DIR", help="where your exercise files live (default: in the data directory)")
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        metavar="DIR",
+        help="where your exercise files live (default: in the data directory)",
+    )
 
 
 def _workspace(args: argparse.Namespace):
@@ -119,8 +147,14 @@ def list_exercises(args: argparse.Namespace) -> int:
     marks = {"new": "·", "started": "…", "attempted": "✗", "passed": "✓"}
     for status in statuses:
         label = f"{marks[status.status]} {status.status}" + (" (gave up)" if status.gave_up else "")
-        table.add_row(str(status.section), status.id, status.title, status.difficulty, label,
-                      f"{status.best_points}/{status.points}")
+        table.add_row(
+            str(status.section),
+            status.id,
+            status.title,
+            status.difficulty,
+            label,
+            f"{status.best_points}/{status.points}",
+        )
     console().print(table)
     return 0
 
@@ -162,7 +196,9 @@ def _run_batch(args: argparse.Namespace, exercise: Exercise) -> int:
     if not args.batch.is_dir():
         return usage_error(f"--batch {args.batch}: not a folder")
     if not find_submissions(args.batch, exercise.spec.function.handler_file):
-        return usage_error(f"--batch {args.batch}: no *.py or */{exercise.spec.function.handler_file} files in it")
+        return usage_error(
+            f"--batch {args.batch}: no *.py or */{exercise.spec.function.handler_file} files in it"
+        )
     out = None if args.json else console()
 
     def show(path: Path, result) -> None:
@@ -200,7 +236,9 @@ def render_check(result, submission: Path) -> None:
     out.print(Text.assemble((f"{result.exercise}", "bold"), f"  {submission}"))
     for test in result.tests:
         mark = {"pass": "✓", "fail": "✗", "error": "!"}[test.status]
-        out.print(f"[{colour[test.status]}]{mark}[/] {escape(test.name)}  [dim]({test.points}/{test.max_points})[/]")
+        out.print(
+            f"[{colour[test.status]}]{mark}[/] {escape(test.name)}  [dim]({test.points}/{test.max_points})[/]"
+        )
         if test.message:
             for line in test.message.splitlines():
                 out.print(f"    {escape(line)}")
@@ -210,7 +248,9 @@ def render_check(result, submission: Path) -> None:
             out.print("    [dim]output:[/]")
             for line in test.output.splitlines():
                 out.print(f"    [dim]| {escape(line)}[/]")
-    out.print(f"[bold {colour[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}")
+    out.print(
+        f"[bold {colour[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}"
+    )
 
 
 # --- watch ----------------------------------------------------------------------------
@@ -233,11 +273,12 @@ def run_watch(args: argparse.Namespace) -> int:
         render_check(result, submission)
         out.print("[dim]Waiting for changes (Enter/r: run again, q: quit)[/]")
 
-    with WatchLoop(exercise, submission, on_result=report) as loop, _KeyReader(loop):
-        try:
-            loop.run_until_quit()
-        except KeyboardInterrupt:
-            pass
+    with (
+        WatchLoop(exercise, submission, on_result=report) as loop,
+        _KeyReader(loop),
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        loop.run_until_quit()
     return 0
 
 
@@ -300,8 +341,10 @@ def run_hint(args: argparse.Namespace) -> int:
     out.print(f"[bold]Hint {hint.number} of {hint.total}[/] for {exercise.id}")
     out.print(Markdown(hint.text))
     if not hint.more:
-        out.print(f"[dim]That was the last hint. Stuck? `serverless-tutor solution {exercise.id} --give-up` shows the "
-                  "reference solution (giving up is recorded).[/]")
+        out.print(
+            f"[dim]That was the last hint. Stuck? `serverless-tutor solution {exercise.id} --give-up` shows the "
+            "reference solution (giving up is recorded).[/]"
+        )
     return 0
 
 

@@ -16,7 +16,12 @@ from serverless_tutor.cli.output import console, print_json, usage_error
 TRAFFIC = ("steady", "spiky", "mostly-idle", "scheduled")
 INVOCATIONS = ("sync", "async")
 OPS = ("low", "medium", "high")
-STANCE_MARK = {"against": "[red]✗[/red]", "care": "[yellow]![/yellow]", "for": "[green]✓[/green]", "note": "·"}
+STANCE_MARK = {
+    "against": "[red]✗[/red]",
+    "care": "[yellow]![/yellow]",
+    "for": "[green]✓[/green]",
+    "note": "·",
+}
 VERDICT_STYLE = {"good fit": "green", "fit with care": "yellow", "poor fit": "red"}
 
 
@@ -25,24 +30,42 @@ class BadInput(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("fit", help="is serverless a fit for this workload? verdict and reasons")
+    parser = subparsers.add_parser(
+        "fit", help="is serverless a fit for this workload? verdict and reasons"
+    )
     parser.add_argument("--preset", help="start from one of the chapter's use cases (see --list)")
     parser.add_argument("--list", action="store_true", help="list the presets and their verdicts")
     parser.add_argument("--duration-s", help="typical duration of one request or job, seconds")
-    parser.add_argument("--longest-s", help="longest single job, seconds (default: the typical duration)")
+    parser.add_argument(
+        "--longest-s", help="longest single job, seconds (default: the typical duration)"
+    )
     parser.add_argument("--traffic", choices=TRAFFIC, help="traffic pattern (default spiky)")
     parser.add_argument("--requests", help="requests or jobs per month (default 0)")
     parser.add_argument("--p99-ms", help="p99 latency budget in ms; 'none' if nobody waits")
     parser.add_argument("--memory-mb", help="memory per function, 128 to 10240 (default 512)")
     parser.add_argument("--payload-mb", help="request or event size in MB (default 0.01)")
-    parser.add_argument("--invocation", choices=INVOCATIONS, help="synchronous or asynchronous (default sync)")
+    parser.add_argument(
+        "--invocation", choices=INVOCATIONS, help="synchronous or asynchronous (default sync)"
+    )
     parser.add_argument("--ops", choices=OPS, help="your team's ops capacity (default low)")
-    parser.add_argument("--connections", action=argparse.BooleanOptionalAction, default=None,
-                        help="needs long-lived connections (WebSockets, DB connection pools)")
-    parser.add_argument("--state", action=argparse.BooleanOptionalAction, default=None,
-                        help="keeps state in memory between requests")
-    parser.add_argument("--gpu", action=argparse.BooleanOptionalAction, default=None,
-                        help="needs GPUs or more than 10,240 MB of memory")
+    parser.add_argument(
+        "--connections",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="needs long-lived connections (WebSockets, DB connection pools)",
+    )
+    parser.add_argument(
+        "--state",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keeps state in memory between requests",
+    )
+    parser.add_argument(
+        "--gpu",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="needs GPUs or more than 10,240 MB of memory",
+    )
     parser.add_argument("--json", action="store_true", help="print the assessment as JSON")
     parser.set_defaults(handler=run_fit)
 
@@ -62,7 +85,9 @@ def run_fit(args: argparse.Namespace) -> int:
             except KeyError as error:
                 raise BadInput(f"--preset: {error.args[0]}") from None
         elif args.duration_s is None:
-            raise BadInput("fit needs --preset NAME or --duration-s SECONDS (see --list for the presets)")
+            raise BadInput(
+                "fit needs --preset NAME or --duration-s SECONDS (see --list for the presets)"
+            )
         fields.update(_overrides(args, fields))
         try:
             workload = FitWorkload(**fields)
@@ -96,14 +121,21 @@ def _overrides(args: argparse.Namespace, fields: dict) -> dict:
     elif "requests_per_month" not in fields:
         given["requests_per_month"] = 0
     if args.p99_ms is not None:
-        given["p99_budget_ms"] = None if args.p99_ms.strip().lower() == "none" else _number(args.p99_ms, "--p99-ms")
+        given["p99_budget_ms"] = (
+            None if args.p99_ms.strip().lower() == "none" else _number(args.p99_ms, "--p99-ms")
+        )
     if args.memory_mb is not None:
         given["memory_mb"] = _whole(args.memory_mb, "--memory-mb")
     if args.payload_mb is not None:
         given["payload_mb"] = _number(args.payload_mb, "--payload-mb")
-    for option, field in (("traffic", "traffic"), ("invocation", "invocation"), ("ops", "ops_capacity"),
-                          ("connections", "long_lived_connections"), ("state", "in_memory_state"),
-                          ("gpu", "needs_gpu_or_big_memory")):
+    for option, field in (
+        ("traffic", "traffic"),
+        ("invocation", "invocation"),
+        ("ops", "ops_capacity"),
+        ("connections", "long_lived_connections"),
+        ("state", "in_memory_state"),
+        ("gpu", "needs_gpu_or_big_memory"),
+    ):
         value = getattr(args, option)
         if value is not None:
             given[field] = value
@@ -130,8 +162,18 @@ def _whole(text: str, option: str) -> int:
 def _list(args: argparse.Namespace, presets, assess) -> int:
     rows = [(p, assess(p.workload)) for p in presets]
     if args.json:
-        print_json([{"id": p.id, "title": p.title, "chapter_says": p.chapter_says, "verdict": a.verdict,
-                     "key_reason": a.key_reason.key} for p, a in rows])
+        print_json(
+            [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "chapter_says": p.chapter_says,
+                    "verdict": a.verdict,
+                    "key_reason": a.key_reason.key,
+                }
+                for p, a in rows
+            ]
+        )
         return 0
     from rich.table import Table
 
@@ -154,5 +196,7 @@ def _print(result, preset_id: str | None) -> None:
     out.print(f"[bold {style}]{result.verdict.capitalize()}[/bold {style}]{head}")
     for reason in result.reasons:
         out.print(f"{STANCE_MARK[reason.stance]} {escape(reason.text)}")
-        out.print(f"    [dim]rests on: {escape(reason.rests_on)}; see {escape(reason.pointer)}[/dim]")
+        out.print(
+            f"    [dim]rests on: {escape(reason.rests_on)}; see {escape(reason.pointer)}[/dim]"
+        )
     out.print(f"[dim]Assumptions: {escape('; '.join(result.assumptions))}.[/dim]")

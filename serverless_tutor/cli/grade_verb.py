@@ -25,19 +25,40 @@ EXIT_GRADED, EXIT_UNGRADED, EXIT_INTERRUPTED = 0, 1, 130
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     grade = subparsers.add_parser(
-        "grade", help="grade a class's submissions against an exercise pack and write a gradebook",
+        "grade",
+        help="grade a class's submissions against an exercise pack and write a gradebook",
         description="Grade <SUBMISSIONS>/<student>/<exercise-id>/handler.py (or <student>/<exercise-id>.py) for every "
-                    "exercise of the pack. Writes results/ (one JSON per student and exercise, as it goes), "
-                    "gradebook.csv, grades-long.csv, gradebook.json and feedback/<student>.md into --out.")
+        "exercise of the pack. Writes results/ (one JSON per student and exercise, as it goes), "
+        "gradebook.csv, grades-long.csv, gradebook.json and feedback/<student>.md into --out.",
+    )
     grade.add_argument("pack", help="a pack file, or the id of a shipped pack")
     grade.add_argument("submissions", type=Path, help="folder with one subfolder per student")
-    grade.add_argument("--out", type=Path, required=True, metavar="DIR", help="where results and the gradebook go")
-    grade.add_argument("--jobs", type=int, metavar="N", help="submissions graded at once (default: the number of CPUs)")
-    grade.add_argument("--resume", action="store_true",
-                       help="keep results already in --out for unchanged submissions; grade only the rest")
-    grade.add_argument("--budget", type=float, metavar="SECONDS", default=None,
-                       help="wall-clock limit for grading one submission (default 60)")
-    grade.add_argument("--json", action="store_true", help="print the gradebook as JSON (no progress bar, no table)")
+    grade.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="where results and the gradebook go"
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="submissions graded at once (default: the number of CPUs)",
+    )
+    grade.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep results already in --out for unchanged submissions; grade only the rest",
+    )
+    grade.add_argument(
+        "--budget",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="wall-clock limit for grading one submission (default 60)",
+    )
+    grade.add_argument(
+        "--json",
+        action="store_true",
+        help="print the gradebook as JSON (no progress bar, no table)",
+    )
     grade.set_defaults(handler=run_grade)
 
     pack = subparsers.add_parser("pack", help="list the shipped exercise packs or show one")
@@ -58,13 +79,17 @@ def _load_pack(name: str):
     path = find_pack(name)
     if path is None:
         shipped = ", ".join(p.stem for p in shipped_pack_files()) or "none"
-        return None, usage_error(f"no pack file or shipped pack {name!r} (shipped packs: {shipped})")
+        return None, usage_error(
+            f"no pack file or shipped pack {name!r} (shipped packs: {shipped})"
+        )
     try:
         return load_pack(path), None
     except ContentError as exc:
         for problem in exc.problems:
             sys.stderr.write(problem.line() + "\n")
-        return None, usage_error(f"the pack {path} is invalid ({len(exc.problems)} problem(s) above)")
+        return None, usage_error(
+            f"the pack {path} is invalid ({len(exc.problems)} problem(s) above)"
+        )
 
 
 # --- grade ----------------------------------------------------------------------------
@@ -83,8 +108,10 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         return usage_error("--jobs must be 1 or more")
     if args.jobs is not None and args.jobs > default_jobs() and not args.json:
-        sys.stderr.write(f"note: --jobs {args.jobs} is more than the {default_jobs()} CPUs here; tests that look at "
-                         "durations or timeouts may fail under the extra load.\n")
+        sys.stderr.write(
+            f"note: --jobs {args.jobs} is more than the {default_jobs()} CPUs here; tests that look at "
+            "durations or timeouts may fail under the extra load.\n"
+        )
     budget = DEFAULT_BUDGET_S if args.budget is None else args.budget
     if budget <= 0:
         return usage_error("--budget must be more than 0 seconds")
@@ -98,14 +125,23 @@ def run_grade(args: argparse.Namespace) -> int:
 
     try:
         if args.json:
-            run = grade_class(pack, args.submissions, args.out, jobs=args.jobs, resume=args.resume, budget_s=budget)
+            run = grade_class(
+                pack,
+                args.submissions,
+                args.out,
+                jobs=args.jobs,
+                resume=args.resume,
+                budget_s=budget,
+            )
         else:
             run = _grade_with_progress(pack, args, budget)
     except ClassSetupError as exc:
         return usage_error(str(exc))
     except KeyboardInterrupt:
-        sys.stderr.write(f"Interrupted. Every result finished so far is saved in {args.out}/results; "
-                         "run the same command with --resume to carry on.\n")
+        sys.stderr.write(
+            f"Interrupted. Every result finished so far is saved in {args.out}/results; "
+            "run the same command with --resume to carry on.\n"
+        )
         return EXIT_INTERRUPTED
     except OSError as exc:  # the output folder cannot be written (full disk, permissions)
         sys.stderr.write(f"serverless-tutor: could not write the results in {args.out}: {exc}\n")
@@ -113,7 +149,9 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         book, files = write_gradebook(pack, run, args.out)
     except OSError as exc:
-        sys.stderr.write(f"serverless-tutor: graded, but could not write the gradebook in {args.out}: {exc}\n")
+        sys.stderr.write(
+            f"serverless-tutor: graded, but could not write the gradebook in {args.out}: {exc}\n"
+        )
         return EXIT_UNGRADED
     if args.json:
         print_json(book)
@@ -129,18 +167,40 @@ def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
 
     from serverless_tutor.grading.classroom import grade_class
 
-    colours = {"pass": "green", "fail": "red", "error": "yellow", "missing": "dim", "ungraded": "magenta"}
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[last]}"), console=Console(stderr=True), transient=False) as progress:
+    colours = {
+        "pass": "green",
+        "fail": "red",
+        "error": "yellow",
+        "missing": "dim",
+        "ungraded": "magenta",
+    }
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=Console(stderr=True),
+        transient=False,
+    ) as progress:
         task = progress.add_task(f"grading {pack.id}", total=None, last="starting graders...")
 
         def advance(record, done: int, total: int) -> None:
             colour = colours[record.status]
-            last = f"[{colour}]{record.status}[/] {escape(record.student)}/{escape(record.exercise)}"
+            last = (
+                f"[{colour}]{record.status}[/] {escape(record.student)}/{escape(record.exercise)}"
+            )
             progress.update(task, completed=done, total=total, last=last)
 
-        return grade_class(pack, args.submissions, args.out, jobs=args.jobs, resume=args.resume,
-                           budget_s=budget, on_record=advance)
+        return grade_class(
+            pack,
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            resume=args.resume,
+            budget_s=budget,
+            on_record=advance,
+        )
 
 
 def _render_summary(pack, run, book, files) -> None:
@@ -153,14 +213,21 @@ def _render_summary(pack, run, book, files) -> None:
     table = Table(title=f"{escape(pack.title)}: {len(run.students)} students", title_justify="left")
     table.add_column("exercise")
     table.add_column("max", justify="right")
-    for status, colour in (("pass", "green"), ("fail", "red"), ("error", "yellow"), ("missing", "dim"),
-                           ("ungraded", "magenta")):
+    for status, colour in (
+        ("pass", "green"),
+        ("fail", "red"),
+        ("error", "yellow"),
+        ("missing", "dim"),
+        ("ungraded", "magenta"),
+    ):
         table.add_column(f"[{colour}]{status}[/]", justify="right")
     table.add_column("mean", justify="right")
     for column in book.exercises:
         grades = [student.exercises[column.id] for student in book.students]
-        counts = {status: sum(1 for grade in grades if grade.status == status)
-                  for status in ("pass", "fail", "error", "missing", "ungraded")}
+        counts = {
+            status: sum(1 for grade in grades if grade.status == status)
+            for status in ("pass", "fail", "error", "missing", "ungraded")
+        }
         scored = [grade.points for grade in grades if grade.points is not None]
         mean = number(round(sum(scored) / len(scored), 2)) if scored else "-"
         table.add_row(column.id, number(column.max_points), *[str(counts[s]) for s in counts], mean)
@@ -168,17 +235,25 @@ def _render_summary(pack, run, book, files) -> None:
 
     submitted = sum(1 for record in run.records if record.status not in ("missing",))
     rate = f" ({run.graded / run.seconds:.1f} per second)" if run.graded and run.seconds else ""
-    out.print(f"Graded {run.graded} submission(s) in {run.seconds:.1f} s{rate} with {run.jobs} parallel grader(s); "
-              f"{run.reused} kept from an earlier run; {submitted} of {len(run.records)} expected files present.")
+    out.print(
+        f"Graded {run.graded} submission(s) in {run.seconds:.1f} s{rate} with {run.jobs} parallel grader(s); "
+        f"{run.reused} kept from an earlier run; {submitted} of {len(run.records)} expected files present."
+    )
     if run.ungraded:
-        out.print(f"[magenta]{len(run.ungraded)} could not be graded[/] (left blank in the gradebook; "
-                  "fix the cause, then re-run with --resume):")
+        out.print(
+            f"[magenta]{len(run.ungraded)} could not be graded[/] (left blank in the gradebook; "
+            "fix the cause, then re-run with --resume):"
+        )
         for record in run.ungraded[:10]:
-            out.print(f"  {escape(record.student)}/{escape(record.exercise)}: {escape(record.message or '')}")
+            out.print(
+                f"  {escape(record.student)}/{escape(record.exercise)}: {escape(record.message or '')}"
+            )
         if len(run.ungraded) > 10:
             out.print(f"  ... and {len(run.ungraded) - 10} more (see grades-long.csv)")
-    out.print(f"Gradebook: {files.wide_csv}  (long form: {files.long_csv.name}, JSON: {files.json_file.name}, "
-              f"feedback: {len(files.feedback)} file(s) in {files.wide_csv.parent / 'feedback'})")
+    out.print(
+        f"Gradebook: {files.wide_csv}  (long form: {files.long_csv.name}, JSON: {files.json_file.name}, "
+        f"feedback: {len(files.feedback)} file(s) in {files.wide_csv.parent / 'feedback'})"
+    )
 
 
 # --- pack -----------------------------------------------------------------------------
@@ -196,7 +271,9 @@ def run_pack_list(args: argparse.Namespace) -> int:
         return 0
     out = console()
     for pack in packs:
-        out.print(f"[bold]{pack.id}[/]  {pack.title}  ({len(pack.exercises)} exercises, {pack.total_points:g} points)")
+        out.print(
+            f"[bold]{pack.id}[/]  {pack.title}  ({len(pack.exercises)} exercises, {pack.total_points:g} points)"
+        )
     return 0
 
 
@@ -250,7 +327,15 @@ def _pack_summary(pack) -> dict:
         "path": str(pack.path),
         "due": pack.spec.due_at.isoformat() if pack.spec.due_at else None,
         "totalPoints": pack.total_points,
-        "exercises": [{"id": exercise.id, "title": exercise.title, "maxPoints": pack.max_points(exercise.id),
-                       "exercisePoints": exercise.spec.points, "shipped": exercise.folder.parent == shipped_root,
-                       "folder": str(exercise.folder)} for exercise in pack.exercises],
+        "exercises": [
+            {
+                "id": exercise.id,
+                "title": exercise.title,
+                "maxPoints": pack.max_points(exercise.id),
+                "exercisePoints": exercise.spec.points,
+                "shipped": exercise.folder.parent == shipped_root,
+                "folder": str(exercise.folder),
+            }
+            for exercise in pack.exercises
+        ],
     }

@@ -20,28 +20,72 @@ from serverless_tutor.cli.output import usage_error
 from serverless_tutor.runtime.events import SAMPLE_SOURCES, EventPathError
 
 _OPTION_FOR_FIELD = {
-    "memory_mb": "--memory", "timeout_s": "--timeout", "environment": "--env", "handler": "HANDLER",
-    "name": "--name", "code_dir": "--code-dir",
+    "memory_mb": "--memory",
+    "timeout_s": "--timeout",
+    "environment": "--env",
+    "handler": "HANDLER",
+    "name": "--name",
+    "code_dir": "--code-dir",
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("invoke", help="run a Lambda handler locally, in a sandbox, with Lambda's semantics")
-    parser.add_argument("handler_spec", metavar="HANDLER", help="path/to/file.py:function or module.function")
+    parser = subparsers.add_parser(
+        "invoke", help="run a Lambda handler locally, in a sandbox, with Lambda's semantics"
+    )
+    parser.add_argument(
+        "handler_spec", metavar="HANDLER", help="path/to/file.py:function or module.function"
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--event", metavar="FILE|-", help="JSON event from a file, or - for standard input")
-    source.add_argument("--sample", metavar="SOURCE", help="a sample event (see `serverless-tutor events list`)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="dotted.path=value",
-                        help="override a field of the --sample event (repeatable)")
-    parser.add_argument("--memory", type=int, default=128, metavar="MB", help="memory size, 128 to 10240 (default 128)")
-    parser.add_argument("--timeout", type=float, default=3, metavar="S", help="timeout in seconds, 1 to 900 (default 3)")
-    parser.add_argument("--env", action="append", default=[], metavar="K=V", help="environment variable (repeatable)")
-    parser.add_argument("--times", type=int, default=1, metavar="N", help="invoke N times, sharing environments")
-    parser.add_argument("--json", action="store_true", help="one JSON object per invocation, one per line")
+    source.add_argument(
+        "--event", metavar="FILE|-", help="JSON event from a file, or - for standard input"
+    )
+    source.add_argument(
+        "--sample", metavar="SOURCE", help="a sample event (see `serverless-tutor events list`)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="dotted.path=value",
+        help="override a field of the --sample event (repeatable)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=128,
+        metavar="MB",
+        help="memory size, 128 to 10240 (default 128)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3,
+        metavar="S",
+        help="timeout in seconds, 1 to 900 (default 3)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="environment variable (repeatable)",
+    )
+    parser.add_argument(
+        "--times", type=int, default=1, metavar="N", help="invoke N times, sharing environments"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per invocation, one per line"
+    )
     parser.add_argument("--name", help="function name (default: from the handler's module)")
-    parser.add_argument("--code-dir", metavar="DIR", help="the function's code root (default: see below)")
-    parser.epilog = ("The code root is --code-dir if given; else the current directory when the handler file is "
-                     "inside it; else the handler file's own directory.")
+    parser.add_argument(
+        "--code-dir", metavar="DIR", help="the function's code root (default: see below)"
+    )
+    parser.epilog = (
+        "The code root is --code-dir if given; else the current directory when the handler file is "
+        "inside it; else the handler file's own directory."
+    )
     parser.set_defaults(handler=run_invoke)
 
 
@@ -67,10 +111,19 @@ def run_invoke(args: argparse.Namespace) -> int:
         return usage_error(f"--code-dir {args.code_dir!r} is not a directory")
     name = args.name or _default_name(handler)
     try:
-        config = FunctionConfig(name=name, handler=handler, code_dir=code_dir, memory_mb=args.memory,
-                                timeout_s=args.timeout, environment=environment)
+        config = FunctionConfig(
+            name=name,
+            handler=handler,
+            code_dir=code_dir,
+            memory_mb=args.memory,
+            timeout_s=args.timeout,
+            environment=environment,
+        )
     except ValidationError as exc:
-        problems = [f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors()]
+        problems = [
+            f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+            for e in exc.errors()
+        ]
         return usage_error("; ".join(problems))
     with LambdaRuntime(backend="sandbox") as runtime:
         for _ in range(args.times):
@@ -87,7 +140,9 @@ def run_invoke(args: argparse.Namespace) -> int:
 def _load_event(args: argparse.Namespace):
     if args.sample:
         if args.sample not in SAMPLE_SOURCES:
-            raise ValueError(f"unknown sample {args.sample!r}; choose one of: {', '.join(SAMPLE_SOURCES)}")
+            raise ValueError(
+                f"unknown sample {args.sample!r}; choose one of: {', '.join(SAMPLE_SOURCES)}"
+            )
         from serverless_tutor.cli.events_verb import build_event
 
         try:
@@ -106,7 +161,9 @@ def _load_event(args: argparse.Namespace):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"--event {where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise ValueError(
+            f"--event {where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
 
 
 def _locate(handler: str, code_dir_option: str | None) -> tuple[str, Path | None]:
@@ -121,7 +178,11 @@ def _locate(handler: str, code_dir_option: str | None) -> tuple[str, Path | None
     if ":" not in handler:
         return handler, root
     file_part, _, function = handler.rpartition(":")
-    path = (root / file_part).resolve() if not Path(file_part).is_absolute() else Path(file_part).resolve()
+    path = (
+        (root / file_part).resolve()
+        if not Path(file_part).is_absolute()
+        else Path(file_part).resolve()
+    )
     if code_dir_option is None and not path.is_relative_to(cwd):
         root = path.parent
     if path.is_relative_to(root):
@@ -143,5 +204,7 @@ def _print_human(result) -> None:
     out.write(result.logs)  # already made safe for the terminal by the runtime
     shown = result.error.to_json() if result.error is not None else result.response
     out.write(sanitize_for_terminal(json.dumps(shown, indent=2, ensure_ascii=False)) + "\n")
-    out.write(f"({'cold' if result.cold else 'warm'} start, environment {result.environment_id}, "
-              f"isolation: {', '.join(result.isolation) or 'none'})\n\n")
+    out.write(
+        f"({'cold' if result.cold else 'warm'} start, environment {result.environment_id}, "
+        f"isolation: {', '.join(result.isolation) or 'none'})\n\n"
+    )

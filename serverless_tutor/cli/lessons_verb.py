@@ -25,7 +25,12 @@ def list_lessons(args: argparse.Namespace) -> int:
     except ContentError as exc:
         return usage_error(f"shipped lessons are invalid:\n{exc}")
     if args.json:
-        print_json([{"number": l.number, "id": l.id, "title": l.title} for l in lessons])
+        print_json(
+            [
+                {"number": lesson.number, "id": lesson.id, "title": lesson.title}
+                for lesson in lessons
+            ]
+        )
         return 0
     from rich.table import Table
 
@@ -43,9 +48,11 @@ def list_lessons(args: argparse.Namespace) -> int:
 def show_lesson(args: argparse.Namespace) -> int:
     lessons = shipped_lessons()
     wanted = args.lesson
-    match = [l for l in lessons if str(l.number) == wanted or l.id == wanted]
+    match = [lesson for lesson in lessons if str(lesson.number) == wanted or lesson.id == wanted]
     if not match:
-        return usage_error(f"no lesson {wanted!r}; use a number 1-{len(lessons)} or an id from `serverless-tutor lessons`")
+        return usage_error(
+            f"no lesson {wanted!r}; use a number 1-{len(lessons)} or an id from `serverless-tutor lessons`"
+        )
     lesson = match[0]
     from rich.markdown import Markdown
     from rich.rule import Rule

@@ -19,18 +19,37 @@ from serverless_tutor.paths import bundled_example, bundled_example_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("offline", help="run a serverless.yml locally and serve its HTTP routes")
+    parser = subparsers.add_parser(
+        "offline", help="run a serverless.yml locally and serve its HTTP routes"
+    )
     parser.add_argument(
-        "config", nargs="?", default="serverless.yml",
+        "config",
+        nargs="?",
+        default="serverless.yml",
         help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
         + ", ".join(bundled_example_names()),
     )
-    parser.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1 (default 3000; 0 picks a free one)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=3000,
+        help="port on 127.0.0.1 (default 3000; 0 picks a free one)",
+    )
     parser.add_argument("--stage", help="stage (default: provider.stage, else dev)")
-    parser.add_argument("--backend", choices=["sandbox", "inprocess"], default="sandbox",
-                        help="run handlers in sandboxed workers (default) or in this process (trusted code only)")
-    parser.add_argument("--no-iam", action="store_true", help="do not enforce the functions' IAM statements")
-    parser.add_argument("--seed", metavar="JSON", help="put items into tables after deploying: {\"table\": [{...}, ...]}")
+    parser.add_argument(
+        "--backend",
+        choices=["sandbox", "inprocess"],
+        default="sandbox",
+        help="run handlers in sandboxed workers (default) or in this process (trusted code only)",
+    )
+    parser.add_argument(
+        "--no-iam", action="store_true", help="do not enforce the functions' IAM statements"
+    )
+    parser.add_argument(
+        "--seed",
+        metavar="JSON",
+        help='put items into tables after deploying: {"table": [{...}, ...]}',
+    )
     parser.set_defaults(handler=run_offline)
 
 
@@ -51,10 +70,16 @@ def run_offline(args: argparse.Namespace) -> int:
     try:
         spec = load_service(path, stage=args.stage)
     except ServiceConfigError as error:
-        return usage_error(f"{path} cannot be loaded:\n" + "\n".join(p.line() for p in error.problems))
+        return usage_error(
+            f"{path} cannot be loaded:\n" + "\n".join(p.line() for p in error.problems)
+        )
     seed = None
     seed_file = Path(args.seed) if args.seed else None
-    if seed_file is None and path == bundled_example(args.config) and path.with_name("seed.json").is_file():
+    if (
+        seed_file is None
+        and path == bundled_example(args.config)
+        and path.with_name("seed.json").is_file()
+    ):
         seed_file = path.with_name("seed.json")  # bundled examples come with data to play with
     if seed_file is not None:
         seed, problem = _read_seed(seed_file)
@@ -70,19 +95,25 @@ def run_offline(args: argparse.Namespace) -> int:
         try:
             deployment = deploy(spec, account, runtime)
         except ServiceConfigError as error:
-            return usage_error(f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems))
+            return usage_error(
+                f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems)
+            )
         if seed:
             problem = _put_seed(account, seed)
             if problem:
                 return usage_error(problem)
         try:
-            server = OfflineServer(deployment.router.api, port=args.port, on_request=lambda log: _log(out, log))
+            server = OfflineServer(
+                deployment.router.api, port=args.port, on_request=lambda log: _log(out, log)
+            )
         except OSError as error:
             return usage_error(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}")
         for warning in deployment.plan.warnings:
             out.print(f"[yellow]warning:[/yellow] {warning.line()}", highlight=False)
-        out.print(f"[bold]{spec.service}[/bold] ({spec.stage}) on the local account {account.account_id}; IAM "
-                  + ("not enforced" if args.no_iam else "enforced"))
+        out.print(
+            f"[bold]{spec.service}[/bold] ({spec.stage}) on the local account {account.account_id}; IAM "
+            + ("not enforced" if args.no_iam else "enforced")
+        )
         for line in deployment.router.api.urls(server.base_url) or ["(no HTTP routes)"]:
             out.print(f"  {line}", highlight=False)
         out.print("Press Ctrl+C to stop.")
@@ -122,8 +153,13 @@ def _read_seed(path: Path) -> tuple[dict | None, str | None]:
         return None, f"--seed {path}: {error.strerror}"
     except json.JSONDecodeError as error:
         return None, f"--seed {path}: not valid JSON ({error.msg} at line {error.lineno})"
-    if not isinstance(data, dict) or not all(isinstance(v, list) and all(isinstance(i, dict) for i in v) for v in data.values()):
-        return None, f"--seed {path}: expected {{\"table name\": [item, ...]}} with items as JSON objects"
+    if not isinstance(data, dict) or not all(
+        isinstance(v, list) and all(isinstance(i, dict) for i in v) for v in data.values()
+    ):
+        return (
+            None,
+            f'--seed {path}: expected {{"table name": [item, ...]}} with items as JSON objects',
+        )
     return data, None
 
 
@@ -140,8 +176,12 @@ def _put_seed(account, seed: dict) -> str | None:
         if table not in existing:
             return f"--seed: no table {table!r} in this service (tables: {', '.join(sorted(existing))})"
         for item in items:
-            plain = json.loads(json.dumps(item), parse_float=Decimal)  # DynamoDB takes Decimal, never float
-            dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in plain.items()})
+            plain = json.loads(
+                json.dumps(item), parse_float=Decimal
+            )  # DynamoDB takes Decimal, never float
+            dynamodb.put_item(
+                TableName=table, Item={k: serializer.serialize(v) for k, v in plain.items()}
+            )
     return None
 
 

@@ -15,12 +15,22 @@ from serverless_tutor.cli.output import console, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("pipeline", help="run the lesson 5 order pipeline once and print its timeline")
-    parser.add_argument("--replay", action="store_true",
-                        help="then deliver every SNS message of the order a second time (same MessageId)")
-    parser.add_argument("--oversell", action="store_true", help="order one book more than is in stock")
-    parser.add_argument("--fail-payment", action="store_true",
-                        help="deny processPayment dynamodb:UpdateItem: watch the retries and the on-failure queue")
+    parser = subparsers.add_parser(
+        "pipeline", help="run the lesson 5 order pipeline once and print its timeline"
+    )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="then deliver every SNS message of the order a second time (same MessageId)",
+    )
+    parser.add_argument(
+        "--oversell", action="store_true", help="order one book more than is in stock"
+    )
+    parser.add_argument(
+        "--fail-payment",
+        action="store_true",
+        help="deny processPayment dynamodb:UpdateItem: watch the retries and the on-failure queue",
+    )
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
     parser.set_defaults(handler=run_pipeline)
 
@@ -28,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_pipeline(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.pipeline_demo import PipelineDemo, PipelineError, PipelineOptions
 
-    options = PipelineOptions(replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment)
+    options = PipelineOptions(
+        replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment
+    )
     try:
         with PipelineDemo() as demo:
             run = demo.run(options)
@@ -48,7 +60,9 @@ def _print_run(run) -> None:
 
     out = console()
     items = ", ".join(f"{i['quantity']} × {i['productId']}" for i in run.items)
-    out.print(f"[bold]POST /dev/orders[/bold] ({items}) -> {run.http_status}, order {run.order_id or '(none)'}")
+    out.print(
+        f"[bold]POST /dev/orders[/bold] ({items}) -> {run.http_status}, order {run.order_id or '(none)'}"
+    )
     table = Table(show_lines=True)
     for column in ("#", "function", "trigger", "start", "result", "AWS calls, published"):
         table.add_column(column, overflow="fold")
@@ -56,7 +70,11 @@ def _print_run(run) -> None:
         start = ("cold" if step.cold else "warm") + f"\n{step.duration_ms:.1f} ms"
         if step.init_ms is not None:
             start += f"\n+ init {step.init_ms:.1f} ms"
-        result = {"ok": "[green]ok[/green]", "retry": "[yellow]failed, retried[/yellow]", "error": "[red]failed[/red]"}[step.outcome]
+        result = {
+            "ok": "[green]ok[/green]",
+            "retry": "[yellow]failed, retried[/yellow]",
+            "error": "[red]failed[/red]",
+        }[step.outcome]
         if step.attempt > 1:
             result += f"\nattempt {step.attempt}"
         if step.outcome == "ok" and not step.changed_state:
@@ -66,15 +84,21 @@ def _print_run(run) -> None:
             verdict = "ok" if call.outcome == "ok" else f"{call.outcome} {call.error_code}"
             lines.append(f"{call.label} {call.resource or ''} {verdict} {call.latency_ms:.1f} ms")
         for publication in step.published:
-            lines.append(f"→ {publication.event_type} to {', '.join(publication.delivered_to) or 'nobody'}"
-                         f" (filtered out: {', '.join(publication.filtered_out) or 'none'})")
+            lines.append(
+                f"→ {publication.event_type} to {', '.join(publication.delivered_to) or 'nobody'}"
+                f" (filtered out: {', '.join(publication.filtered_out) or 'none'})"
+            )
         if step.error_type:
             lines.append(f"raised {step.error_type} (--json has the message)")
         lines.extend(f"log: {line}" for line in step.log)
-        table.add_row(str(step.number), step.function, step.trigger, start, result, escape("\n".join(lines)))
+        table.add_row(
+            str(step.number), step.function, step.trigger, start, result, escape("\n".join(lines))
+        )
     out.print(table)
     for handled in run.after_retries:
-        out.print(f"After the last retry: {handled.function} -> {handled.outcome} {handled.target or ''} ({handled.detail})")
+        out.print(
+            f"After the last retry: {handled.function} -> {handled.outcome} {handled.target or ''} ({handled.detail})"
+        )
     if run.state_before_replay is not None:
         out.print(f"Before the replay: {_state(run.state_before_replay)}")
     out.print(f"[bold]End state:[/bold] {_state(run.end_state)}")
@@ -84,6 +108,12 @@ def _print_run(run) -> None:
 
 def _state(state) -> str:
     stock = ", ".join(f"{product} {count}" for product, count in state.stock.items())
-    email = f"{state.emails_sent} to {', '.join(state.email_to)}" if state.email_to else str(state.emails_sent)
-    return (f"order {state.order_status or '-'}; stock {stock}; confirmation emails {email}; "
-            f"on-failure queue {state.failed_events}")
+    email = (
+        f"{state.emails_sent} to {', '.join(state.email_to)}"
+        if state.email_to
+        else str(state.emails_sent)
+    )
+    return (
+        f"order {state.order_status or '-'}; stock {stock}; confirmation emails {email}; "
+        f"on-failure queue {state.failed_events}"
+    )

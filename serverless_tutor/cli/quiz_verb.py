@@ -10,7 +10,7 @@ and `s` skips the question.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from serverless_tutor.cli.output import console, print_json, usage_error
@@ -40,7 +40,9 @@ def _positive_int(text: str) -> int:
 def _section(text: str) -> int:
     value = _positive_int(text)
     if value > 12:
-        raise argparse.ArgumentTypeError(f"sections are 1 to 11, and 12 for the summary; got {value}")
+        raise argparse.ArgumentTypeError(
+            f"sections are 1 to 11, and 12 for the summary; got {value}"
+        )
     return value
 
 
@@ -50,16 +52,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="practice questions, review what is due, or run a mock interview",
         description="Interview prep in the terminal. At any prompt, q quits and s skips.",
     )
-    parser.add_argument("--section", type=_section, metavar="N", help="only section N (1-11, 12 = summary)")
-    parser.add_argument("--count", type=_positive_int, metavar="K", help="number of questions (default: 10 practice, 20 review, 7 interview)")
+    parser.add_argument(
+        "--section", type=_section, metavar="N", help="only section N (1-11, 12 = summary)"
+    )
+    parser.add_argument(
+        "--count",
+        type=_positive_int,
+        metavar="K",
+        help="number of questions (default: 10 practice, 20 review, 7 interview)",
+    )
     parser.add_argument("--mode", choices=["practice", "review", "interview"], default="practice")
-    parser.add_argument("--seed", type=int, metavar="N", help="seed for question choice, shuffles and cost inputs (default: random)")
-    parser.add_argument("--save", type=Path, metavar="PATH", help="write the answers to this Markdown file")
-    parser.add_argument("--no-save", action="store_true", help="do not write the interview's Markdown file")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed for question choice, shuffles and cost inputs (default: random)",
+    )
+    parser.add_argument(
+        "--save", type=Path, metavar="PATH", help="write the answers to this Markdown file"
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write the interview's Markdown file"
+    )
     parser.set_defaults(handler=run_quiz)
     actions = parser.add_subparsers(dest="quiz_action", metavar="ACTION")
     bank = actions.add_parser("bank", help="list the question bank")
-    bank.add_argument("--json", action="store_true", help="print id, section, type and prompt of every question as JSON")
+    bank.add_argument(
+        "--json",
+        action="store_true",
+        help="print id, section, type and prompt of every question as JSON",
+    )
     bank.add_argument("--section", type=_section, metavar="N", help="only section N")
     bank.set_defaults(handler=list_bank)
 
@@ -106,7 +128,9 @@ def run_quiz(args: argparse.Namespace) -> int:
     if loaded.notice:
         out.print(f"[yellow]{loaded.notice}[/]")
     progress = loaded.progress
-    session = QuizSession(bank, progress.quiz, mode=args.mode, section=args.section, count=args.count, seed=args.seed)
+    session = QuizSession(
+        bank, progress.quiz, mode=args.mode, section=args.section, count=args.count, seed=args.seed
+    )
     if session.total == 0:
         out.print(_empty_message(session))
         return 0
@@ -135,13 +159,15 @@ def _empty_message(session) -> str:
             return "Nothing to review yet: answer some questions first with `serverless-tutor quiz` (practice mode)."
         return f"Nothing is due for review now; the next card is due {when(next_due)}."
     if session.mode == "interview":
-        return "No open interview questions in that section; try --section 12 or leave --section out."
+        return (
+            "No open interview questions in that section; try --section 12 or leave --section out."
+        )
     return "No questions in that section."
 
 
 def when(moment: datetime, now: datetime | None = None) -> str:
     """'now', 'in 9 min', 'in 3 h', 'in 2 days'."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     seconds = (moment - now).total_seconds()
     if seconds <= 30:
         return "now"
@@ -214,13 +240,17 @@ class TerminalQuiz:
         session = self.session
         self.out.print()
         self.out.print(
-            Rule(f"{session.position}/{session.total} · section {question.section} {SECTION_TITLES[question.section]} · {TYPE_NAMES[question.type]}")
+            Rule(
+                f"{session.position}/{session.total} · section {question.section} {SECTION_TITLES[question.section]} · {TYPE_NAMES[question.type]}"
+            )
         )
         self.out.print(escape(question.prompt))
         session.begin_question()
         if question.minutes and session.mode == "interview":
             started = datetime.now().strftime("%H:%M:%S")
-            self.out.print(f"[dim]Timer started {started}; suggested time {_clock(question.minutes * 60)}.[/]")
+            self.out.print(
+                f"[dim]Timer started {started}; suggested time {_clock(question.minutes * 60)}.[/]"
+            )
         if question.type == "open":
             text = self._read_lines()
             self.out.print(f"[dim]Answered in {_clock(session.stop_clock())}.[/]")
@@ -231,7 +261,9 @@ class TerminalQuiz:
                 self.out.print(f"  {number}) {escape(point)}")
             while True:
                 try:
-                    ticked = parse_ticks(self._prompt("Points made (numbers, all, none)"), len(question.rubric))
+                    ticked = parse_ticks(
+                        self._prompt("Points made (numbers, all, none)"), len(question.rubric)
+                    )
                     break
                 except AnswerError as exc:
                     self.out.print(f"[red]Expected {escape(str(exc))}[/]")
@@ -268,7 +300,9 @@ class TerminalQuiz:
             unit = f" in {question.unit}" if question.unit else ""
             return self._prompt(f"Your answer{unit}")
         if question.type == "ordering":
-            return self._prompt(f"Step numbers in the right order (e.g. {' '.join(str(i) for i in range(count, 0, -1))})")
+            return self._prompt(
+                f"Step numbers in the right order (e.g. {' '.join(str(i) for i in range(count, 0, -1))})"
+            )
         if question.type == "scenario":
             verdict = self._prompt("Fit for serverless? (fit / not)")
             reason = self._prompt(f"Deciding reason (1-{count})")
@@ -298,19 +332,25 @@ class TerminalQuiz:
         from rich.markup import escape
 
         if question.type == "open":
-            self.out.print(f"Self-score: [bold]{result.score:.0%}[/] ({'pass' if result.correct else 'below the pass mark'})")
+            self.out.print(
+                f"Self-score: [bold]{result.score:.0%}[/] ({'pass' if result.correct else 'below the pass mark'})"
+            )
         elif result.correct:
             self.out.print("[green bold]Right.[/]")
         elif result.score > 0:
-            self.out.print(f"[yellow bold]Partly right ({result.score:.0%}).[/] Expected: {escape(result.expected)}")
+            self.out.print(
+                f"[yellow bold]Partly right ({result.score:.0%}).[/] Expected: {escape(result.expected)}"
+            )
         else:
             self.out.print(f"[red bold]Not right.[/] Expected: {escape(result.expected)}")
         self.out.print(escape(result.explanation))
-        self.out.print(f"[dim]Lesson: {result.lesson} (serverless-tutor lessons show {result.lesson})[/]")
+        self.out.print(
+            f"[dim]Lesson: {result.lesson} (serverless-tutor lessons show {result.lesson})[/]"
+        )
 
 
 def _clock(seconds: float) -> str:
-    whole = int(round(seconds))
+    whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
 
@@ -321,7 +361,9 @@ def _print_summary(out, session) -> None:
     summary = session.summary()
     out.print()
     out.print(Rule("Summary"))
-    out.print(f"Score: [bold]{summary.score:g} of {summary.answered}[/] ({summary.percent:g}%) in {_clock(summary.seconds)}")
+    out.print(
+        f"Score: [bold]{summary.score:g} of {summary.answered}[/] ({summary.percent:g}%) in {_clock(summary.seconds)}"
+    )
     table = Table(title="By topic")
     table.add_column("topic")
     table.add_column("answered", justify="right")
@@ -330,7 +372,10 @@ def _print_summary(out, session) -> None:
         table.add_row(group.title, str(group.answered), f"{group.percent:g}%")
     out.print(table)
     if summary.weakest_sections:
-        out.print("Weakest sections: " + ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections))
+        out.print(
+            "Weakest sections: "
+            + ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections)
+        )
     if summary.lessons_to_revisit:
         out.print("Lessons to revisit: " + ", ".join(summary.lessons_to_revisit))
     if summary.next_due is not None:

@@ -29,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="vary one parameter and chart cold-start probability and instances",
         description="Run the same workload (same seed) once per value of one parameter.",
     )
-    sweep.add_argument("--param", required=True, help="keep-alive-s, provisioned, warmup-every-s, max-concurrency or arrival-rate")
+    sweep.add_argument(
+        "--param",
+        required=True,
+        help="keep-alive-s, provisioned, warmup-every-s, max-concurrency or arrival-rate",
+    )
     sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 60,300,600")
     _add_workload_arguments(sweep)
     sweep.set_defaults(handler=run_sweep)
@@ -37,22 +41,75 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("workload and policy")
-    group.add_argument("--arrival-rate", type=float, metavar="R", help="Poisson arrivals per second")
-    group.add_argument("--trace", metavar="CSV", help="replay arrival times from a CSV (column time_s) instead of --arrival-rate")
+    group.add_argument(
+        "--arrival-rate", type=float, metavar="R", help="Poisson arrivals per second"
+    )
+    group.add_argument(
+        "--trace",
+        metavar="CSV",
+        help="replay arrival times from a CSV (column time_s) instead of --arrival-rate",
+    )
     group.add_argument("--warm-ms", type=float, metavar="W", help="mean warm service time, ms")
-    group.add_argument("--cold-ms", type=float, metavar="C", help="mean cold service time (init included), ms")
-    group.add_argument("--runtime", choices=("python", "nodejs", "go", "java", "dotnet", "container"),
-                       help="instead of --cold-ms: warm time + the estimated init of this runtime (published medians)")
-    group.add_argument("--package-mb", type=float, default=0.001, metavar="MB", help="package size for --runtime (default 1 KB)")
-    group.add_argument("--keep-alive-s", type=float, metavar="K", help="idle seconds before an environment is reclaimed")
+    group.add_argument(
+        "--cold-ms", type=float, metavar="C", help="mean cold service time (init included), ms"
+    )
+    group.add_argument(
+        "--runtime",
+        choices=("python", "nodejs", "go", "java", "dotnet", "container"),
+        help="instead of --cold-ms: warm time + the estimated init of this runtime (published medians)",
+    )
+    group.add_argument(
+        "--package-mb",
+        type=float,
+        default=0.001,
+        metavar="MB",
+        help="package size for --runtime (default 1 KB)",
+    )
+    group.add_argument(
+        "--keep-alive-s",
+        type=float,
+        metavar="K",
+        help="idle seconds before an environment is reclaimed",
+    )
     group.add_argument("--horizon-s", type=float, metavar="T", help="simulated seconds")
-    group.add_argument("--service-dist", choices=("exp", "const", "lognormal"), default="exp", help="service-time distribution (default exp)")
-    group.add_argument("--max-concurrency", type=int, default=1000, metavar="N", help="reject requests beyond N running (default 1000)")
-    group.add_argument("--provisioned", type=int, default=0, metavar="N", help="provisioned environments (default 0)")
-    group.add_argument("--warmup-every", type=float, metavar="S", help="send a warm-up ping every S seconds")
-    group.add_argument("--memory-mb", type=int, default=128, metavar="MB", help="memory, for the cost (default 128)")
+    group.add_argument(
+        "--service-dist",
+        choices=("exp", "const", "lognormal"),
+        default="exp",
+        help="service-time distribution (default exp)",
+    )
+    group.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="reject requests beyond N running (default 1000)",
+    )
+    group.add_argument(
+        "--provisioned",
+        type=int,
+        default=0,
+        metavar="N",
+        help="provisioned environments (default 0)",
+    )
+    group.add_argument(
+        "--warmup-every", type=float, metavar="S", help="send a warm-up ping every S seconds"
+    )
+    group.add_argument(
+        "--memory-mb",
+        type=int,
+        default=128,
+        metavar="MB",
+        help="memory, for the cost (default 128)",
+    )
     group.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
-    group.add_argument("--replications", type=int, default=1, metavar="N", help="independent runs for 95%% confidence intervals")
+    group.add_argument(
+        "--replications",
+        type=int,
+        default=1,
+        metavar="N",
+        help="independent runs for 95%% confidence intervals",
+    )
     group.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -80,8 +137,14 @@ def _config_from_args(args: argparse.Namespace):
         (args.keep_alive_s >= 0, "--keep-alive-s must be 0 or more"),
         (args.horizon_s > 0, "--horizon-s must be more than 0"),
         (args.max_concurrency >= 1, "--max-concurrency must be at least 1"),
-        (0 <= args.provisioned <= args.max_concurrency, "--provisioned must be 0 to --max-concurrency"),
-        (args.warmup_every is None or args.warmup_every > 0, "--warmup-every must be more than 0 seconds"),
+        (
+            0 <= args.provisioned <= args.max_concurrency,
+            "--provisioned must be 0 to --max-concurrency",
+        ),
+        (
+            args.warmup_every is None or args.warmup_every > 0,
+            "--warmup-every must be more than 0 seconds",
+        ),
         (128 <= args.memory_mb <= 10_240, "--memory-mb must be 128 to 10240"),
         (args.replications >= 1, "--replications must be at least 1"),
     ]
@@ -92,7 +155,10 @@ def _config_from_args(args: argparse.Namespace):
     if cold_ms is None:
         from serverless_tutor.sim.estimator import estimate_cold_start
 
-        cold_ms = args.warm_ms + 1000 * estimate_cold_start(args.runtime, args.memory_mb, args.package_mb).total_s
+        cold_ms = (
+            args.warm_ms
+            + 1000 * estimate_cold_start(args.runtime, args.memory_mb, args.package_mb).total_s
+        )
     try:
         config = SimConfig.simple(
             arrival_rate=args.arrival_rate or 1.0,  # replaced below when --trace is given
@@ -129,8 +195,12 @@ def _with_progress(task: str, config, json_output: bool, work):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         task_id = bar.add_task(task, total=1.0)
         return work(lambda fraction: bar.update(task_id, completed=fraction))
@@ -145,20 +215,32 @@ def run_simulate(args: argparse.Namespace) -> int:
         return usage_error(config)
     if args.replications > 1:
         summary = _with_progress(
-            f"{args.replications} replications", config.model_copy(update={"horizon_s": config.horizon_s * args.replications}),
-            args.json, lambda progress: replicate(config, args.replications, progress=progress),
+            f"{args.replications} replications",
+            config.model_copy(update={"horizon_s": config.horizon_s * args.replications}),
+            args.json,
+            lambda progress: replicate(config, args.replications, progress=progress),
         )
         if args.json:
-            print_json({
-                **summary.runs[0].model_dump(mode="json", by_alias=True),
-                "replications": args.replications,
-                "ci95": {name: estimate.model_dump(mode="json") for name, estimate in summary.estimates.items()},
-                "runs": summary.runs,
-            })
+            print_json(
+                {
+                    **summary.runs[0].model_dump(mode="json", by_alias=True),
+                    "replications": args.replications,
+                    "ci95": {
+                        name: estimate.model_dump(mode="json")
+                        for name, estimate in summary.estimates.items()
+                    },
+                    "runs": summary.runs,
+                }
+            )
             return 0
         _print_result(summary.runs[0], config, summary)
         return 0
-    result = _with_progress("simulating", config, args.json, lambda progress: LifecycleModel(config).run(progress=progress))
+    result = _with_progress(
+        "simulating",
+        config,
+        args.json,
+        lambda progress: LifecycleModel(config).run(progress=progress),
+    )
     if args.json:
         print_json(result)
         return 0
@@ -170,7 +252,9 @@ def run_sweep(args: argparse.Namespace) -> int:
     from serverless_tutor.sim.sweep import SWEEP_PARAMETERS, sweep, with_parameter
 
     if args.param not in SWEEP_PARAMETERS:
-        return usage_error(f"unknown --param {args.param!r}; expected one of {', '.join(SWEEP_PARAMETERS)}")
+        return usage_error(
+            f"unknown --param {args.param!r}; expected one of {', '.join(SWEEP_PARAMETERS)}"
+        )
     try:
         values = [float(text) for text in args.values.split(",") if text.strip()]
     except ValueError:
@@ -178,7 +262,9 @@ def run_sweep(args: argparse.Namespace) -> int:
     if not values:
         return usage_error("--values needs at least one number")
     if args.replications != 1:
-        return usage_error("--replications is not supported with sweep (each point is one run with the same seed)")
+        return usage_error(
+            "--replications is not supported with sweep (each point is one run with the same seed)"
+        )
     if args.param == "arrival-rate" and args.arrival_rate is None and args.trace is None:
         args.arrival_rate = values[0]
     config = _config_from_args(args)
@@ -190,12 +276,22 @@ def run_sweep(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return usage_error(str(exc))
     total = config.model_copy(update={"horizon_s": config.horizon_s * len(values)})
-    result = _with_progress(f"sweeping {args.param}", total, args.json, lambda progress: sweep(config, args.param, values, progress=progress))
+    result = _with_progress(
+        f"sweeping {args.param}",
+        total,
+        args.json,
+        lambda progress: sweep(config, args.param, values, progress=progress),
+    )
     if args.json:
-        print_json({
-            "parameter": result.parameter,
-            "points": [{"value": p.value, **p.result.model_dump(mode="json", by_alias=True)} for p in result.points],
-        })
+        print_json(
+            {
+                "parameter": result.parameter,
+                "points": [
+                    {"value": p.value, **p.result.model_dump(mode="json", by_alias=True)}
+                    for p in result.points
+                ],
+            }
+        )
         return 0
     _print_sweep(result)
     return 0
@@ -229,17 +325,32 @@ def _print_result(result, config, summary) -> None:
     table.add_row("requests", f"{result.requests:,}")
     table.add_row("cold starts", f"{result.cold_starts:,}")
     table.add_row("rejections", f"{result.rejections:,}")
-    table.add_row("cold-start probability", with_ci("cold_start_probability", result.cold_start_probability, "{:.5f}"))
-    table.add_row("rejection probability", with_ci("rejection_probability", result.rejection_probability, "{:.5f}"))
+    table.add_row(
+        "cold-start probability",
+        with_ci("cold_start_probability", result.cold_start_probability, "{:.5f}"),
+    )
+    table.add_row(
+        "rejection probability",
+        with_ci("rejection_probability", result.rejection_probability, "{:.5f}"),
+    )
     table.add_row("avg instances", with_ci("avg_instances", result.avg_instances, "{:.4f}"))
     table.add_row("avg running", with_ci("avg_running", result.avg_running, "{:.4f}"))
     table.add_row("avg idle", with_ci("avg_idle", result.avg_idle, "{:.4f}"))
     table.add_row("avg lifespan (s)", with_ci("avg_lifespan_s", result.avg_lifespan_s, "{:,.1f}"))
-    table.add_row("latency p50 / p95 / p99 (ms)", " / ".join(_fmt_ms(v) for v in (result.latency_ms.p50, result.latency_ms.p95, result.latency_ms.p99)))
+    table.add_row(
+        "latency p50 / p95 / p99 (ms)",
+        " / ".join(
+            _fmt_ms(v)
+            for v in (result.latency_ms.p50, result.latency_ms.p95, result.latency_ms.p99)
+        ),
+    )
     if result.pings:
         table.add_row("warm-up pings (cold)", f"{result.pings:,} ({result.ping_cold_starts:,})")
     if result.cost is not None:
-        table.add_row(f"cost of the simulated period ({config.profile.memory_mb} MB)", usd(result.cost.total) if result.cost.total >= 0.01 else f"${result.cost.total:.6f}")
+        table.add_row(
+            f"cost of the simulated period ({config.profile.memory_mb} MB)",
+            usd(result.cost.total) if result.cost.total >= 0.01 else f"${result.cost.total:.6f}",
+        )
     console().print(table)
 
 
@@ -255,7 +366,14 @@ def _print_sweep(result) -> None:
     for point in result.points:
         r = point.result
         cost = "-" if r.cost is None else f"${r.cost.total:.6f}"
-        table.add_row(f"{point.value:g}", f"{r.cold_start_probability:.5f}", f"{r.rejection_probability:.5f}", f"{r.avg_instances:.3f}", _fmt_ms(r.latency_ms.p95), cost)
+        table.add_row(
+            f"{point.value:g}",
+            f"{r.cold_start_probability:.5f}",
+            f"{r.rejection_probability:.5f}",
+            f"{r.avg_instances:.3f}",
+            _fmt_ms(r.latency_ms.p95),
+            cost,
+        )
     out.print(table)
     width = min(out.width, 100)
     for heading, metric, fmt in (

@@ -11,7 +11,9 @@ from serverless_tutor.content.validate import validate
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("validate", help="check lessons and other content files")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all shipped content)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: all shipped content)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +43,12 @@ _APP: Any = None
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 # Error code AWS returns for an IAM denial, per service (default AccessDeniedException).
-_DENIED_CODE = {"s3": "AccessDenied", "sns": "AuthorizationError", "sqs": "AccessDenied", "ses": "AccessDenied"}
+_DENIED_CODE = {
+    "s3": "AccessDenied",
+    "sns": "AuthorizationError",
+    "sqs": "AccessDenied",
+    "ses": "AccessDenied",
+}
 
 
 def _moto_app() -> Any:
@@ -78,7 +83,9 @@ class CompletedCall:
     @cached_property
     def response(self) -> dict[str, Any]:
         """The response parsed as boto3 would return it ({} when it cannot be parsed)."""
-        return _parse_response(self.entry.service, self.entry.operation, self.status, self.headers, self.body)
+        return _parse_response(
+            self.entry.service, self.entry.operation, self.status, self.headers, self.body
+        )
 
 
 CallListener = Callable[[CompletedCall], None]
@@ -87,7 +94,9 @@ CallListener = Callable[[CompletedCall], None]
 class LocalAccount:
     """One local AWS account: moto backends isolated by account id, plus a trace."""
 
-    def __init__(self, region: str = "us-east-1", *, enforce_iam: bool = True, account_id: str | None = None):
+    def __init__(
+        self, region: str = "us-east-1", *, enforce_iam: bool = True, account_id: str | None = None
+    ):
         self.region = region
         self.account_id = account_id or f"{next(_ACCOUNT_IDS):012d}"
         self.trace = Trace()
@@ -102,12 +111,18 @@ class LocalAccount:
     def handle(self, request: ForwardedRequest) -> ForwardedResponse:
         """Serve one forwarded botocore request (the runtime's RequestHandler)."""
         status, headers, body = self.serve(
-            request.method, request.url, request.headers, request.body,
-            function_name=request.function_name, request_id=request.request_id,
+            request.method,
+            request.url,
+            request.headers,
+            request.body,
+            function_name=request.function_name,
+            request_id=request.request_id,
         )
         return ForwardedResponse(status_code=status, headers=headers, body=body)
 
-    def client(self, service_name: str, *, function_name: str | None = None, internal: bool = False) -> Any:
+    def client(
+        self, service_name: str, *, function_name: str | None = None, internal: bool = False
+    ) -> Any:
         """A boto3 client served by this account (cached per service and caller).
 
         `function_name` makes the calls as that function (IAM-checked, traced under
@@ -122,16 +137,21 @@ class LocalAccount:
 
     # -- permissions -----------------------------------------------------------------
 
-    def set_permissions(self, function_name: str, statements: list[iam.Statement], role_name: str | None = None) -> None:
+    def set_permissions(
+        self, function_name: str, statements: list[iam.Statement], role_name: str | None = None
+    ) -> None:
         role = role_name or f"{function_name}-role"
         self._permissions[function_name] = Permissions(
-            role_arn=f"arn:aws:sts::{self.account_id}:assumed-role/{role}/{function_name}", statements=statements
+            role_arn=f"arn:aws:sts::{self.account_id}:assumed-role/{role}/{function_name}",
+            statements=statements,
         )
 
     def permissions(self, function_name: str) -> Permissions | None:
         return self._permissions.get(function_name)
 
-    def check(self, function_name: str | None, service: str, operation: str, params: dict[str, Any]) -> iam.Decision:
+    def check(
+        self, function_name: str | None, service: str, operation: str, params: dict[str, Any]
+    ) -> iam.Decision:
         """Would this call be allowed? Calls from functions without a registered role are allowed."""
         if not self.enforce_iam or function_name is None or function_name not in self._permissions:
             return iam.Decision(allowed=True)
@@ -193,13 +213,15 @@ class LocalAccount:
         request_id: str | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         started = time.perf_counter()
-        when = datetime.now(timezone.utc)
+        when = datetime.now(UTC)
         service, operation, params = describe_request(method, url, headers, body)
         decision = self.check(function_name, service, operation, params)
         if not decision.allowed:
             principal = self._permissions[function_name].role_arn  # type: ignore[index]
             code = _DENIED_CODE.get(service, "AccessDeniedException")
-            status, out_headers, out_body = _error_response(service, code, decision.message(principal))
+            status, out_headers, out_body = _error_response(
+                service, code, decision.message(principal)
+            )
             outcome, error_code = "denied", code
         else:
             headers = dict(headers)
@@ -250,11 +272,16 @@ class LocalAccount:
                 body = body.read()
             if isinstance(body, str):
                 body = body.encode("utf-8")
-            headers = {k: v.decode("utf-8") if isinstance(v, bytes) else v for k, v in request.headers.items()}
+            headers = {
+                k: v.decode("utf-8") if isinstance(v, bytes) else v
+                for k, v in request.headers.items()
+            }
             if internal:
                 headers["x-moto-account-id"] = self.account_id
                 with _MOTO_LOCK:
-                    status, out_headers, out_body = _call_wsgi(request.method, request.url, headers, body or b"")
+                    status, out_headers, out_body = _call_wsgi(
+                        request.method, request.url, headers, body or b""
+                    )
             else:
                 status, out_headers, out_body = self.serve(
                     request.method, request.url, headers, body or b"", function_name=function_name
@@ -282,7 +309,9 @@ class _RawBody:
         self._stream.close()
 
 
-def _call_wsgi(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+def _call_wsgi(
+    method: str, url: str, headers: dict[str, str], body: bytes
+) -> tuple[int, dict[str, str], bytes]:
     from werkzeug.test import EnvironBuilder
 
     parts = urlsplit(url)
@@ -301,7 +330,9 @@ def _call_wsgi(method: str, url: str, headers: dict[str, str], body: bytes) -> t
         builder.close()
     captured: dict[str, Any] = {}
 
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+    def start_response(
+        status: str, response_headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> None:
         captured["status"] = int(status.split(" ", 1)[0])
         captured["headers"] = response_headers
 
@@ -327,10 +358,7 @@ def request_service(url: str, headers: dict[str, str]) -> str:
     lowered = {k.lower(): v for k, v in headers.items()}
     match = _SCOPE.search(lowered.get("authorization", ""))
     path = urlsplit(url).path
-    if match:
-        service = match.group(2)
-    else:
-        service = urlsplit(url).netloc.split(".")[0]
+    service = match.group(2) if match else urlsplit(url).netloc.split(".")[0]
     if service == "dynamodb" and lowered.get("x-amz-target", "").startswith("DynamoDBStreams"):
         return "dynamodbstreams"
     if service in ("ses", "email") and path.startswith("/v2/"):
@@ -340,7 +368,9 @@ def request_service(url: str, headers: dict[str, str]) -> str:
     return service
 
 
-def describe_request(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[str, str, dict[str, Any]]:
+def describe_request(
+    method: str, url: str, headers: dict[str, str], body: bytes
+) -> tuple[str, str, dict[str, Any]]:
     """(service, operation, params) of a botocore request, parsed with moto's own request parsers."""
     service = request_service(url, headers)
     try:
@@ -365,8 +395,12 @@ def describe_request(method: str, url: str, headers: dict[str, str], body: bytes
             }
         )
         return service, operation_model.name, dict(params)
-    except Exception as error:  # noqa: BLE001 - an unparsable request is still served; the trace says why
-        return service, _fallback_operation(headers, body), {"_unparsed": f"{type(error).__name__}: {error}"}
+    except Exception as error:
+        return (
+            service,
+            _fallback_operation(headers, body),
+            {"_unparsed": f"{type(error).__name__}: {error}"},
+        )
 
 
 def _fallback_operation(headers: dict[str, str], body: bytes) -> str:
@@ -377,7 +411,9 @@ def _fallback_operation(headers: dict[str, str], body: bytes) -> str:
     return match.group(1).decode() if match else "Unknown"
 
 
-def _parse_response(service: str, operation: str, status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+def _parse_response(
+    service: str, operation: str, status: int, headers: dict[str, str], body: bytes
+) -> dict[str, Any]:
     from botocore.awsrequest import HeadersDict
     from botocore.exceptions import UnknownServiceError
     from botocore.model import OperationNotFoundError
@@ -432,7 +468,11 @@ def _error_response(service: str, code: str, message: str) -> tuple[int, dict[st
         headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
         if service == "sqs":
             headers["x-amzn-query-error"] = f"{code};Sender"
-        return status, headers, json.dumps({"__type": code, "message": message, "Message": message}).encode()
+        return (
+            status,
+            headers,
+            json.dumps({"__type": code, "message": message, "Message": message}).encode(),
+        )
     if protocol == "query":
         xml = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{_xml(message)}</Message>"

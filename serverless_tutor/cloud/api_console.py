@@ -38,14 +38,32 @@ class ExampleRequest(BaseModel):
 
 # The seeded users are u-ada and u-grace (seed.json).
 EXAMPLES: tuple[ExampleRequest, ...] = (
-    ExampleRequest(label="Create a user (201)", method="POST", path="/dev/users",
-                   body='{"name": "Alan Turing", "email": "alan@example.com"}', expect=201),
+    ExampleRequest(
+        label="Create a user (201)",
+        method="POST",
+        path="/dev/users",
+        body='{"name": "Alan Turing", "email": "alan@example.com"}',
+        expect=201,
+    ),
     ExampleRequest(label="List users (200)", method="GET", path="/dev/users", expect=200),
     ExampleRequest(label="Get one user (200)", method="GET", path="/dev/users/u-ada", expect=200),
-    ExampleRequest(label="Update a user (200)", method="PUT", path="/dev/users/u-ada",
-                   body='{"name": "Ada King", "email": "ada@example.com"}', expect=200),
-    ExampleRequest(label="Delete a user (204)", method="DELETE", path="/dev/users/u-grace", expect=204),
-    ExampleRequest(label="Bad JSON body (400)", method="POST", path="/dev/users", body='{"name": "Bo", ', expect=400),
+    ExampleRequest(
+        label="Update a user (200)",
+        method="PUT",
+        path="/dev/users/u-ada",
+        body='{"name": "Ada King", "email": "ada@example.com"}',
+        expect=200,
+    ),
+    ExampleRequest(
+        label="Delete a user (204)", method="DELETE", path="/dev/users/u-grace", expect=204
+    ),
+    ExampleRequest(
+        label="Bad JSON body (400)",
+        method="POST",
+        path="/dev/users",
+        body='{"name": "Bo", ',
+        expect=400,
+    ),
     ExampleRequest(label="Unknown id (404)", method="GET", path="/dev/users/u-nobody", expect=404),
 )
 
@@ -101,12 +119,18 @@ class ApiConsole(SerialDemo):
         method = method.strip().upper()
         path = path.strip()
         if method not in METHODS:
-            raise ApiConsoleError(f"method {method or '(empty)'!r}: expected one of {', '.join(METHODS)}")
+            raise ApiConsoleError(
+                f"method {method or '(empty)'!r}: expected one of {', '.join(METHODS)}"
+            )
         if not path.startswith("/") or any(c.isspace() for c in path):
-            raise ApiConsoleError(f"path {path or '(empty)'!r}: expected a path starting with / and without spaces, "
-                                  "e.g. /dev/users")
+            raise ApiConsoleError(
+                f"path {path or '(empty)'!r}: expected a path starting with / and without spaces, "
+                "e.g. /dev/users"
+            )
         if len(body) > MAX_BODY_CHARS:
-            raise ApiConsoleError(f"body: {len(body)} characters; expected at most {MAX_BODY_CHARS}")
+            raise ApiConsoleError(
+                f"body: {len(body)} characters; expected at most {MAX_BODY_CHARS}"
+            )
         return self._exclusively(self._send, method, path, body)
 
     # -- internals --------------------------------------------------------------------------------
@@ -118,15 +142,26 @@ class ApiConsole(SerialDemo):
             self._service = DeployedExample(SERVICE_DIR, self.backend)
         headers = [("Content-Type", "application/json")] if body else []
         response, result, entries = self._service.call_api(
-            HttpRequest(method=method, path=path, headers=headers, body=body.encode("utf-8")))
+            HttpRequest(method=method, path=path, headers=headers, body=body.encode("utf-8"))
+        )
         text = response.body.decode("utf-8", errors="replace")
         return ApiExchange(
-            method=method, path=path, request_body=body, status=response.status, headers=response.headers,
-            body=text, body_json=_json_or_none(text), route=response.route,
-            function=self._service.keys.get(response.function_name or ""), function_name=response.function_name,
-            request_id=response.request_id, cold=response.cold,
+            method=method,
+            path=path,
+            request_body=body,
+            status=response.status,
+            headers=response.headers,
+            body=text,
+            body_json=_json_or_none(text),
+            route=response.route,
+            function=self._service.keys.get(response.function_name or ""),
+            function_name=response.function_name,
+            request_id=response.request_id,
+            cold=response.cold,
             report=ReportFigures.model_validate(result.report.model_dump()) if result else None,
-            error=f"{result.error.error_type}: {result.error.error_message}" if result and result.error else None,
+            error=f"{result.error.error_type}: {result.error.error_message}"
+            if result and result.error
+            else None,
             calls=[AwsCall.from_trace(entry) for entry in entries],
             problem=response.problem,
         )

@@ -22,7 +22,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, unquote
 
@@ -111,7 +111,12 @@ class Route:
         """Sort key: literal segments beat parameters, which beat greedy ones and $default."""
         if self.path == "*":
             return (-1,)
-        return tuple(2 if not s.startswith("{") else 0 if s.endswith("+}") else 1 for s in self.segments) + (len(self.segments),)
+        return (
+            *tuple(
+                2 if not s.startswith("{") else 0 if s.endswith("+}") else 1 for s in self.segments
+            ),
+            len(self.segments),
+        )
 
 
 class ApiGateway:
@@ -122,7 +127,14 @@ class ApiGateway:
         self.api_id = uuid.uuid4().hex[:10]
         self.http_api_cors: Cors | None = None
 
-    def add_route(self, api: Literal["rest", "http"], method: str, path: str, function_name: str, cors: Cors | None = None) -> Route:
+    def add_route(
+        self,
+        api: Literal["rest", "http"],
+        method: str,
+        path: str,
+        function_name: str,
+        cors: Cors | None = None,
+    ) -> Route:
         self.router._function(function_name)
         route = Route(api, method.upper(), path, function_name, cors)
         self.routes.append(route)
@@ -133,7 +145,9 @@ class ApiGateway:
         lines = []
         for route in self.routes:
             if route.api == "rest":
-                lines.append(f"{route.method:7} {base}/{self.stage}{route.path}  -> {route.function_name}  (REST API)")
+                lines.append(
+                    f"{route.method:7} {base}/{self.stage}{route.path}  -> {route.function_name}  (REST API)"
+                )
             else:
                 path = "/*" if route.path == "*" else route.path
                 method = "ANY" if route.method in ("*", "ANY") else route.method
@@ -157,12 +171,20 @@ class ApiGateway:
                 return response
         if rest_routes and segments and segments[0] == self.stage:
             # A REST API answers an unknown path or method with 403, not 404.
-            return _json_response(403, {"message": "Missing Authentication Token"}, api="rest",
-                                  problem="no REST API route for this method and path",
-                                  extra=[("x-amzn-ErrorType", "MissingAuthenticationTokenException")])
-        return _json_response(404, {"message": "Not Found"}, problem="no route for this method and path")
+            return _json_response(
+                403,
+                {"message": "Missing Authentication Token"},
+                api="rest",
+                problem="no REST API route for this method and path",
+                extra=[("x-amzn-ErrorType", "MissingAuthenticationTokenException")],
+            )
+        return _json_response(
+            404, {"message": "Not Found"}, problem="no route for this method and path"
+        )
 
-    def _best(self, routes: list[Route], method: str, segments: list[str]) -> tuple[Route, dict[str, str]] | None:
+    def _best(
+        self, routes: list[Route], method: str, segments: list[str]
+    ) -> tuple[Route, dict[str, str]] | None:
         found = []
         for route in routes:
             if route.method not in ("ANY", "*", method):
@@ -177,7 +199,9 @@ class ApiGateway:
 
     # -- REST API (v1) -----------------------------------------------------------------------------
 
-    def _handle_rest(self, request: HttpRequest, method: str, segments: list[str], routes: list[Route]) -> HttpResponse | None:
+    def _handle_rest(
+        self, request: HttpRequest, method: str, segments: list[str], routes: list[Route]
+    ) -> HttpResponse | None:
         if method == "OPTIONS":
             preflight = self._rest_preflight(segments, routes)
             if preflight is not None:
@@ -187,7 +211,9 @@ class ApiGateway:
             return None
         route, params = best
         event = self._rest_event(request, method, route, params)
-        result = self.router.runtime.invoke(self.router.functions[route.function_name].config, event)
+        result = self.router.runtime.invoke(
+            self.router.functions[route.function_name].config, event
+        )
         response = _rest_response(result)
         return self._finish(response, route, result)
 
@@ -206,11 +232,19 @@ class ApiGateway:
             headers.append(("Access-Control-Allow-Credentials", "true"))
         if cors.max_age is not None:
             headers.append(("Access-Control-Max-Age", str(cors.max_age)))
-        return HttpResponse(status=200, headers=[("Content-Type", "application/json"), *headers], body=b"", api="rest",
-                            route=f"OPTIONS {matching[0].path}", problem=None)
+        return HttpResponse(
+            status=200,
+            headers=[("Content-Type", "application/json"), *headers],
+            body=b"",
+            api="rest",
+            route=f"OPTIONS {matching[0].path}",
+            problem=None,
+        )
 
-    def _rest_event(self, request: HttpRequest, method: str, route: Route, params: dict[str, str]) -> dict[str, Any]:
-        now = datetime.now(timezone.utc)
+    def _rest_event(
+        self, request: HttpRequest, method: str, route: Route, params: dict[str, str]
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC)
         event = sample_event("apigateway-rest")
         headers: dict[str, str] = {}
         multi_headers: dict[str, list[str]] = {}
@@ -264,22 +298,37 @@ class ApiGateway:
 
     # -- HTTP API (v2) -------------------------------------------------------------------------------
 
-    def _handle_http(self, request: HttpRequest, method: str, segments: list[str], routes: list[Route]) -> HttpResponse | None:
+    def _handle_http(
+        self, request: HttpRequest, method: str, segments: list[str], routes: list[Route]
+    ) -> HttpResponse | None:
         cors = self.http_api_cors
         origin = _header(request.headers, "origin")
-        if cors is not None and method == "OPTIONS" and _header(request.headers, "access-control-request-method"):
+        if (
+            cors is not None
+            and method == "OPTIONS"
+            and _header(request.headers, "access-control-request-method")
+        ):
             return self._http_preflight(cors, origin, request)
         best = self._best(routes, method, segments)
         if best is None:
             return None
         route, params = best
         event = self._http_event(request, method, route, params)
-        result = self.router.runtime.invoke(self.router.functions[route.function_name].config, event)
+        result = self.router.runtime.invoke(
+            self.router.functions[route.function_name].config, event
+        )
         response = _http_response(result)
         if cors is not None and origin and _origin_allowed(cors, origin):
-            response.headers.append(("access-control-allow-origin", "*" if "*" in cors.origins and not cors.allow_credentials else origin))
+            response.headers.append(
+                (
+                    "access-control-allow-origin",
+                    "*" if "*" in cors.origins and not cors.allow_credentials else origin,
+                )
+            )
             if cors.expose_headers:
-                response.headers.append(("access-control-expose-headers", ",".join(cors.expose_headers)))
+                response.headers.append(
+                    ("access-control-expose-headers", ",".join(cors.expose_headers))
+                )
             if cors.allow_credentials:
                 response.headers.append(("access-control-allow-credentials", "true"))
         return self._finish(response, route, result)
@@ -288,7 +337,10 @@ class ApiGateway:
         headers: list[tuple[str, str]] = []
         if origin and _origin_allowed(cors, origin):
             headers = [
-                ("access-control-allow-origin", "*" if "*" in cors.origins and not cors.allow_credentials else origin),
+                (
+                    "access-control-allow-origin",
+                    "*" if "*" in cors.origins and not cors.allow_credentials else origin,
+                ),
                 ("access-control-allow-methods", ",".join(cors.methods or ["*"])),
                 ("access-control-allow-headers", ",".join(cors.headers)),
             ]
@@ -296,10 +348,14 @@ class ApiGateway:
                 headers.append(("access-control-max-age", str(cors.max_age)))
             if cors.allow_credentials:
                 headers.append(("access-control-allow-credentials", "true"))
-        return HttpResponse(status=204, headers=headers, body=b"", api="http", route="OPTIONS (CORS preflight)")
+        return HttpResponse(
+            status=204, headers=headers, body=b"", api="http", route="OPTIONS (CORS preflight)"
+        )
 
-    def _http_event(self, request: HttpRequest, method: str, route: Route, params: dict[str, str]) -> dict[str, Any]:
-        now = datetime.now(timezone.utc)
+    def _http_event(
+        self, request: HttpRequest, method: str, route: Route, params: dict[str, str]
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC)
         event = sample_event("apigateway-http")
         headers: dict[str, str] = {}
         cookies: list[str] = []
@@ -323,7 +379,11 @@ class ApiGateway:
                 "isBase64Encoded": is_base64,
             }
         )
-        for key, value in (("cookies", cookies), ("queryStringParameters", query), ("pathParameters", params)):
+        for key, value in (
+            ("cookies", cookies),
+            ("queryStringParameters", query),
+            ("pathParameters", params),
+        ):
             if value:
                 event[key] = value
             else:
@@ -370,17 +430,29 @@ class ApiGateway:
 def _rest_response(result: Any) -> HttpResponse:
     if result.error is not None:
         if result.report.duration_ms > API_GATEWAY_TIMEOUT_MS:
-            return _json_response(504, {"message": "Endpoint request timed out"}, api="rest",
-                                  problem="the integration ran past API Gateway's 29 s limit")
-        return _json_response(502, {"message": "Internal server error"}, api="rest",
-                              problem=f"the function failed: {result.error.error_type}: {result.error.error_message}",
-                              extra=[("x-amzn-ErrorType", "InternalServerErrorException")])
+            return _json_response(
+                504,
+                {"message": "Endpoint request timed out"},
+                api="rest",
+                problem="the integration ran past API Gateway's 29 s limit",
+            )
+        return _json_response(
+            502,
+            {"message": "Internal server error"},
+            api="rest",
+            problem=f"the function failed: {result.error.error_type}: {result.error.error_message}",
+            extra=[("x-amzn-ErrorType", "InternalServerErrorException")],
+        )
     value = result.response
     problem = _malformed_v1(value)
     if problem is not None:
-        return _json_response(502, {"message": "Internal server error"}, api="rest",
-                              problem=f"Malformed Lambda proxy response: {problem}",
-                              extra=[("x-amzn-ErrorType", "InternalServerErrorException")])
+        return _json_response(
+            502,
+            {"message": "Internal server error"},
+            api="rest",
+            problem=f"Malformed Lambda proxy response: {problem}",
+            extra=[("x-amzn-ErrorType", "InternalServerErrorException")],
+        )
     headers: list[tuple[str, str]] = []
     for name, item in (value.get("headers") or {}).items():
         headers.append((name, _scalar(item)))
@@ -407,10 +479,14 @@ def _malformed_v1(value: Any) -> str | None:
     if value.get("body") is not None and not isinstance(value["body"], str):
         return f"body must be a string (use json.dumps), got {_describe(value['body'])}"
     headers = value.get("headers")
-    if headers is not None and (not isinstance(headers, dict) or any(isinstance(v, dict | list) for v in headers.values())):
+    if headers is not None and (
+        not isinstance(headers, dict) or any(isinstance(v, dict | list) for v in headers.values())
+    ):
         return "headers must map names to single values (use multiValueHeaders for lists)"
     multi = value.get("multiValueHeaders")
-    if multi is not None and (not isinstance(multi, dict) or any(not isinstance(v, list) for v in multi.values())):
+    if multi is not None and (
+        not isinstance(multi, dict) or any(not isinstance(v, list) for v in multi.values())
+    ):
         return "multiValueHeaders must map names to lists"
     if "isBase64Encoded" in value and not isinstance(value["isBase64Encoded"], bool):
         return "isBase64Encoded must be true or false"
@@ -419,29 +495,58 @@ def _malformed_v1(value: Any) -> str | None:
 
 def _http_response(result: Any) -> HttpResponse:
     if result.error is not None:
-        return _json_response(500, {"message": "Internal Server Error"}, api="http",
-                              problem=f"the function failed: {result.error.error_type}: {result.error.error_message}")
+        return _json_response(
+            500,
+            {"message": "Internal Server Error"},
+            api="http",
+            problem=f"the function failed: {result.error.error_type}: {result.error.error_message}",
+        )
     value = result.response
     if not (isinstance(value, dict) and "statusCode" in value):
         # Payload v2: any JSON value without statusCode is a 200 with the value as JSON body.
-        return HttpResponse(status=200, headers=[("content-type", "application/json")], body=json.dumps(value).encode())
+        return HttpResponse(
+            status=200,
+            headers=[("content-type", "application/json")],
+            body=json.dumps(value).encode(),
+        )
     status = value.get("statusCode")
     body = value.get("body")
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599 or (body is not None and not isinstance(body, str)):
-        return _json_response(500, {"message": "Internal Server Error"}, api="http",
-                              problem="malformed Lambda response: statusCode must be a number and body a string")
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or not 100 <= status <= 599
+        or (body is not None and not isinstance(body, str))
+    ):
+        return _json_response(
+            500,
+            {"message": "Internal Server Error"},
+            api="http",
+            problem="malformed Lambda response: statusCode must be a number and body a string",
+        )
     headers = [(name, _scalar(item)) for name, item in (value.get("headers") or {}).items()]
     headers.extend(("set-cookie", cookie) for cookie in value.get("cookies") or [])
-    raw = base64.b64decode(body or "") if value.get("isBase64Encoded") else (body or "").encode("utf-8")
+    raw = (
+        base64.b64decode(body or "")
+        if value.get("isBase64Encoded")
+        else (body or "").encode("utf-8")
+    )
     if not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("content-type", "application/json"))
     return HttpResponse(status=status, headers=headers, body=raw)
 
 
-def _json_response(status: int, payload: Any, *, api: str | None = None, problem: str | None = None,
-                   extra: list[tuple[str, str]] | None = None) -> HttpResponse:
+def _json_response(
+    status: int,
+    payload: Any,
+    *,
+    api: str | None = None,
+    problem: str | None = None,
+    extra: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
     headers = [("Content-Type", "application/json"), *(extra or [])]
-    return HttpResponse(status=status, headers=headers, body=json.dumps(payload).encode(), api=api, problem=problem)  # type: ignore[arg-type]
+    return HttpResponse(
+        status=status, headers=headers, body=json.dumps(payload).encode(), api=api, problem=problem
+    )  # type: ignore[arg-type]
 
 
 def _body_text(body: bytes) -> tuple[str | None, bool]:
@@ -461,8 +566,10 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
 
 
 def _origin_allowed(cors: Cors, origin: str) -> bool:
-    return "*" in cors.origins or origin in cors.origins or any(
-        re.fullmatch(re.escape(o).replace(r"\*", ".*"), origin) for o in cors.origins
+    return (
+        "*" in cors.origins
+        or origin in cors.origins
+        or any(re.fullmatch(re.escape(o).replace(r"\*", ".*"), origin) for o in cors.origins)
     )
 
 

@@ -101,7 +101,9 @@ class BaasSignup(SerialDemo):
         user_id, email = user_id.strip(), email.strip()
         for field, value in (("userId", user_id), ("email", email)):
             if len(value) > MAX_FIELD_CHARS:
-                raise BaasSignupError(f"{field}: {len(value)} characters; expected at most {MAX_FIELD_CHARS}")
+                raise BaasSignupError(
+                    f"{field}: {len(value)} characters; expected at most {MAX_FIELD_CHARS}"
+                )
         return self._exclusively(self._sign_up, user_id, email)
 
     # -- internals --------------------------------------------------------------------------------
@@ -115,8 +117,10 @@ class BaasSignup(SerialDemo):
             if error.response["Error"]["Code"] != "BucketAlreadyExists":
                 raise
             # S3 bucket names are global (in moto as in AWS): a second live demo cannot create the same bucket.
-            raise BaasSignupError("another sign-up demo in this process already holds the avatar bucket; "
-                                  "close it before starting a new one") from error
+            raise BaasSignupError(
+                "another sign-up demo in this process already holds the avatar bucket; "
+                "close it before starting a new one"
+            ) from error
 
     def _sign_up(self, user_id: str, email: str) -> SignupOutcome:
         from serverless_tutor.cloud.apigateway import HttpRequest
@@ -124,21 +128,38 @@ class BaasSignup(SerialDemo):
         if self._service is None:
             self._service = self._deploy()
         body = {key: value for key, value in (("userId", user_id), ("email", email)) if value}
-        response, result, entries = self._service.call_api(HttpRequest(
-            method="POST", path=SIGNUP_PATH, headers=[("Content-Type", "application/json")],
-            body=json.dumps(body).encode("utf-8")))
+        response, result, entries = self._service.call_api(
+            HttpRequest(
+                method="POST",
+                path=SIGNUP_PATH,
+                headers=[("Content-Type", "application/json")],
+                body=json.dumps(body).encode("utf-8"),
+            )
+        )
         text = response.body.decode("utf-8", errors="replace")
         calls = [
-            ManagedCall(service=SERVICE_NAMES.get(entry.service, entry.service),
-                        resource=entry.params.get("Bucket") if entry.service == "s3" else short_resource(entry),
-                        call=AwsCall.from_trace(entry))
+            ManagedCall(
+                service=SERVICE_NAMES.get(entry.service, entry.service),
+                resource=entry.params.get("Bucket")
+                if entry.service == "s3"
+                else short_resource(entry),
+                call=AwsCall.from_trace(entry),
+            )
             for entry in entries
         ]
         return SignupOutcome(
-            user_id=user_id, email=email, status=response.status, body=text, body_json=_json_or_none(text),
-            cold=response.cold, duration_ms=result.report.duration_ms if result else None,
-            error=f"{result.error.error_type}: {result.error.error_message}" if result and result.error else None,
-            calls=calls, state=self._state(user_id, email),
+            user_id=user_id,
+            email=email,
+            status=response.status,
+            body=text,
+            body_json=_json_or_none(text),
+            cold=response.cold,
+            duration_ms=result.report.duration_ms if result else None,
+            error=f"{result.error.error_type}: {result.error.error_message}"
+            if result and result.error
+            else None,
+            calls=calls,
+            state=self._state(user_id, email),
         )
 
     def _state(self, user_id: str, email: str) -> SignupState:
@@ -154,19 +175,28 @@ class BaasSignup(SerialDemo):
             item = dynamodb.get_item(TableName=table, Key={"userId": {"S": user_id}}).get("Item")
             if item:
                 deserializer = TypeDeserializer()
-                state.profile = {key: _plain(deserializer.deserialize(value)) for key, value in sorted(item.items())}
+                state.profile = {
+                    key: _plain(deserializer.deserialize(value))
+                    for key, value in sorted(item.items())
+                }
             key = f"{user_id}/avatar.svg"
             listed = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents") or []
             if any(entry["Key"] == key for entry in listed):
                 head = s3.head_object(Bucket=bucket, Key=key)
-                state.avatar = StoredObject(bucket=bucket, key=key, size=head["ContentLength"],
-                                            content_type=head.get("ContentType"))
+                state.avatar = StoredObject(
+                    bucket=bucket,
+                    key=key,
+                    size=head["ContentLength"],
+                    content_type=head.get("ContentType"),
+                )
         outbox = service.account.sent_emails()
         state.emails_sent_total = len(outbox)
         for sent in outbox:
             to = list((sent.get("destinations") or {}).get("ToAddresses") or [])
             if email and email in to:
-                state.emails.append(SentEmail(source=sent.get("source"), to=to, subject=sent.get("subject")))
+                state.emails.append(
+                    SentEmail(source=sent.get("source"), to=to, subject=sent.get("subject"))
+                )
         return state
 
     def _discard(self) -> None:

@@ -15,7 +15,9 @@ class CloudFormationLoader(yaml.SafeLoader):
     pass
 
 
-def _construct_tag(loader: CloudFormationLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _construct_tag(
+    loader: CloudFormationLoader, tag_suffix: str, node: yaml.Node
+) -> dict[str, Any]:
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
@@ -36,4 +38,4 @@ CloudFormationLoader.add_multi_constructor("!", _construct_tag)
 
 
 def load_yaml_text(text: str) -> Any:
-    return yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(text, Loader=CloudFormationLoader)

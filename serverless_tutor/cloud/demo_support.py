@@ -29,8 +29,14 @@ class AwsCall(BaseModel):
 
     @classmethod
     def from_trace(cls, entry: Any) -> AwsCall:
-        return cls(service=entry.service, operation=entry.operation, resource=short_resource(entry),
-                   outcome=entry.outcome, error_code=entry.error_code, latency_ms=round(entry.latency_ms, 2))
+        return cls(
+            service=entry.service,
+            operation=entry.operation,
+            resource=short_resource(entry),
+            outcome=entry.outcome,
+            error_code=entry.error_code,
+            latency_ms=round(entry.latency_ms, 2),
+        )
 
 
 def short_resource(entry: Any) -> str | None:
@@ -49,8 +55,13 @@ def short_resource(entry: Any) -> str | None:
 def handler_lines(logs: str) -> list[str]:
     """What the handler itself printed, without the runtime's START/END/REPORT and tracebacks."""
     platform = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "[ERROR]")
-    return [line for line in logs.splitlines() if line.strip() and not line.startswith(platform)
-            and not line.startswith((" ", "\t", "Traceback"))]
+    return [
+        line
+        for line in logs.splitlines()
+        if line.strip()
+        and not line.startswith(platform)
+        and not line.startswith((" ", "\t", "Traceback"))
+    ]
 
 
 @dataclass
@@ -106,7 +117,9 @@ class DeployedExample:
         self.invoker = RecordingInvoker(self.runtime)
         self.router: Any = None
         try:
-            self.deployment = deploy(load_service(service_dir / "serverless.yml"), self.account, self.invoker)
+            self.deployment = deploy(
+                load_service(service_dir / "serverless.yml"), self.account, self.invoker
+            )
             self.router = self.deployment.router
             self.keys = {config.name: key for key, config in self.deployment.configs.items()}
             if (service_dir / "seed.json").is_file():
@@ -128,18 +141,28 @@ class DeployedExample:
 
         serializer = TypeSerializer()
         dynamodb = self.account.client("dynamodb", internal=True)
-        seed = json.loads((self.service_dir / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal)
+        seed = json.loads(
+            (self.service_dir / "seed.json").read_text(encoding="utf-8"), parse_float=Decimal
+        )
         for table, items in seed.items():
             for item in items:
-                dynamodb.put_item(TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()})
+                dynamodb.put_item(
+                    TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()}
+                )
 
     def call_api(self, request: Any) -> tuple[Any, Any, list[Any]]:
         """Send an HTTP request through API Gateway: the response, the invocation result (None when
         API Gateway answered itself) and the trace entries of the function's AWS calls."""
         mark = self.invoker.count()
         response = self.router.api.handle(request)
-        results = [i.result for i in self.invoker.since(mark) if i.result.request_id == response.request_id]
-        entries = [e for e in self.account.trace.entries if response.request_id and e.request_id == response.request_id]
+        results = [
+            i.result for i in self.invoker.since(mark) if i.result.request_id == response.request_id
+        ]
+        entries = [
+            e
+            for e in self.account.trace.entries
+            if response.request_id and e.request_id == response.request_id
+        ]
         return response, (results[0] if results else None), entries
 
     def close(self) -> None:

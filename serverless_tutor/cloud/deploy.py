@@ -77,7 +77,15 @@ class DeployPlan(BaseModel):
 class Deployment:
     """A service running on a local account: the router, the functions, the plan."""
 
-    def __init__(self, spec: ServiceSpec, plan: DeployPlan, account: LocalAccount, runtime: Any, router: EventRouter, configs: dict[str, Any]):
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        plan: DeployPlan,
+        account: LocalAccount,
+        runtime: Any,
+        router: EventRouter,
+        configs: dict[str, Any],
+    ):
         self.spec = spec
         self.plan = plan
         self.account = account
@@ -113,7 +121,15 @@ def deploy(
     from serverless_tutor.runtime import FunctionConfig
 
     if spec.region != account.region:
-        raise ServiceConfigError([_problem(spec, "provider.region", f"{account.region} (the local account's region), not {spec.region}")])
+        raise ServiceConfigError(
+            [
+                _problem(
+                    spec,
+                    "provider.region",
+                    f"{account.region} (the local account's region), not {spec.region}",
+                )
+            ]
+        )
     router = router or EventRouter(account, runtime)
     router.api.stage = spec.stage
     router.api.http_api_cors = spec.http_api_cors
@@ -143,7 +159,10 @@ def deploy(
         configs[planned.key] = config
         account.set_permissions(config.name, statements, role_name=stack.role_name)
         router.add_function(
-            config, maximum_retry_attempts=planned.retries, on_failure=planned.on_failure, dead_letter=planned.dead_letter
+            config,
+            maximum_retry_attempts=planned.retries,
+            on_failure=planned.on_failure,
+            dead_letter=planned.dead_letter,
         )
     for planned in deployment_plan.functions:
         _wire_events(spec, planned, router, account, stack)
@@ -152,7 +171,8 @@ def deploy(
         name = target.split(":function:", 1)[-1].split(":")[0]
         policy = subscription.get("FilterPolicy")
         router.subscribe_sns(
-            subscription["TopicArn"], name,
+            subscription["TopicArn"],
+            name,
             policy=json.loads(policy) if isinstance(policy, str) else policy,
             scope=subscription.get("FilterPolicyScope", "MessageAttributes"),
         )
@@ -200,7 +220,10 @@ def _build_plan(spec: ServiceSpec, stack: Stack, account_id: str) -> DeployPlan:
             name: _env_text(stack.resolve(value, _env_path(spec, base, name, value)))
             for name, value in function.environment.items()
         }
-        events = [_plan_event(spec, stack, event, f"{base}.events[{i}]", function.timeout_s, warnings) for i, event in enumerate(function.events)]
+        events = [
+            _plan_event(spec, stack, event, f"{base}.events[{i}]", function.timeout_s, warnings)
+            for i, event in enumerate(function.events)
+        ]
         functions.append(
             PlannedFunction(
                 key=key,
@@ -218,7 +241,12 @@ def _build_plan(spec: ServiceSpec, stack: Stack, account_id: str) -> DeployPlan:
         )
     statements = stack.resolve(spec.iam_statements, "provider.iamRoleStatements")
     resources = [
-        PlannedResource(logical_id=r.logical_id, type=r.type, physical_name=stack.physical[r.logical_id], created=r.supported)
+        PlannedResource(
+            logical_id=r.logical_id,
+            type=r.type,
+            physical_name=stack.physical[r.logical_id],
+            created=r.supported,
+        )
         for r in spec.resources.values()
     ]
     return DeployPlan(
@@ -236,57 +264,137 @@ def _build_plan(spec: ServiceSpec, stack: Stack, account_id: str) -> DeployPlan:
     )
 
 
-def _plan_event(spec: ServiceSpec, stack: Stack, event: Any, path: str, timeout_s: float, warnings: list[ConfigWarning]) -> PlannedEvent:
+def _plan_event(
+    spec: ServiceSpec,
+    stack: Stack,
+    event: Any,
+    path: str,
+    timeout_s: float,
+    warnings: list[ConfigWarning],
+) -> PlannedEvent:
     if isinstance(event, HttpEvent):
         cors = " (CORS)" if event.cors else ""
-        return PlannedEvent(type="http", summary=f"{event.method} /{spec.stage}{event.path}{cors}  [REST API]")
+        return PlannedEvent(
+            type="http", summary=f"{event.method} /{spec.stage}{event.path}{cors}  [REST API]"
+        )
     if isinstance(event, HttpApiEvent):
-        route = "$default (any route)" if event.path == "*" else f"{'ANY' if event.method == '*' else event.method} {event.path}"
+        route = (
+            "$default (any route)"
+            if event.path == "*"
+            else f"{'ANY' if event.method == '*' else event.method} {event.path}"
+        )
         return PlannedEvent(type="httpApi", summary=f"{route}  [HTTP API]")
     if isinstance(event, SnsEvent):
-        arn = stack.resolve(event.topic_arn, f"{path}.sns.arn") if event.topic_arn is not None else stack.add_event_topic(event.topic_name or "")
-        policy = f" filter on {', '.join(event.filter_policy)} ({event.filter_policy_scope})" if event.filter_policy else ""
-        return PlannedEvent(type="sns", summary=f"SNS {arn.rsplit(':', 1)[-1]}{policy}", source_arn=arn,
-                            settings={"filterPolicy": event.filter_policy, "filterPolicyScope": event.filter_policy_scope})
+        arn = (
+            stack.resolve(event.topic_arn, f"{path}.sns.arn")
+            if event.topic_arn is not None
+            else stack.add_event_topic(event.topic_name or "")
+        )
+        policy = (
+            f" filter on {', '.join(event.filter_policy)} ({event.filter_policy_scope})"
+            if event.filter_policy
+            else ""
+        )
+        return PlannedEvent(
+            type="sns",
+            summary=f"SNS {arn.rsplit(':', 1)[-1]}{policy}",
+            source_arn=arn,
+            settings={
+                "filterPolicy": event.filter_policy,
+                "filterPolicyScope": event.filter_policy_scope,
+            },
+        )
     if isinstance(event, SqsEvent):
         arn = stack.resolve(event.queue_arn, f"{path}.sqs.arn")
         _check_visibility(spec, stack, arn, timeout_s, path, warnings)
         return PlannedEvent(
             type="sqs",
             summary=f"SQS {str(arn).rsplit(':', 1)[-1]} batch {event.batch_size}"
-            + (f", window {event.maximum_batching_window_s} s" if event.maximum_batching_window_s else "")
+            + (
+                f", window {event.maximum_batching_window_s} s"
+                if event.maximum_batching_window_s
+                else ""
+            )
             + (", ReportBatchItemFailures" if event.report_batch_item_failures else ""),
             source_arn=arn,
-            settings={"batchSize": event.batch_size, "maximumBatchingWindow": event.maximum_batching_window_s,
-                      "reportBatchItemFailures": event.report_batch_item_failures, "enabled": event.enabled},
+            settings={
+                "batchSize": event.batch_size,
+                "maximumBatchingWindow": event.maximum_batching_window_s,
+                "reportBatchItemFailures": event.report_batch_item_failures,
+                "enabled": event.enabled,
+            },
         )
     if isinstance(event, S3Event):
         bucket = stack.resolve(event.bucket, f"{path}.s3.bucket")
-        rules = "".join(f" {k}={v!r}" for k, v in (("prefix", event.prefix), ("suffix", event.suffix)) if v)
-        return PlannedEvent(type="s3", summary=f"S3 {bucket} {', '.join(event.events)}{rules}", source_arn=f"arn:aws:s3:::{bucket}",
-                            settings={"bucket": bucket, "events": event.events, "prefix": event.prefix, "suffix": event.suffix})
+        rules = "".join(
+            f" {k}={v!r}" for k, v in (("prefix", event.prefix), ("suffix", event.suffix)) if v
+        )
+        return PlannedEvent(
+            type="s3",
+            summary=f"S3 {bucket} {', '.join(event.events)}{rules}",
+            source_arn=f"arn:aws:s3:::{bucket}",
+            settings={
+                "bucket": bucket,
+                "events": event.events,
+                "prefix": event.prefix,
+                "suffix": event.suffix,
+            },
+        )
     if isinstance(event, StreamEvent):
         arn = stack.resolve(event.stream_arn, f"{path}.stream.arn")
-        return PlannedEvent(type="stream", summary=f"DynamoDB stream {arn} batch {event.batch_size} from {event.starting_position}",
-                            source_arn=arn, settings={"batchSize": event.batch_size, "startingPosition": event.starting_position,
-                                                      "maximumRetryAttempts": event.maximum_retry_attempts})
+        return PlannedEvent(
+            type="stream",
+            summary=f"DynamoDB stream {arn} batch {event.batch_size} from {event.starting_position}",
+            source_arn=arn,
+            settings={
+                "batchSize": event.batch_size,
+                "startingPosition": event.starting_position,
+                "maximumRetryAttempts": event.maximum_retry_attempts,
+            },
+        )
     if isinstance(event, ScheduleEvent):
-        return PlannedEvent(type="schedule", summary=f"schedule {', '.join(event.expressions)}" + ("" if event.enabled else " (disabled)"),
-                            settings={"input": event.input, "enabled": event.enabled})
+        return PlannedEvent(
+            type="schedule",
+            summary=f"schedule {', '.join(event.expressions)}"
+            + ("" if event.enabled else " (disabled)"),
+            settings={"input": event.input, "enabled": event.enabled},
+        )
     raise TypeError(f"unknown event {event!r}")
 
 
-def _check_visibility(spec: ServiceSpec, stack: Stack, queue_arn: str, timeout_s: float, path: str, warnings: list[ConfigWarning]) -> None:
+def _check_visibility(
+    spec: ServiceSpec,
+    stack: Stack,
+    queue_arn: str,
+    timeout_s: float,
+    path: str,
+    warnings: list[ConfigWarning],
+) -> None:
     for resource in spec.resources.values():
-        if resource.type == "AWS::SQS::Queue" and stack.attributes[resource.logical_id].get("Arn") == queue_arn:
+        if (
+            resource.type == "AWS::SQS::Queue"
+            and stack.attributes[resource.logical_id].get("Arn") == queue_arn
+        ):
             visibility = float(resource.properties.get("VisibilityTimeout", 30))
             if visibility < timeout_s:
-                warnings.append(ConfigWarning(path=path, message=(
-                    f"queue visibility timeout {visibility:g} s is less than the function timeout {timeout_s:g} s: "
-                    "AWS refuses this mapping (messages would reappear while still being processed)")))
+                warnings.append(
+                    ConfigWarning(
+                        path=path,
+                        message=(
+                            f"queue visibility timeout {visibility:g} s is less than the function timeout {timeout_s:g} s: "
+                            "AWS refuses this mapping (messages would reappear while still being processed)"
+                        ),
+                    )
+                )
 
 
-def _wire_events(spec: ServiceSpec, planned: PlannedFunction, router: EventRouter, account: LocalAccount, stack: Stack) -> None:
+def _wire_events(
+    spec: ServiceSpec,
+    planned: PlannedFunction,
+    router: EventRouter,
+    account: LocalAccount,
+    stack: Stack,
+) -> None:
     function = spec.functions[planned.key]
     for i, (event, plan_event) in enumerate(zip(function.events, planned.events, strict=True)):
         if isinstance(event, HttpEvent):
@@ -294,28 +402,56 @@ def _wire_events(spec: ServiceSpec, planned: PlannedFunction, router: EventRoute
         elif isinstance(event, HttpApiEvent):
             router.api.add_route("http", event.method, event.path, planned.name)
         elif isinstance(event, SnsEvent):
-            router.subscribe_sns(plan_event.source_arn or "", planned.name, policy=event.filter_policy, scope=event.filter_policy_scope)
+            router.subscribe_sns(
+                plan_event.source_arn or "",
+                planned.name,
+                policy=event.filter_policy,
+                scope=event.filter_policy_scope,
+            )
         elif isinstance(event, SqsEvent):
             router.map_sqs(
-                plan_event.source_arn or "", planned.name, batch_size=event.batch_size,
+                plan_event.source_arn or "",
+                planned.name,
+                batch_size=event.batch_size,
                 maximum_batching_window_s=event.maximum_batching_window_s,
-                report_batch_item_failures=event.report_batch_item_failures, enabled=event.enabled,
+                report_batch_item_failures=event.report_batch_item_failures,
+                enabled=event.enabled,
             )
         elif isinstance(event, S3Event):
-            router.notify_s3(plan_event.settings["bucket"], planned.name, events=event.events, prefix=event.prefix, suffix=event.suffix)
+            router.notify_s3(
+                plan_event.settings["bucket"],
+                planned.name,
+                events=event.events,
+                prefix=event.prefix,
+                suffix=event.suffix,
+            )
         elif isinstance(event, StreamEvent):
             router.map_stream(
-                plan_event.source_arn or "", planned.name, batch_size=event.batch_size, starting_position=event.starting_position,
-                enabled=event.enabled, maximum_retry_attempts=event.maximum_retry_attempts,
+                plan_event.source_arn or "",
+                planned.name,
+                batch_size=event.batch_size,
+                starting_position=event.starting_position,
+                enabled=event.enabled,
+                maximum_retry_attempts=event.maximum_retry_attempts,
                 report_batch_item_failures=event.report_batch_item_failures,
             )
         elif isinstance(event, ScheduleEvent):
             for j, expression in enumerate(event.expressions):
-                name = event.name or f"{planned.name}-schedule-{i + 1}" + (f"-{j + 1}" if len(event.expressions) > 1 else "")
-                router.schedule(name, expression, planned.name, input=event.input, enabled=event.enabled)
-                account.client("events").put_rule(Name=name, ScheduleExpression=expression,
-                                                  State="ENABLED" if event.enabled else "DISABLED")
-                account.client("events").put_targets(Rule=name, Targets=[{"Id": planned.key, "Arn": router.functions[planned.name].arn}])
+                name = event.name or f"{planned.name}-schedule-{i + 1}" + (
+                    f"-{j + 1}" if len(event.expressions) > 1 else ""
+                )
+                router.schedule(
+                    name, expression, planned.name, input=event.input, enabled=event.enabled
+                )
+                account.client("events").put_rule(
+                    Name=name,
+                    ScheduleExpression=expression,
+                    State="ENABLED" if event.enabled else "DISABLED",
+                )
+                account.client("events").put_targets(
+                    Rule=name,
+                    Targets=[{"Id": planned.key, "Arn": router.functions[planned.name].arn}],
+                )
 
 
 def _env_path(spec: ServiceSpec, base: str, name: str, value: Any) -> str:

@@ -35,34 +35,51 @@ def validate_policy(policy: Any, *, nested: bool = True, _path: str = "") -> Non
             validate_policy(conditions, nested=nested, _path=where)
             continue
         if not isinstance(conditions, list) or not conditions:
-            raise FilterPolicyError(f"{where}: must be a list of conditions (e.g. [\"OrderCreated\"])")
+            raise FilterPolicyError(
+                f'{where}: must be a list of conditions (e.g. ["OrderCreated"])'
+            )
         for condition in conditions:
             _validate_condition(condition, where)
 
 
 def _validate_condition(condition: Any, where: str) -> None:
-    if condition is None or isinstance(condition, str | int | float) and not isinstance(condition, bool):
+    if condition is None or (
+        isinstance(condition, str | int | float) and not isinstance(condition, bool)
+    ):
         return
     if not isinstance(condition, dict) or len(condition) != 1:
-        raise FilterPolicyError(f"{where}: a condition is a string, a number or a one-key mapping such as {{\"prefix\": \"a\"}}")
-    (operator, value), = condition.items()
+        raise FilterPolicyError(
+            f'{where}: a condition is a string, a number or a one-key mapping such as {{"prefix": "a"}}'
+        )
+    ((operator, value),) = condition.items()
     if operator not in _OPERATORS:
-        raise FilterPolicyError(f"{where}: unknown operator {operator!r} (use one of {', '.join(_OPERATORS)})")
+        raise FilterPolicyError(
+            f"{where}: unknown operator {operator!r} (use one of {', '.join(_OPERATORS)})"
+        )
     if operator == "numeric":
         if not isinstance(value, list) or len(value) not in (2, 4):
-            raise FilterPolicyError(f"{where}: numeric takes [op, number] or [op, number, op, number]")
+            raise FilterPolicyError(
+                f"{where}: numeric takes [op, number] or [op, number, op, number]"
+            )
         for op, number in zip(value[::2], value[1::2], strict=True):
-            if op not in ("=", "<", "<=", ">", ">=") or isinstance(number, bool) or not isinstance(number, int | float):
-                raise FilterPolicyError(f"{where}: numeric pairs are an operator (=, <, <=, >, >=) and a number")
+            if (
+                op not in ("=", "<", "<=", ">", ">=")
+                or isinstance(number, bool)
+                or not isinstance(number, int | float)
+            ):
+                raise FilterPolicyError(
+                    f"{where}: numeric pairs are an operator (=, <, <=, >, >=) and a number"
+                )
     elif operator == "exists":
         if not isinstance(value, bool):
             raise FilterPolicyError(f"{where}: exists takes true or false")
-    elif operator in ("prefix", "suffix", "equals-ignore-case"):
-        if not isinstance(value, str):
-            raise FilterPolicyError(f"{where}: {operator} takes a string")
+    elif operator in ("prefix", "suffix", "equals-ignore-case") and not isinstance(value, str):
+        raise FilterPolicyError(f"{where}: {operator} takes a string")
 
 
-def matches(policy: dict[str, Any] | None, scope: str, attributes: dict[str, Any] | None, message: str) -> bool:
+def matches(
+    policy: dict[str, Any] | None, scope: str, attributes: dict[str, Any] | None, message: str
+) -> bool:
     """Does a message pass the policy? `attributes` as SNS delivers them: {name: {Type, Value}}."""
     if not policy:
         return True
@@ -75,7 +92,9 @@ def matches(policy: dict[str, Any] | None, scope: str, attributes: dict[str, Any
     values = {}
     for name, attribute in (attributes or {}).items():
         values[name] = _attribute_values(attribute)
-    return all(_match_key(conditions, values.get(key, _MISSING)) for key, conditions in policy.items())
+    return all(
+        _match_key(conditions, values.get(key, _MISSING)) for key, conditions in policy.items()
+    )
 
 
 def _attribute_values(attribute: dict[str, Any]) -> list[Any]:
@@ -145,7 +164,7 @@ def _condition_matches(condition: Any, value: Any) -> bool:
         return number is not None and abs(float(number) - float(condition)) < 1e-6
     if isinstance(condition, str):
         return isinstance(value, str) and value == condition
-    (operator, argument), = condition.items()
+    ((operator, argument),) = condition.items()
     if operator == "prefix":
         return isinstance(value, str) and value.startswith(argument)
     if operator == "suffix":
@@ -155,13 +174,16 @@ def _condition_matches(condition: Any, value: Any) -> bool:
     if operator == "numeric":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        return all(_compare(float(value), op, float(n)) for op, n in zip(argument[::2], argument[1::2], strict=True))
+        return all(
+            _compare(float(value), op, float(n))
+            for op, n in zip(argument[::2], argument[1::2], strict=True)
+        )
     return False
 
 
 def _anything_but(argument: Any, value: Any) -> bool:
     if isinstance(argument, dict):
-        (operator, text), = argument.items()
+        ((operator, text),) = argument.items()
         if operator == "prefix":
             return not (isinstance(value, str) and value.startswith(text))
         if operator == "suffix":
@@ -172,4 +194,10 @@ def _anything_but(argument: Any, value: Any) -> bool:
 
 
 def _compare(value: float, op: str, number: float) -> bool:
-    return {"=": value == number, "<": value < number, "<=": value <= number, ">": value > number, ">=": value >= number}[op]
+    return {
+        "=": value == number,
+        "<": value < number,
+        "<=": value <= number,
+        ">": value > number,
+        ">=": value >= number,
+    }[op]

@@ -46,7 +46,12 @@ ACTION_ALIASES = {
     "sesv2": {"SendEmail": "SendEmail"},
 }
 
-_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 class Statement(BaseModel):
@@ -70,9 +75,13 @@ class Statement(BaseModel):
         return value
 
     def matches(self, action: str, resource: str) -> bool:
-        if self.action and not any(_wildcard(p, ignore_case=True).fullmatch(action) for p in self.action):
+        if self.action and not any(
+            _wildcard(p, ignore_case=True).fullmatch(action) for p in self.action
+        ):
             return False
-        if self.not_action and any(_wildcard(p, ignore_case=True).fullmatch(action) for p in self.not_action):
+        if self.not_action and any(
+            _wildcard(p, ignore_case=True).fullmatch(action) for p in self.not_action
+        ):
             return False
         if self.resource and not any(_wildcard(p).fullmatch(resource) for p in self.resource):
             return False
@@ -113,9 +122,15 @@ def _wildcard(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
 def evaluate(statements: list[Statement], permissions: list[Permission]) -> Decision:
     """Allow only if every permission is allowed and none is explicitly denied."""
     for permission in permissions:
-        if any(s.effect == "Deny" and s.matches(permission.action, permission.resource) for s in statements):
+        if any(
+            s.effect == "Deny" and s.matches(permission.action, permission.resource)
+            for s in statements
+        ):
             return Decision(allowed=False, denied_by="explicit", permission=permission)
-        if not any(s.effect == "Allow" and s.matches(permission.action, permission.resource) for s in statements):
+        if not any(
+            s.effect == "Allow" and s.matches(permission.action, permission.resource)
+            for s in statements
+        ):
             return Decision(allowed=False, denied_by="implicit", permission=permission)
     return Decision(allowed=True)
 
@@ -145,7 +160,10 @@ def required_permissions(
         return found or [Permission(action=action, resource="*")]
     if service == "dynamodb" and operation == "TransactGetItems":
         return [
-            Permission(action="dynamodb:GetItem", resource=dynamodb_table_arn(region, account_id, item["Get"]["TableName"]))
+            Permission(
+                action="dynamodb:GetItem",
+                resource=dynamodb_table_arn(region, account_id, item["Get"]["TableName"]),
+            )
             for item in params.get("TransactItems", [])
             if "Get" in item
         ] or [Permission(action=action, resource="*")]
@@ -157,10 +175,18 @@ def required_permissions(
     if service == "s3" and operation == "CopyObject":
         source = str(params.get("CopySource", "")).lstrip("/").split("?")[0]
         return [
-            Permission(action="s3:PutObject", resource=resource_arn(service, operation, params, region, account_id) or "*"),
+            Permission(
+                action="s3:PutObject",
+                resource=resource_arn(service, operation, params, region, account_id) or "*",
+            ),
             Permission(action="s3:GetObject", resource=f"arn:aws:s3:::{source}"),
         ]
-    return [Permission(action=action, resource=resource_arn(service, operation, params, region, account_id) or "*")]
+    return [
+        Permission(
+            action=action,
+            resource=resource_arn(service, operation, params, region, account_id) or "*",
+        )
+    ]
 
 
 def dynamodb_table_arn(region: str, account_id: str, table: str) -> str:
@@ -178,7 +204,9 @@ def sqs_queue_arn(queue_url: str, region: str) -> str:
     return "*"
 
 
-def resource_arn(service: str, operation: str, params: dict[str, Any], region: str, account_id: str) -> str | None:
+def resource_arn(
+    service: str, operation: str, params: dict[str, Any], region: str, account_id: str
+) -> str | None:
     """Best-effort ARN of the resource a call acts on (None when it has none)."""
     if service == "dynamodb":
         table = params.get("TableName")
@@ -201,7 +229,12 @@ def resource_arn(service: str, operation: str, params: dict[str, Any], region: s
             return f"arn:aws:s3:::{bucket}/*"
         return f"arn:aws:s3:::{bucket}"
     if service == "sns":
-        return params.get("TopicArn") or params.get("TargetArn") or params.get("SubscriptionArn") or None
+        return (
+            params.get("TopicArn")
+            or params.get("TargetArn")
+            or params.get("SubscriptionArn")
+            or None
+        )
     if service == "sqs":
         url = params.get("QueueUrl")
         if url:

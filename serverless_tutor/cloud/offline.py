@@ -36,7 +36,9 @@ class RequestLog(BaseModel):
         who = self.function_name or "-"
         state = "" if self.cold is None else ("cold" if self.cold else "warm")
         duration = "" if self.duration_ms is None else f"{self.duration_ms:.1f} ms"
-        text = f"{self.method} {self.path} -> {who} {state} {duration} {self.status}".replace("  ", " ")
+        text = f"{self.method} {self.path} -> {who} {state} {duration} {self.status}".replace(
+            "  ", " "
+        )
         return f"{text} ({self.problem})" if self.problem else text
 
 
@@ -102,7 +104,9 @@ def _make_handler(server: OfflineServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._reply(413, [("Content-Type", "application/json")], b'{"message":"Request Too Long"}')
+                self._reply(
+                    413, [("Content-Type", "application/json")], b'{"message":"Request Too Long"}'
+                )
                 return
             body = self.rfile.read(length) if length else b""
             request = HttpRequest(
@@ -141,7 +145,7 @@ def _make_handler(server: OfflineServer) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             """Silenced: requests are reported through on_request."""
 
     return Handler

@@ -76,7 +76,9 @@ class PatternsRun(BaseModel):
     pattern: Pattern
     action: str  # "publish OrderPlaced", "upload orders.csv"
     demo_calls: list[AwsCall]  # what the demo itself called (the publish, the upload)
-    service_calls: list[AwsCall] = Field(default_factory=list)  # Lambda's own calls: sending to a DLQ
+    service_calls: list[AwsCall] = Field(
+        default_factory=list
+    )  # Lambda's own calls: sending to a DLQ
     invocations: list[Invocation]
     fan_out: FanOutState | None = None
     pipes: PipesState | None = None
@@ -90,13 +92,21 @@ class _Lab(DeployedExample):
         self.environment = self.deployment.configs["loader"].environment
         self.topic_arn = self.router.sns_subscriptions[0].topic_arn
         self.queue_urls = {name: self._queue_url(f"patterns-lab-{name}-dev") for name in QUEUES}
-        self.dlq_urls = {name: self._queue_url(f"patterns-lab-{name}-dlq-dev") for name in SUBSCRIBERS}
+        self.dlq_urls = {
+            name: self._queue_url(f"patterns-lab-{name}-dlq-dev") for name in SUBSCRIBERS
+        }
         self.bucket = "patterns-lab-uploads-dev"
         # serverless.yml has no S3 -> SQS notification; the demo sets it up as a console user would.
         self.account.client("s3", internal=True).put_bucket_notification_configuration(
             Bucket=self.bucket,
-            NotificationConfiguration={"QueueConfigurations": [{
-                "QueueArn": self.account.arn("sqs", "patterns-lab-raw-dev"), "Events": ["s3:ObjectCreated:*"]}]},
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": self.account.arn("sqs", "patterns-lab-raw-dev"),
+                        "Events": ["s3:ObjectCreated:*"],
+                    }
+                ]
+            },
         )
         self.router.drain()  # S3's s3:TestEvent goes through transform now, not in the first run
         self.permissions = self.account.permissions(self.name(FAILING_SUBSCRIBER))
@@ -129,10 +139,12 @@ class PatternsDemo(SerialDemo):
 
     def set_failing(self, failing: bool) -> None:
         """Make the sms subscriber fail (explicit Deny on dynamodb:PutItem) or work again."""
+
         def apply() -> None:
             self.failing = failing
             if self._lab is not None:
                 self._apply_failing(self._lab)
+
         self._exclusively(apply)
 
     def upload(self) -> PatternsRun:
@@ -141,9 +153,11 @@ class PatternsDemo(SerialDemo):
 
     def reset(self) -> None:
         """Throw the deployment away; the next action deploys afresh, with every subscriber working."""
+
         def discard() -> None:
             self.failing = False
             self._discard()
+
         self._exclusively(discard)
 
     # -- internals --------------------------------------------------------------------------------
@@ -167,8 +181,11 @@ class PatternsDemo(SerialDemo):
         statements = list(current.statements)
         if self.failing:
             table_arn = lab.account.arn("dynamodb", f"table/{lab.environment['DELIVERIES_TABLE']}")
-            statements.append(Statement.model_validate(
-                {"Effect": "Deny", "Action": ["dynamodb:PutItem"], "Resource": [table_arn]}))
+            statements.append(
+                Statement.model_validate(
+                    {"Effect": "Deny", "Action": ["dynamodb:PutItem"], "Resource": [table_arn]}
+                )
+            )
         lab.account.set_permissions(lab.name(FAILING_SUBSCRIBER), statements, role_name=role)
 
     def _marks(self, lab: _Lab) -> tuple[int, int, int]:
@@ -183,35 +200,52 @@ class PatternsDemo(SerialDemo):
     def _publish(self, event_type: str) -> PatternsRun:
         lab = self._deploy()
         marks = self._marks(lab)
-        body = {"eventType": event_type, "orderId": "o-42"} if event_type == PUBLISHED_EVENT else {
-            "eventType": event_type, "cartId": "cart-7"}
+        body = (
+            {"eventType": event_type, "orderId": "o-42"}
+            if event_type == PUBLISHED_EVENT
+            else {"eventType": event_type, "cartId": "cart-7"}
+        )
         lab.account.client("sns").publish(
-            TopicArn=lab.topic_arn, Message=json.dumps(body),
+            TopicArn=lab.topic_arn,
+            Message=json.dumps(body),
             MessageAttributes={"eventType": {"DataType": "String", "StringValue": event_type}},
         )
         published = len(lab.account.trace.entries)
         self._drain(lab)
-        deliveries = lab.router.deliveries[marks[1]:]
-        filtered = sorted((lab.keys[d.function_name] for d in deliveries if d.outcome == "filtered"),
-                          key=SUBSCRIBERS.index)
+        deliveries = lab.router.deliveries[marks[1] :]
+        filtered = sorted(
+            (lab.keys[d.function_name] for d in deliveries if d.outcome == "filtered"),
+            key=SUBSCRIBERS.index,
+        )
         run = PatternsRun(
-            pattern="fan-out", action=f"publish {event_type}", demo_calls=_demo_calls(lab, marks[2], published),
+            pattern="fan-out",
+            action=f"publish {event_type}",
+            demo_calls=_demo_calls(lab, marks[2], published),
             service_calls=_demo_calls(lab, published, None),
             invocations=_invocations(lab, marks, f"SNS {event_type}"),
-            fan_out=FanOutState(received=_received(lab), filtered_out=filtered, dead_letters=_dead_letters(lab),
-                                failing=FAILING_SUBSCRIBER if self.failing else None),
+            fan_out=FanOutState(
+                received=_received(lab),
+                filtered_out=filtered,
+                dead_letters=_dead_letters(lab),
+                failing=FAILING_SUBSCRIBER if self.failing else None,
+            ),
         )
         return run.model_copy(update={"notes": _fan_out_notes(run, event_type)})
 
     def _upload(self) -> PatternsRun:
         lab = self._deploy()
         marks = self._marks(lab)
-        lab.account.client("s3").put_object(Bucket=lab.bucket, Key=UPLOAD_KEY, Body=UPLOAD_CSV.encode())
+        lab.account.client("s3").put_object(
+            Bucket=lab.bucket, Key=UPLOAD_KEY, Body=UPLOAD_CSV.encode()
+        )
         uploaded = len(lab.account.trace.entries)
         self._drain(lab)
         run = PatternsRun(
-            pattern="pipes", action=f"upload {UPLOAD_KEY}", demo_calls=_demo_calls(lab, marks[2], uploaded),
-            invocations=_invocations(lab, marks, None), pipes=_pipes_state(lab),
+            pattern="pipes",
+            action=f"upload {UPLOAD_KEY}",
+            demo_calls=_demo_calls(lab, marks[2], uploaded),
+            invocations=_invocations(lab, marks, None),
+            pipes=_pipes_state(lab),
         )
         return run.model_copy(update={"notes": _pipes_notes(run)})
 
@@ -229,22 +263,34 @@ def _demo_calls(lab: _Lab, start: int, end: int | None) -> list[AwsCall]:
 
 
 def _invocations(lab: _Lab, marks: tuple[int, int, int], trigger: str | None) -> list[Invocation]:
-    by_request = {d.request_id: d for d in lab.router.deliveries[marks[1]:] if d.request_id}
-    entries = lab.account.trace.entries[marks[2]:]
+    by_request = {d.request_id: d for d in lab.router.deliveries[marks[1] :] if d.request_id}
+    entries = lab.account.trace.entries[marks[2] :]
     found = []
     for number, invocation in enumerate(lab.invoker.since(marks[0]), start=1):
         result = invocation.result
         delivery = by_request.get(result.request_id)
         failed = result.error is not None
-        outcome = "ok" if not failed else ("retry" if delivery and delivery.outcome == "retry" else "error")
-        found.append(Invocation(
-            number=number, function=lab.keys.get(invocation.function_name, invocation.function_name),
-            trigger=trigger or _sqs_trigger(invocation.event), attempt=delivery.attempt if delivery else 1,
-            cold=result.cold, duration_ms=round(result.report.duration_ms, 2), outcome=outcome,
-            error=f"{result.error.error_type}: {result.error.error_message}" if failed else None,
-            calls=[_call(e) for e in entries if e.request_id == result.request_id],
-            log=handler_lines(result.logs),
-        ))
+        outcome = (
+            "ok"
+            if not failed
+            else ("retry" if delivery and delivery.outcome == "retry" else "error")
+        )
+        found.append(
+            Invocation(
+                number=number,
+                function=lab.keys.get(invocation.function_name, invocation.function_name),
+                trigger=trigger or _sqs_trigger(invocation.event),
+                attempt=delivery.attempt if delivery else 1,
+                cold=result.cold,
+                duration_ms=round(result.report.duration_ms, 2),
+                outcome=outcome,
+                error=f"{result.error.error_type}: {result.error.error_message}"
+                if failed
+                else None,
+                calls=[_call(e) for e in entries if e.request_id == result.request_id],
+                log=handler_lines(result.logs),
+            )
+        )
     return found
 
 
@@ -257,7 +303,8 @@ def _sqs_trigger(event: Any) -> str:
 
 def _received(lab: _Lab) -> dict[str, list[str]]:
     items = lab.account.client("dynamodb", internal=True).scan(
-        TableName=lab.environment["DELIVERIES_TABLE"], ConsistentRead=True)["Items"]
+        TableName=lab.environment["DELIVERIES_TABLE"], ConsistentRead=True
+    )["Items"]
     received: dict[str, list[str]] = {name: [] for name in SUBSCRIBERS}
     for item in sorted(items, key=lambda i: i["deliveryId"]["S"]):
         received.setdefault(item["channel"]["S"], []).append(item["eventType"]["S"])
@@ -269,8 +316,9 @@ def _peek(lab: _Lab, url: str) -> list[dict[str, Any]]:
     sqs = lab.account.client("sqs", internal=True)
     seen: dict[str, dict[str, Any]] = {}
     for _ in range(10):
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
-                                    MessageAttributeNames=["All"]).get("Messages", [])
+        batch = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+        ).get("Messages", [])
         new = [m for m in batch if m["MessageId"] not in seen]
         if not new:
             break
@@ -285,7 +333,11 @@ def _dead_letters(lab: _Lab) -> dict[str, list[DeadLetter]]:
         for message in _peek(lab, url):
             event = json.loads(message["Body"])
             sns = event["Records"][0]["Sns"]
-            error = (message.get("MessageAttributes") or {}).get("ErrorMessage", {}).get("StringValue", "")
+            error = (
+                (message.get("MessageAttributes") or {})
+                .get("ErrorMessage", {})
+                .get("StringValue", "")
+            )
             event_type = (sns.get("MessageAttributes") or {}).get("eventType", {}).get("Value", "?")
             letters[name].append(DeadLetter(event_type=event_type, error=error))
     return letters
@@ -294,8 +346,11 @@ def _dead_letters(lab: _Lab) -> dict[str, list[DeadLetter]]:
 def _pipes_state(lab: _Lab) -> PipesState:
     sqs = lab.account.client("sqs", internal=True)
     depths = {
-        name: int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
-            "Attributes"]["ApproximateNumberOfMessages"])
+        name: int(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]["ApproximateNumberOfMessages"]
+        )
         for name, url in lab.queue_urls.items()
     }
     rejects = []
@@ -303,9 +358,12 @@ def _pipes_state(lab: _Lab) -> PipesState:
         body = json.loads(message["Body"])
         rejects.append(f"{body['file']} line {body['line']}: {body['reason']}")
     items = lab.account.client("dynamodb", internal=True).scan(
-        TableName=lab.environment["ORDERS_TABLE"], ConsistentRead=True)["Items"]
+        TableName=lab.environment["ORDERS_TABLE"], ConsistentRead=True
+    )["Items"]
     rows = [{key: next(iter(value.values())) for key, value in item.items()} for item in items]
-    return PipesState(queue_depths=depths, rejects=sorted(rejects), items=sorted(rows, key=lambda r: r["orderId"]))
+    return PipesState(
+        queue_depths=depths, rejects=sorted(rejects), items=sorted(rows, key=lambda r: r["orderId"])
+    )
 
 
 def _fan_out_notes(run: PatternsRun, event_type: str) -> list[str]:
@@ -313,17 +371,23 @@ def _fan_out_notes(run: PatternsRun, event_type: str) -> list[str]:
     assert state is not None
     notes = []
     invoked = sorted({i.function for i in run.invocations}, key=SUBSCRIBERS.index)
-    notes.append(f"One publish, {len(run.invocations)} invocations: SNS invoked {', '.join(invoked) or 'nobody'} "
-                 "asynchronously; the publisher waited for none of them.")
+    notes.append(
+        f"One publish, {len(run.invocations)} invocations: SNS invoked {', '.join(invoked) or 'nobody'} "
+        "asynchronously; the publisher waited for none of them."
+    )
     if state.filtered_out:
-        notes.append(f"{', '.join(state.filtered_out)}: the filter policy (eventType OrderPlaced) did not match "
-                     f"{event_type}, so SNS never invoked it and it cost nothing.")
+        notes.append(
+            f"{', '.join(state.filtered_out)}: the filter policy (eventType OrderPlaced) did not match "
+            f"{event_type}, so SNS never invoked it and it cost nothing."
+        )
     failed = [i for i in run.invocations if i.outcome == "error"]
     for invocation in failed:
         attempts = sum(1 for i in run.invocations if i.function == invocation.function)
         others = [name for name in invoked if name != invocation.function]
-        notes.append(f"{invocation.function} failed all {attempts} attempts (1 + 2 retries) and the event went to its "
-                     f"DLQ; {' and '.join(others)} succeeded anyway: subscribers are isolated.")
+        notes.append(
+            f"{invocation.function} failed all {attempts} attempts (1 + 2 retries) and the event went to its "
+            f"DLQ; {' and '.join(others)} succeeded anyway: subscribers are isolated."
+        )
     return notes
 
 
@@ -331,7 +395,9 @@ def _pipes_notes(run: PatternsRun) -> list[str]:
     state = run.pipes
     assert state is not None
     return [
-        (f"Each filter did one job and handed on through a queue: {len(run.invocations)} invocations, "
-         f"{len(state.items)} rows loaded, {len(state.rejects)} rejected."),
+        (
+            f"Each filter did one job and handed on through a queue: {len(run.invocations)} invocations, "
+            f"{len(state.items)} rows loaded, {len(state.rejects)} rejected."
+        ),
         "The bad row went to the reject queue instead of failing the whole file: fix it and resend it later.",
     ]

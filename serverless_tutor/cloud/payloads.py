@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -22,18 +22,18 @@ from serverless_tutor.runtime.events import sample_event
 
 def iso_millis(moment: datetime) -> str:
     """AWS event time: 2026-01-15T12:00:00.123Z (milliseconds, UTC, Z)."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def iso_seconds(moment: datetime) -> str:
     """EventBridge time: 2026-01-15T12:00:00Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def clf_time(moment: datetime) -> str:
     """API Gateway requestTime: 15/Jan/2026:12:00:00 +0000."""
-    return moment.astimezone(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return moment.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def epoch_millis(moment: datetime) -> int:
@@ -79,7 +79,11 @@ def sns_message_attributes(attributes: dict[str, Any]) -> dict[str, dict[str, st
         kind = attribute.get("DataType", "String")
         if "BinaryValue" in attribute:
             value = attribute["BinaryValue"]
-            value = base64.b64encode(value).decode() if isinstance(value, bytes | bytearray) else str(value)
+            value = (
+                base64.b64encode(value).decode()
+                if isinstance(value, bytes | bytearray)
+                else str(value)
+            )
         else:
             value = attribute.get("StringValue", "")
         found[name] = {"Type": kind, "Value": value}
@@ -101,22 +105,31 @@ def sqs_record(message: dict[str, Any], *, queue_arn: str, region: str) -> dict[
             "attributes": {
                 key: attributes[key]
                 for key in (
-                    "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-                    "SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader",
+                    "ApproximateReceiveCount",
+                    "SentTimestamp",
+                    "SenderId",
+                    "ApproximateFirstReceiveTimestamp",
+                    "SequenceNumber",
+                    "MessageGroupId",
+                    "MessageDeduplicationId",
+                    "AWSTraceHeader",
                 )
                 if key in attributes
             },
             "messageAttributes": {
                 name: {
                     "stringValue": value.get("StringValue"),
-                    "binaryValue": base64.b64encode(value["BinaryValue"]).decode() if value.get("BinaryValue") else None,
+                    "binaryValue": base64.b64encode(value["BinaryValue"]).decode()
+                    if value.get("BinaryValue")
+                    else None,
                     "stringListValues": [],
                     "binaryListValues": [],
                     "dataType": value.get("DataType", "String"),
                 }
                 for name, value in (message.get("MessageAttributes") or {}).items()
             },
-            "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),
+            "md5OfBody": message.get("MD5OfBody")
+            or hashlib.md5(message["Body"].encode()).hexdigest(),
             "eventSourceARN": queue_arn,
             "awsRegion": region,
         }
@@ -131,7 +144,7 @@ def sqs_record(message: dict[str, Any], *, queue_arn: str, region: str) -> dict[
 
 # -- S3 ------------------------------------------------------------------------------------
 
-_SEQUENCER = itertools.count(int(datetime.now(timezone.utc).timestamp() * 1000) << 12)
+_SEQUENCER = itertools.count(int(datetime.now(UTC).timestamp() * 1000) << 12)
 _SEQUENCER_LOCK = threading.Lock()
 
 
@@ -155,7 +168,9 @@ def s3_record(
     principal_id: str,
     request_id: str,
 ) -> dict[str, Any]:
-    record = sample_event("s3-put" if event_name.startswith("ObjectCreated") else "s3-delete")["Records"][0]
+    record = sample_event("s3-put" if event_name.startswith("ObjectCreated") else "s3-delete")[
+        "Records"
+    ][0]
     obj: dict[str, Any] = {"key": quote_plus(key, safe="/")}
     if event_name.startswith("ObjectCreated"):
         obj["size"] = size or 0
@@ -172,14 +187,20 @@ def s3_record(
             "requestParameters": {"sourceIPAddress": "127.0.0.1"},
             "responseElements": {
                 "x-amz-request-id": request_id[:16].upper(),
-                "x-amz-id-2": base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode(),
+                "x-amz-id-2": base64.b64encode(
+                    hashlib.sha256(request_id.encode()).digest()
+                ).decode(),
             },
         }
     )
     record["s3"].update(
         {
             "configurationId": configuration_id,
-            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "A3NL1KOZZKExample"}, "arn": f"arn:aws:s3:::{bucket}"},
+            "bucket": {
+                "name": bucket,
+                "ownerIdentity": {"principalId": "A3NL1KOZZKExample"},
+                "arn": f"arn:aws:s3:::{bucket}",
+            },
             "object": obj,
         }
     )
@@ -197,7 +218,7 @@ def stream_record(raw: dict[str, Any], *, stream_arn: str, region: str) -> dict[
     if isinstance(created, datetime):
         data["ApproximateCreationDateTime"] = int(created.timestamp())
     elif created is None:
-        data["ApproximateCreationDateTime"] = int(datetime.now(timezone.utc).timestamp())
+        data["ApproximateCreationDateTime"] = int(datetime.now(UTC).timestamp())
     record.update(
         {
             "eventID": raw.get("eventID") or uuid.uuid4().hex,
@@ -214,7 +235,9 @@ def stream_record(raw: dict[str, Any], *, stream_arn: str, region: str) -> dict[
 # -- EventBridge schedules -------------------------------------------------------------------
 
 
-def scheduled_event(*, rule_arn: str, when: datetime, account_id: str, region: str) -> dict[str, Any]:
+def scheduled_event(
+    *, rule_arn: str, when: datetime, account_id: str, region: str
+) -> dict[str, Any]:
     event = sample_event("eventbridge-scheduled")
     event.update(
         {
@@ -253,6 +276,10 @@ def destination_record(
             "approximateInvokeCount": attempts,
         },
         "requestPayload": event,
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
         "responsePayload": error,
     }

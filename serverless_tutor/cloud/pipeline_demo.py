@@ -34,7 +34,10 @@ from serverless_tutor.paths import examples_dir
 SERVICE_DIR = examples_dir() / "order-service"
 FAILURE_QUEUE = "order-service-payment-failures-dev"
 CUSTOMER_ID = "c-1"
-NORMAL_ORDER = ({"productId": "book", "quantity": 1, "price": 12.5}, {"productId": "pen", "quantity": 2, "price": 1.25})
+NORMAL_ORDER = (
+    {"productId": "book", "quantity": 1, "price": 12.5},
+    {"productId": "pen", "quantity": 2, "price": 1.25},
+)
 OVERSOLD_PRODUCT = "book"
 # The chain as the lesson draws it: function, what triggers it, what it publishes when done.
 CHAIN: tuple[tuple[str, str, str], ...] = (
@@ -44,8 +47,13 @@ CHAIN: tuple[tuple[str, str, str], ...] = (
     ("sendNotification", "InventoryUpdated", "SES email"),
 )
 _WRITES = {
-    ("dynamodb", "PutItem"), ("dynamodb", "UpdateItem"), ("dynamodb", "DeleteItem"), ("dynamodb", "TransactWriteItems"),
-    ("dynamodb", "BatchWriteItem"), ("sns", "Publish"), ("ses", "SendEmail"),
+    ("dynamodb", "PutItem"),
+    ("dynamodb", "UpdateItem"),
+    ("dynamodb", "DeleteItem"),
+    ("dynamodb", "TransactWriteItems"),
+    ("dynamodb", "BatchWriteItem"),
+    ("sns", "Publish"),
+    ("ses", "SendEmail"),
 }
 
 Scenario = Literal["order", "oversell", "fail-payment"]
@@ -142,14 +150,21 @@ class _Deployed(DeployedExample):
         sqs = self.account.client("sqs", internal=True)
         self.failure_queue_url = sqs.create_queue(QueueName=FAILURE_QUEUE)["QueueUrl"]
         # serverless.yml would say `destinations: onFailure:`; the example has none, so the demo adds it.
-        self.router.functions[self.name("processPayment")].on_failure = self.account.arn("sqs", FAILURE_QUEUE)
+        self.router.functions[self.name("processPayment")].on_failure = self.account.arn(
+            "sqs", FAILURE_QUEUE
+        )
         self.published: list[_Published] = []
         self._published_lock = threading.Lock()
         self._unlisten = self.account.add_listener(self._on_call)
 
     def _on_call(self, call: CompletedCall) -> None:
         entry = call.entry
-        if entry.outcome != "ok" or entry.service != "sns" or entry.operation != "Publish" or not entry.function_name:
+        if (
+            entry.outcome != "ok"
+            or entry.service != "sns"
+            or entry.operation != "Publish"
+            or not entry.function_name
+        ):
             return
         topic_arn = call.params.get("TopicArn") or ""
         message = call.params.get("Message", "")
@@ -161,14 +176,29 @@ class _Deployed(DeployedExample):
                 continue
             key = self.keys.get(subscription.function_name, subscription.function_name)
             lambda_attributes = payloads.sns_message_attributes(attributes)
-            chosen = filter_policy.matches(subscription.policy, subscription.scope, lambda_attributes, message)
+            chosen = filter_policy.matches(
+                subscription.policy, subscription.scope, lambda_attributes, message
+            )
             (delivered if chosen else filtered).append(key)
         event_type = (attributes.get("eventType") or {}).get("StringValue") or _event_type(message)
-        publication = Publication(event_type=event_type, message_id=call.response.get("MessageId", ""),
-                                  topic=topic_arn.rsplit(":", 1)[-1], delivered_to=delivered, filtered_out=filtered)
+        publication = Publication(
+            event_type=event_type,
+            message_id=call.response.get("MessageId", ""),
+            topic=topic_arn.rsplit(":", 1)[-1],
+            delivered_to=delivered,
+            filtered_out=filtered,
+        )
         with self._published_lock:
-            self.published.append(_Published(entry.request_id, publication, topic_arn, message,
-                                              call.params.get("Subject"), attributes))
+            self.published.append(
+                _Published(
+                    entry.request_id,
+                    publication,
+                    topic_arn,
+                    message,
+                    call.params.get("Subject"),
+                    attributes,
+                )
+            )
 
     def published_since(self, count: int) -> list[_Published]:
         with self._published_lock:
@@ -182,19 +212,32 @@ class _Deployed(DeployedExample):
         dynamodb = self.account.client("dynamodb", internal=True)
         stock = {
             item["productId"]["S"]: int(item["quantity"]["N"])
-            for item in dynamodb.scan(TableName=self.environment["INVENTORY_TABLE"], ConsistentRead=True)["Items"]
+            for item in dynamodb.scan(
+                TableName=self.environment["INVENTORY_TABLE"], ConsistentRead=True
+            )["Items"]
         }
         status = None
         if order_id:
-            item = dynamodb.get_item(TableName=self.environment["ORDERS_TABLE"], Key={"orderId": {"S": order_id}},
-                                     ConsistentRead=True).get("Item")
+            item = dynamodb.get_item(
+                TableName=self.environment["ORDERS_TABLE"],
+                Key={"orderId": {"S": order_id}},
+                ConsistentRead=True,
+            ).get("Item")
             status = item["status"]["S"] if item else None
-        emails = [e for e in self.account.sent_emails() if order_id and order_id in (e["body"] or "")]
+        emails = [
+            e for e in self.account.sent_emails() if order_id and order_id in (e["body"] or "")
+        ]
         attributes = self.account.client("sqs", internal=True).get_queue_attributes(
-            QueueUrl=self.failure_queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+            QueueUrl=self.failure_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
         return ShopState(
-            order_id=order_id, order_status=status, stock=dict(sorted(stock.items())), emails_sent=len(emails),
-            email_to=sorted({to for e in emails for to in (e["destinations"] or {}).get("ToAddresses", [])}),
+            order_id=order_id,
+            order_status=status,
+            stock=dict(sorted(stock.items())),
+            emails_sent=len(emails),
+            email_to=sorted(
+                {to for e in emails for to in (e["destinations"] or {}).get("ToAddresses", [])}
+            ),
             failed_events=int(attributes.get("ApproximateNumberOfMessages", 0)),
         )
 
@@ -211,7 +254,9 @@ class PipelineDemo(SerialDemo):
     closed_error = PipelineError
     closed_message = "the pipeline demo has been shut down"
 
-    def __init__(self, *, backend: Literal["inprocess", "sandbox"] = "inprocess", drain_timeout_s: float = 60):
+    def __init__(
+        self, *, backend: Literal["inprocess", "sandbox"] = "inprocess", drain_timeout_s: float = 60
+    ):
         super().__init__()
         self.backend = backend
         self.drain_timeout_s = drain_timeout_s
@@ -235,7 +280,9 @@ class PipelineDemo(SerialDemo):
         return self._exclusively(lambda: self._run(options))
 
     def place_order(self, scenario: Scenario = "order") -> PipelineRun:
-        options = PipelineOptions(oversell=scenario == "oversell", fail_payment=scenario == "fail-payment")
+        options = PipelineOptions(
+            oversell=scenario == "oversell", fail_payment=scenario == "fail-payment"
+        )
         return self.run(options)
 
     def replay(self) -> PipelineRun:
@@ -273,34 +320,58 @@ class PipelineDemo(SerialDemo):
             self._deny_payment_updates(shop)
         try:
             body = json.dumps({"customerId": CUSTOMER_ID, "items": items}).encode()
-            response = shop.router.api.handle(HttpRequest(method="POST", path="/dev/orders",
-                                                          headers=[("Content-Type", "application/json")], body=body))
+            response = shop.router.api.handle(
+                HttpRequest(
+                    method="POST",
+                    path="/dev/orders",
+                    headers=[("Content-Type", "application/json")],
+                    body=body,
+                )
+            )
             order_id = _order_id(response)
             self._drain(shop)
         finally:
             if options.fail_payment and permissions is not None:
-                shop.account.set_permissions(shop.name("processPayment"), permissions.statements,
-                                             role_name=permissions.role_arn.split("/")[-2])
+                shop.account.set_permissions(
+                    shop.name("processPayment"),
+                    permissions.statements,
+                    role_name=permissions.role_arn.split("/")[-2],
+                )
         self._last_order = order_id
         self._last_messages = shop.published_since(marks[2])
         steps, after_retries = self._steps(shop, marks, "order", set())
-        scenario: Scenario = "fail-payment" if options.fail_payment else "oversell" if options.oversell else "order"
+        scenario: Scenario = (
+            "fail-payment" if options.fail_payment else "oversell" if options.oversell else "order"
+        )
         run = PipelineRun(
-            scenario=scenario, replayed=False, items=items, http_status=response.status, order_id=order_id,
-            steps=steps, after_retries=after_retries, filtered_deliveries=_filtered(steps),
+            scenario=scenario,
+            replayed=False,
+            items=items,
+            http_status=response.status,
+            order_id=order_id,
+            steps=steps,
+            after_retries=after_retries,
+            filtered_deliveries=_filtered(steps),
             state_before=before.model_copy(update={"order_id": order_id, "order_status": None}),
             end_state=shop.state(order_id),
         )
         if options.replay:
             replayed = self._replay_last()
-            run = run.model_copy(update={
-                "replayed": True, "steps": run.steps + [s.model_copy(update={"number": len(run.steps) + s.number})
-                                                        for s in replayed.steps],
-                "after_retries": run.after_retries + replayed.after_retries,
-                "filtered_deliveries": run.filtered_deliveries + replayed.filtered_deliveries,
-                "state_before_replay": run.end_state, "end_state": replayed.end_state,
-                "replay_changed_state": replayed.replay_changed_state,
-            })
+            run = run.model_copy(
+                update={
+                    "replayed": True,
+                    "steps": run.steps
+                    + [
+                        s.model_copy(update={"number": len(run.steps) + s.number})
+                        for s in replayed.steps
+                    ],
+                    "after_retries": run.after_retries + replayed.after_retries,
+                    "filtered_deliveries": run.filtered_deliveries + replayed.filtered_deliveries,
+                    "state_before_replay": run.end_state,
+                    "end_state": replayed.end_state,
+                    "replay_changed_state": replayed.replay_changed_state,
+                }
+            )
         return run.model_copy(update={"notes": _notes(run, options)})
 
     def _replay_last(self) -> PipelineRun:
@@ -315,22 +386,41 @@ class PipelineDemo(SerialDemo):
         for published in self._last_messages:
             for subscription in shop.router.sns_subscriptions:
                 key = shop.keys.get(subscription.function_name)
-                if subscription.topic_arn != published.topic_arn or key not in published.publication.delivered_to:
+                if (
+                    subscription.topic_arn != published.topic_arn
+                    or key not in published.publication.delivered_to
+                ):
                     continue
                 record = payloads.sns_record(
-                    topic_arn=published.topic_arn, subscription_arn=subscription.subscription_arn,
-                    message_id=published.publication.message_id, message=published.message, subject=published.subject,
-                    attributes=published.attributes, timestamp=shop.router.wall_time(), region=shop.account.region,
+                    topic_arn=published.topic_arn,
+                    subscription_arn=subscription.subscription_arn,
+                    message_id=published.publication.message_id,
+                    message=published.message,
+                    subject=published.subject,
+                    attributes=published.attributes,
+                    timestamp=shop.router.wall_time(),
+                    region=shop.account.region,
                 )
                 duplicates.add(published.publication.message_id)
-                shop.router.invoke_async(subscription.function_name, {"Records": [record]}, source="sns",
-                                         source_arn=published.topic_arn)
+                shop.router.invoke_async(
+                    subscription.function_name,
+                    {"Records": [record]},
+                    source="sns",
+                    source_arn=published.topic_arn,
+                )
                 self._drain(shop)
         steps, after_retries = self._steps(shop, marks, "replay", duplicates)
         after = shop.state(order_id)
         run = PipelineRun(
-            scenario="replay", replayed=True, order_id=order_id, steps=steps, after_retries=after_retries,
-            filtered_deliveries=_filtered(steps), state_before=before, state_before_replay=before, end_state=after,
+            scenario="replay",
+            replayed=True,
+            order_id=order_id,
+            steps=steps,
+            after_retries=after_retries,
+            filtered_deliveries=_filtered(steps),
+            state_before=before,
+            state_before_replay=before,
+            end_state=after,
             replay_changed_state=_changed(before, after),
         )
         return run.model_copy(update={"notes": _notes(run, PipelineOptions(replay=True))})
@@ -354,17 +444,27 @@ class PipelineDemo(SerialDemo):
         if current is None:
             raise PipelineError(f"{name} has no execution role to break")
         table_arn = shop.account.arn("dynamodb", f"table/{shop.environment['ORDERS_TABLE']}")
-        deny = Statement.model_validate({"Effect": "Deny", "Action": ["dynamodb:UpdateItem"], "Resource": [table_arn]})
-        shop.account.set_permissions(name, [*current.statements, deny], role_name=current.role_arn.split("/")[-2])
+        deny = Statement.model_validate(
+            {"Effect": "Deny", "Action": ["dynamodb:UpdateItem"], "Resource": [table_arn]}
+        )
+        shop.account.set_permissions(
+            name, [*current.statements, deny], role_name=current.role_arn.split("/")[-2]
+        )
 
     @staticmethod
-    def _steps(shop: _Deployed, marks: tuple[int, int, int], phase: Literal["order", "replay"],
-               duplicates: set[str]) -> tuple[list[Step], list[AfterRetries]]:
+    def _steps(
+        shop: _Deployed,
+        marks: tuple[int, int, int],
+        phase: Literal["order", "replay"],
+        duplicates: set[str],
+    ) -> tuple[list[Step], list[AfterRetries]]:
         invocations = shop.invoker.since(marks[0])
-        deliveries = shop.router.deliveries[marks[1]:]
+        deliveries = shop.router.deliveries[marks[1] :]
         by_request = {d.request_id: d for d in deliveries if d.request_id}
         published = shop.published_since(marks[2])
-        event_types = {p.publication.message_id: p.publication.event_type for p in shop.published_since(0)}
+        event_types = {
+            p.publication.message_id: p.publication.event_type for p in shop.published_since(0)
+        }
         entries = shop.account.trace.entries
         steps = []
         for number, invocation in enumerate(invocations, start=1):
@@ -373,27 +473,53 @@ class PipelineDemo(SerialDemo):
             duplicate = message_id in duplicates
             delivery = by_request.get(result.request_id)
             failed = result.error is not None
-            outcome = "ok" if not failed else (delivery.outcome if delivery and delivery.outcome == "retry" else "error")
-            calls = [
-                AwsCall.from_trace(e) for e in entries if e.request_id == result.request_id
-            ]
-            steps.append(Step(
-                number=number, phase=phase, function=shop.keys.get(invocation.function_name, invocation.function_name),
-                function_name=invocation.function_name, trigger=trigger + (" (duplicate)" if duplicate else ""),
-                message_id=message_id, duplicate=duplicate, attempt=delivery.attempt if delivery else 1,
-                request_id=result.request_id, cold=result.cold, init_ms=result.report.init_duration_ms,
-                duration_ms=result.report.duration_ms, billed_ms=result.report.billed_duration_ms, outcome=outcome,
-                error_type=result.error.error_type if failed else None,
-                error=f"{result.error.error_type}: {result.error.error_message}" if failed else None,
-                calls=calls, published=[p.publication for p in published if p.request_id == result.request_id],
-                log=handler_lines(result.logs),
-                changed_state=any(c.outcome == "ok" and (c.service, c.operation) in _WRITES for c in calls),
-            ))
+            outcome = (
+                "ok"
+                if not failed
+                else (delivery.outcome if delivery and delivery.outcome == "retry" else "error")
+            )
+            calls = [AwsCall.from_trace(e) for e in entries if e.request_id == result.request_id]
+            steps.append(
+                Step(
+                    number=number,
+                    phase=phase,
+                    function=shop.keys.get(invocation.function_name, invocation.function_name),
+                    function_name=invocation.function_name,
+                    trigger=trigger + (" (duplicate)" if duplicate else ""),
+                    message_id=message_id,
+                    duplicate=duplicate,
+                    attempt=delivery.attempt if delivery else 1,
+                    request_id=result.request_id,
+                    cold=result.cold,
+                    init_ms=result.report.init_duration_ms,
+                    duration_ms=result.report.duration_ms,
+                    billed_ms=result.report.billed_duration_ms,
+                    outcome=outcome,
+                    error_type=result.error.error_type if failed else None,
+                    error=f"{result.error.error_type}: {result.error.error_message}"
+                    if failed
+                    else None,
+                    calls=calls,
+                    published=[
+                        p.publication for p in published if p.request_id == result.request_id
+                    ],
+                    log=handler_lines(result.logs),
+                    changed_state=any(
+                        c.outcome == "ok" and (c.service, c.operation) in _WRITES for c in calls
+                    ),
+                )
+            )
         after_retries = [
-            AfterRetries(function=shop.keys.get(d.function_name, d.function_name), outcome=d.outcome,
-                         target=d.detail.removeprefix("sent to ").rsplit(":", 1)[-1] if d.outcome != "dropped" else None,
-                         detail=d.detail)
-            for d in deliveries if d.source == "destination" and d.outcome in ("destination", "dead-letter", "dropped")
+            AfterRetries(
+                function=shop.keys.get(d.function_name, d.function_name),
+                outcome=d.outcome,
+                target=d.detail.removeprefix("sent to ").rsplit(":", 1)[-1]
+                if d.outcome != "dropped"
+                else None,
+                detail=d.detail,
+            )
+            for d in deliveries
+            if d.source == "destination" and d.outcome in ("destination", "dead-letter", "dropped")
         ]
         return steps, after_retries
 
@@ -421,13 +547,18 @@ def _event_type(message: str) -> str:
 
 def _trigger(event: Any, event_types: dict[str, str]) -> tuple[str, str | None]:
     if isinstance(event, dict) and "httpMethod" in event:
-        path = (event.get("requestContext") or {}).get("path") or event.get("path", "")  # with the stage: /dev/orders
+        path = (event.get("requestContext") or {}).get("path") or event.get(
+            "path", ""
+        )  # with the stage: /dev/orders
         return f"{event['httpMethod']} {path}", None
     records = event.get("Records") if isinstance(event, dict) else None
     if records and "Sns" in records[0]:
         sns = records[0]["Sns"]
         message_id = sns.get("MessageId")
-        return f"SNS {event_types.get(message_id) or _event_type(sns.get('Message', ''))}", message_id
+        return (
+            f"SNS {event_types.get(message_id) or _event_type(sns.get('Message', ''))}",
+            message_id,
+        )
     return "direct invoke", None
 
 
@@ -464,7 +595,9 @@ def _notes(run: PipelineRun, options: PipelineOptions) -> list[str]:
                 "(Init Duration); while the environments stay warm, the next order skips that."
             )
         if first.outcome == "error" or (run.http_status or 0) >= 300:
-            notes.append(f"The API answered {run.http_status}: no order was saved and nothing was published.")
+            notes.append(
+                f"The API answered {run.http_status}: no order was saved and nothing was published."
+            )
     state = run.state_before_replay if run.replayed and order_steps else run.end_state
     if options.oversell and order_steps:
         quantity = next((i["quantity"] for i in run.items if i["productId"] == OVERSOLD_PRODUCT), 0)

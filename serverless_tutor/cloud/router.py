@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -36,7 +36,9 @@ from serverless_tutor.cloud import filter_policy, payloads
 from serverless_tutor.cloud.account import CompletedCall, LocalAccount
 from serverless_tutor.cloud.schedule import Schedule, parse_schedule
 
-DeliveryOutcome = Literal["ok", "error", "filtered", "retry", "destination", "dead-letter", "dropped", "partial"]
+DeliveryOutcome = Literal[
+    "ok", "error", "filtered", "retry", "destination", "dead-letter", "dropped", "partial"
+]
 SourceKind = Literal["http", "sns", "sqs", "s3", "stream", "schedule", "destination"]
 
 _S3_CREATED = {
@@ -46,8 +48,14 @@ _S3_CREATED = {
     "CompleteMultipartUpload": "ObjectCreated:CompleteMultipartUpload",
 }
 _DYNAMODB_WRITES = {
-    "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement",
-    "BatchExecuteStatement", "ExecuteTransaction",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
 }
 MAX_DELIVERIES_KEPT = 10_000
 
@@ -120,7 +128,9 @@ class SqsMapping:
     enabled: bool = True
     visibility_timeout_s: float = 30
     waiting_since: float | None = None  # clock time the window opened
-    in_flight: dict[str, float] = field(default_factory=dict)  # receipt handle -> clock time it becomes visible
+    in_flight: dict[str, float] = field(
+        default_factory=dict
+    )  # receipt handle -> clock time it becomes visible
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -134,7 +144,9 @@ class StreamMapping:
     enabled: bool = True
     maximum_retry_attempts: int = -1
     report_batch_item_failures: bool = False
-    cursors: dict[str, str | None] = field(default_factory=dict)  # shard id -> last processed sequence number
+    cursors: dict[str, str | None] = field(
+        default_factory=dict
+    )  # shard id -> last processed sequence number
     failed_attempts: int = 0
     dirty: bool = True  # a write may have added records since the last poll
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -169,7 +181,7 @@ class EventRouter:
         self.runtime = runtime
         self.clock = clock or SystemClock()
         self.stepped = clock is not None and not isinstance(clock, SystemClock)
-        self._wall_start = start_time or datetime.now(timezone.utc)
+        self._wall_start = start_time or datetime.now(UTC)
         self._clock_start = self.clock.now()
         self.functions: dict[str, RoutedFunction] = {}
         self.sns_subscriptions: list[SnsSubscription] = []
@@ -182,7 +194,9 @@ class EventRouter:
         self._lock = threading.Lock()
         self._pending = 0
         self._idle = threading.Condition(self._lock)
-        self._pool = ThreadPoolExecutor(max_workers=delivery_threads, thread_name_prefix="router-async")
+        self._pool = ThreadPoolExecutor(
+            max_workers=delivery_threads, thread_name_prefix="router-async"
+        )
         self._poll_interval = poll_interval_s
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -194,27 +208,51 @@ class EventRouter:
     # -- registration ----------------------------------------------------------------------
 
     def add_function(
-        self, config: Any, *, maximum_retry_attempts: int = 2, on_failure: str | None = None, dead_letter: str | None = None
+        self,
+        config: Any,
+        *,
+        maximum_retry_attempts: int = 2,
+        on_failure: str | None = None,
+        dead_letter: str | None = None,
     ) -> RoutedFunction:
-        arn = f"arn:aws:lambda:{self.account.region}:{self.account.account_id}:function:{config.name}"
+        arn = (
+            f"arn:aws:lambda:{self.account.region}:{self.account.account_id}:function:{config.name}"
+        )
         routed = RoutedFunction(config, arn, maximum_retry_attempts, on_failure, dead_letter)
         self.functions[config.name] = routed
         return routed
 
     def subscribe_sns(
-        self, topic_arn: str, function_name: str, *, policy: dict[str, Any] | None = None, scope: str = "MessageAttributes"
+        self,
+        topic_arn: str,
+        function_name: str,
+        *,
+        policy: dict[str, Any] | None = None,
+        scope: str = "MessageAttributes",
     ) -> SnsSubscription:
         self._function(function_name)
-        subscription = SnsSubscription(topic_arn, function_name, f"{topic_arn}:{uuid.uuid4()}", policy, scope)
+        subscription = SnsSubscription(
+            topic_arn, function_name, f"{topic_arn}:{uuid.uuid4()}", policy, scope
+        )
         self.sns_subscriptions.append(subscription)
         return subscription
 
     def notify_s3(
-        self, bucket: str, function_name: str, *, events: list[str] | None = None, prefix: str | None = None, suffix: str | None = None
+        self,
+        bucket: str,
+        function_name: str,
+        *,
+        events: list[str] | None = None,
+        prefix: str | None = None,
+        suffix: str | None = None,
     ) -> S3Notification:
         self._function(function_name)
         notification = S3Notification(
-            bucket, function_name, events or ["s3:ObjectCreated:*"], prefix, suffix,
+            bucket,
+            function_name,
+            events or ["s3:ObjectCreated:*"],
+            prefix,
+            suffix,
             configuration_id=f"{function_name}-{uuid.uuid4().hex[:8]}",
         )
         self.s3_notifications.append(notification)
@@ -234,10 +272,18 @@ class EventRouter:
         sqs = self.account.client("sqs", internal=True)
         name = queue_arn.rsplit(":", 1)[-1]
         queue_url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"]
+        )["Attributes"]
         mapping = SqsMapping(
-            queue_arn, queue_url, function_name, batch_size, maximum_batching_window_s,
-            report_batch_item_failures, enabled, float(attributes.get("VisibilityTimeout", 30)),
+            queue_arn,
+            queue_url,
+            function_name,
+            batch_size,
+            maximum_batching_window_s,
+            report_batch_item_failures,
+            enabled,
+            float(attributes.get("VisibilityTimeout", 30)),
         )
         self.sqs_mappings.append(mapping)
         return mapping
@@ -256,17 +302,35 @@ class EventRouter:
         self._function(function_name)
         table_name = stream_arn.split(":table/", 1)[1].split("/stream/", 1)[0]
         mapping = StreamMapping(
-            stream_arn, table_name, function_name, batch_size, starting_position, enabled,
-            maximum_retry_attempts, report_batch_item_failures,
+            stream_arn,
+            table_name,
+            function_name,
+            batch_size,
+            starting_position,
+            enabled,
+            maximum_retry_attempts,
+            report_batch_item_failures,
         )
         if starting_position == "LATEST":
             streams = self.account.client("dynamodbstreams", internal=True)
-            for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-                mapping.cursors[shard["ShardId"]] = self._last_sequence(streams, stream_arn, shard["ShardId"])
+            for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"][
+                "Shards"
+            ]:
+                mapping.cursors[shard["ShardId"]] = self._last_sequence(
+                    streams, stream_arn, shard["ShardId"]
+                )
         self.stream_mappings.append(mapping)
         return mapping
 
-    def schedule(self, name: str, expression: str, function_name: str, *, input: Any = None, enabled: bool = True) -> ScheduledRule:
+    def schedule(
+        self,
+        name: str,
+        expression: str,
+        function_name: str,
+        *,
+        input: Any = None,
+        enabled: bool = True,
+    ) -> ScheduledRule:
         self._function(function_name)
         now = self.wall_time()
         parsed = parse_schedule(expression)
@@ -285,7 +349,9 @@ class EventRouter:
 
     def _function(self, name: str) -> RoutedFunction:
         if name not in self.functions:
-            raise KeyError(f"function {name!r} is not registered with the router (add_function first)")
+            raise KeyError(
+                f"function {name!r} is not registered with the router (add_function first)"
+            )
         return self.functions[name]
 
     # -- time --------------------------------------------------------------------------------
@@ -298,7 +364,11 @@ class EventRouter:
 
     def subscribe(self, callback: Callable[[Delivery], None]) -> Callable[[], None]:
         self._delivery_subscribers.append(callback)
-        return lambda: self._delivery_subscribers.remove(callback) if callback in self._delivery_subscribers else None
+        return lambda: (
+            self._delivery_subscribers.remove(callback)
+            if callback in self._delivery_subscribers
+            else None
+        )
 
     def _log(self, delivery: Delivery) -> None:
         with self._lock:
@@ -330,19 +400,28 @@ class EventRouter:
         else:
             topic = params.get("TopicArn")
             ids = {item["Id"]: item["MessageId"] for item in call.response.get("Successful", [])}
-            messages = [(ids[e["Id"]], e) for e in params.get("PublishBatchRequestEntries", []) if e["Id"] in ids]
+            messages = [
+                (ids[e["Id"]], e)
+                for e in params.get("PublishBatchRequestEntries", [])
+                if e["Id"] in ids
+            ]
         for subscription in [s for s in self.sns_subscriptions if s.topic_arn == topic]:
             for message_id, body in messages:
                 self._deliver_sns(subscription, message_id, body)
 
-    def _deliver_sns(self, subscription: SnsSubscription, message_id: str, body: dict[str, Any]) -> None:
+    def _deliver_sns(
+        self, subscription: SnsSubscription, message_id: str, body: dict[str, Any]
+    ) -> None:
         message = body.get("Message", "")
         attributes = payloads.sns_message_attributes(body.get("MessageAttributes") or {})
         if not filter_policy.matches(subscription.policy, subscription.scope, attributes, message):
             self._log(
                 Delivery(
-                    time=self.wall_time(), source="sns", source_arn=subscription.topic_arn,
-                    function_name=subscription.function_name, outcome="filtered",
+                    time=self.wall_time(),
+                    source="sns",
+                    source_arn=subscription.topic_arn,
+                    function_name=subscription.function_name,
+                    outcome="filtered",
                     detail="filter policy did not match; not delivered",
                 )
             )
@@ -357,7 +436,12 @@ class EventRouter:
             timestamp=self.wall_time(),
             region=self.account.region,
         )
-        self.invoke_async(subscription.function_name, {"Records": [record]}, source="sns", source_arn=subscription.topic_arn)
+        self.invoke_async(
+            subscription.function_name,
+            {"Records": [record]},
+            source="sns",
+            source_arn=subscription.topic_arn,
+        )
 
     def _on_s3(self, call: CompletedCall) -> None:
         if not self.s3_notifications:
@@ -371,27 +455,56 @@ class EventRouter:
             size = params.get("ContentLength")
             if size is None or operation != "PutObject":
                 size = self._object_size(bucket, key)
-            events.append((_S3_CREATED[operation], key, size, headers.get("etag"), headers.get("x-amz-version-id")))
+            events.append(
+                (
+                    _S3_CREATED[operation],
+                    key,
+                    size,
+                    headers.get("etag"),
+                    headers.get("x-amz-version-id"),
+                )
+            )
         elif operation == "DeleteObject":
             marker = headers.get("x-amz-delete-marker") == "true" and not params.get("VersionId")
             name = "ObjectRemoved:DeleteMarkerCreated" if marker else "ObjectRemoved:Delete"
-            events.append((name, params.get("Key", ""), None, None, headers.get("x-amz-version-id")))
+            events.append(
+                (name, params.get("Key", ""), None, None, headers.get("x-amz-version-id"))
+            )
         elif operation == "DeleteObjects":
             for item in (params.get("Delete") or {}).get("Objects", []):
-                events.append(("ObjectRemoved:Delete", item["Key"], None, None, item.get("VersionId")))
+                events.append(
+                    ("ObjectRemoved:Delete", item["Key"], None, None, item.get("VersionId"))
+                )
         if not events:
             return
-        principal = f"AWS:AROA{call.account.account_id}:{call.entry.function_name}" if call.entry.function_name else "AWS:AIDATUTOREXAMPLE"
+        principal = (
+            f"AWS:AROA{call.account.account_id}:{call.entry.function_name}"
+            if call.entry.function_name
+            else "AWS:AIDATUTOREXAMPLE"
+        )
         for event_name, key, size, etag, version in events:
             for notification in self.s3_notifications:
                 if notification.bucket != bucket or not notification.wants(event_name, key):
                     continue
                 record = payloads.s3_record(
-                    event_name=event_name, bucket=bucket, key=key, size=size, etag=etag, version_id=version,
-                    when=call.entry.time, region=self.account.region, configuration_id=notification.configuration_id,
-                    principal_id=principal, request_id=headers.get("x-amz-request-id") or uuid.uuid4().hex,
+                    event_name=event_name,
+                    bucket=bucket,
+                    key=key,
+                    size=size,
+                    etag=etag,
+                    version_id=version,
+                    when=call.entry.time,
+                    region=self.account.region,
+                    configuration_id=notification.configuration_id,
+                    principal_id=principal,
+                    request_id=headers.get("x-amz-request-id") or uuid.uuid4().hex,
                 )
-                self.invoke_async(notification.function_name, {"Records": [record]}, source="s3", source_arn=f"arn:aws:s3:::{bucket}")
+                self.invoke_async(
+                    notification.function_name,
+                    {"Records": [record]},
+                    source="s3",
+                    source_arn=f"arn:aws:s3:::{bucket}",
+                )
 
     def _object_size(self, bucket: str, key: str) -> int | None:
         s3 = self.account.client("s3", internal=True)
@@ -402,14 +515,18 @@ class EventRouter:
 
     # -- asynchronous invocation ------------------------------------------------------------------
 
-    def invoke_async(self, function_name: str, event: Any, *, source: SourceKind, source_arn: str) -> None:
+    def invoke_async(
+        self, function_name: str, event: Any, *, source: SourceKind, source_arn: str
+    ) -> None:
         """Queue an asynchronous invoke (Lambda's `Event` invocation type) and return at once."""
         function = self._function(function_name)
         with self._lock:
             self._pending += 1
         self._pool.submit(self._run_async, function, event, source, source_arn)
 
-    def _run_async(self, function: RoutedFunction, event: Any, source: SourceKind, source_arn: str) -> None:
+    def _run_async(
+        self, function: RoutedFunction, event: Any, source: SourceKind, source_arn: str
+    ) -> None:
         try:
             attempts = 1 + function.maximum_retry_attempts
             result = None
@@ -417,7 +534,9 @@ class EventRouter:
             for attempt in range(1, attempts + 1):
                 result = self.runtime.invoke(function.config, event)
                 last = attempt == attempts
-                outcome: DeliveryOutcome = "ok" if result.error is None else ("error" if last else "retry")
+                outcome: DeliveryOutcome = (
+                    "ok" if result.error is None else ("error" if last else "retry")
+                )
                 self._log(self._delivery(source, source_arn, function, result, outcome, attempt))
                 if result.error is None:
                     return
@@ -427,32 +546,53 @@ class EventRouter:
                 self._pending -= 1
                 self._idle.notify_all()
 
-    def _after_retries(self, function: RoutedFunction, event: Any, result: Any, attempts: int) -> None:
+    def _after_retries(
+        self, function: RoutedFunction, event: Any, result: Any, attempts: int
+    ) -> None:
         error = result.error.to_json() if result.error is not None else None
         if function.on_failure:
             record = payloads.destination_record(
-                function_arn=function.arn, request_id=result.request_id, event=event, error=error,
-                attempts=attempts, when=self.wall_time(),
+                function_arn=function.arn,
+                request_id=result.request_id,
+                event=event,
+                error=error,
+                attempts=attempts,
+                when=self.wall_time(),
             )
             self._send_to(function.on_failure, json.dumps(record), record, function, "destination")
         elif function.dead_letter:
             attributes = {
                 "RequestID": {"DataType": "String", "StringValue": result.request_id},
                 "ErrorCode": {"DataType": "Number", "StringValue": "200"},
-                "ErrorMessage": {"DataType": "String", "StringValue": (error or {}).get("errorMessage", "")[:256]},
+                "ErrorMessage": {
+                    "DataType": "String",
+                    "StringValue": (error or {}).get("errorMessage", "")[:256],
+                },
             }
-            self._send_to(function.dead_letter, json.dumps(event), event, function, "dead-letter", attributes)
+            self._send_to(
+                function.dead_letter, json.dumps(event), event, function, "dead-letter", attributes
+            )
         else:
             self._log(
                 Delivery(
-                    time=self.wall_time(), source="destination", source_arn=function.arn, function_name=function.config.name,
-                    outcome="dropped", attempt=attempts, request_id=result.request_id,
+                    time=self.wall_time(),
+                    source="destination",
+                    source_arn=function.arn,
+                    function_name=function.config.name,
+                    outcome="dropped",
+                    attempt=attempts,
+                    request_id=result.request_id,
                     detail="retries exhausted and no on-failure destination or DLQ: the event is lost",
                 )
             )
 
     def _send_to(
-        self, target_arn: str, body: str, payload: Any, function: RoutedFunction, outcome: DeliveryOutcome,
+        self,
+        target_arn: str,
+        body: str,
+        payload: Any,
+        function: RoutedFunction,
+        outcome: DeliveryOutcome,
         attributes: dict[str, Any] | None = None,
     ) -> None:
         service = target_arn.split(":")[2]
@@ -461,29 +601,52 @@ class EventRouter:
             url = sqs.get_queue_url(QueueName=target_arn.rsplit(":", 1)[-1])["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody=body, MessageAttributes=attributes or {})
         elif service == "sns":
-            self.account.client("sns").publish(TopicArn=target_arn, Message=body, MessageAttributes=attributes or {})
+            self.account.client("sns").publish(
+                TopicArn=target_arn, Message=body, MessageAttributes=attributes or {}
+            )
         elif service == "lambda":
             name = target_arn.split(":function:", 1)[1].split(":")[0]
             self.invoke_async(name, payload, source="destination", source_arn=function.arn)
         else:
-            raise ValueError(f"{target_arn}: destinations must be SQS queues, SNS topics or Lambda functions")
+            raise ValueError(
+                f"{target_arn}: destinations must be SQS queues, SNS topics or Lambda functions"
+            )
         self._log(
             Delivery(
-                time=self.wall_time(), source="destination", source_arn=function.arn, function_name=function.config.name,
-                outcome=outcome, detail=f"sent to {target_arn}",
+                time=self.wall_time(),
+                source="destination",
+                source_arn=function.arn,
+                function_name=function.config.name,
+                outcome=outcome,
+                detail=f"sent to {target_arn}",
             )
         )
 
     def _delivery(
-        self, source: SourceKind, source_arn: str, function: RoutedFunction, result: Any, outcome: DeliveryOutcome,
-        attempt: int = 1, records: int = 1, detail: str = "",
+        self,
+        source: SourceKind,
+        source_arn: str,
+        function: RoutedFunction,
+        result: Any,
+        outcome: DeliveryOutcome,
+        attempt: int = 1,
+        records: int = 1,
+        detail: str = "",
     ) -> Delivery:
         if result.error is not None and not detail:
             detail = f"{result.error.error_type}: {result.error.error_message}"
         return Delivery(
-            time=self.wall_time(), source=source, source_arn=source_arn, function_name=function.config.name,
-            outcome=outcome, attempt=attempt, request_id=result.request_id, records=records, cold=result.cold,
-            duration_ms=result.report.duration_ms, detail=detail,
+            time=self.wall_time(),
+            source=source,
+            source_arn=source_arn,
+            function_name=function.config.name,
+            outcome=outcome,
+            attempt=attempt,
+            request_id=result.request_id,
+            records=records,
+            cold=result.cold,
+            duration_ms=result.report.duration_ms,
+            detail=detail,
         )
 
     # -- polling: SQS -------------------------------------------------------------------------------
@@ -497,9 +660,9 @@ class EventRouter:
             self._expire_visibility(sqs, mapping)
             if mapping.maximum_batching_window_s > 0:
                 waiting = int(
-                    sqs.get_queue_attributes(QueueUrl=mapping.queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
-                        "Attributes"
-                    ]["ApproximateNumberOfMessages"]
+                    sqs.get_queue_attributes(
+                        QueueUrl=mapping.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+                    )["Attributes"]["ApproximateNumberOfMessages"]
                 )
                 if waiting == 0:
                     mapping.waiting_since = None
@@ -507,7 +670,10 @@ class EventRouter:
                 now = self.clock.now()
                 if mapping.waiting_since is None:
                     mapping.waiting_since = now
-                if waiting < mapping.batch_size and now - mapping.waiting_since < mapping.maximum_batching_window_s:
+                if (
+                    waiting < mapping.batch_size
+                    and now - mapping.waiting_since < mapping.maximum_batching_window_s
+                ):
                     return 0  # the batching window is still open
             messages: list[dict[str, Any]] = []
             while len(messages) < mapping.batch_size:
@@ -528,9 +694,14 @@ class EventRouter:
         finally:
             mapping.lock.release()
 
-    def _invoke_sqs_batch(self, sqs: Any, mapping: SqsMapping, messages: list[dict[str, Any]]) -> None:
+    def _invoke_sqs_batch(
+        self, sqs: Any, mapping: SqsMapping, messages: list[dict[str, Any]]
+    ) -> None:
         function = self._function(mapping.function_name)
-        records = [payloads.sqs_record(m, queue_arn=mapping.queue_arn, region=self.account.region) for m in messages]
+        records = [
+            payloads.sqs_record(m, queue_arn=mapping.queue_arn, region=self.account.region)
+            for m in messages
+        ]
         result = self.runtime.invoke(function.config, {"Records": records})
         handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
         if result.error is not None:
@@ -542,7 +713,11 @@ class EventRouter:
             outcome = "partial" if failed else "ok"
         else:
             failed, outcome, detail = set(), "ok", ""
-        done = [{"Id": str(i), "ReceiptHandle": handles[mid]} for i, mid in enumerate(handles) if mid not in failed]
+        done = [
+            {"Id": str(i), "ReceiptHandle": handles[mid]}
+            for i, mid in enumerate(handles)
+            if mid not in failed
+        ]
         for start in range(0, len(done), 10):
             sqs.delete_message_batch(QueueUrl=mapping.queue_url, Entries=done[start : start + 10])
         if failed and self.stepped:
@@ -551,7 +726,17 @@ class EventRouter:
                 mapping.in_flight[handles[message_id]] = visible_at
         if failed and not detail:
             detail = f"{len(failed)} of {len(messages)} messages stay on the queue; they return after the visibility timeout"
-        self._log(self._delivery("sqs", mapping.queue_arn, function, result, outcome, records=len(messages), detail=detail))
+        self._log(
+            self._delivery(
+                "sqs",
+                mapping.queue_arn,
+                function,
+                result,
+                outcome,
+                records=len(messages),
+                detail=detail,
+            )
+        )
 
     def _expire_visibility(self, sqs: Any, mapping: SqsMapping) -> None:
         """With a stepped clock, make failed messages visible again once their timeout has passed on it.
@@ -562,7 +747,9 @@ class EventRouter:
         due = [handle for handle, at in mapping.in_flight.items() if at <= now]
         for handle in due:
             del mapping.in_flight[handle]
-            sqs.change_message_visibility(QueueUrl=mapping.queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+            sqs.change_message_visibility(
+                QueueUrl=mapping.queue_url, ReceiptHandle=handle, VisibilityTimeout=0
+            )
 
     # -- polling: DynamoDB Streams ----------------------------------------------------------------
 
@@ -574,7 +761,9 @@ class EventRouter:
             mapping.dirty = False
             streams = self.account.client("dynamodbstreams", internal=True)
             processed = 0
-            for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]:
+            for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"][
+                "Shards"
+            ]:
                 processed += self._poll_shard(streams, mapping, shard["ShardId"])
             if processed or mapping.failed_attempts:
                 mapping.dirty = True  # more may be waiting behind this batch, or it must be retried
@@ -586,16 +775,22 @@ class EventRouter:
         cursor = mapping.cursors.get(shard_id)
         if cursor:
             iterator = streams.get_shard_iterator(
-                StreamArn=mapping.stream_arn, ShardId=shard_id, ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=cursor
+                StreamArn=mapping.stream_arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=cursor,
             )["ShardIterator"]
         else:
-            iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")[
-                "ShardIterator"
-            ]
+            iterator = streams.get_shard_iterator(
+                StreamArn=mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
         raw = streams.get_records(ShardIterator=iterator, Limit=mapping.batch_size)["Records"]
         if not raw:
             return 0
-        records = [payloads.stream_record(r, stream_arn=mapping.stream_arn, region=self.account.region) for r in raw]
+        records = [
+            payloads.stream_record(r, stream_arn=mapping.stream_arn, region=self.account.region)
+            for r in raw
+        ]
         function = self._function(mapping.function_name)
         result = self.runtime.invoke(function.config, {"Records": records})
         sequence = [r["dynamodb"]["SequenceNumber"] for r in records]
@@ -610,7 +805,11 @@ class EventRouter:
         if failed_from is None:
             mapping.cursors[shard_id] = sequence[-1]
             mapping.failed_attempts = 0
-            self._log(self._delivery("stream", mapping.stream_arn, function, result, "ok", records=len(records)))
+            self._log(
+                self._delivery(
+                    "stream", mapping.stream_arn, function, result, "ok", records=len(records)
+                )
+            )
             return len(records)
         if failed_from > 0:  # checkpoint the records before the first failure
             mapping.cursors[shard_id] = sequence[failed_from - 1]
@@ -620,15 +819,37 @@ class EventRouter:
             # Give up on the batch and move past it (AWS would send its metadata to an on-failure destination).
             mapping.cursors[shard_id] = sequence[-1]
             mapping.failed_attempts = 0
-            self._log(self._delivery("stream", mapping.stream_arn, function, result, "dropped", attempt, len(records),
-                                     detail or "retries exhausted; the batch is skipped"))
+            self._log(
+                self._delivery(
+                    "stream",
+                    mapping.stream_arn,
+                    function,
+                    result,
+                    "dropped",
+                    attempt,
+                    len(records),
+                    detail or "retries exhausted; the batch is skipped",
+                )
+            )
             return len(records)
-        self._log(self._delivery("stream", mapping.stream_arn, function, result, "retry", attempt, len(records),
-                                 detail or "the shard waits: this batch is retried until it succeeds or expires"))
+        self._log(
+            self._delivery(
+                "stream",
+                mapping.stream_arn,
+                function,
+                result,
+                "retry",
+                attempt,
+                len(records),
+                detail or "the shard waits: this batch is retried until it succeeds or expires",
+            )
+        )
         return failed_from
 
     def _last_sequence(self, streams: Any, stream_arn: str, shard_id: str) -> str | None:
-        iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         last = None
         while True:
             response = streams.get_records(ShardIterator=iterator, Limit=1000)
@@ -652,7 +873,10 @@ class EventRouter:
                     event = rule.input
                 else:
                     event = payloads.scheduled_event(
-                        rule_arn=rule.arn, when=when, account_id=self.account.account_id, region=self.account.region
+                        rule_arn=rule.arn,
+                        when=when,
+                        account_id=self.account.account_id,
+                        region=self.account.region,
                     )
                 self.invoke_async(rule.function_name, event, source="schedule", source_arn=rule.arn)
                 fired += 1
@@ -690,17 +914,24 @@ class EventRouter:
         for rounds in range(1, max_rounds + 1):
             if not self.wait_idle(max(0.0, deadline - time.monotonic())):
                 raise TimeoutError(f"asynchronous deliveries still running after {timeout_s} s")
-            if self.poll_once() == 0:
-                if self.wait_idle(max(0.0, deadline - time.monotonic())) and self._pending == 0:
-                    return rounds
-        raise TimeoutError(f"still delivering after {max_rounds} rounds (a loop between functions?)")
+            if (
+                self.poll_once() == 0
+                and self.wait_idle(max(0.0, deadline - time.monotonic()))
+                and self._pending == 0
+            ):
+                return rounds
+        raise TimeoutError(
+            f"still delivering after {max_rounds} rounds (a loop between functions?)"
+        )
 
     def start(self) -> None:
         """Poll queues, streams and schedules in a background thread (real-time use)."""
         if self._poller is not None:
             return
         self._stop.clear()
-        self._poller = threading.Thread(target=self._poll_forever, name="router-poller", daemon=True)
+        self._poller = threading.Thread(
+            target=self._poll_forever, name="router-poller", daemon=True
+        )
         self._poller.start()
 
     def _poll_forever(self) -> None:
@@ -731,7 +962,9 @@ def _batch_item_failures(response: Any, valid_ids: set[str]) -> tuple[set[str], 
     if response is None or response == {} or response == "":
         return set(), ""
     if not isinstance(response, dict):
-        return set(valid_ids), "the response is not a batchItemFailures object: the whole batch counts as failed"
+        return set(
+            valid_ids
+        ), "the response is not a batchItemFailures object: the whole batch counts as failed"
     items = response.get("batchItemFailures")
     if items is None or items == []:
         return set(), ""
@@ -739,6 +972,8 @@ def _batch_item_failures(response: Any, valid_ids: set[str]) -> tuple[set[str], 
     for item in items if isinstance(items, list) else [items]:
         identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
         if not identifier or identifier not in valid_ids:
-            return set(valid_ids), f"invalid itemIdentifier {identifier!r}: the whole batch counts as failed"
+            return set(
+                valid_ids
+            ), f"invalid itemIdentifier {identifier!r}: the whole batch counts as failed"
         failed.add(identifier)
     return failed, f"batchItemFailures: {len(failed)} of {len(valid_ids)} failed"

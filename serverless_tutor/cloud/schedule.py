@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
@@ -52,14 +52,14 @@ class Cron:
 
     def next_after(self, moment: datetime, created: datetime | None = None) -> datetime:
         """The first matching minute strictly after `moment` (UTC)."""
-        candidate = moment.astimezone(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        candidate = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
         limit = candidate.year + 200
         while candidate.year <= limit:
             if self.years is not None and candidate.year not in self.years:
                 later = [y for y in self.years if y > candidate.year]
                 if not later:
                     break
-                candidate = datetime(min(later), 1, 1, tzinfo=timezone.utc)
+                candidate = datetime(min(later), 1, 1, tzinfo=UTC)
                 continue
             if candidate.month not in self.months:
                 candidate = _first_of_next_month(candidate)
@@ -93,12 +93,18 @@ def parse_schedule(expression: str) -> Schedule:
         if value <= 0:
             raise ScheduleError(f"{expression}: the rate must be a positive number")
         if value == 1 and unit.endswith("s"):
-            raise ScheduleError(f"{expression}: EventBridge wants the singular for 1 ('rate(1 {unit[:-1]})')")
+            raise ScheduleError(
+                f"{expression}: EventBridge wants the singular for 1 ('rate(1 {unit[:-1]})')"
+            )
         if value != 1 and not unit.endswith("s"):
-            raise ScheduleError(f"{expression}: EventBridge wants the plural above 1 ('rate({value} {unit}s)')")
+            raise ScheduleError(
+                f"{expression}: EventBridge wants the plural above 1 ('rate({value} {unit}s)')"
+            )
         return Rate(expression=text, seconds=value * _UNIT_SECONDS[unit.rstrip("s")])
     if text.startswith("rate("):
-        raise ScheduleError(f"{expression}: expected rate(<number> minute|minutes|hour|hours|day|days)")
+        raise ScheduleError(
+            f"{expression}: expected rate(<number> minute|minutes|hour|hours|day|days)"
+        )
     cron = _CRON.match(text)
     if not cron:
         raise ScheduleError(f"{expression}: expected rate(...) or cron(...)")
@@ -109,7 +115,9 @@ def parse_schedule(expression: str) -> Schedule:
         )
     minute, hour, dom, month, dow, year = fields
     if (dom == "?") == (dow == "?"):
-        raise ScheduleError(f"{expression}: exactly one of day-of-month and day-of-week must be '?'")
+        raise ScheduleError(
+            f"{expression}: exactly one of day-of-month and day-of-week must be '?'"
+        )
     if dom != "?":
         _check_day_of_month(dom, expression)
     if dow != "?":
@@ -125,7 +133,9 @@ def parse_schedule(expression: str) -> Schedule:
     )
 
 
-def _field(text: str, low: int, high: int, names: dict[str, int], expression: str, label: str) -> frozenset[int]:
+def _field(
+    text: str, low: int, high: int, names: dict[str, int], expression: str, label: str
+) -> frozenset[int]:
     values: set[int] = set()
     for part in text.split(","):
         step = 1
@@ -147,7 +157,11 @@ def _field(text: str, low: int, high: int, names: dict[str, int], expression: st
         if start <= end:
             values.update(range(start, end + 1, step))
         else:  # wrap-around range such as NOV-FEB
-            values.update(v for i, v in enumerate(list(range(start, high + 1)) + list(range(low, end + 1))) if i % step == 0)
+            values.update(
+                v
+                for i, v in enumerate(list(range(start, high + 1)) + list(range(low, end + 1)))
+                if i % step == 0
+            )
     return frozenset(values)
 
 
@@ -210,7 +224,9 @@ def _day_of_week_matches(text: str, day: datetime) -> bool:
                 return True
         elif "#" in part:
             name, nth = part.split("#", 1)
-            if weekday == _value(name, _DAYS, text, "day-of-week") and (day.day - 1) // 7 + 1 == int(nth):
+            if weekday == _value(name, _DAYS, text, "day-of-week") and (
+                day.day - 1
+            ) // 7 + 1 == int(nth):
                 return True
         elif weekday in _field(part, 1, 7, _DAYS, text, "day-of-week"):
             return True
@@ -229,5 +245,5 @@ def _nearest_weekday(year: int, month: int, target: int) -> int:
 
 def _first_of_next_month(moment: datetime) -> datetime:
     if moment.month == 12:
-        return datetime(moment.year + 1, 1, 1, tzinfo=timezone.utc)
-    return datetime(moment.year, moment.month + 1, 1, tzinfo=timezone.utc)
+        return datetime(moment.year + 1, 1, 1, tzinfo=UTC)
+    return datetime(moment.year, moment.month + 1, 1, tzinfo=UTC)

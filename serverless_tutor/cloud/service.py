@@ -187,9 +187,44 @@ class ServiceSpec(BaseModel):
 
 
 # Keys read from each level; other keys get a warning.
-_TOP_KEYS = {"service", "frameworkVersion", "provider", "functions", "resources", "custom", "configValidationMode", "variablesResolutionMode"}
-_PROVIDER_KEYS = {"name", "runtime", "region", "stage", "memorySize", "timeout", "environment", "iamRoleStatements", "iam", "architecture", "httpApi"}
-_FUNCTION_KEYS = {"handler", "name", "description", "memorySize", "timeout", "environment", "events", "runtime", "architecture", "ephemeralStorageSize", "maximumRetryAttempts", "destinations", "onError"}
+_TOP_KEYS = {
+    "service",
+    "frameworkVersion",
+    "provider",
+    "functions",
+    "resources",
+    "custom",
+    "configValidationMode",
+    "variablesResolutionMode",
+}
+_PROVIDER_KEYS = {
+    "name",
+    "runtime",
+    "region",
+    "stage",
+    "memorySize",
+    "timeout",
+    "environment",
+    "iamRoleStatements",
+    "iam",
+    "architecture",
+    "httpApi",
+}
+_FUNCTION_KEYS = {
+    "handler",
+    "name",
+    "description",
+    "memorySize",
+    "timeout",
+    "environment",
+    "events",
+    "runtime",
+    "architecture",
+    "ephemeralStorageSize",
+    "maximumRetryAttempts",
+    "destinations",
+    "onError",
+}
 
 
 def load_service(
@@ -206,7 +241,9 @@ def load_service(
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
-        raise ServiceConfigError([Problem(file=str(file), field="(file)", expected=f"cannot read it: {error.strerror}")]) from error
+        raise ServiceConfigError(
+            [Problem(file=str(file), field="(file)", expected=f"cannot read it: {error.strerror}")]
+        ) from error
     try:
         raw = load_yaml_text(text)
     except yaml.YAMLError as error:
@@ -214,9 +251,25 @@ def load_service(
         mark = getattr(error, "problem_mark", None)
         if mark is not None:
             where = f"line {mark.line + 1} column {mark.column + 1}"
-        raise ServiceConfigError([Problem(file=str(file), field=where, expected=f"valid YAML ({getattr(error, 'problem', error)})")]) from error
+        raise ServiceConfigError(
+            [
+                Problem(
+                    file=str(file),
+                    field=where,
+                    expected=f"valid YAML ({getattr(error, 'problem', error)})",
+                )
+            ]
+        ) from error
     if not isinstance(raw, dict):
-        raise ServiceConfigError([Problem(file=str(file), field="(file)", expected="a YAML mapping with service, provider and functions")])
+        raise ServiceConfigError(
+            [
+                Problem(
+                    file=str(file),
+                    field="(file)",
+                    expected="a YAML mapping with service, provider and functions",
+                )
+            ]
+        )
     all_options = dict(options or {})
     if stage:
         all_options["stage"] = stage
@@ -240,7 +293,9 @@ class _SpecBuilder:
         self.config = config
         self.resolver = resolver
         self.problems: list[Problem] = []
-        self.warnings: list[ConfigWarning] = [ConfigWarning(path=p, message=m) for p, m in resolver.warnings]
+        self.warnings: list[ConfigWarning] = [
+            ConfigWarning(path=p, message=m) for p, m in resolver.warnings
+        ]
         self.notes: list[str] = list(resolver.notes)
 
     # -- reporting -------------------------------------------------------------------------
@@ -267,7 +322,16 @@ class _SpecBuilder:
             return {}
         return value
 
-    def integer(self, node: dict[str, Any], key: str, path: str, default: int | None, low: int, high: int, unit: str = "") -> int | None:
+    def integer(
+        self,
+        node: dict[str, Any],
+        key: str,
+        path: str,
+        default: int | None,
+        low: int,
+        high: int,
+        unit: str = "",
+    ) -> int | None:
         value = node.get(key, default)
         if value is None:
             return None
@@ -290,7 +354,9 @@ class _SpecBuilder:
             return default
         return value
 
-    def string(self, node: dict[str, Any], key: str, path: str, required: bool = False) -> str | None:
+    def string(
+        self, node: dict[str, Any], key: str, path: str, required: bool = False
+    ) -> str | None:
         value = node.get(key)
         if value is None:
             if required:
@@ -324,17 +390,25 @@ class _SpecBuilder:
         if not provider:
             self.problem("provider", "a provider mapping with name: aws is required")
         if provider.get("name", "aws") != "aws":
-            self.problem("provider.name", f"aws (the only provider the local account emulates), not {provider.get('name')!r}")
+            self.problem(
+                "provider.name",
+                f"aws (the only provider the local account emulates), not {provider.get('name')!r}",
+            )
         self.warn_unknown(provider, _PROVIDER_KEYS, "provider", "provider")
         runtime = self.string(provider, "runtime", "provider") or "python3.12"
         if "runtime" not in provider:
-            self.warn("provider.runtime", "not given; Python assumed (the framework's own default is Node.js)")
+            self.warn(
+                "provider.runtime",
+                "not given; Python assumed (the framework's own default is Node.js)",
+            )
         if not runtime.startswith("python"):
             self.warn("provider.runtime", f"{runtime}: only Python handlers run locally")
         else:
             self.notes.append(f"runtime {runtime}: handlers run on this machine's Python")
 
-        memory = self.integer(provider, "memorySize", "provider", FRAMEWORK_MEMORY_MB, 128, 10240, " MB")
+        memory = self.integer(
+            provider, "memorySize", "provider", FRAMEWORK_MEMORY_MB, 128, 10240, " MB"
+        )
         timeout = self._timeout(provider, "provider", FRAMEWORK_TIMEOUT_S)
         architecture = self._architecture(provider, "provider")
         provider_env = self._environment(provider, "provider")
@@ -346,7 +420,16 @@ class _SpecBuilder:
         if not functions_node:
             self.warn("functions", "no functions defined")
         for key, node in functions_node.items():
-            spec = self._function(service, key, node, runtime, memory or FRAMEWORK_MEMORY_MB, timeout, architecture, provider_env)
+            spec = self._function(
+                service,
+                key,
+                node,
+                runtime,
+                memory or FRAMEWORK_MEMORY_MB,
+                timeout,
+                architecture,
+                provider_env,
+            )
             if spec is not None:
                 functions[key] = spec
 
@@ -373,7 +456,10 @@ class _SpecBuilder:
             self.problem(_join(path, "timeout"), f"a number of seconds, not {_kind(value)}")
             return default
         if not 1 <= value <= 900:
-            self.problem(_join(path, "timeout"), f"between 1 and 900 seconds (the Lambda maximum is 15 minutes; got {value})")
+            self.problem(
+                _join(path, "timeout"),
+                f"between 1 and 900 seconds (the Lambda maximum is 15 minutes; got {value})",
+            )
             return default
         return float(value)
 
@@ -390,11 +476,16 @@ class _SpecBuilder:
         for name, value in env.items():
             where = _join(_join(path, "environment"), name)
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(name)):
-                self.problem(where, "an environment variable name (letters, digits, _; starting with a letter)")
+                self.problem(
+                    where,
+                    "an environment variable name (letters, digits, _; starting with a letter)",
+                )
             elif isinstance(value, dict) and _is_intrinsic(value):
                 result[name] = value
             elif isinstance(value, dict | list):
-                self.problem(where, f"a string, number or CloudFormation reference, not {_kind(value)}")
+                self.problem(
+                    where, f"a string, number or CloudFormation reference, not {_kind(value)}"
+                )
             elif value is None:
                 self.problem(where, "a value (environment variables cannot be null)")
             else:
@@ -414,20 +505,29 @@ class _SpecBuilder:
         if iam_node:
             role = iam_node.get("role")
             if isinstance(role, str):
-                self.warn("provider.iam.role", "a pre-existing role ARN cannot be checked locally; no IAM checks for these functions")
+                self.warn(
+                    "provider.iam.role",
+                    "a pre-existing role ARN cannot be checked locally; no IAM checks for these functions",
+                )
             elif isinstance(role, dict):
                 self.warn_unknown(role, {"statements"}, "provider.iam.role", "iam.role")
                 node = role.get("statements") or []
                 if not isinstance(node, list):
-                    self.problem("provider.iam.role.statements", f"a list of statements, not {_kind(node)}")
+                    self.problem(
+                        "provider.iam.role.statements", f"a list of statements, not {_kind(node)}"
+                    )
                     node = []
-                statements.extend(("provider.iam.role.statements", i, s) for i, s in enumerate(node))
+                statements.extend(
+                    ("provider.iam.role.statements", i, s) for i, s in enumerate(node)
+                )
             self.warn_unknown(iam_node, {"role"}, "provider.iam", "iam")
         checked = []
         for base, i, statement in statements:
             where = f"{base}[{i}]"
             if not isinstance(statement, dict):
-                self.problem(where, f"a statement mapping (Effect, Action, Resource), not {_kind(statement)}")
+                self.problem(
+                    where, f"a statement mapping (Effect, Action, Resource), not {_kind(statement)}"
+                )
                 continue
             if statement.get("Effect") not in ("Allow", "Deny"):
                 self.problem(f"{where}.Effect", f"Allow or Deny, not {statement.get('Effect')!r}")
@@ -436,10 +536,24 @@ class _SpecBuilder:
             if "Resource" not in statement and "NotResource" not in statement:
                 self.problem(f"{where}.Resource", "required field is missing")
             if "Condition" in statement:
-                self.warn(f"{where}.Condition", "conditions are not evaluated locally; the statement applies without them")
+                self.warn(
+                    f"{where}.Condition",
+                    "conditions are not evaluated locally; the statement applies without them",
+                )
             for key in statement:
-                if key not in ("Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"):
-                    self.problem(f"{where}.{key}", "unknown statement key (Effect, Action, Resource, NotAction, NotResource, Condition, Sid)")
+                if key not in (
+                    "Effect",
+                    "Action",
+                    "NotAction",
+                    "Resource",
+                    "NotResource",
+                    "Condition",
+                    "Sid",
+                ):
+                    self.problem(
+                        f"{where}.{key}",
+                        "unknown statement key (Effect, Action, Resource, NotAction, NotResource, Condition, Sid)",
+                    )
             checked.append(statement)
         return checked
 
@@ -450,12 +564,34 @@ class _SpecBuilder:
         if cors is None or cors is False:
             return None
         if cors is True:
-            return Cors(methods=["*"], headers=["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token", "X-Amz-User-Agent"])
+            return Cors(
+                methods=["*"],
+                headers=[
+                    "Content-Type",
+                    "X-Amz-Date",
+                    "Authorization",
+                    "X-Api-Key",
+                    "X-Amz-Security-Token",
+                    "X-Amz-User-Agent",
+                ],
+            )
         if not isinstance(cors, dict):
             self.problem("provider.httpApi.cors", f"true or a mapping, not {_kind(cors)}")
             return None
         path = "provider.httpApi.cors"
-        self.warn_unknown(cors, {"allowedOrigins", "allowedHeaders", "allowedMethods", "allowCredentials", "exposedResponseHeaders", "maxAge"}, path, "cors")
+        self.warn_unknown(
+            cors,
+            {
+                "allowedOrigins",
+                "allowedHeaders",
+                "allowedMethods",
+                "allowCredentials",
+                "exposedResponseHeaders",
+                "maxAge",
+            },
+            path,
+            "cors",
+        )
         return Cors(
             origins=_string_list(cors.get("allowedOrigins", ["*"])),
             headers=_string_list(cors.get("allowedHeaders", DEFAULT_CORS_HEADERS)),
@@ -468,7 +604,15 @@ class _SpecBuilder:
     # -- functions --------------------------------------------------------------------------
 
     def _function(
-        self, service: str, key: str, node: Any, runtime: str, memory: int, timeout: float, architecture: str, provider_env: dict[str, Any]
+        self,
+        service: str,
+        key: str,
+        node: Any,
+        runtime: str,
+        memory: int,
+        timeout: float,
+        architecture: str,
+        provider_env: dict[str, Any],
     ) -> FunctionSpec | None:
         path = f"functions.{key}"
         if not isinstance(node, dict):
@@ -484,7 +628,10 @@ class _SpecBuilder:
             return None
         handler_file = (module if "/" in module else module.replace(".", "/")) + ".py"
         if not (self.file.parent / handler_file).is_file():
-            self.warn(f"{path}.handler", f"{handler_file} not found next to serverless.yml; invoking it will fail with Runtime.ImportModuleError")
+            self.warn(
+                f"{path}.handler",
+                f"{handler_file} not found next to serverless.yml; invoking it will fail with Runtime.ImportModuleError",
+            )
         function_runtime = self.string(node, "runtime", path) or runtime
         env = dict(provider_env)
         env.update(self._environment(node, path))
@@ -510,7 +657,10 @@ class _SpecBuilder:
             memory_mb=self.integer(node, "memorySize", path, memory, 128, 10240, " MB") or memory,
             timeout_s=self._timeout(node, path, timeout),
             architecture=self._architecture(node, path, architecture),
-            ephemeral_storage_mb=self.integer(node, "ephemeralStorageSize", path, 512, 512, 10240, " MB") or 512,
+            ephemeral_storage_mb=self.integer(
+                node, "ephemeralStorageSize", path, 512, 512, 10240, " MB"
+            )
+            or 512,
             environment=env,
             events=events,
             maximum_retry_attempts=2 if retries is None else retries,
@@ -520,9 +670,12 @@ class _SpecBuilder:
 
     def _event(self, event: Any, path: str) -> BaseModel | None:
         if not isinstance(event, dict) or len(event) != 1:
-            self.problem(path, "a mapping with exactly one event type (http, httpApi, sns, sqs, s3, stream, schedule)")
+            self.problem(
+                path,
+                "a mapping with exactly one event type (http, httpApi, sns, sqs, s3, stream, schedule)",
+            )
             return None
-        (kind, body), = event.items()
+        ((kind, body),) = event.items()
         handler = {
             "http": self._http_event,
             "httpApi": self._http_api_event,
@@ -542,25 +695,41 @@ class _SpecBuilder:
             method, _, route = body.strip().partition(" ")
             body = {"method": method, "path": route}
         if not isinstance(body, dict):
-            self.problem(path, f"'METHOD path' or a mapping with path and method, not {_kind(body)}")
+            self.problem(
+                path, f"'METHOD path' or a mapping with path and method, not {_kind(body)}"
+            )
             return None
         self.warn_unknown(body, {"path", "method", "cors", "integration"}, path, "http event")
-        if body.get("integration", "lambda-proxy") not in ("lambda-proxy", "aws-proxy", "aws_proxy"):
-            self.warn(f"{path}.integration", "only the lambda-proxy integration is emulated; treated as lambda-proxy")
+        if body.get("integration", "lambda-proxy") not in (
+            "lambda-proxy",
+            "aws-proxy",
+            "aws_proxy",
+        ):
+            self.warn(
+                f"{path}.integration",
+                "only the lambda-proxy integration is emulated; treated as lambda-proxy",
+            )
         route = self.string(body, "path", path, required=True)
         method = self.string(body, "method", path, required=True)
         if route is None or method is None:
             return None
         method = method.upper()
         if method not in HTTP_METHODS:
-            self.problem(f"{path}.method", f"one of {', '.join(sorted(HTTP_METHODS))}, not {method!r}")
+            self.problem(
+                f"{path}.method", f"one of {', '.join(sorted(HTTP_METHODS))}, not {method!r}"
+            )
             return None
         cors = body.get("cors")
         cors_spec = None
         if cors is True:
             cors_spec = Cors()
         elif isinstance(cors, dict):
-            self.warn_unknown(cors, {"origin", "origins", "headers", "allowCredentials", "maxAge", "methods"}, f"{path}.cors", "cors")
+            self.warn_unknown(
+                cors,
+                {"origin", "origins", "headers", "allowCredentials", "maxAge", "methods"},
+                f"{path}.cors",
+                "cors",
+            )
             origins = cors.get("origins") or ([cors["origin"]] if "origin" in cors else ["*"])
             cors_spec = Cors(
                 origins=_string_list(origins),
@@ -580,7 +749,9 @@ class _SpecBuilder:
             method, _, route = body.strip().partition(" ")
             body = {"method": method, "path": route}
         if not isinstance(body, dict):
-            self.problem(path, f"'*', 'METHOD path' or a mapping with method and path, not {_kind(body)}")
+            self.problem(
+                path, f"'*', 'METHOD path' or a mapping with method and path, not {_kind(body)}"
+            )
             return None
         self.warn_unknown(body, {"path", "method"}, path, "httpApi event")
         route = self.string(body, "path", path, required=True)
@@ -594,17 +765,27 @@ class _SpecBuilder:
 
     def _sns_event(self, body: Any, path: str) -> SnsEvent | None:
         if isinstance(body, str):
-            return SnsEvent(topic_arn=body) if body.startswith("arn:") else SnsEvent(topic_name=body)
+            return (
+                SnsEvent(topic_arn=body) if body.startswith("arn:") else SnsEvent(topic_name=body)
+            )
         if not isinstance(body, dict):
             self.problem(path, f"a topic name, an ARN or a mapping, not {_kind(body)}")
             return None
-        self.warn_unknown(body, {"arn", "topicName", "displayName", "filterPolicy", "filterPolicyScope"}, path, "sns event")
+        self.warn_unknown(
+            body,
+            {"arn", "topicName", "displayName", "filterPolicy", "filterPolicyScope"},
+            path,
+            "sns event",
+        )
         if "arn" not in body and "topicName" not in body:
             self.problem(path, "arn or topicName is required")
             return None
         policy = body.get("filterPolicy")
         if policy is not None and not isinstance(policy, dict):
-            self.problem(f"{path}.filterPolicy", f"a mapping of attribute -> list of conditions, not {_kind(policy)}")
+            self.problem(
+                f"{path}.filterPolicy",
+                f"a mapping of attribute -> list of conditions, not {_kind(policy)}",
+            )
             policy = None
         if policy is not None:
             from serverless_tutor.cloud.filter_policy import FilterPolicyError, validate_policy
@@ -615,9 +796,16 @@ class _SpecBuilder:
                 self.problem(f"{path}.filterPolicy", str(error))
         scope = body.get("filterPolicyScope", "MessageAttributes")
         if scope not in ("MessageAttributes", "MessageBody"):
-            self.problem(f"{path}.filterPolicyScope", f"MessageAttributes or MessageBody, not {scope!r}")
+            self.problem(
+                f"{path}.filterPolicyScope", f"MessageAttributes or MessageBody, not {scope!r}"
+            )
             scope = "MessageAttributes"
-        return SnsEvent(topic_arn=body.get("arn"), topic_name=body.get("topicName"), filter_policy=policy, filter_policy_scope=scope)
+        return SnsEvent(
+            topic_arn=body.get("arn"),
+            topic_name=body.get("topicName"),
+            filter_policy=policy,
+            filter_policy_scope=scope,
+        )
 
     def _sqs_event(self, body: Any, path: str) -> SqsEvent | None:
         if isinstance(body, str) or (isinstance(body, dict) and _is_intrinsic(body)):
@@ -625,17 +813,27 @@ class _SpecBuilder:
         if not isinstance(body, dict):
             self.problem(path, f"a queue ARN or a mapping with arn, not {_kind(body)}")
             return None
-        self.warn_unknown(body, {"arn", "batchSize", "maximumBatchingWindow", "functionResponseType", "enabled"}, path, "sqs event")
+        self.warn_unknown(
+            body,
+            {"arn", "batchSize", "maximumBatchingWindow", "functionResponseType", "enabled"},
+            path,
+            "sqs event",
+        )
         if "arn" not in body:
             self.problem(f"{path}.arn", "required field is missing")
             return None
         batch = self.integer(body, "batchSize", path, 10, 1, 10000) or 10
         window = self.integer(body, "maximumBatchingWindow", path, 0, 0, 300) or 0
         if batch > 10 and window < 1:
-            self.problem(f"{path}.maximumBatchingWindow", "at least 1 second when batchSize is above 10 (an AWS rule)")
+            self.problem(
+                f"{path}.maximumBatchingWindow",
+                "at least 1 second when batchSize is above 10 (an AWS rule)",
+            )
         response_type = body.get("functionResponseType")
         if response_type not in (None, "ReportBatchItemFailures"):
-            self.problem(f"{path}.functionResponseType", f"ReportBatchItemFailures, not {response_type!r}")
+            self.problem(
+                f"{path}.functionResponseType", f"ReportBatchItemFailures, not {response_type!r}"
+            )
         return SqsEvent(
             queue_arn=body["arn"],
             batch_size=batch,
@@ -650,29 +848,49 @@ class _SpecBuilder:
         if not isinstance(body, dict):
             self.problem(path, f"a bucket name or a mapping with bucket, not {_kind(body)}")
             return None
-        self.warn_unknown(body, {"bucket", "event", "rules", "existing", "forceDeploy"}, path, "s3 event")
+        self.warn_unknown(
+            body, {"bucket", "event", "rules", "existing", "forceDeploy"}, path, "s3 event"
+        )
         if "bucket" not in body:
             self.problem(f"{path}.bucket", "required field is missing")
             return None
         event = body.get("event", "s3:ObjectCreated:*")
-        if not isinstance(event, str) or not re.fullmatch(r"s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ReducedRedundancyLostObject|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ObjectTagging|ObjectAcl)(:[A-Za-z*]+)?", event):
-            self.problem(f"{path}.event", f"an S3 event type such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete, not {event!r}")
+        if not isinstance(event, str) or not re.fullmatch(
+            r"s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ReducedRedundancyLostObject|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ObjectTagging|ObjectAcl)(:[A-Za-z*]+)?",
+            event,
+        ):
+            self.problem(
+                f"{path}.event",
+                f"an S3 event type such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete, not {event!r}",
+            )
             return None
         prefix = suffix = None
         rules = body.get("rules") or []
         if not isinstance(rules, list):
-            self.problem(f"{path}.rules", f"a list of {{prefix: ...}} / {{suffix: ...}}, not {_kind(rules)}")
+            self.problem(
+                f"{path}.rules", f"a list of {{prefix: ...}} / {{suffix: ...}}, not {_kind(rules)}"
+            )
             rules = []
         for i, rule in enumerate(rules):
             where = f"{path}.rules[{i}]"
-            if not isinstance(rule, dict) or len(rule) != 1 or next(iter(rule)) not in ("prefix", "suffix"):
+            if (
+                not isinstance(rule, dict)
+                or len(rule) != 1
+                or next(iter(rule)) not in ("prefix", "suffix")
+            ):
                 self.problem(where, "one of {prefix: text} or {suffix: text}")
                 continue
             if "prefix" in rule:
                 prefix = str(rule["prefix"])
             else:
                 suffix = str(rule["suffix"])
-        return S3Event(bucket=body["bucket"], events=[event], prefix=prefix, suffix=suffix, existing=self.boolean(body, "existing", path, False))
+        return S3Event(
+            bucket=body["bucket"],
+            events=[event],
+            prefix=prefix,
+            suffix=suffix,
+            existing=self.boolean(body, "existing", path, False),
+        )
 
     def _stream_event(self, body: Any, path: str) -> StreamEvent | None:
         if isinstance(body, str) or (isinstance(body, dict) and _is_intrinsic(body)):
@@ -680,9 +898,25 @@ class _SpecBuilder:
         if not isinstance(body, dict):
             self.problem(path, f"a stream ARN or a mapping with arn, not {_kind(body)}")
             return None
-        self.warn_unknown(body, {"arn", "type", "batchSize", "startingPosition", "enabled", "maximumRetryAttempts", "functionResponseType"}, path, "stream event")
+        self.warn_unknown(
+            body,
+            {
+                "arn",
+                "type",
+                "batchSize",
+                "startingPosition",
+                "enabled",
+                "maximumRetryAttempts",
+                "functionResponseType",
+            },
+            path,
+            "stream event",
+        )
         if body.get("type", "dynamodb") != "dynamodb":
-            self.warn(f"{path}.type", f"{body.get('type')} streams are not emulated locally (only DynamoDB Streams); ignored")
+            self.warn(
+                f"{path}.type",
+                f"{body.get('type')} streams are not emulated locally (only DynamoDB Streams); ignored",
+            )
             return None
         if "arn" not in body:
             self.problem(f"{path}.arn", "required field is missing")
@@ -693,7 +927,9 @@ class _SpecBuilder:
             position = "TRIM_HORIZON"
         response_type = body.get("functionResponseType")
         if response_type not in (None, "ReportBatchItemFailures"):
-            self.problem(f"{path}.functionResponseType", f"ReportBatchItemFailures, not {response_type!r}")
+            self.problem(
+                f"{path}.functionResponseType", f"ReportBatchItemFailures, not {response_type!r}"
+            )
         retries = self.integer(body, "maximumRetryAttempts", path, -1, -1, 10000)
         return StreamEvent(
             stream_arn=body["arn"],
@@ -710,7 +946,9 @@ class _SpecBuilder:
         if not isinstance(body, dict):
             self.problem(path, f"rate(...)/cron(...) or a mapping with rate, not {_kind(body)}")
             return None
-        self.warn_unknown(body, {"rate", "enabled", "input", "name", "description"}, path, "schedule event")
+        self.warn_unknown(
+            body, {"rate", "enabled", "input", "name", "description"}, path, "schedule event"
+        )
         rate = body.get("rate")
         expressions = rate if isinstance(rate, list) else [rate]
         if rate is None:
@@ -726,7 +964,12 @@ class _SpecBuilder:
             except ScheduleError as error:
                 self.problem(where, str(error))
                 return None
-        return ScheduleEvent(expressions=expressions, enabled=self.boolean(body, "enabled", path, True), input=body.get("input"), name=body.get("name"))
+        return ScheduleEvent(
+            expressions=expressions,
+            enabled=self.boolean(body, "enabled", path, True),
+            input=body.get("input"),
+            name=body.get("name"),
+        )
 
     # -- resources -------------------------------------------------------------------------
 
@@ -746,11 +989,15 @@ class _SpecBuilder:
             for logical_id, resource in entries.items():
                 where = f"{base}.Resources.{logical_id}"
                 if not isinstance(resource, dict):
-                    self.problem(where, f"a resource mapping with Type and Properties, not {_kind(resource)}")
+                    self.problem(
+                        where, f"a resource mapping with Type and Properties, not {_kind(resource)}"
+                    )
                     continue
                 kind = resource.get("Type")
                 if not isinstance(kind, str):
-                    self.problem(f"{where}.Type", "required field is missing (e.g. AWS::DynamoDB::Table)")
+                    self.problem(
+                        f"{where}.Type", "required field is missing (e.g. AWS::DynamoDB::Table)"
+                    )
                     continue
                 supported = kind in SUPPORTED_RESOURCE_TYPES
                 if not supported:
@@ -773,7 +1020,7 @@ class _SpecBuilder:
         return resources
 
     def _check_properties(self, kind: str, properties: dict[str, Any], path: str) -> None:
-        from serverless_tutor.cloud.stack import RESOURCE_PROPERTIES, REQUIRED_PROPERTIES
+        from serverless_tutor.cloud.stack import REQUIRED_PROPERTIES, RESOURCE_PROPERTIES
 
         self.warn_unknown(properties, RESOURCE_PROPERTIES[kind], path, kind)
         for required in REQUIRED_PROPERTIES.get(kind, ()):
@@ -781,14 +1028,26 @@ class _SpecBuilder:
                 self.problem(f"{path}.{required}", "required field is missing")
         if kind == "AWS::DynamoDB::Table":
             for i, attribute in enumerate(properties.get("AttributeDefinitions") or []):
-                if not isinstance(attribute, dict) or attribute.get("AttributeType") not in ("S", "N", "B"):
+                if not isinstance(attribute, dict) or attribute.get("AttributeType") not in (
+                    "S",
+                    "N",
+                    "B",
+                ):
                     self.problem(f"{path}.AttributeDefinitions[{i}].AttributeType", "S, N or B")
             for i, key in enumerate(properties.get("KeySchema") or []):
                 if not isinstance(key, dict) or key.get("KeyType") not in ("HASH", "RANGE"):
                     self.problem(f"{path}.KeySchema[{i}].KeyType", "HASH or RANGE")
             view = (properties.get("StreamSpecification") or {}).get("StreamViewType")
-            if view is not None and view not in ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
-                self.problem(f"{path}.StreamSpecification.StreamViewType", "KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES")
+            if view is not None and view not in (
+                "KEYS_ONLY",
+                "NEW_IMAGE",
+                "OLD_IMAGE",
+                "NEW_AND_OLD_IMAGES",
+            ):
+                self.problem(
+                    f"{path}.StreamSpecification.StreamViewType",
+                    "KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES",
+                )
 
 
 def _join(path: str, key: Any) -> str:
@@ -798,7 +1057,14 @@ def _join(path: str, key: Any) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _scalar_text(value: Any) -> str:

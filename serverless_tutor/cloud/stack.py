@@ -22,14 +22,44 @@ if TYPE_CHECKING:
 
 RESOURCE_PROPERTIES: dict[str, set[str]] = {
     "AWS::DynamoDB::Table": {
-        "TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
-        "StreamSpecification", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TimeToLiveSpecification", "Tags",
+        "TableName",
+        "AttributeDefinitions",
+        "KeySchema",
+        "BillingMode",
+        "ProvisionedThroughput",
+        "StreamSpecification",
+        "GlobalSecondaryIndexes",
+        "LocalSecondaryIndexes",
+        "TimeToLiveSpecification",
+        "Tags",
     },
-    "AWS::SNS::Topic": {"TopicName", "DisplayName", "Subscription", "FifoTopic", "ContentBasedDeduplication", "Tags"},
-    "AWS::SNS::Subscription": {"TopicArn", "Protocol", "Endpoint", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery"},
+    "AWS::SNS::Topic": {
+        "TopicName",
+        "DisplayName",
+        "Subscription",
+        "FifoTopic",
+        "ContentBasedDeduplication",
+        "Tags",
+    },
+    "AWS::SNS::Subscription": {
+        "TopicArn",
+        "Protocol",
+        "Endpoint",
+        "FilterPolicy",
+        "FilterPolicyScope",
+        "RawMessageDelivery",
+    },
     "AWS::SQS::Queue": {
-        "QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
-        "MaximumMessageSize", "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "Tags",
+        "QueueName",
+        "VisibilityTimeout",
+        "MessageRetentionPeriod",
+        "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds",
+        "MaximumMessageSize",
+        "RedrivePolicy",
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "Tags",
     },
     "AWS::S3::Bucket": {"BucketName", "VersioningConfiguration", "Tags"},
     "AWS::SES::EmailIdentity": {"EmailIdentity"},
@@ -82,8 +112,14 @@ class Stack:
         for resource in spec.resources.values():
             name = resource.properties.get(_NAME_PROPERTY.get(resource.type, ""))
             if isinstance(name, dict):
-                resolved = self.resolve(name, f"resources.Resources.{resource.logical_id}.Properties")
-                self._predict(resource.logical_id, resource.type, {**resource.properties, _NAME_PROPERTY[resource.type]: resolved})
+                resolved = self.resolve(
+                    name, f"resources.Resources.{resource.logical_id}.Properties"
+                )
+                self._predict(
+                    resource.logical_id,
+                    resource.type,
+                    {**resource.properties, _NAME_PROPERTY[resource.type]: resolved},
+                )
         for key, function in spec.functions.items():
             arn = f"arn:aws:lambda:{self.region}:{account_id}:function:{function.name}"
             self.attributes[function_logical_id(key)] = {"Ref": function.name, "Arn": arn}
@@ -123,7 +159,12 @@ class Stack:
             attributes = {"Ref": arn, "TopicArn": arn, "TopicName": name}
         elif kind == "AWS::SQS::Queue":
             url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
-            attributes = {"Ref": url, "Arn": f"arn:aws:sqs:{region}:{account}:{name}", "QueueName": name, "QueueUrl": url}
+            attributes = {
+                "Ref": url,
+                "Arn": f"arn:aws:sqs:{region}:{account}:{name}",
+                "QueueName": name,
+                "QueueUrl": url,
+            }
         elif kind == "AWS::S3::Bucket":
             attributes = {
                 "Ref": name,
@@ -134,7 +175,9 @@ class Stack:
         elif kind == "AWS::SES::EmailIdentity":
             attributes = {"Ref": name}
         elif kind == "AWS::SNS::Subscription":
-            attributes = {"Ref": f"arn:aws:sns:{region}:{account}:{logical_id}:<subscription id set at deploy>"}
+            attributes = {
+                "Ref": f"arn:aws:sns:{region}:{account}:{logical_id}:<subscription id set at deploy>"
+            }
         else:
             attributes = {"Ref": f"<{kind} {logical_id}: not created locally>"}
         self.attributes[logical_id] = attributes
@@ -142,11 +185,16 @@ class Stack:
     def add_event_topic(self, topic_name: str) -> str:
         """Topics named by `sns: <name>` events are created by the framework as SNSTopic<Name>."""
         arn = f"arn:aws:sns:{self.region}:{self.account_id}:{topic_name}"
-        self.attributes.setdefault(f"SNSTopic{normalize_name(topic_name)}", {"Ref": arn, "TopicArn": arn, "TopicName": topic_name})
+        self.attributes.setdefault(
+            f"SNSTopic{normalize_name(topic_name)}",
+            {"Ref": arn, "TopicArn": arn, "TopicName": topic_name},
+        )
         return arn
 
     def add_event_bucket(self, bucket: str) -> None:
-        self.attributes.setdefault(f"S3Bucket{normalize_name(bucket)}", {"Ref": bucket, "Arn": f"arn:aws:s3:::{bucket}"})
+        self.attributes.setdefault(
+            f"S3Bucket{normalize_name(bucket)}", {"Ref": bucket, "Arn": f"arn:aws:s3:::{bucket}"}
+        )
 
     # -- intrinsic functions -----------------------------------------------------------------
 
@@ -156,13 +204,17 @@ class Stack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Ref":
                 return self._ref(argument, path)
             if key == "Fn::GetAtt":
                 return self._get_att(argument, path)
             if key == "Fn::Join":
-                if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list)):
+                if not (
+                    isinstance(argument, list)
+                    and len(argument) == 2
+                    and isinstance(argument[1], list)
+                ):
                     raise self._error(path, "Fn::Join takes [delimiter, [values]]")
                 parts = self.resolve(argument[1], path)
                 return str(argument[0]).join(_text(p) for p in parts)
@@ -176,7 +228,10 @@ class Stack:
                 delimiter, text = argument
                 return str(self.resolve(text, path)).split(delimiter)
             if key.startswith("Fn::"):
-                raise self._error(path, f"{key} is not supported locally (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split are)")
+                raise self._error(
+                    path,
+                    f"{key} is not supported locally (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split are)",
+                )
         return {k: self.resolve(v, f"{path}.{k}") for k, v in value.items()}
 
     def _ref(self, name: Any, path: str) -> Any:
@@ -198,14 +253,20 @@ class Stack:
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2):
-            raise self._error(path, "Fn::GetAtt takes [LogicalId, Attribute] or LogicalId.Attribute")
+            raise self._error(
+                path, "Fn::GetAtt takes [LogicalId, Attribute] or LogicalId.Attribute"
+            )
         logical_id, attribute = argument
         if logical_id not in self.attributes:
-            raise self._error(path, f"Fn::GetAtt {logical_id}.{attribute}: no resource with that logical id")
+            raise self._error(
+                path, f"Fn::GetAtt {logical_id}.{attribute}: no resource with that logical id"
+            )
         attributes = self.attributes[logical_id]
         if attribute not in attributes or attribute == "Ref":
             known = ", ".join(k for k in attributes if k != "Ref") or "none"
-            raise self._error(path, f"Fn::GetAtt {logical_id}.{attribute}: not an attribute of it (has: {known})")
+            raise self._error(
+                path, f"Fn::GetAtt {logical_id}.{attribute}: not an attribute of it (has: {known})"
+            )
         return attributes[attribute]
 
     def _sub(self, argument: Any, path: str) -> str:
@@ -242,7 +303,10 @@ class Stack:
             if state.get(logical_id) == "done":
                 return
             if state.get(logical_id) == "visiting":
-                raise self._error(f"resources.Resources.{logical_id}", "resources refer to each other in a loop: " + " -> ".join([*chain, logical_id]))
+                raise self._error(
+                    f"resources.Resources.{logical_id}",
+                    "resources refer to each other in a loop: " + " -> ".join([*chain, logical_id]),
+                )
             state[logical_id] = "visiting"
             resource = resources[logical_id]
             for dependency in sorted(_references(resource.properties) | set(resource.depends_on)):
@@ -262,12 +326,16 @@ class Stack:
             resource = self.spec.resources[logical_id]
             if not resource.supported:
                 continue
-            properties = self.resolve(resource.properties, f"resources.Resources.{logical_id}.Properties")
+            properties = self.resolve(
+                resource.properties, f"resources.Resources.{logical_id}.Properties"
+            )
             self._create_one(account, logical_id, resource.type, properties)
             created.append(logical_id)
         return created
 
-    def _create_one(self, account: LocalAccount, logical_id: str, kind: str, properties: dict[str, Any]) -> None:
+    def _create_one(
+        self, account: LocalAccount, logical_id: str, kind: str, properties: dict[str, Any]
+    ) -> None:
         name = self.physical[logical_id]
         if kind == "AWS::DynamoDB::Table":
             self._create_table(account, logical_id, name, properties)
@@ -286,12 +354,20 @@ class Stack:
             self.attributes[logical_id]["Ref"] = arn
         elif kind == "AWS::SQS::Queue":
             attributes = {}
-            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize"):
+            for key in (
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "DelaySeconds",
+                "ReceiveMessageWaitTimeSeconds",
+                "MaximumMessageSize",
+            ):
                 if key in properties:
                     attributes[key] = str(properties[key])
             if "RedrivePolicy" in properties:
                 policy = properties["RedrivePolicy"]
-                attributes["RedrivePolicy"] = policy if isinstance(policy, str) else json.dumps(policy)
+                attributes["RedrivePolicy"] = (
+                    policy if isinstance(policy, str) else json.dumps(policy)
+                )
             if properties.get("FifoQueue") in (True, "true"):
                 attributes["FifoQueue"] = "true"
             if properties.get("ContentBasedDeduplication") in (True, "true"):
@@ -313,18 +389,27 @@ class Stack:
             else:
                 ses.verify_domain_identity(Domain=name)
 
-    def _create_table(self, account: LocalAccount, logical_id: str, name: str, properties: dict[str, Any]) -> None:
+    def _create_table(
+        self, account: LocalAccount, logical_id: str, name: str, properties: dict[str, Any]
+    ) -> None:
         kwargs: dict[str, Any] = {
             "TableName": name,
             "KeySchema": properties["KeySchema"],
             "AttributeDefinitions": properties["AttributeDefinitions"],
         }
         billing = properties.get("BillingMode")
-        if billing == "PAY_PER_REQUEST" or (billing is None and "ProvisionedThroughput" not in properties):
+        if billing == "PAY_PER_REQUEST" or (
+            billing is None and "ProvisionedThroughput" not in properties
+        ):
             kwargs["BillingMode"] = "PAY_PER_REQUEST"
         else:
             kwargs["BillingMode"] = "PROVISIONED"
-            kwargs["ProvisionedThroughput"] = {k: int(v) for k, v in properties.get("ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}).items()}
+            kwargs["ProvisionedThroughput"] = {
+                k: int(v)
+                for k, v in properties.get(
+                    "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+                ).items()
+            }
         view = (properties.get("StreamSpecification") or {}).get("StreamViewType")
         if view:
             kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
@@ -339,7 +424,10 @@ class Stack:
             self.attributes[logical_id]["StreamArn"] = description["LatestStreamArn"]
         ttl = properties.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled") in (True, "true"):
-            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]})
+            dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
 
     def _subscribe(self, account: LocalAccount, logical_id: str, properties: dict[str, Any]) -> str:
         protocol = str(properties.get("Protocol", "")).lower()
@@ -355,7 +443,11 @@ class Stack:
                 value = properties[key]
                 attributes[key] = json.dumps(value) if isinstance(value, dict) else _text(value)
         response = account.client("sns").subscribe(
-            TopicArn=topic_arn, Protocol=protocol, Endpoint=str(properties.get("Endpoint", "")), Attributes=attributes, ReturnSubscriptionArn=True
+            TopicArn=topic_arn,
+            Protocol=protocol,
+            Endpoint=str(properties.get("Endpoint", "")),
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
         )
         return response["SubscriptionArn"]
 
@@ -367,7 +459,7 @@ def _references(value: Any) -> set[str]:
             found |= _references(item)
     elif isinstance(value, dict):
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Ref" and isinstance(argument, str):
                 return {argument}
             if key == "Fn::GetAtt":

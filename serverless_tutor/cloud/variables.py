@@ -26,7 +26,9 @@ from pydantic import BaseModel
 
 from serverless_tutor.content.problems import Problem
 
-_REFERENCE = re.compile(r"^(self|opt|sls|env|aws|file\([^)]*\)|[A-Za-z][\w-]*(?:\([^)]*\))?):(.*)$", re.DOTALL)
+_REFERENCE = re.compile(
+    r"^(self|opt|sls|env|aws|file\([^)]*\)|[A-Za-z][\w-]*(?:\([^)]*\))?):(.*)$", re.DOTALL
+)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UNREACHABLE_SOURCES = ("ssm", "cf", "s3", "param", "secretsmanager", "terraform", "vault")
 
@@ -94,14 +96,18 @@ class VariableResolver:
         if isinstance(node, list):
             return [self._resolve_node(value, f"{path}[{i}]") for i, value in enumerate(node)]
         if isinstance(node, str) and "${" in node:
-            return self._resolve_string(node, path) if _variable_spans(node, self.file, path) else node
+            return (
+                self._resolve_string(node, path) if _variable_spans(node, self.file, path) else node
+            )
         return node
 
     def _resolve_string(self, text: str, path: str) -> Any:
         spans = _variable_spans(text, self.file, path)
         if len(spans) == 1 and spans[0] == (0, len(text)):
             value = self._evaluate(text[2:-1], path, text)
-            self.resolved.append(ResolvedVariable(path=path or "(file)", expression=text, value=value))
+            self.resolved.append(
+                ResolvedVariable(path=path or "(file)", expression=text, value=value)
+            )
             return value
         pieces = []
         cursor = 0
@@ -109,7 +115,9 @@ class VariableResolver:
             pieces.append(text[cursor:start])
             expression = text[start:end]
             value = self._evaluate(expression[2:-1], path, expression)
-            self.resolved.append(ResolvedVariable(path=path or "(file)", expression=expression, value=value))
+            self.resolved.append(
+                ResolvedVariable(path=path or "(file)", expression=expression, value=value)
+            )
             if isinstance(value, dict | list):
                 raise VariableError(
                     Problem(
@@ -137,7 +145,10 @@ class VariableResolver:
         unreachable = [c for c in missing if c.split(":", 1)[0] in _UNREACHABLE_SOURCES]
         if unreachable:
             self.warnings.append(
-                (path, f"{expression}: the {unreachable[0].split(':', 1)[0]} source is not available locally; left as written")
+                (
+                    path,
+                    f"{expression}: the {unreachable[0].split(':', 1)[0]} source is not available locally; left as written",
+                )
             )
             return expression
         raise VariableError(
@@ -167,7 +178,11 @@ class VariableResolver:
         match = _REFERENCE.match(text)
         if not match:
             raise VariableError(
-                Problem(file=str(self.file), field=path or "(file)", expected=f"{expression}: {text!r} is not a variable source or a quoted value")
+                Problem(
+                    file=str(self.file),
+                    field=path or "(file)",
+                    expected=f"{expression}: {text!r} is not a variable source or a quoted value",
+                )
             )
         source, address = match.group(1), match.group(2).strip()
         if source == "self":
@@ -182,7 +197,13 @@ class VariableResolver:
                 return True, self.stage
             if address == "instanceId":
                 return True, self._instance_id
-            raise VariableError(Problem(file=str(self.file), field=path, expected=f"{expression}: sls:{address} is not supported (sls:stage, sls:instanceId)"))
+            raise VariableError(
+                Problem(
+                    file=str(self.file),
+                    field=path,
+                    expected=f"{expression}: sls:{address} is not supported (sls:stage, sls:instanceId)",
+                )
+            )
         if source == "env":
             value = self.env.get(address)
             return (value is not None), value
@@ -191,7 +212,13 @@ class VariableResolver:
                 return True, self.region
             if address == "accountId":
                 return True, self.account_id
-            raise VariableError(Problem(file=str(self.file), field=path, expected=f"{expression}: aws:{address} is not supported (aws:region, aws:accountId)"))
+            raise VariableError(
+                Problem(
+                    file=str(self.file),
+                    field=path,
+                    expected=f"{expression}: aws:{address} is not supported (aws:region, aws:accountId)",
+                )
+            )
         if source.startswith("file("):
             return self._file(source[5:-1].strip(), address, path, expression)
         return False, None  # an unreachable source (ssm, cf, ...): fall back
@@ -210,7 +237,13 @@ class VariableResolver:
             return False, None
         if address in self._in_progress:
             chain = " -> ".join([*self._in_progress, address])
-            raise VariableError(Problem(file=str(self.file), field=path, expected=f"variables refer to each other in a loop: {chain}"))
+            raise VariableError(
+                Problem(
+                    file=str(self.file),
+                    field=path,
+                    expected=f"variables refer to each other in a loop: {chain}",
+                )
+            )
         self._in_progress.append(address)
         try:
             value = self._resolve_node(_lookup(self.raw, address), _dotted_to_path(address))
@@ -233,7 +266,13 @@ class VariableResolver:
         try:
             data = json.loads(text) if target.suffix == ".json" else load_yaml_text(text)
         except (ValueError, yaml.YAMLError) as error:
-            raise VariableError(Problem(file=str(target), field="(file)", expected=f"{expression}: not valid YAML/JSON ({error})")) from error
+            raise VariableError(
+                Problem(
+                    file=str(target),
+                    field="(file)",
+                    expected=f"{expression}: not valid YAML/JSON ({error})",
+                )
+            ) from error
         if not address:
             return True, data
         if not _exists(data, address):
@@ -252,10 +291,7 @@ def _dotted_to_path(address: str) -> str:
 def _lookup(data: Any, address: str) -> Any:
     node = data
     for part in address.split("."):
-        if isinstance(node, list) and part.isdigit():
-            node = node[int(part)]
-        else:
-            node = node[part]
+        node = node[int(part)] if isinstance(node, list) and part.isdigit() else node[part]
     return node
 
 
@@ -298,7 +334,13 @@ def _variable_spans(text: str, file: Path, path: str) -> list[tuple[int, int]]:
                     break
             j += 1
         if depth != 0:
-            raise VariableError(Problem(file=str(file), field=path or "(file)", expected=f"unclosed variable in {text!r} (a '}}' is missing)"))
+            raise VariableError(
+                Problem(
+                    file=str(file),
+                    field=path or "(file)",
+                    expected=f"unclosed variable in {text!r} (a '}}' is missing)",
+                )
+            )
         if _is_variable(text[start + 2 : j]):
             spans.append((start, j + 1))
         i = j + 1
@@ -333,7 +375,7 @@ def _split_top_level(inner: str) -> list[str]:
         elif c == "}" and depth:
             depth -= 1
             current.append(c)
-        elif c == "(" :
+        elif c == "(":
             depth += 1
             current.append(c)
         elif c == ")" and depth:

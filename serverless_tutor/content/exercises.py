@@ -55,11 +55,16 @@ class _Strict(BaseModel):
 
 
 class FunctionSpec(_Strict):
-    handler: str = Field(default="handler.py:lambda_handler", pattern=r"^[A-Za-z0-9_/]+\.py:[A-Za-z_][A-Za-z0-9_]*$",
-                         description="'file.py:function' inside the learner's code folder")
+    handler: str = Field(
+        default="handler.py:lambda_handler",
+        pattern=r"^[A-Za-z0-9_/]+\.py:[A-Za-z_][A-Za-z0-9_]*$",
+        description="'file.py:function' inside the learner's code folder",
+    )
     memory_mb: int = Field(default=128, ge=128, le=10240)
     timeout_s: float = Field(default=3, gt=0, le=900)
-    environment: dict[str, str] = Field(default_factory=dict, description="values may use ${ACCOUNT_ID} and ${REGION}")
+    environment: dict[str, str] = Field(
+        default_factory=dict, description="values may use ${ACCOUNT_ID} and ${REGION}"
+    )
 
     @property
     def handler_file(self) -> str:
@@ -72,8 +77,11 @@ class FunctionSpec(_Strict):
 
 class TableSpec(_Strict):
     name: str = Field(pattern=_NAME_PATTERN)
-    key: dict[str, Literal["S", "N", "B"]] = Field(min_length=1, max_length=2,
-                                                  description="hash key first, then an optional range key: {attribute: S|N|B}")
+    key: dict[str, Literal["S", "N", "B"]] = Field(
+        min_length=1,
+        max_length=2,
+        description="hash key first, then an optional range key: {attribute: S|N|B}",
+    )
     items: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -92,7 +100,10 @@ class SubscriptionSpec(_Strict):
 
     topic: str
     queue: str
-    raw: bool = Field(default=True, description="RawMessageDelivery: the queue gets the message itself, not the SNS envelope")
+    raw: bool = Field(
+        default=True,
+        description="RawMessageDelivery: the queue gets the message itself, not the SNS envelope",
+    )
     filter_policy: dict[str, Any] | None = None
 
 
@@ -104,25 +115,37 @@ class Resources(_Strict):
     queues: list[QueueSpec] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     subscriptions: list[SubscriptionSpec] = Field(default_factory=list)
-    ses_senders: list[str] = Field(default_factory=list, description="verified SES email identities")
+    ses_senders: list[str] = Field(
+        default_factory=list, description="verified SES email identities"
+    )
 
     @model_validator(mode="after")
-    def _subscriptions_name_resources(self) -> "Resources":
+    def _subscriptions_name_resources(self) -> Resources:
         queues = {queue.name for queue in self.queues}
         for subscription in self.subscriptions:
             if subscription.topic not in self.topics:
-                raise ValueError(f"subscription topic {subscription.topic!r} is not listed under 'topics'")
+                raise ValueError(
+                    f"subscription topic {subscription.topic!r} is not listed under 'topics'"
+                )
             if subscription.queue not in queues:
-                raise ValueError(f"subscription queue {subscription.queue!r} is not listed under 'queues'")
+                raise ValueError(
+                    f"subscription queue {subscription.queue!r} is not listed under 'queues'"
+                )
         return self
 
 
 class Setup(_Strict):
     """Data added to the resources for one test case only."""
 
-    items: dict[str, list[dict[str, Any]]] = Field(default_factory=dict, description="table name -> items to put")
-    objects: dict[str, dict[str, str]] = Field(default_factory=dict, description="bucket -> {key: text}")
-    messages: dict[str, list[str]] = Field(default_factory=dict, description="queue name -> bodies to send")
+    items: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="table name -> items to put"
+    )
+    objects: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="bucket -> {key: text}"
+    )
+    messages: dict[str, list[str]] = Field(
+        default_factory=dict, description="queue name -> bodies to send"
+    )
 
 
 # --- events -----------------------------------------------------------------------
@@ -143,11 +166,17 @@ class EventSpec(_Strict):
     records: list[dict[str, Any]] | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> "EventSpec":
+    def _one_source(self) -> EventSpec:
         if (self.inline is None) == (self.sample is None):
-            raise ValueError("give exactly one of 'inline' (the event itself) or 'sample' (a sample event name)")
-        if self.inline is not None and (self.overrides or self.json_body is not None or self.records is not None):
-            raise ValueError("'overrides', 'json_body' and 'records' apply to a 'sample' event, not to an 'inline' one")
+            raise ValueError(
+                "give exactly one of 'inline' (the event itself) or 'sample' (a sample event name)"
+            )
+        if self.inline is not None and (
+            self.overrides or self.json_body is not None or self.records is not None
+        ):
+            raise ValueError(
+                "'overrides', 'json_body' and 'records' apply to a 'sample' event, not to an 'inline' one"
+            )
         return self
 
     @field_validator("sample")
@@ -158,7 +187,9 @@ class EventSpec(_Strict):
         from serverless_tutor.runtime.events import SAMPLE_SOURCES
 
         if sample not in SAMPLE_SOURCES:
-            raise ValueError(f"unknown sample event {sample!r}; known: {', '.join(sorted(SAMPLE_SOURCES))}")
+            raise ValueError(
+                f"unknown sample event {sample!r}; known: {', '.join(sorted(SAMPLE_SOURCES))}"
+            )
         return sample
 
     def build(self) -> Any:
@@ -187,19 +218,27 @@ class EventSpec(_Strict):
 class InvokeStep(_Strict):
     event: EventSpec | None = Field(default=None, description="defaults to the test case's event")
     times: int = Field(default=1, ge=1, le=20, description="invocations, one after another")
-    concurrent: int = Field(default=1, ge=1, le=5,
-                            description="invocations in flight together; each is held at its first AWS call until all are")
-    cold_start: bool = Field(default=False, description="reclaim every environment first, as after a long idle time")
+    concurrent: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="invocations in flight together; each is held at its first AWS call until all are",
+    )
+    cold_start: bool = Field(
+        default=False, description="reclaim every environment first, as after a long idle time"
+    )
 
 
 class TableExpectation(_Strict):
     count: int | None = Field(default=None, ge=0)
-    items: list[dict[str, Any]] = Field(default_factory=list, description="each must match (as a subset) some item")
+    items: list[dict[str, Any]] = Field(
+        default_factory=list, description="each must match (as a subset) some item"
+    )
     key: dict[str, Any] | None = Field(default=None, description="one item by key ...")
     item: dict[str, Any] | None = Field(default=None, description="... must match this subset")
 
     @model_validator(mode="after")
-    def _key_with_item(self) -> "TableExpectation":
+    def _key_with_item(self) -> TableExpectation:
         if (self.key is None) != (self.item is None):
             raise ValueError("'key' and 'item' go together: the item at that key must match 'item'")
         return self
@@ -213,12 +252,17 @@ class BucketExpectation(_Strict):
 
 class QueueExpectation(_Strict):
     count: int | None = Field(default=None, ge=0, description="messages waiting in the queue")
-    bodies: list[Any] = Field(default_factory=list, description="each must match (JSON subset, or exact text) some message body")
+    bodies: list[Any] = Field(
+        default_factory=list,
+        description="each must match (JSON subset, or exact text) some message body",
+    )
 
 
 class EmailExpectation(_Strict):
     count: int | None = Field(default=None, ge=0, description="emails sent during the test")
-    to: list[str] = Field(default_factory=list, description="each address must have received an email")
+    to: list[str] = Field(
+        default_factory=list, description="each address must have received an email"
+    )
     subject_contains: str | None = None
     body_contains: str | None = None
 
@@ -226,8 +270,12 @@ class EmailExpectation(_Strict):
 class LifecycleExpectation(_Strict):
     cold_starts: int | None = Field(default=None, ge=0)
     warm_starts: int | None = Field(default=None, ge=0)
-    environments: int | None = Field(default=None, ge=0, description="distinct execution environments used")
-    init_once_per_environment: bool = Field(default=False, description="INIT ran exactly once in every environment used")
+    environments: int | None = Field(
+        default=None, ge=0, description="distinct execution environments used"
+    )
+    init_once_per_environment: bool = Field(
+        default=False, description="INIT ran exactly once in every environment used"
+    )
 
 
 class CallsExpectation(_Strict):
@@ -238,20 +286,30 @@ class CallsExpectation(_Strict):
 class Expectations(_Strict):
     # HTTP-style responses (API Gateway proxy): statusCode, headers, JSON body.
     status: int | None = Field(default=None, ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict, description="subset; names compare case-insensitively")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="subset; names compare case-insensitively"
+    )
     body: Any = Field(default=None, description="JSON subset of the parsed body")
     # Any function: the raw return value, as a JSON subset.
     returns: Any = None
     returns_none: bool = False
-    error_type: str | None = Field(default=None, description="the invocation must fail with this errorType")
+    error_type: str | None = Field(
+        default=None, description="the invocation must fail with this errorType"
+    )
     tables: dict[str, TableExpectation] = Field(default_factory=dict)
     buckets: dict[str, BucketExpectation] = Field(default_factory=dict)
     queues: dict[str, QueueExpectation] = Field(default_factory=dict)
     emails: EmailExpectation | None = None
-    calls: dict[str, CallsExpectation] = Field(default_factory=dict, description="'service:Operation' -> call count bounds")
+    calls: dict[str, CallsExpectation] = Field(
+        default_factory=dict, description="'service:Operation' -> call count bounds"
+    )
     lifecycle: LifecycleExpectation | None = None
-    max_billed_ms: int | None = Field(default=None, ge=1, description="ceiling for every invocation's billed duration")
-    max_cost_usd: float | None = Field(default=None, gt=0, description="ceiling for the test's invocations (requests + compute)")
+    max_billed_ms: int | None = Field(
+        default=None, ge=1, description="ceiling for every invocation's billed duration"
+    )
+    max_cost_usd: float | None = Field(
+        default=None, gt=0, description="ceiling for the test's invocations (requests + compute)"
+    )
     python: list[str] = Field(default_factory=list, description="names of functions in checks.py")
 
     @field_validator("calls")
@@ -259,7 +317,9 @@ class Expectations(_Strict):
     def _call_names(cls, calls: dict[str, CallsExpectation]) -> dict[str, CallsExpectation]:
         bad = [name for name in calls if name.count(":") != 1]
         if bad:
-            raise ValueError(f"call names look like 'dynamodb:PutItem' (or 'dynamodb:*'); got {', '.join(map(repr, bad))}")
+            raise ValueError(
+                f"call names look like 'dynamodb:PutItem' (or 'dynamodb:*'); got {', '.join(map(repr, bad))}"
+            )
         return calls
 
 
@@ -277,9 +337,11 @@ class TestCase(_Strict):
     points: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
-    def _every_step_has_an_event(self) -> "TestCase":
+    def _every_step_has_an_event(self) -> TestCase:
         if self.event is None and any(step.event is None for step in self.invoke):
-            raise ValueError("give the test an 'event', or give every step in 'invoke' its own 'event'")
+            raise ValueError(
+                "give the test an 'event', or give every step in 'invoke' its own 'event'"
+            )
         return self
 
     @property
@@ -290,7 +352,9 @@ class TestCase(_Strict):
 class ExerciseSpec(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     title: str = Field(min_length=1)
-    section: int = Field(ge=SECTIONS.start, le=SECTIONS.stop - 1, description="chapter section 1-11")
+    section: int = Field(
+        ge=SECTIONS.start, le=SECTIONS.stop - 1, description="chapter section 1-11"
+    )
     difficulty: Literal["beginner", "intermediate", "advanced"]
     points: int = Field(ge=1, description="the sum of the test cases' points")
     summary: str = Field(min_length=1, description="one line shown in lists")
@@ -300,14 +364,16 @@ class ExerciseSpec(_Strict):
     tests: list[TestCase] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ExerciseSpec":
+    def _consistent(self) -> ExerciseSpec:
         total = sum(test.points for test in self.tests)
         if total != self.points:
             raise ValueError(f"'points' is {self.points} but the tests' points add up to {total}")
         names = [test.name for test in self.tests]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise ValueError(f"test names must be unique; repeated: {', '.join(map(repr, duplicates))}")
+            raise ValueError(
+                f"test names must be unique; repeated: {', '.join(map(repr, duplicates))}"
+            )
         return self
 
 
@@ -363,7 +429,9 @@ def _defined_functions(path: Path) -> set[str] | None:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (SyntaxError, UnicodeDecodeError, OSError):
         return None
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return {
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
 
 
 def load_exercise(folder: Path) -> Exercise:
@@ -377,24 +445,52 @@ def load_exercise(folder: Path) -> Exercise:
 
     problems: list[Problem] = []
     if spec.id != folder.name:
-        problems.append(Problem(file=str(spec_path), field="id", expected=f"the folder name {folder.name!r}; got {spec.id!r}"))
+        problems.append(
+            Problem(
+                file=str(spec_path),
+                field="id",
+                expected=f"the folder name {folder.name!r}; got {spec.id!r}",
+            )
+        )
     hints: list[str] = []
     hints_path = folder / HINTS_FILE
     if not hints_path.is_file():
-        problems.append(Problem(file=str(hints_path), field="(file)", expected="a hints file (hints separated by '---' lines)"))
+        problems.append(
+            Problem(
+                file=str(hints_path),
+                field="(file)",
+                expected="a hints file (hints separated by '---' lines)",
+            )
+        )
     else:
         hints = parse_hints(hints_path.read_text(encoding="utf-8"))
         if not hints:
-            problems.append(Problem(file=str(hints_path), field="(file)", expected="at least one hint"))
+            problems.append(
+                Problem(file=str(hints_path), field="(file)", expected="at least one hint")
+            )
     handler_name = spec.function.handler_function
     for label, path in (("starter", folder / STARTER_FILE), ("solution", folder / SOLUTION_FILE)):
         functions = _defined_functions(path) if path.is_file() else None
         if not path.is_file():
-            problems.append(Problem(file=str(path), field="(file)", expected=f"the {label} handler"))
+            problems.append(
+                Problem(file=str(path), field="(file)", expected=f"the {label} handler")
+            )
         elif functions is None:
-            problems.append(Problem(file=str(path), field="(file)", expected=f"the {label} handler to be valid Python"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field="(file)",
+                    expected=f"the {label} handler to be valid Python",
+                )
+            )
         elif handler_name not in functions:
-            problems.append(Problem(file=str(path), field=handler_name, expected=f"the {label} to define {handler_name}(event, context)"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field=handler_name,
+                    expected=f"the {label} to define {handler_name}(event, context)",
+                )
+            )
     problems.extend(_check_python_checks(folder, spec))
     problems.extend(_check_events(spec_path, spec))
     problems.extend(_check_resource_names(spec_path, spec))
@@ -410,26 +506,43 @@ def _check_python_checks(folder: Path, spec: ExerciseSpec) -> list[Problem]:
     checks_path = folder / CHECKS_FILE
     available = _defined_functions(checks_path) if checks_path.is_file() else None
     if available is None:
-        return [Problem(file=str(checks_path), field="(file)", expected="a valid Python file defining the checks the tests name")]
+        return [
+            Problem(
+                file=str(checks_path),
+                field="(file)",
+                expected="a valid Python file defining the checks the tests name",
+            )
+        ]
     return [
-        Problem(file=str(folder / SPEC_FILE), field=f"tests.{index}.expect.python",
-                expected=f"a function {name!r} defined in {CHECKS_FILE}")
-        for index, name in sorted(wanted) if name not in available
+        Problem(
+            file=str(folder / SPEC_FILE),
+            field=f"tests.{index}.expect.python",
+            expected=f"a function {name!r} defined in {CHECKS_FILE}",
+        )
+        for index, name in sorted(wanted)
+        if name not in available
     ]
 
 
 def _check_events(spec_path: Path, spec: ExerciseSpec) -> list[Problem]:
     problems = []
     for index, test in enumerate(spec.tests):
-        specs = [("event", test.event)] + [(f"invoke.{i}.event", step.event) for i, step in enumerate(test.invoke)]
+        specs = [("event", test.event)] + [
+            (f"invoke.{i}.event", step.event) for i, step in enumerate(test.invoke)
+        ]
         for field, event_spec in specs:
             if event_spec is None:
                 continue
             try:
                 event_spec.build()
             except (KeyError, IndexError, TypeError, ValueError) as exc:
-                problems.append(Problem(file=str(spec_path), field=f"tests.{index}.{field}",
-                                        expected=f"overrides that fit the sample event ({exc})"))
+                problems.append(
+                    Problem(
+                        file=str(spec_path),
+                        field=f"tests.{index}.{field}",
+                        expected=f"overrides that fit the sample event ({exc})",
+                    )
+                )
     return problems
 
 
@@ -448,8 +561,13 @@ def _check_resource_names(spec_path: Path, spec: ExerciseSpec) -> list[Problem]:
             references += [("setup.messages", name, queues) for name in test.setup.messages]
         for field, name, known in references:
             if name not in known:
-                problems.append(Problem(file=str(spec_path), field=f"tests.{index}.{field}.{name}",
-                                        expected=f"a name listed under resources ({', '.join(sorted(known)) or 'none listed'})"))
+                problems.append(
+                    Problem(
+                        file=str(spec_path),
+                        field=f"tests.{index}.{field}.{name}",
+                        expected=f"a name listed under resources ({', '.join(sorted(known)) or 'none listed'})",
+                    )
+                )
     return problems
 
 

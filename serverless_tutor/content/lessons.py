@@ -21,9 +21,13 @@ class LessonMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, e.g. cold-starts")
-    number: int = Field(ge=1, le=LESSON_COUNT, description="1 to 11 for the sections, 12 for the summary")
+    number: int = Field(
+        ge=1, le=LESSON_COUNT, description="1 to 11 for the sections, 12 for the summary"
+    )
     title: str = Field(min_length=1)
-    short_title: str | None = Field(default=None, min_length=1, max_length=20, description="for narrow lists")
+    short_title: str | None = Field(
+        default=None, min_length=1, max_length=20, description="for narrow lists"
+    )
     summary: str = Field(min_length=1, description="one or two sentences shown in lists")
     key_terms: list[str] = Field(default_factory=list)
     panels: list[str] = Field(default_factory=list)
@@ -35,7 +39,9 @@ class LessonMeta(BaseModel):
         unknown = [p for p in panels if p not in PANELS]
         if unknown:
             known = ", ".join(sorted(PANELS)) or "none yet"
-            raise ValueError(f"unknown panel {', '.join(map(repr, unknown))}; known panels: {known}")
+            raise ValueError(
+                f"unknown panel {', '.join(map(repr, unknown))}; known panels: {known}"
+            )
         return panels
 
 
@@ -50,18 +56,28 @@ def parse_lesson(path: Path) -> Lesson:
     match = _FRONT_MATTER.match(text)
     if not match:
         raise ContentError(
-            [Problem(file=str(path), field="front matter", expected="the file to start with a '---' YAML block closed by '---'")]
+            [
+                Problem(
+                    file=str(path),
+                    field="front matter",
+                    expected="the file to start with a '---' YAML block closed by '---'",
+                )
+            ]
         )
     meta = parse_yaml(match.group(1), path, field="front matter", first_line=2)
     if not isinstance(meta, dict):
-        raise ContentError([Problem(file=str(path), field="front matter", expected="a YAML mapping of fields")])
-    body = text[match.end():].strip()
+        raise ContentError(
+            [Problem(file=str(path), field="front matter", expected="a YAML mapping of fields")]
+        )
+    body = text[match.end() :].strip()
     if not body:
-        raise ContentError([Problem(file=str(path), field="body", expected="lesson text after the front matter")])
+        raise ContentError(
+            [Problem(file=str(path), field="body", expected="lesson text after the front matter")]
+        )
     try:
         return Lesson(**meta, body=body, source=str(path))
     except ValidationError as exc:
-        raise ContentError(problems_from_validation(path, exc))
+        raise ContentError(problems_from_validation(path, exc)) from None
 
 
 def load_lessons(folder: Path) -> list[Lesson]:
@@ -86,11 +102,21 @@ def _check_set(lessons: list[Lesson]) -> list[Problem]:
     for lesson in lessons:
         if lesson.number in seen_numbers:
             problems.append(
-                Problem(file=lesson.source, field="number", expected=f"a unique number; {lesson.number} is also used by {seen_numbers[lesson.number]}")
+                Problem(
+                    file=lesson.source,
+                    field="number",
+                    expected=f"a unique number; {lesson.number} is also used by {seen_numbers[lesson.number]}",
+                )
             )
         seen_numbers.setdefault(lesson.number, lesson.source)
         if lesson.id in seen_ids:
-            problems.append(Problem(file=lesson.source, field="id", expected=f"a unique id; {lesson.id!r} is also used by {seen_ids[lesson.id]}"))
+            problems.append(
+                Problem(
+                    file=lesson.source,
+                    field="id",
+                    expected=f"a unique id; {lesson.id!r} is also used by {seen_ids[lesson.id]}",
+                )
+            )
         seen_ids.setdefault(lesson.id, lesson.source)
     return problems
 

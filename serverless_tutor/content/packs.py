@@ -20,13 +20,19 @@ problem with its file and field.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from serverless_tutor.content.exercises import SPEC_FILE, Exercise, load_exercise, load_exercises, shipped_exercises
+from serverless_tutor.content.exercises import (
+    SPEC_FILE,
+    Exercise,
+    load_exercise,
+    load_exercises,
+    shipped_exercises,
+)
 from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.content.yaml_files import load_yaml_mapping
 
@@ -39,8 +45,12 @@ class PackEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_ID_PATTERN, description="an exercise id")
-    points: float | None = Field(default=None, gt=0, description="what the exercise is worth in this pack (scaled)")
-    weight: float | None = Field(default=None, gt=0, description="multiplies the exercise's own points")
+    points: float | None = Field(
+        default=None, gt=0, description="what the exercise is worth in this pack (scaled)"
+    )
+    weight: float | None = Field(
+        default=None, gt=0, description="multiplies the exercise's own points"
+    )
 
     @model_validator(mode="after")
     def _one_override(self) -> PackEntry:
@@ -55,8 +65,12 @@ class PackSpec(BaseModel):
     id: str = Field(pattern=_ID_PATTERN)
     title: str = Field(min_length=1)
     description: str | None = None
-    due: datetime | date | None = Field(default=None, description="ISO 8601; without a zone it is UTC")
-    exercise_folders: list[str] = Field(default_factory=list, description="folders of extra exercises, relative to the pack file")
+    due: datetime | date | None = Field(
+        default=None, description="ISO 8601; without a zone it is UTC"
+    )
+    exercise_folders: list[str] = Field(
+        default_factory=list, description="folders of extra exercises, relative to the pack file"
+    )
     exercises: list[PackEntry] = Field(min_length=1)
 
     @field_validator("exercises", mode="before")
@@ -81,8 +95,8 @@ class PackSpec(BaseModel):
         if self.due is None:
             return None
         if not isinstance(self.due, datetime):
-            return datetime.combine(self.due, time(23, 59, 59), tzinfo=timezone.utc)
-        return self.due if self.due.tzinfo is not None else self.due.replace(tzinfo=timezone.utc)
+            return datetime.combine(self.due, time(23, 59, 59), tzinfo=UTC)
+        return self.due if self.due.tzinfo is not None else self.due.replace(tzinfo=UTC)
 
 
 class Pack(BaseModel):
@@ -142,8 +156,13 @@ def _extra_exercises(path: Path, spec: PackSpec) -> tuple[list[Exercise], list[P
         folder = (path.parent / folder_name).resolve()
         field = f"exercise_folders.{index}"
         if not folder.is_dir():
-            problems.append(Problem(file=str(path), field=field,
-                                    expected=f"a folder relative to the pack file; {folder} does not exist"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field=field,
+                    expected=f"a folder relative to the pack file; {folder} does not exist",
+                )
+            )
             continue
         try:
             if (folder / SPEC_FILE).is_file():
@@ -154,8 +173,13 @@ def _extra_exercises(path: Path, spec: PackSpec) -> tuple[list[Exercise], list[P
             problems.extend(exc.problems)
             continue
         if not loaded:
-            problems.append(Problem(file=str(path), field=field,
-                                    expected=f"an exercise folder (with {SPEC_FILE}) or a folder of them; {folder} has none"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field=field,
+                    expected=f"an exercise folder (with {SPEC_FILE}) or a folder of them; {folder} has none",
+                )
+            )
         found.extend(loaded)
     return found, problems
 
@@ -176,9 +200,16 @@ def load_pack(path: Path, shipped: list[Exercise] | None = None) -> Pack:
     for exercise in extra:
         clash = available.get(exercise.id)
         if clash is not None:
-            where = "a shipped exercise" if exercise.id in shipped_ids else f"also in {clash.folder}"
-            problems.append(Problem(file=str(exercise.folder / SPEC_FILE), field="id",
-                                    expected=f"an id of its own: {exercise.id!r} is {where}"))
+            where = (
+                "a shipped exercise" if exercise.id in shipped_ids else f"also in {clash.folder}"
+            )
+            problems.append(
+                Problem(
+                    file=str(exercise.folder / SPEC_FILE),
+                    field="id",
+                    expected=f"an id of its own: {exercise.id!r} is {where}",
+                )
+            )
             continue
         available[exercise.id] = exercise
 
@@ -186,9 +217,14 @@ def load_pack(path: Path, shipped: list[Exercise] | None = None) -> Pack:
     for index, entry in enumerate(spec.exercises):
         exercise = available.get(entry.id)
         if exercise is None:
-            problems.append(Problem(file=str(path), field=f"exercises.{index}.id",
-                                    expected=f"a shipped exercise or one in exercise_folders; {entry.id!r} is neither "
-                                             f"(known: {', '.join(sorted(available))})"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field=f"exercises.{index}.id",
+                    expected=f"a shipped exercise or one in exercise_folders; {entry.id!r} is neither "
+                    f"(known: {', '.join(sorted(available))})",
+                )
+            )
         else:
             chosen.append(exercise)
     if problems:

@@ -24,7 +24,9 @@ class ContentError(Exception):
         super().__init__("\n".join(p.line() for p in problems))
 
 
-def problems_from_validation(path: Path | str, error: ValidationError, prefix: str = "") -> list[Problem]:
+def problems_from_validation(
+    path: Path | str, error: ValidationError, prefix: str = ""
+) -> list[Problem]:
     """Turn a pydantic ValidationError into one Problem per failing field."""
     found = []
     for item in error.errors():

@@ -59,10 +59,27 @@ def _shipped_lessons() -> list[Path]:
 
 KINDS: list[ContentKind] = [
     ContentKind("lesson", _is_lesson, _validate_lessons, _shipped_lessons),
-    ContentKind("exercise", exercises.claims_file, exercises.validate_files, exercises.shipped_files),
-    ContentKind("prices", price_tables.is_price_file, price_tables.validate_price_files, price_tables.shipped_price_files),
-    ContentKind("quiz bank", quiz_bank.is_bank_file, quiz_bank.validate_bank_files, quiz_bank.shipped_bank_files),
-    ContentKind("exercise pack", exercise_packs.is_pack_file, exercise_packs.validate_pack_files, exercise_packs.shipped_pack_files),
+    ContentKind(
+        "exercise", exercises.claims_file, exercises.validate_files, exercises.shipped_files
+    ),
+    ContentKind(
+        "prices",
+        price_tables.is_price_file,
+        price_tables.validate_price_files,
+        price_tables.shipped_price_files,
+    ),
+    ContentKind(
+        "quiz bank",
+        quiz_bank.is_bank_file,
+        quiz_bank.validate_bank_files,
+        quiz_bank.shipped_bank_files,
+    ),
+    ContentKind(
+        "exercise pack",
+        exercise_packs.is_pack_file,
+        exercise_packs.validate_pack_files,
+        exercise_packs.shipped_pack_files,
+    ),
 ]
 
 
@@ -75,7 +92,9 @@ def _expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(file=str(path), field="(path)", expected="an existing file or folder"))
+            problems.append(
+                Problem(file=str(path), field="(path)", expected="an existing file or folder")
+            )
     return files, problems
 
 
@@ -96,5 +115,11 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
     explicit_files = [p for p in paths if p.is_file()]
     for path in explicit_files:
         if not any(kind.claims(path) for kind in KINDS):
-            problems.append(Problem(file=str(path), field="(file)", expected="a lesson (.md with front matter) or another known content file"))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field="(file)",
+                    expected="a lesson (.md with front matter) or another known content file",
+                )
+            )
     return problems

@@ -102,7 +102,9 @@ class TimePassed(BaseModel):
 
     seconds: float
     reclaimed: int
-    reclaimed_by_demo: dict[str, list[int]]  # demo id -> numbers of its environments that were reclaimed
+    reclaimed_by_demo: dict[
+        str, list[int]
+    ]  # demo id -> numbers of its environments that were reclaimed
     explanation: str
 
 
@@ -119,13 +121,17 @@ class InvokePlayground:
         self._start()
 
     def _start(self) -> None:
-        self._runtime = LambdaRuntime(backend="inprocess", keep_alive_s=self.keep_alive_s, clock=self.clock)
+        self._runtime = LambdaRuntime(
+            backend="inprocess", keep_alive_s=self.keep_alive_s, clock=self.clock
+        )
         self._warmed_up = False
         self._numbers: dict[str, int] = {}  # environment id -> number, counted per demo
         self._counts: dict[str, int] = {}  # demo id -> environments numbered so far
         self._memory: dict[str, int] = {}  # environment id -> memory size it was created for
         self._last_start: dict[str, Literal["cold", "warm"]] = {}
-        self._gone: dict[str, str] = {}  # demo id -> why its environments are gone (for the next cold start)
+        self._gone: dict[
+            str, str
+        ] = {}  # demo id -> why its environments are gone (for the next cold start)
         self._alive: dict[str, set[str]] = {}  # demo id -> its environment ids after its last batch
         self._history: list[PlaygroundInvocation] = []
         self._batches = 0
@@ -151,9 +157,13 @@ class InvokePlayground:
         """Send `at_once` requests to the demo at the same instant and wait for all of them."""
         chosen = demo(demo_id)
         if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
-            raise ValueError(f"memory_mb: {memory_mb} is outside Lambda's {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB")
+            raise ValueError(
+                f"memory_mb: {memory_mb} is outside Lambda's {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB"
+            )
         if not 1 <= at_once <= MAX_AT_ONCE:
-            raise ValueError(f"at_once: {at_once} requests; the playground sends 1 to {MAX_AT_ONCE} at once")
+            raise ValueError(
+                f"at_once: {at_once} requests; the playground sends 1 to {MAX_AT_ONCE} at once"
+            )
         config = _config(chosen, memory_mb)
         with self._invoke_lock:
             self._check_open()
@@ -166,16 +176,23 @@ class InvokePlayground:
             after = {env.id for env in self._runtime.environments(chosen.id)}
             with self._state_lock:
                 self._batches += 1
-                invocations = [self._record(self._batches, chosen, memory_mb, result, after, cold_reason)
-                               for result in results]
+                invocations = [
+                    self._record(self._batches, chosen, memory_mb, result, after, cold_reason)
+                    for result in results
+                ]
                 self._history.extend(invocations)
                 del self._history[:-HISTORY_LIMIT]
                 self._alive[chosen.id] = after
                 self._gone.pop(chosen.id, None)
                 if any(i.destroyed for i in invocations) and not after:
                     self._gone[chosen.id] = _destroyed_reason(invocations)
-                return BatchResult(batch=self._batches, demo_id=chosen.id, memory_mb=memory_mb,
-                                   invocations=invocations, explanation=_explain_batch(invocations))
+                return BatchResult(
+                    batch=self._batches,
+                    demo_id=chosen.id,
+                    memory_mb=memory_mb,
+                    invocations=invocations,
+                    explanation=_explain_batch(invocations),
+                )
 
     def _send(self, config: FunctionConfig, chosen: Demo, at_once: int) -> list[InvocationResult]:
         if at_once == 1:
@@ -195,13 +212,23 @@ class InvokePlayground:
         if self._alive.get(demo_id, set()) - present and demo_id not in self._gone:
             self._gone[demo_id] = self._reclaimed_reason()
         same_config = [env for env in before if self._memory.get(env.id) == memory_mb]
-        other_config = sorted({self._memory[env.id] for env in before if self._memory.get(env.id) not in (None, memory_mb)})
+        other_config = sorted(
+            {
+                self._memory[env.id]
+                for env in before
+                if self._memory.get(env.id) not in (None, memory_mb)
+            }
+        )
         if same_config:
-            return (f"cold: the other requests held all {len(same_config)} warm environment(s); "
-                    "one environment serves one request at a time")
+            return (
+                f"cold: the other requests held all {len(same_config)} warm environment(s); "
+                "one environment serves one request at a time"
+            )
         if other_config:
-            reason = (f"memory changed from {'/'.join(map(str, other_config))} to {memory_mb} MB, and environments "
-                      "are reused only for an identical configuration")
+            reason = (
+                f"memory changed from {'/'.join(map(str, other_config))} to {memory_mb} MB, and environments "
+                "are reused only for an identical configuration"
+            )
         elif demo_id in self._gone:
             reason = self._gone[demo_id]
         elif demo_id in self._alive:
@@ -215,17 +242,36 @@ class InvokePlayground:
     def _reclaimed_reason(self) -> str:
         return f"its environments sat idle for the keep-alive ({_minutes(self.keep_alive_s)}) and were reclaimed"
 
-    def _record(self, batch: int, chosen: Demo, memory_mb: int, result: InvocationResult, after: set[str],
-                cold_reason: str) -> PlaygroundInvocation:
+    def _record(
+        self,
+        batch: int,
+        chosen: Demo,
+        memory_mb: int,
+        result: InvocationResult,
+        after: set[str],
+        cold_reason: str,
+    ) -> PlaygroundInvocation:
         env_id = result.environment_id
         number = self._number(chosen.id, env_id)
         self._memory.setdefault(env_id, memory_mb)
         self._last_start[env_id] = "cold" if result.cold else "warm"
         self._invocations += 1
-        why = cold_reason if result.cold else f"warm: env #{number} was idle, so it took this request: no INIT, module state kept"
+        why = (
+            cold_reason
+            if result.cold
+            else f"warm: env #{number} was idle, so it took this request: no INIT, module state kept"
+        )
         return PlaygroundInvocation(
-            number=self._invocations, batch=batch, demo_id=chosen.id, memory_mb=memory_mb, at_s=self.clock.now(),
-            environment_number=number, cold=result.cold, why=why, destroyed=env_id not in after, result=result,
+            number=self._invocations,
+            batch=batch,
+            demo_id=chosen.id,
+            memory_mb=memory_mb,
+            at_s=self.clock.now(),
+            environment_number=number,
+            cold=result.cold,
+            why=why,
+            destroyed=env_id not in after,
+            result=result,
         )
 
     def _number(self, demo_id: str, env_id: str) -> int:
@@ -255,8 +301,12 @@ class InvokePlayground:
                         self._gone[demo_id] = self._reclaimed_reason()
                         lost[demo_id] = sorted(self._numbers[env_id] for env_id in alive - present)
                     self._alive[demo_id] = present
-        return TimePassed(seconds=seconds, reclaimed=reclaimed, reclaimed_by_demo=lost,
-                          explanation=_explain_time(seconds, lost, self.keep_alive_s))
+        return TimePassed(
+            seconds=seconds,
+            reclaimed=reclaimed,
+            reclaimed_by_demo=lost,
+            explanation=_explain_time(seconds, lost, self.keep_alive_s),
+        )
 
     def environments(self, demo_id: str) -> list[EnvironmentRow]:
         demo(demo_id)
@@ -264,12 +314,23 @@ class InvokePlayground:
         rows = []
         with self._state_lock:
             for env in self._runtime.environments(demo_id):
-                idle = None if env.busy or env.last_used_at is None else max(0.0, now - env.last_used_at)
-                rows.append(EnvironmentRow(
-                    number=self._number(demo_id, env.id), id=env.id, state="busy" if env.busy else "idle",
-                    invocations=env.invocations, age_s=max(0.0, now - env.created_at), idle_s=idle,
-                    memory_mb=self._memory.get(env.id), last_start=self._last_start.get(env.id),
-                ))
+                idle = (
+                    None
+                    if env.busy or env.last_used_at is None
+                    else max(0.0, now - env.last_used_at)
+                )
+                rows.append(
+                    EnvironmentRow(
+                        number=self._number(demo_id, env.id),
+                        id=env.id,
+                        state="busy" if env.busy else "idle",
+                        invocations=env.invocations,
+                        age_s=max(0.0, now - env.created_at),
+                        idle_s=idle,
+                        memory_mb=self._memory.get(env.id),
+                        last_start=self._last_start.get(env.id),
+                    )
+                )
         return sorted(rows, key=lambda row: row.number)
 
     def history(self, demo_id: str | None = None) -> list[PlaygroundInvocation]:
@@ -310,13 +371,26 @@ class InvokePlayground:
 
 
 def _info(d: Demo) -> DemoInfo:
-    return DemoInfo(id=d.id, title=d.title, file=d.file, handler=d.handler, summary=d.summary,
-                    try_this=d.try_this, event_source=d.event_source, timeout_s=d.timeout_s)
+    return DemoInfo(
+        id=d.id,
+        title=d.title,
+        file=d.file,
+        handler=d.handler,
+        summary=d.summary,
+        try_this=d.try_this,
+        event_source=d.event_source,
+        timeout_s=d.timeout_s,
+    )
 
 
 def _config(d: Demo, memory_mb: int) -> FunctionConfig:
-    return FunctionConfig(name=d.id, handler=d.handler, code_dir=HANDLERS_DIR, memory_mb=memory_mb,
-                          timeout_s=d.timeout_s)
+    return FunctionConfig(
+        name=d.id,
+        handler=d.handler,
+        code_dir=HANDLERS_DIR,
+        memory_mb=memory_mb,
+        timeout_s=d.timeout_s,
+    )
 
 
 def _minutes(seconds: float) -> str:
@@ -336,7 +410,13 @@ def _numbers_text(numbers: list[int]) -> str:
 
 def _destroyed_reason(invocations: list[PlaygroundInvocation]) -> str:
     statuses = {i.result.report.status for i in invocations if i.destroyed}
-    what = "a timeout" if statuses == {"timeout"} else "a crash" if "timeout" not in statuses else "a timeout or crash"
+    what = (
+        "a timeout"
+        if statuses == {"timeout"}
+        else "a crash"
+        if "timeout" not in statuses
+        else "a timeout or crash"
+    )
     return f"the last environment was destroyed by {what}, so INIT runs again"
 
 
@@ -349,15 +429,22 @@ def _explain_batch(invocations: list[PlaygroundInvocation]) -> str:
     else:
         parts = []
         if warm:
-            parts.append(f"{_numbers_text(warm)} {'was' if len(warm) == 1 else 'were'} idle and reused (warm)")
+            parts.append(
+                f"{_numbers_text(warm)} {'was' if len(warm) == 1 else 'were'} idle and reused (warm)"
+            )
         if cold:
             parts.append(f"{_numbers_text(cold)} {'is' if len(cold) == 1 else 'are'} new (cold)")
-        text = (f"{len(invocations)} at once: " + "; ".join(parts)
-                + ". One environment serves one request at a time.")
+        text = (
+            f"{len(invocations)} at once: "
+            + "; ".join(parts)
+            + ". One environment serves one request at a time."
+        )
     if destroyed:
         statuses = {i.result.report.status for i in invocations if i.destroyed}
         cause = "timed out" if statuses == {"timeout"} else "crashed"
-        text += f" Env {_numbers_text(destroyed)} {cause} and was destroyed: the next request is cold."
+        text += (
+            f" Env {_numbers_text(destroyed)} {cause} and was destroyed: the next request is cold."
+        )
     elif any(i.result.error is not None for i in invocations):
         text += " The handler raised, but an error does not destroy the environment: the next request is warm."
     return text
@@ -367,7 +454,11 @@ def _explain_time(seconds: float, lost: dict[str, list[int]], keep_alive_s: floa
     passed = f"{_minutes(seconds)} passed: " if seconds else ""
     if not lost:
         return f"{passed}no idle environment had reached the keep-alive ({_minutes(keep_alive_s)}), so none was reclaimed."
-    which = "; ".join(f"{demo_id} {_numbers_text(numbers)}" for demo_id, numbers in sorted(lost.items()))
-    text = (f"environments idle for the keep-alive ({_minutes(keep_alive_s)}) were reclaimed ({which}); "
-            "the next request is cold.")
+    which = "; ".join(
+        f"{demo_id} {_numbers_text(numbers)}" for demo_id, numbers in sorted(lost.items())
+    )
+    text = (
+        f"environments idle for the keep-alive ({_minutes(keep_alive_s)}) were reclaimed ({which}); "
+        "the next request is cold."
+    )
     return passed + (text if passed else text[0].upper() + text[1:])

@@ -50,17 +50,30 @@ class FitWorkload(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    typical_duration_s: float = Field(gt=0, allow_inf_nan=False, description="one typical request or job")
-    longest_duration_s: float = Field(gt=0, allow_inf_nan=False, description="the longest single job")
+    typical_duration_s: float = Field(
+        gt=0, allow_inf_nan=False, description="one typical request or job"
+    )
+    longest_duration_s: float = Field(
+        gt=0, allow_inf_nan=False, description="the longest single job"
+    )
     traffic: Traffic = "spiky"
     requests_per_month: int = Field(ge=0)
-    p99_budget_ms: float | None = Field(default=None, gt=0, allow_inf_nan=False,
-                                        description="None: nobody waits on the answer")
-    long_lived_connections: bool = Field(default=False, description="WebSockets, database connection pools")
-    in_memory_state: bool = Field(default=False, description="keeps state in memory between requests")
-    needs_gpu_or_big_memory: bool = Field(default=False, description=f"GPUs or more than {MAX_MEMORY_MB:,} MB")
+    p99_budget_ms: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="None: nobody waits on the answer"
+    )
+    long_lived_connections: bool = Field(
+        default=False, description="WebSockets, database connection pools"
+    )
+    in_memory_state: bool = Field(
+        default=False, description="keeps state in memory between requests"
+    )
+    needs_gpu_or_big_memory: bool = Field(
+        default=False, description=f"GPUs or more than {MAX_MEMORY_MB:,} MB"
+    )
     memory_mb: int = Field(default=512, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
-    payload_mb: float = Field(default=0.01, ge=0, allow_inf_nan=False, description="request or event size")
+    payload_mb: float = Field(
+        default=0.01, ge=0, allow_inf_nan=False, description="request or event size"
+    )
     invocation: Invocation = "sync"
     ops_capacity: OpsCapacity = "low"
 
@@ -92,10 +105,16 @@ class Assessment(BaseModel):
     workload: FitWorkload
     verdict: Verdict
     reasons: list[Reason] = Field(description="worst stance first; reasons[0] is the key reason")
-    monthly_cost_usd: Decimal | None = Field(description="Lambda bill before the free tier; None when it cannot run")
-    servers_worth: Decimal | None = Field(description="the bill in chapter servers ($50/month each)")
+    monthly_cost_usd: Decimal | None = Field(
+        description="Lambda bill before the free tier; None when it cannot run"
+    )
+    servers_worth: Decimal | None = Field(
+        description="the bill in chapter servers ($50/month each)"
+    )
     average_concurrency: float = Field(description="Little's law: average rate x typical duration")
-    cold_share: float | None = Field(description="expected share of cold requests (single-environment closed form)")
+    cold_share: float | None = Field(
+        description="expected share of cold requests (single-environment closed form)"
+    )
     assumptions: list[str]
 
     @property
@@ -123,53 +142,106 @@ def assess(workload: FitWorkload) -> Assessment:
     """Weigh the workload against Lambda's limits and the chapter's criteria."""
     w = workload
     reasons: list[Reason] = []
-    assumptions = [f"30-day month ({SECONDS_PER_MONTH:,} s)", f"Python cold start, median {PYTHON_COLD_START_MS} ms"]
+    assumptions = [
+        f"30-day month ({SECONDS_PER_MONTH:,} s)",
+        f"Python cold start, median {PYTHON_COLD_START_MS} ms",
+    ]
 
     def add(key: str, stance: Stance, text: str, rests_on: str, lesson: int, section: str) -> None:
-        reasons.append(Reason(key=key, stance=stance, text=text, rests_on=rests_on, lesson=lesson, section=section))
+        reasons.append(
+            Reason(
+                key=key, stance=stance, text=text, rests_on=rests_on, lesson=lesson, section=section
+            )
+        )
 
     runs_on_lambda = w.longest_duration_s <= MAX_TIMEOUT_S and not w.needs_gpu_or_big_memory
 
     if w.needs_gpu_or_big_memory:
-        add("gpu-memory", "against",
+        add(
+            "gpu-memory",
+            "against",
             "Lambda has no GPUs and stops at 10,240 MB; train or infer on EC2, ECS or SageMaker.",
-            "no GPU; memory max 10,240 MB", 11, "poor fits: complex dependencies")
+            "no GPU; memory max 10,240 MB",
+            11,
+            "poor fits: complex dependencies",
+        )
 
     if w.in_memory_state:
-        add("in-memory-state", "against",
+        add(
+            "in-memory-state",
+            "against",
             "State held in memory is one copy per environment and is lost on a cold start, "
             "timeout or crash; a loop over shared state needs one long-lived process (EC2, ECS).",
             "each concurrent request gets its own environment; a timeout or crash resets it",
-            10, "disadvantage 3: stateless architecture")
+            10,
+            "disadvantage 3: stateless architecture",
+        )
 
     # The traffic shape comes before the limits, so it is the key reason of a good fit.
     if w.traffic == "spiky":
-        add("traffic", "for", "Spiky traffic: Lambda follows the curve, a fleet is sized for the peak.",
-            "one environment per concurrent request", 11, "good use cases: variable traffic")
+        add(
+            "traffic",
+            "for",
+            "Spiky traffic: Lambda follows the curve, a fleet is sized for the peak.",
+            "one environment per concurrent request",
+            11,
+            "good use cases: variable traffic",
+        )
     elif w.traffic == "mostly-idle":
-        add("traffic", "for", "Mostly idle, like most functions (45% run at most hourly): idle costs $0.",
-            "Azure 2019 trace: 45% of apps at most hourly", 11, "the question behind the question")
+        add(
+            "traffic",
+            "for",
+            "Mostly idle, like most functions (45% run at most hourly): idle costs $0.",
+            "Azure 2019 trace: 45% of apps at most hourly",
+            11,
+            "the question behind the question",
+        )
     elif w.traffic == "scheduled":
-        add("traffic", "for", "A schedule triggers it: no polling loop and no idle worker.",
-            "EventBridge scheduled rule event", 11, "good use cases: event-driven workloads")
+        add(
+            "traffic",
+            "for",
+            "A schedule triggers it: no polling loop and no idle worker.",
+            "EventBridge scheduled rule event",
+            11,
+            "good use cases: event-driven workloads",
+        )
 
     if w.longest_duration_s > MAX_TIMEOUT_S:
         times = w.longest_duration_s / MAX_TIMEOUT_S
-        add("timeout", "against",
+        add(
+            "timeout",
+            "against",
             f"The longest job ({_seconds(w.longest_duration_s)}) is {times:.1f}x the 900 s cap; split it "
             "into chunks (Step Functions) or run it on Fargate, ECS or AWS Batch.",
-            "max timeout 900 s (15 min)", 11, "poor fits: long-running tasks")
+            "max timeout 900 s (15 min)",
+            11,
+            "poor fits: long-running tasks",
+        )
     else:
-        add("timeout", "for",
+        add(
+            "timeout",
+            "for",
             f"The longest job ({_seconds(w.longest_duration_s)}) fits the 900 s cap"
-            + ("; raise the timeout from its 3 s default." if w.longest_duration_s > DEFAULT_TIMEOUT_S else "."),
-            "max timeout 900 s; default 3 s", 10, "disadvantage 2: time limits")
+            + (
+                "; raise the timeout from its 3 s default."
+                if w.longest_duration_s > DEFAULT_TIMEOUT_S
+                else "."
+            ),
+            "max timeout 900 s; default 3 s",
+            10,
+            "disadvantage 2: time limits",
+        )
 
     if w.p99_budget_ms is not None and w.p99_budget_ms < HARD_LATENCY_MS:
-        add("latency-floor", "against",
+        add(
+            "latency-floor",
+            "against",
             f"A p99 of {w.p99_budget_ms:g} ms leaves no room: the API Gateway hop alone takes milliseconds "
             "and a cold start about 220 ms; use long-lived processes near the data.",
-            "cold-start median 0.22 s (Python)", 11, "poor fits: consistently low latency")
+            "cold-start median 0.22 s (Python)",
+            11,
+            "poor fits: consistently low latency",
+        )
 
     rate = w.requests_per_month / SECONDS_PER_MONTH
     concurrency = rate * w.typical_duration_s
@@ -177,130 +249,318 @@ def assess(workload: FitWorkload) -> Assessment:
     cost: Decimal | None = None
     servers: Decimal | None = None
     if runs_on_lambda:
-        bill = monthly_bill(Workload(requests=w.requests_per_month,
-                                     duration_ms=Decimal(repr(w.typical_duration_s)) * 1000, memory_mb=w.memory_mb))
+        bill = monthly_bill(
+            Workload(
+                requests=w.requests_per_month,
+                duration_ms=Decimal(repr(w.typical_duration_s)) * 1000,
+                memory_mb=w.memory_mb,
+            )
+        )
         cost = bill.total
         servers = cost / CHAPTER_SERVER_MONTHLY
-        priced = (f"{w.requests_per_month:,} x {_seconds(w.typical_duration_s)} x {w.memory_mb} MB "
-                  f"costs {usd(cost)} a month")
+        priced = (
+            f"{w.requests_per_month:,} x {_seconds(w.typical_duration_s)} x {w.memory_mb} MB "
+            f"costs {usd(cost)} a month"
+        )
         rests = "$0.20 per 1 M requests; $0.0000166667 per GB-s (x86_64)"
         if w.traffic == "steady" and servers >= COSTLY_RATIO:
-            add("steady-cost", "against",
+            add(
+                "steady-cost",
+                "against",
                 f"{priced}, as much as {servers:,.0f} always-on $50 servers; flat, high traffic is cheaper "
-                "on servers or containers that can carry it.", rests, 11, "break-even: when does a server win?")
+                "on servers or containers that can carry it.",
+                rests,
+                11,
+                "break-even: when does a server win?",
+            )
         elif w.traffic == "steady" and servers > 1:
-            add("steady-cost", "care",
+            add(
+                "steady-cost",
+                "care",
                 f"{priced}, more than a $50/month server; check whether a server (plus a spare) carries it.",
-                rests, 11, "break-even: when does a server win?")
+                rests,
+                11,
+                "break-even: when does a server win?",
+            )
         else:
-            add("cost", "for", f"{priced} before the free tier; idle time costs nothing.",
-                rests, 10, "advantage 3: pay per use")
+            add(
+                "cost",
+                "for",
+                f"{priced} before the free tier; idle time costs nothing.",
+                rests,
+                10,
+                "advantage 3: pay per use",
+            )
     else:
         assumptions.append("no Lambda bill: the workload cannot run on Lambda as it is")
 
     cold_share: float | None = None
-    if runs_on_lambda and w.p99_budget_ms is not None and w.traffic != "scheduled" and w.requests_per_month > 0:
+    if (
+        runs_on_lambda
+        and w.p99_budget_ms is not None
+        and w.traffic != "scheduled"
+        and w.requests_per_month > 0
+    ):
         cold_path_ms = PYTHON_COLD_START_MS + w.typical_duration_s * 1000
         fits_when_cold = cold_path_ms <= w.p99_budget_ms
         if concurrency < SINGLE_ENV_LIMIT:
             cold_share = single_instance_cold_probability(rate, w.typical_duration_s, KEEP_ALIVE_S)
-            assumptions.append(f"keep-alive {KEEP_ALIVE_S} s (assumed; AWS reclaims idle environments after "
-                               "minutes, not promised); Poisson arrivals at the average rate")
+            assumptions.append(
+                f"keep-alive {KEEP_ALIVE_S} s (assumed; AWS reclaims idle environments after "
+                "minutes, not promised); Poisson arrivals at the average rate"
+            )
             share = f"about {cold_share:.1%} of requests start cold"
             if fits_when_cold:
-                add("cold-starts", "for",
+                add(
+                    "cold-starts",
+                    "for",
                     f"{share.capitalize()}, but even a cold one ({cold_path_ms:,.0f} ms) meets the "
                     f"{w.p99_budget_ms:,.0f} ms p99.",
-                    "cold-start median 0.22 s (Python)", 6, "cold starts")
+                    "cold-start median 0.22 s (Python)",
+                    6,
+                    "cold starts",
+                )
             elif cold_share > TAIL_SHARE:
-                add("cold-starts", "care",
+                add(
+                    "cold-starts",
+                    "care",
                     f"{share.capitalize()} (over 1%, so they set the p99) and a cold one takes "
                     f"{cold_path_ms:,.0f} ms, over the {w.p99_budget_ms:,.0f} ms budget; provisioned "
                     "concurrency or a smaller package helps.",
-                    "cold-start median 0.22 s (Python)", 6, "cold starts")
+                    "cold-start median 0.22 s (Python)",
+                    6,
+                    "cold starts",
+                )
             else:
-                add("cold-starts", "for",
+                add(
+                    "cold-starts",
+                    "for",
                     f"{share.capitalize()}: under 1%, so they stay out of the p99.",
-                    "cold-start median 0.22 s (Python)", 6, "cold starts")
+                    "cold-start median 0.22 s (Python)",
+                    6,
+                    "cold starts",
+                )
         elif w.traffic in ("spiky", "mostly-idle") and not fits_when_cold:
-            add("cold-starts", "care",
+            add(
+                "cold-starts",
+                "care",
                 f"Each spike scales out through cold starts ({cold_path_ms:,.0f} ms, over the "
                 f"{w.p99_budget_ms:,.0f} ms budget); provisioned concurrency covers the base.",
-                "cold-start median 0.22 s (Python)", 6, "cold starts")
+                "cold-start median 0.22 s (Python)",
+                6,
+                "cold starts",
+            )
         else:
-            add("cold-starts", "for",
+            add(
+                "cold-starts",
+                "for",
                 f"About {concurrency:,.{0 if concurrency >= 10 else 1}f} requests run at once on average, so environments stay "
                 "warm; only scale-out starts cold.",
-                "cold-start median 0.22 s (Python)", 6, "cold starts")
+                "cold-start median 0.22 s (Python)",
+                6,
+                "cold starts",
+            )
 
     if w.long_lived_connections:
-        add("connections", "care",
+        add(
+            "connections",
+            "care",
             "Long-lived connections outlive an invoke: API Gateway WebSocket APIs hold them and call a "
             "function per message; each environment opens its own DB pool, so use a proxy.",
             "an invoke lasts at most 900 s; up to 1,000 concurrent environments",
-            11, "poor fits: stateful applications")
+            11,
+            "poor fits: stateful applications",
+        )
 
     peak = concurrency * (SPIKE_FACTOR if w.traffic == "spiky" else 1)
     if w.traffic == "spiky":
         assumptions.append(f"spiky: peaks at {SPIKE_FACTOR}x the average rate")
     if runs_on_lambda and peak > DEFAULT_CONCURRENCY:
-        add("concurrency", "care",
+        add(
+            "concurrency",
+            "care",
             f"About {peak:,.0f} environments at {'peak' if w.traffic == 'spiky' else 'once'} (rate x duration) "
             "is over the default quota; request an increase first.",
-            "default concurrency 1,000 per account and region", 10, "advantage 2: automatic scaling")
+            "default concurrency 1,000 per account and region",
+            10,
+            "advantage 2: automatic scaling",
+        )
     elif runs_on_lambda and peak >= 1:
-        add("concurrency", "for",
+        add(
+            "concurrency",
+            "for",
             f"About {peak:,.0f} environments at {'peak' if w.traffic == 'spiky' else 'once'} (rate x duration), "
             "within the default quota.",
-            "default concurrency 1,000 per account and region", 10, "advantage 2: automatic scaling")
+            "default concurrency 1,000 per account and region",
+            10,
+            "advantage 2: automatic scaling",
+        )
 
     limit = SYNC_PAYLOAD_MB if w.invocation == "sync" else ASYNC_PAYLOAD_MB
     if w.payload_mb > limit:
-        add("payload", "care",
+        add(
+            "payload",
+            "care",
             f"A {w.payload_mb:g} MB payload is over the {limit} MB {w.invocation} limit; put the data "
             "in S3 and pass its key.",
-            "payload max 6 MB sync, 1 MB async", 10, "disadvantage 6: limited environment")
+            "payload max 6 MB sync, 1 MB async",
+            10,
+            "disadvantage 6: limited environment",
+        )
 
     if w.ops_capacity == "high":
-        add("ops", "note", "Your team runs servers already, so not managing them weighs less.",
-            "the provider patches hosts and runtime", 10, "advantage 1: no server management")
+        add(
+            "ops",
+            "note",
+            "Your team runs servers already, so not managing them weighs less.",
+            "the provider patches hosts and runtime",
+            10,
+            "advantage 1: no server management",
+        )
     else:
-        add("ops", "for", f"A team with {w.ops_capacity} ops capacity gains most: no hosts to patch or scale.",
-            "the provider patches hosts and runtime", 10, "advantage 1: no server management")
+        add(
+            "ops",
+            "for",
+            f"A team with {w.ops_capacity} ops capacity gains most: no hosts to patch or scale.",
+            "the provider patches hosts and runtime",
+            10,
+            "advantage 1: no server management",
+        )
 
-    reasons.sort(key=lambda reason: STANCE_ORDER[reason.stance])  # stable: rule order within a stance
+    reasons.sort(
+        key=lambda reason: STANCE_ORDER[reason.stance]
+    )  # stable: rule order within a stance
     worst = reasons[0].stance
-    verdict: Verdict = "poor fit" if worst == "against" else "fit with care" if worst == "care" else "good fit"
-    return Assessment(workload=w, verdict=verdict, reasons=reasons, monthly_cost_usd=cost, servers_worth=servers,
-                      average_concurrency=concurrency, cold_share=cold_share, assumptions=assumptions)
+    verdict: Verdict = (
+        "poor fit" if worst == "against" else "fit with care" if worst == "care" else "good fit"
+    )
+    return Assessment(
+        workload=w,
+        verdict=verdict,
+        reasons=reasons,
+        monthly_cost_usd=cost,
+        servers_worth=servers,
+        average_concurrency=concurrency,
+        cold_share=cold_share,
+        assumptions=assumptions,
+    )
 
 
 PRESETS: list[FitPreset] = [
-    FitPreset(id="rest-api", title="REST API, variable traffic", chapter_says="good", workload=FitWorkload(
-        typical_duration_s=0.2, longest_duration_s=3, traffic="spiky", requests_per_month=1_000_000,
-        p99_budget_ms=1000, memory_mb=512, payload_mb=0.1)),
-    FitPreset(id="image-upload", title="Image processing on upload", chapter_says="good", workload=FitWorkload(
-        typical_duration_s=2, longest_duration_s=30, traffic="spiky", requests_per_month=500_000,
-        memory_mb=1536, payload_mb=0.01, invocation="async")),
-    FitPreset(id="scheduled-cleanup", title="Scheduled cleanup", chapter_says="good", workload=FitWorkload(
-        typical_duration_s=60, longest_duration_s=300, traffic="scheduled", requests_per_month=30,
-        memory_mb=256, payload_mb=0.001, invocation="async")),
-    FitPreset(id="webhooks", title="Webhooks (Slack, GitHub)", chapter_says="good", workload=FitWorkload(
-        typical_duration_s=0.15, longest_duration_s=2, traffic="spiky", requests_per_month=100_000,
-        p99_budget_ms=3000, memory_mb=256, payload_mb=0.05)),
-    FitPreset(id="game-server", title="Real-time multiplayer game server", chapter_says="poor", workload=FitWorkload(
-        typical_duration_s=1800, longest_duration_s=3600, traffic="steady", requests_per_month=50_000,
-        p99_budget_ms=50, long_lived_connections=True, in_memory_state=True, memory_mb=2048,
-        ops_capacity="medium")),
-    FitPreset(id="video-transcode", title="2-hour video transcode", chapter_says="poor", workload=FitWorkload(
-        typical_duration_s=7200, longest_duration_s=7200, traffic="spiky", requests_per_month=1_000,
-        memory_mb=10_240, invocation="async")),
-    FitPreset(id="ml-training", title="ML training job", chapter_says="poor", workload=FitWorkload(
-        typical_duration_s=14_400, longest_duration_s=86_400, traffic="scheduled", requests_per_month=30,
-        needs_gpu_or_big_memory=True, memory_mb=10_240, invocation="async", ops_capacity="medium")),
-    FitPreset(id="steady-api", title="Steady API at 5,000 req/s", chapter_says="poor", workload=FitWorkload(
-        typical_duration_s=0.1, longest_duration_s=1, traffic="steady", requests_per_month=5_000 * SECONDS_PER_MONTH,
-        p99_budget_ms=200, memory_mb=512, ops_capacity="high")),
+    FitPreset(
+        id="rest-api",
+        title="REST API, variable traffic",
+        chapter_says="good",
+        workload=FitWorkload(
+            typical_duration_s=0.2,
+            longest_duration_s=3,
+            traffic="spiky",
+            requests_per_month=1_000_000,
+            p99_budget_ms=1000,
+            memory_mb=512,
+            payload_mb=0.1,
+        ),
+    ),
+    FitPreset(
+        id="image-upload",
+        title="Image processing on upload",
+        chapter_says="good",
+        workload=FitWorkload(
+            typical_duration_s=2,
+            longest_duration_s=30,
+            traffic="spiky",
+            requests_per_month=500_000,
+            memory_mb=1536,
+            payload_mb=0.01,
+            invocation="async",
+        ),
+    ),
+    FitPreset(
+        id="scheduled-cleanup",
+        title="Scheduled cleanup",
+        chapter_says="good",
+        workload=FitWorkload(
+            typical_duration_s=60,
+            longest_duration_s=300,
+            traffic="scheduled",
+            requests_per_month=30,
+            memory_mb=256,
+            payload_mb=0.001,
+            invocation="async",
+        ),
+    ),
+    FitPreset(
+        id="webhooks",
+        title="Webhooks (Slack, GitHub)",
+        chapter_says="good",
+        workload=FitWorkload(
+            typical_duration_s=0.15,
+            longest_duration_s=2,
+            traffic="spiky",
+            requests_per_month=100_000,
+            p99_budget_ms=3000,
+            memory_mb=256,
+            payload_mb=0.05,
+        ),
+    ),
+    FitPreset(
+        id="game-server",
+        title="Real-time multiplayer game server",
+        chapter_says="poor",
+        workload=FitWorkload(
+            typical_duration_s=1800,
+            longest_duration_s=3600,
+            traffic="steady",
+            requests_per_month=50_000,
+            p99_budget_ms=50,
+            long_lived_connections=True,
+            in_memory_state=True,
+            memory_mb=2048,
+            ops_capacity="medium",
+        ),
+    ),
+    FitPreset(
+        id="video-transcode",
+        title="2-hour video transcode",
+        chapter_says="poor",
+        workload=FitWorkload(
+            typical_duration_s=7200,
+            longest_duration_s=7200,
+            traffic="spiky",
+            requests_per_month=1_000,
+            memory_mb=10_240,
+            invocation="async",
+        ),
+    ),
+    FitPreset(
+        id="ml-training",
+        title="ML training job",
+        chapter_says="poor",
+        workload=FitWorkload(
+            typical_duration_s=14_400,
+            longest_duration_s=86_400,
+            traffic="scheduled",
+            requests_per_month=30,
+            needs_gpu_or_big_memory=True,
+            memory_mb=10_240,
+            invocation="async",
+            ops_capacity="medium",
+        ),
+    ),
+    FitPreset(
+        id="steady-api",
+        title="Steady API at 5,000 req/s",
+        chapter_says="poor",
+        workload=FitWorkload(
+            typical_duration_s=0.1,
+            longest_duration_s=1,
+            traffic="steady",
+            requests_per_month=5_000 * SECONDS_PER_MONTH,
+            p99_budget_ms=200,
+            memory_mb=512,
+            ops_capacity="high",
+        ),
+    ),
 ]
 
 
@@ -309,4 +569,6 @@ def preset(preset_id: str) -> FitPreset:
     for item in PRESETS:
         if item.id == preset_id:
             return item
-    raise KeyError(f"no fit preset {preset_id!r}; choose one of: {', '.join(p.id for p in PRESETS)}")
+    raise KeyError(
+        f"no fit preset {preset_id!r}; choose one of: {', '.join(p.id for p in PRESETS)}"
+    )

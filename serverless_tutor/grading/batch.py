@@ -37,7 +37,12 @@ def find_submissions(folder: Path, handler_file: str = "handler.py") -> list[Pat
     return sorted(direct + nested)
 
 
-def grade_folder(exercise: Exercise, folder: Path, *, on_result: Callable[[Path, CheckResult], None] | None = None) -> BatchResult:
+def grade_folder(
+    exercise: Exercise,
+    folder: Path,
+    *,
+    on_result: Callable[[Path, CheckResult], None] | None = None,
+) -> BatchResult:
     graded = []
     with Grader() as grader:
         for path in find_submissions(folder, exercise.spec.function.handler_file):
@@ -45,5 +50,9 @@ def grade_folder(exercise: Exercise, folder: Path, *, on_result: Callable[[Path,
             graded.append(GradedSubmission(submission=str(path), result=result))
             if on_result is not None:
                 on_result(path, result)
-    return BatchResult(exercise=exercise.id, submissions=graded, passed=sum(1 for g in graded if g.result.passed),
-                       max_points=exercise.spec.points)
+    return BatchResult(
+        exercise=exercise.id,
+        submissions=graded,
+        passed=sum(1 for g in graded if g.result.passed),
+        max_points=exercise.spec.points,
+    )

@@ -56,9 +56,17 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
             elif request["t"] == "grade":
                 assert grader is not None, "grade before setup"
                 try:
-                    result = grader.grade(exercises[request["exercise"]], Path(request["submission"]))
-                except Exception as exc:  # noqa: BLE001 - reported to the coordinator, which records the pair as ungraded
-                    reply({"t": "crashed", "job": request["job"], "message": f"{type(exc).__name__}: {exc}"})
+                    result = grader.grade(
+                        exercises[request["exercise"]], Path(request["submission"])
+                    )
+                except Exception as exc:
+                    reply(
+                        {
+                            "t": "crashed",
+                            "job": request["job"],
+                            "message": f"{type(exc).__name__}: {exc}",
+                        }
+                    )
                     continue
                 reply({"t": "result", "job": request["job"], "result": result.to_json()})
     finally:
@@ -80,7 +88,9 @@ def main() -> None:
     # print from any library lands in the log instead of corrupting the replies.
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    threading.Thread(target=_exit_with_parent, name="class-worker-parent-watch", daemon=True).start()
+    threading.Thread(
+        target=_exit_with_parent, name="class-worker-parent-watch", daemon=True
+    ).start()
     serve(sys.stdin, replies)
 
 

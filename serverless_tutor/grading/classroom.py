@@ -39,7 +39,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,9 +53,13 @@ RecordStatus = Literal["pass", "fail", "error", "missing", "ungraded"]
 RESULTS_FOLDER = "results"
 LOGS_FOLDER = "logs"
 DEFAULT_BUDGET_S = 60.0
-STARTUP_LIMIT_S = 120.0  # a grading process must be ready (sandbox template up, moto loaded) within this
+STARTUP_LIMIT_S = (
+    120.0  # a grading process must be ready (sandbox template up, moto loaded) within this
+)
 MAX_SUBMISSION_BYTES = 1_000_000
-SCRATCH_PREFIX = "serverless-tutor-class-"  # + coordinator pid: temporary folders of the grading processes
+SCRATCH_PREFIX = (
+    "serverless-tutor-class-"  # + coordinator pid: temporary folders of the grading processes
+)
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 
 RecordCallback = Callable[["GradeRecord", int, int], None]  # (record, done, total)
@@ -77,18 +81,26 @@ class GradeRecord(BaseModel):
     version: Literal[1] = 1
     student: str
     exercise: str
-    status: RecordStatus = Field(description="pass/fail/error come from the tests; missing: no file; "
-                                             "ungraded: the grader could not finish (re-run with --resume)")
+    status: RecordStatus = Field(
+        description="pass/fail/error come from the tests; missing: no file; "
+        "ungraded: the grader could not finish (re-run with --resume)"
+    )
     points: int = 0
     max_points: int = Field(alias="maxPoints")
     message: str | None = None
-    submission: str | None = Field(default=None, description="path relative to the submissions folder")
+    submission: str | None = Field(
+        default=None, description="path relative to the submissions folder"
+    )
     submission_sha256: str | None = None
     exercise_sha256: str
-    late: bool | None = Field(default=None, description="file modified after the pack's due date (None: no due date)")
+    late: bool | None = Field(
+        default=None, description="file modified after the pack's due date (None: no due date)"
+    )
     seconds: float = 0.0
     graded_at: datetime
-    result: CheckResult | None = Field(default=None, description="the full Exercism v3 result, when graded")
+    result: CheckResult | None = Field(
+        default=None, description="the full Exercism v3 result, when graded"
+    )
 
     @property
     def final(self) -> bool:
@@ -126,8 +138,11 @@ class _Pair:
 
 
 def find_students(submissions: Path) -> list[str]:
-    return sorted(entry.name for entry in submissions.iterdir()
-                  if entry.is_dir() and not entry.name.startswith((".", "_")))
+    return sorted(
+        entry.name
+        for entry in submissions.iterdir()
+        if entry.is_dir() and not entry.name.startswith((".", "_"))
+    )
 
 
 def check_folders(submissions: Path, out: Path) -> None:
@@ -135,10 +150,14 @@ def check_folders(submissions: Path, out: Path) -> None:
         raise ClassSetupError(f"{submissions}: not a folder of submissions")
     root, target = submissions.resolve(), out.resolve()
     if target == root or target.is_relative_to(root):
-        raise ClassSetupError(f"--out {out} is inside the submissions folder; put the results somewhere else")
+        raise ClassSetupError(
+            f"--out {out} is inside the submissions folder; put the results somewhere else"
+        )
     if not find_students(submissions):
-        raise ClassSetupError(f"{submissions}: no student folders; expected <student>/<exercise-id>/handler.py "
-                              "or <student>/<exercise-id>.py")
+        raise ClassSetupError(
+            f"{submissions}: no student folders; expected <student>/<exercise-id>/handler.py "
+            "or <student>/<exercise-id>.py"
+        )
 
 
 def exercise_sha256(exercise: Exercise) -> str:
@@ -146,30 +165,64 @@ def exercise_sha256(exercise: Exercise) -> str:
     digest = hashlib.sha256()
     for name in (SPEC_FILE, CHECKS_FILE):
         path = exercise.folder / name
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        digest.update(
+            name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0"
+        )
     return digest.hexdigest()
 
 
 def _find_pair(submissions: Path, student: str, exercise: Exercise, due: datetime | None) -> _Pair:
     handler_file = exercise.spec.function.handler_file
-    candidates = [submissions / student / exercise.id / handler_file, submissions / student / f"{exercise.id}.py"]
+    candidates = [
+        submissions / student / exercise.id / handler_file,
+        submissions / student / f"{exercise.id}.py",
+    ]
     path = next((candidate for candidate in candidates if candidate.is_file()), None)
     if path is None:
-        return _Pair(student, exercise, None, None, None, None,
-                     f"No submission: expected {student}/{exercise.id}/{handler_file} or {student}/{exercise.id}.py.")
+        return _Pair(
+            student,
+            exercise,
+            None,
+            None,
+            None,
+            None,
+            f"No submission: expected {student}/{exercise.id}/{handler_file} or {student}/{exercise.id}.py.",
+        )
     relative = path.relative_to(submissions).as_posix()
     if not path.resolve().is_relative_to(submissions.resolve()):
-        return _Pair(student, exercise, None, relative, None, None,
-                     f"Not graded: {relative} links to a file outside the submissions folder.")
+        return _Pair(
+            student,
+            exercise,
+            None,
+            relative,
+            None,
+            None,
+            f"Not graded: {relative} links to a file outside the submissions folder.",
+        )
     try:
         stat = path.stat()
         if stat.st_size > MAX_SUBMISSION_BYTES:
-            return _Pair(student, exercise, None, relative, None, None,
-                         f"Not graded: {relative} is {stat.st_size:,} bytes; a handler file may be at most {MAX_SUBMISSION_BYTES:,}.")
+            return _Pair(
+                student,
+                exercise,
+                None,
+                relative,
+                None,
+                None,
+                f"Not graded: {relative} is {stat.st_size:,} bytes; a handler file may be at most {MAX_SUBMISSION_BYTES:,}.",
+            )
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        return _Pair(student, exercise, None, relative, None, None, f"Not graded: {relative} cannot be read ({exc.strerror}).")
-    late = None if due is None else datetime.fromtimestamp(stat.st_mtime, timezone.utc) > due
+        return _Pair(
+            student,
+            exercise,
+            None,
+            relative,
+            None,
+            None,
+            f"Not graded: {relative} cannot be read ({exc.strerror}).",
+        )
+    late = None if due is None else datetime.fromtimestamp(stat.st_mtime, UTC) > due
     return _Pair(student, exercise, path, relative, sha, late, None)
 
 
@@ -198,7 +251,11 @@ def write_atomically(path: Path, text: str) -> None:
 
 def save_record(out: Path, record: GradeRecord) -> Path:
     path = record_path(out, record.student, record.exercise)
-    write_atomically(path, json.dumps(record.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(
+        path,
+        json.dumps(record.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+        + "\n",
+    )
     return path
 
 
@@ -219,16 +276,32 @@ def _reusable(record: GradeRecord | None, pair: _Pair, digest: str) -> bool:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def _record(pair: _Pair, digest: str, status: RecordStatus, message: str | None, *,
-            result: CheckResult | None = None, seconds: float = 0.0) -> GradeRecord:
+def _record(
+    pair: _Pair,
+    digest: str,
+    status: RecordStatus,
+    message: str | None,
+    *,
+    result: CheckResult | None = None,
+    seconds: float = 0.0,
+) -> GradeRecord:
     return GradeRecord(
-        student=pair.student, exercise=pair.exercise.id, status=status,
-        points=result.points if result is not None else 0, max_points=pair.exercise.spec.points,
-        message=message, submission=pair.relative, submission_sha256=pair.sha256, exercise_sha256=digest,
-        late=pair.late, seconds=round(seconds, 3), graded_at=_now(), result=result,
+        student=pair.student,
+        exercise=pair.exercise.id,
+        status=status,
+        points=result.points if result is not None else 0,
+        max_points=pair.exercise.spec.points,
+        message=message,
+        submission=pair.relative,
+        submission_sha256=pair.sha256,
+        exercise_sha256=digest,
+        late=pair.late,
+        seconds=round(seconds, 3),
+        graded_at=_now(),
+        result=result,
     )
 
 
@@ -243,11 +316,22 @@ def _from_result(pair: _Pair, digest: str, result: CheckResult, seconds: float) 
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
-def grade_class(pack: Pack, submissions: Path, out: Path, *, jobs: int | None = None, resume: bool = False,
-                budget_s: float = DEFAULT_BUDGET_S, on_record: RecordCallback | None = None) -> ClassRun:
+def grade_class(
+    pack: Pack,
+    submissions: Path,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    budget_s: float = DEFAULT_BUDGET_S,
+    on_record: RecordCallback | None = None,
+) -> ClassRun:
     """Grade every (student, exercise) pair; write each record as it is done; return them all."""
     submissions, out = Path(submissions), Path(out)
     check_folders(submissions, out)
@@ -257,7 +341,11 @@ def grade_class(pack: Pack, submissions: Path, out: Path, *, jobs: int | None = 
     students = find_students(submissions)
     digests = {exercise.id: exercise_sha256(exercise) for exercise in pack.exercises}
     due = pack.spec.due_at
-    pairs = [_find_pair(submissions, student, exercise, due) for student in students for exercise in pack.exercises]
+    pairs = [
+        _find_pair(submissions, student, exercise, due)
+        for student in students
+        for exercise in pack.exercises
+    ]
 
     records: dict[tuple[str, str], GradeRecord] = {}
     total = len(pairs)
@@ -284,7 +372,13 @@ def grade_class(pack: Pack, submissions: Path, out: Path, *, jobs: int | None = 
         else:
             to_grade.append(pair)
 
-    def graded(pair: _Pair, status: RecordStatus, message: str | None, result: CheckResult | None, seconds: float) -> None:
+    def graded(
+        pair: _Pair,
+        status: RecordStatus,
+        message: str | None,
+        result: CheckResult | None,
+        seconds: float,
+    ) -> None:
         digest = digests[pair.exercise.id]
         if result is not None:
             finish(_from_result(pair, digest, result, seconds))
@@ -296,8 +390,17 @@ def grade_class(pack: Pack, submissions: Path, out: Path, *, jobs: int | None = 
         _GradingPool(pack, out, min(slots, len(to_grade)), budget_s).run(to_grade, graded)
 
     ordered = [records[(pair.student, pair.exercise.id)] for pair in pairs]
-    return ClassRun(pack=pack.id, submissions=str(submissions), out=str(out), students=students, records=ordered,
-                    graded=len(to_grade), reused=reused, seconds=round(time.monotonic() - started, 3), jobs=slots)
+    return ClassRun(
+        pack=pack.id,
+        submissions=str(submissions),
+        out=str(out),
+        students=students,
+        records=ordered,
+        graded=len(to_grade),
+        reused=reused,
+        seconds=round(time.monotonic() - started, 3),
+        jobs=slots,
+    )
 
 
 # --- grading processes ------------------------------------------------------------
@@ -336,20 +439,37 @@ def _alive(pid: int) -> bool:
 class _GradingProcess:
     """One `class_worker` process and what it is doing."""
 
-    def __init__(self, number: int, exercise_folders: list[str], scratch: Path, log_path: Path, inbox: queue.Queue):
+    def __init__(
+        self,
+        number: int,
+        exercise_folders: list[str],
+        scratch: Path,
+        log_path: Path,
+        inbox: queue.Queue,
+    ):
         self.number = number
         self.log_path = log_path
         self.scratch = scratch / f"worker-{number}"
         self.scratch.mkdir(parents=True)
         env = dict(os.environ)
-        env["TMPDIR"] = str(self.scratch)  # every temporary folder of this process and its sandbox lives here
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PACKAGE_ROOT), env.get("PYTHONPATH")]))
+        env["TMPDIR"] = str(
+            self.scratch
+        )  # every temporary folder of this process and its sandbox lives here
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(_PACKAGE_ROOT), env.get("PYTHONPATH")])
+        )
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "serverless_tutor.grading.class_worker"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=str(self.scratch),
-                start_new_session=True, text=True, encoding="utf-8",
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                cwd=str(self.scratch),
+                start_new_session=True,
+                text=True,
+                encoding="utf-8",
             )
         self.ready = False
         self.retired = False
@@ -357,7 +477,9 @@ class _GradingProcess:
         self.job = 0
         self.dispatched = 0.0
         self.deadline = time.monotonic() + STARTUP_LIMIT_S
-        threading.Thread(target=self._read, args=(inbox,), name=f"class-grader-{number}", daemon=True).start()
+        threading.Thread(
+            target=self._read, args=(inbox,), name=f"class-grader-{number}", daemon=True
+        ).start()
         self.send({"t": "setup", "exercises": exercise_folders})
 
     def _read(self, inbox: queue.Queue) -> None:
@@ -384,7 +506,9 @@ class _GradingProcess:
     def kill(self) -> None:
         """Kill it now. Its sandbox template sees its socket close and kills the workers it forked."""
         self.retired = True
-        if self.proc.poll() is None:  # never signal a pid that has been reaped (it may belong to someone else now)
+        if (
+            self.proc.poll() is None
+        ):  # never signal a pid that has been reaped (it may belong to someone else now)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
@@ -431,7 +555,11 @@ class _GradingPool:
 
     def _spawn(self, scratch: Path) -> None:
         number = len(self.processes)
-        self.processes.append(_GradingProcess(number, self.folders, scratch, self.logs / f"worker-{number}.log", self.inbox))
+        self.processes.append(
+            _GradingProcess(
+                number, self.folders, scratch, self.logs / f"worker-{number}.log", self.inbox
+            )
+        )
 
     def run(self, pairs: list[_Pair], done: Done) -> None:
         pending = deque(pairs)
@@ -462,8 +590,14 @@ class _GradingPool:
                         process.pair, process.job = pending.popleft(), next(job_numbers)
                         process.dispatched = time.monotonic()
                         process.deadline = process.dispatched + self.budget_s
-                        process.send({"t": "grade", "job": process.job, "exercise": process.pair.exercise.id,
-                                      "submission": str(process.pair.path)})
+                        process.send(
+                            {
+                                "t": "grade",
+                                "job": process.job,
+                                "exercise": process.pair.exercise.id,
+                                "submission": str(process.pair.path),
+                            }
+                        )
                     else:
                         process.stop()
             busy = [process for process in self.processes if process.waiting_on]
@@ -484,37 +618,70 @@ class _GradingPool:
                 continue  # a late message from a process already killed or stopped
             self._handle(process, message, pending, done, scratch)
 
-    def _handle(self, process: _GradingProcess, message: dict | None, pending: deque[_Pair], done: Done, scratch: Path) -> None:
+    def _handle(
+        self,
+        process: _GradingProcess,
+        message: dict | None,
+        pending: deque[_Pair],
+        done: Done,
+        scratch: Path,
+    ) -> None:
         kind = None if message is None else message.get("t")
         if kind == "ready":
             process.ready = True
         elif kind == "failed":
             self.startup_failure = f"the grader could not start: {message.get('message')}"
             process.stop()
-        elif kind in ("result", "crashed") and process.pair is not None and message.get("job") == process.job:
+        elif (
+            kind in ("result", "crashed")
+            and process.pair is not None
+            and message.get("job") == process.job
+        ):
             pair, process.pair = process.pair, None
             seconds = time.monotonic() - process.dispatched
             if kind == "crashed":
-                done(pair, "ungraded", f"Not graded: the grader failed on this submission ({message.get('message')}).",
-                     None, seconds)
+                done(
+                    pair,
+                    "ungraded",
+                    f"Not graded: the grader failed on this submission ({message.get('message')}).",
+                    None,
+                    seconds,
+                )
                 return
             try:
                 result = CheckResult.model_validate(message["result"])
             except (KeyError, ValidationError) as exc:
-                done(pair, "ungraded", f"Not graded: the grading process sent an unreadable result ({exc}).", None, seconds)
+                done(
+                    pair,
+                    "ungraded",
+                    f"Not graded: the grading process sent an unreadable result ({exc}).",
+                    None,
+                    seconds,
+                )
                 return
             done(pair, result.status, result.message, result, seconds)
         else:  # it exited (message None) or broke the protocol
             pair, was_ready = process.pair, process.ready
             process.kill()
             code = process.proc.returncode
-            what = f"exited (exit status {code})" if message is None else f"broke the protocol ({str(message)[:100]})"
+            what = (
+                f"exited (exit status {code})"
+                if message is None
+                else f"broke the protocol ({str(message)[:100]})"
+            )
             if pair is not None:
-                done(pair, "ungraded", f"Not graded: the grading process {what} while grading this submission "
-                                       f"(see {self._log_name(process)}).",
-                     None, time.monotonic() - process.dispatched)
+                done(
+                    pair,
+                    "ungraded",
+                    f"Not graded: the grading process {what} while grading this submission "
+                    f"(see {self._log_name(process)}).",
+                    None,
+                    time.monotonic() - process.dispatched,
+                )
             if not was_ready:
-                self.startup_failure = f"the grading process exited while starting (see {self._log_name(process)})"
+                self.startup_failure = (
+                    f"the grading process exited while starting (see {self._log_name(process)})"
+                )
             elif pending:
                 self._spawn(scratch)
 
@@ -524,12 +691,19 @@ class _GradingPool:
             pair = process.pair
             process.kill()
             if pair is None:
-                self.startup_failure = f"the grading process did not start within {STARTUP_LIMIT_S:.0f} s"
+                self.startup_failure = (
+                    f"the grading process did not start within {STARTUP_LIMIT_S:.0f} s"
+                )
                 continue
-            done(pair, "ungraded",
-                 f"Not graded: grading this submission took longer than the {self.budget_s:g} s budget and was stopped. "
-                 "The handler's Lambda timeout normally ends a runaway invocation well before; "
-                 "re-run with a larger --budget if this exercise needs more time.", None, now - process.dispatched)
+            done(
+                pair,
+                "ungraded",
+                f"Not graded: grading this submission took longer than the {self.budget_s:g} s budget and was stopped. "
+                "The handler's Lambda timeout normally ends a runaway invocation well before; "
+                "re-run with a larger --budget if this exercise needs more time.",
+                None,
+                now - process.dispatched,
+            )
             if pending:
                 self._spawn(scratch)
 

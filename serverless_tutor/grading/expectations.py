@@ -20,8 +20,14 @@ from serverless_tutor.grading.test_run import TestRun
 from serverless_tutor.runtime.results import InvocationResult
 
 INIT_ERROR_TYPES = frozenset(
-    {"Runtime.ImportModuleError", "Runtime.HandlerNotFound", "Runtime.UserCodeSyntaxError", "Runtime.MalformedHandlerName",
-     "Runtime.BuiltInModuleConflict", "Sandbox.IsolationUnavailable"}
+    {
+        "Runtime.ImportModuleError",
+        "Runtime.HandlerNotFound",
+        "Runtime.UserCodeSyntaxError",
+        "Runtime.MalformedHandlerName",
+        "Runtime.BuiltInModuleConflict",
+        "Sandbox.IsolationUnavailable",
+    }
 )
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 
@@ -53,7 +59,9 @@ def _which(run: TestRun, index: int) -> str:
 # --- errors -------------------------------------------------------------------------
 
 
-def describe_error(invocation: InvocationResult, *, timeout_s: float, memory_mb: int, handler_file: str) -> str:
+def describe_error(
+    invocation: InvocationResult, *, timeout_s: float, memory_mb: int, handler_file: str
+) -> str:
     """One paragraph on why an invocation failed, in the learner's terms."""
     error = invocation.error
     status = invocation.report.status
@@ -92,18 +100,35 @@ def describe_init_failure(invocation: InvocationResult, *, handler_file: str) ->
     error = invocation.error
     assert error is not None
     if error.error_type in INIT_ERROR_TYPES:
-        return describe_error(invocation, timeout_s=0, memory_mb=invocation.report.memory_size_mb, handler_file=handler_file)
+        return describe_error(
+            invocation,
+            timeout_s=0,
+            memory_mb=invocation.report.memory_size_mb,
+            handler_file=handler_file,
+        )
     prefix = "Lambda could not initialize your function, so no test could run: "
     if invocation.report.status == "timeout":
-        return prefix + f"the top-level code of {handler_file} did not finish within Lambda's 10 s INIT limit."
+        return (
+            prefix
+            + f"the top-level code of {handler_file} did not finish within Lambda's 10 s INIT limit."
+        )
     if error.error_type == "Sandbox.ProtocolError":
-        return prefix + f"the top-level code of {handler_file} interfered with the runtime itself ({error.error_message})."
+        return (
+            prefix
+            + f"the top-level code of {handler_file} interfered with the runtime itself ({error.error_message})."
+        )
     if error.error_type in ("Runtime.ExitError", "Runtime.OutOfMemory"):
-        return (prefix + f"the process ended while {handler_file} was being imported ({error.error_type}: "
-                f"{error.error_message}). Top-level code must not call sys.exit() or os._exit().")
+        return (
+            prefix
+            + f"the process ended while {handler_file} was being imported ({error.error_type}: "
+            f"{error.error_message}). Top-level code must not call sys.exit() or os._exit()."
+        )
     where = _where(error.stack_trace, handler_file)
-    return (prefix + f"the top-level code of {handler_file} raised {error.error_type}: {error.error_message}{where}. "
-            "Code outside the handler runs once per environment, during INIT.")
+    return (
+        prefix
+        + f"the top-level code of {handler_file} raised {error.error_type}: {error.error_message}{where}. "
+        "Code outside the handler runs once per environment, during INIT."
+    )
 
 
 def _where(stack_trace: list[str], handler_file: str) -> str:
@@ -119,13 +144,24 @@ def _errors(run: TestRun, expect: Expectations) -> list[str]:
         error = invocation.error
         if expect.error_type is not None:
             if error is None:
-                return [f"{_which(run, index)}the handler should fail with {expect.error_type}, but it returned {show(invocation.response)}"]
+                return [
+                    f"{_which(run, index)}the handler should fail with {expect.error_type}, but it returned {show(invocation.response)}"
+                ]
             if error.error_type != expect.error_type:
-                return [f"{_which(run, index)}the handler should fail with {expect.error_type}, but it failed with "
-                        f"{error.error_type}: {error.error_message}"]
+                return [
+                    f"{_which(run, index)}the handler should fail with {expect.error_type}, but it failed with "
+                    f"{error.error_type}: {error.error_message}"
+                ]
         elif error is not None:
-            return [_which(run, index) + describe_error(invocation, timeout_s=run.timeout_s, memory_mb=run.memory_mb,
-                                                        handler_file=run.handler_file)]
+            return [
+                _which(run, index)
+                + describe_error(
+                    invocation,
+                    timeout_s=run.timeout_s,
+                    memory_mb=run.memory_mb,
+                    handler_file=run.handler_file,
+                )
+            ]
     return []
 
 
@@ -139,31 +175,45 @@ def _http(run: TestRun, expect: Expectations) -> list[str]:
         which = _which(run, index)
         response = invocation.response
         if not isinstance(response, dict) or "statusCode" not in response:
-            return [f"{which}API Gateway needs a dict with 'statusCode', 'headers' and 'body'; your handler returned {show(response)}"]
+            return [
+                f"{which}API Gateway needs a dict with 'statusCode', 'headers' and 'body'; your handler returned {show(response)}"
+            ]
         if expect.status is not None and response.get("statusCode") != expect.status:
             detail = _body_excerpt(response)
-            return [f"{which}statusCode should be {expect.status}, but it is {show(response.get('statusCode'))}{detail}"]
+            return [
+                f"{which}statusCode should be {expect.status}, but it is {show(response.get('statusCode'))}{detail}"
+            ]
         if expect.headers:
             headers = response.get("headers") or {}
             if not isinstance(headers, dict):
-                return [f"{which}'headers' should be a dict of header names to values, but it is {show(headers)}"]
+                return [
+                    f"{which}'headers' should be a dict of header names to values, but it is {show(headers)}"
+                ]
             lowered = {str(k).lower(): v for k, v in headers.items()}
             for name, value in expect.headers.items():
                 if name.lower() not in lowered:
-                    return [f"{which}the response has no {name!r} header; add it to 'headers' with the value {value!r}"]
+                    return [
+                        f"{which}the response has no {name!r} header; add it to 'headers' with the value {value!r}"
+                    ]
                 if lowered[name.lower()] != value:
-                    return [f"{which}the {name!r} header should be {value!r}, but it is {show(lowered[name.lower()])}"]
+                    return [
+                        f"{which}the {name!r} header should be {value!r}, but it is {show(lowered[name.lower()])}"
+                    ]
         if expect.body is not None:
             body = response.get("body")
             if isinstance(body, dict | list):
-                return [f"{which}'body' must be a JSON string, not a {type(body).__name__}: wrap it in json.dumps(...)"]
+                return [
+                    f"{which}'body' must be a JSON string, not a {type(body).__name__}: wrap it in json.dumps(...)"
+                ]
             if not isinstance(body, str):
                 return [f"{which}'body' should be a JSON string, but it is {show(body)}"]
             try:
                 parsed = json.loads(body)
             except ValueError:
                 return [f"{which}'body' is not valid JSON: {show(body)}"]
-            problem = mismatch(expect.body, parsed, "body", request_ids=frozenset({invocation.request_id}))
+            problem = mismatch(
+                expect.body, parsed, "body", request_ids=frozenset({invocation.request_id})
+            )
             if problem:
                 return [which + problem]
     return []
@@ -178,10 +228,16 @@ def _returns(run: TestRun, expect: Expectations) -> list[str]:
     for index, invocation in enumerate(run.invocations):
         which = _which(run, index)
         if expect.returns_none and invocation.response is not None:
-            return [f"{which}the handler should return nothing (None), but it returned {show(invocation.response)}"]
+            return [
+                f"{which}the handler should return nothing (None), but it returned {show(invocation.response)}"
+            ]
         if expect.returns is not None:
-            problem = mismatch(expect.returns, invocation.response, "response",
-                               request_ids=frozenset({invocation.request_id}))
+            problem = mismatch(
+                expect.returns,
+                invocation.response,
+                "response",
+                request_ids=frozenset({invocation.request_id}),
+            )
             if problem:
                 return [which + problem]
     return []
@@ -199,13 +255,21 @@ def _tables(run: TestRun, expect: Expectations) -> list[str]:
     for table, wanted in expect.tables.items():
         items = run.table_items(table)
         if wanted.count is not None and len(items) != wanted.count:
-            found.append(f"table {table!r} should hold {wanted.count} item(s) after the test, but it holds {len(items)}"
-                         + (f": {show(items, 160)}" if items else ""))
+            found.append(
+                f"table {table!r} should hold {wanted.count} item(s) after the test, but it holds {len(items)}"
+                + (f": {show(items, 160)}" if items else "")
+            )
             continue
         for item in wanted.items:
-            if not any(mismatch(item, actual, "", request_ids=_request_ids(run)) is None for actual in items):
+            if not any(
+                mismatch(item, actual, "", request_ids=_request_ids(run)) is None
+                for actual in items
+            ):
                 closest = _closest(item, items, run)
-                found.append(f"table {table!r} has no item matching {show(item)}" + (f"; {closest}" if closest else ""))
+                found.append(
+                    f"table {table!r} has no item matching {show(item)}"
+                    + (f"; {closest}" if closest else "")
+                )
         if wanted.key is not None:
             actual = run.get_item(table, wanted.key)
             if actual is None:
@@ -229,14 +293,20 @@ def _buckets(run: TestRun, expect: Expectations) -> list[str]:
     for bucket, wanted in expect.buckets.items():
         objects = run.objects(bucket)
         if wanted.count is not None and len(objects) != wanted.count:
-            found.append(f"bucket {bucket!r} should hold {wanted.count} object(s), but it holds {len(objects)}: {show(sorted(objects))}")
+            found.append(
+                f"bucket {bucket!r} should hold {wanted.count} object(s), but it holds {len(objects)}: {show(sorted(objects))}"
+            )
         for key, text in wanted.objects.items():
             if key not in objects:
-                found.append(f"bucket {bucket!r} has no object {key!r}; it holds {show(sorted(objects))}")
+                found.append(
+                    f"bucket {bucket!r} has no object {key!r}; it holds {show(sorted(objects))}"
+                )
                 continue
             content = objects[key].decode("utf-8", errors="replace")
             if content != text:
-                found.append(f"object {key!r} in {bucket!r} should contain {show(text)}, but it contains {show(content)}")
+                found.append(
+                    f"object {key!r} in {bucket!r} should contain {show(text)}, but it contains {show(content)}"
+                )
         for key in wanted.absent:
             if key in objects:
                 found.append(f"bucket {bucket!r} should not hold {key!r}, but it does")
@@ -248,10 +318,14 @@ def _queues(run: TestRun, expect: Expectations) -> list[str]:
     for queue, wanted in expect.queues.items():
         bodies = run.queue_bodies(queue)
         if wanted.count is not None and len(bodies) != wanted.count:
-            found.append(f"queue {queue!r} should hold {wanted.count} message(s), but it holds {len(bodies)}")
+            found.append(
+                f"queue {queue!r} should hold {wanted.count} message(s), but it holds {len(bodies)}"
+            )
         for body in wanted.bodies:
             if not any(_body_matches(body, actual, run) for actual in bodies):
-                found.append(f"queue {queue!r} has no message matching {show(body)}; messages: {show(bodies, 160)}")
+                found.append(
+                    f"queue {queue!r} has no message matching {show(body)}; messages: {show(bodies, 160)}"
+                )
     return found
 
 
@@ -276,9 +350,13 @@ def _emails(run: TestRun, expect: Expectations) -> list[str]:
     for address in wanted.to:
         if not any(address in _addresses(email) for email in emails):
             found.append(f"no email was sent to {address!r}")
-    if wanted.subject_contains and not any(wanted.subject_contains in (email.get("subject") or "") for email in emails):
+    if wanted.subject_contains and not any(
+        wanted.subject_contains in (email.get("subject") or "") for email in emails
+    ):
         found.append(f"no email has a subject containing {wanted.subject_contains!r}")
-    if wanted.body_contains and not any(wanted.body_contains in str(email.get("body") or "") for email in emails):
+    if wanted.body_contains and not any(
+        wanted.body_contains in str(email.get("body") or "") for email in emails
+    ):
         found.append(f"no email has a body containing {wanted.body_contains!r}")
     return found
 
@@ -286,7 +364,11 @@ def _emails(run: TestRun, expect: Expectations) -> list[str]:
 def _addresses(email: dict[str, Any]) -> list[str]:
     destinations = email.get("destinations") or {}
     if isinstance(destinations, dict):
-        return [address for key in ("ToAddresses", "CcAddresses", "BccAddresses") for address in destinations.get(key, [])]
+        return [
+            address
+            for key in ("ToAddresses", "CcAddresses", "BccAddresses")
+            for address in destinations.get(key, [])
+        ]
     return list(destinations)
 
 
@@ -297,12 +379,18 @@ def _calls(run: TestRun, expect: Expectations) -> list[str]:
         count = len(run.calls_to(service, operation))
         what = f"{service} at all" if operation == "*" else f"{service} {operation}"
         if bounds.min is not None and count < bounds.min:
-            found.append(f"the handler should call {what} at least {bounds.min} time(s), but it called it {count} time(s)")
+            found.append(
+                f"the handler should call {what} at least {bounds.min} time(s), but it called it {count} time(s)"
+            )
         if bounds.max is not None and count > bounds.max:
             if bounds.max == 0:
-                found.append(f"the handler should not call {what}, but it called it {count} time(s)")
+                found.append(
+                    f"the handler should not call {what}, but it called it {count} time(s)"
+                )
             else:
-                found.append(f"the handler should call {what} at most {bounds.max} time(s), but it called it {count} time(s)")
+                found.append(
+                    f"the handler should call {what} at most {bounds.max} time(s), but it called it {count} time(s)"
+                )
     return found
 
 
@@ -322,11 +410,15 @@ def _lifecycle(run: TestRun, expect: Expectations) -> list[str]:
     if wanted.warm_starts is not None and warm != wanted.warm_starts:
         found.append(f"there should be {wanted.warm_starts} warm start(s), but there were {warm}")
     if wanted.environments is not None and len(used) != wanted.environments:
-        found.append(f"{wanted.environments} execution environment(s) should have served the test, but {len(used)} did")
+        found.append(
+            f"{wanted.environments} execution environment(s) should have served the test, but {len(used)} did"
+        )
     if wanted.init_once_per_environment:
         for environment in run.environments:
             if environment.id in used and environment.init_count != 1:
-                found.append(f"INIT should run once per environment, but it ran {environment.init_count} times in {environment.id}")
+                found.append(
+                    f"INIT should run once per environment, but it ran {environment.init_count} times in {environment.id}"
+                )
     return found
 
 
@@ -336,12 +428,16 @@ def _limits(run: TestRun, expect: Expectations) -> list[str]:
         for index, invocation in enumerate(run.invocations):
             billed = invocation.report.billed_duration_ms
             if billed > expect.max_billed_ms:
-                found.append(f"{_which(run, index)}billed duration was {billed} ms; it should be at most {expect.max_billed_ms} ms")
+                found.append(
+                    f"{_which(run, index)}billed duration was {billed} ms; it should be at most {expect.max_billed_ms} ms"
+                )
                 break
     if expect.max_cost_usd is not None:
         cost = invocation_cost(run)
         if cost > Decimal(str(expect.max_cost_usd)):
-            found.append(f"these invocations cost ${cost:.10f}; the ceiling is ${expect.max_cost_usd:.10f}")
+            found.append(
+                f"these invocations cost ${cost:.10f}; the ceiling is ${expect.max_cost_usd:.10f}"
+            )
     return found
 
 

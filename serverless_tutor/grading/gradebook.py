@@ -19,7 +19,7 @@ import csv
 import io
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,7 +62,9 @@ class StudentGrades(BaseModel):
     total: float
     max_points: float = Field(alias="maxPoints")
     percent: float
-    ungraded: int = Field(description="exercises the grader could not finish (left out of the total)")
+    ungraded: int = Field(
+        description="exercises the grader could not finish (left out of the total)"
+    )
 
 
 class Gradebook(BaseModel):
@@ -93,8 +95,13 @@ class GradebookFiles(BaseModel):
 
 def _grade(pack: Pack, record: GradeRecord) -> ExerciseGrade:
     points = None if record.status == "ungraded" else pack.scale(record.exercise, record.points)
-    return ExerciseGrade(status=record.status, points=points, max_points=pack.max_points(record.exercise),
-                         message=record.message, late=record.late)
+    return ExerciseGrade(
+        status=record.status,
+        points=points,
+        max_points=pack.max_points(record.exercise),
+        message=record.message,
+        late=record.late,
+    )
 
 
 def build_gradebook(pack: Pack, run: ClassRun) -> Gradebook:
@@ -106,17 +113,37 @@ def build_gradebook(pack: Pack, run: ClassRun) -> Gradebook:
     for student, records in by_student.items():
         grades = {exercise.id: _grade(pack, records[exercise.id]) for exercise in pack.exercises}
         total = round(sum(grade.points or 0 for grade in grades.values()), 2)
-        students.append(StudentGrades(
-            student=student, exercises=grades, total=total, max_points=maximum,
-            percent=round(100 * total / maximum, 1) if maximum else 0.0,
-            ungraded=sum(1 for grade in grades.values() if grade.status == "ungraded"),
-        ))
-    columns = [ExerciseColumn(id=exercise.id, title=exercise.title, max_points=pack.max_points(exercise.id),
-                              exercise_points=exercise.spec.points) for exercise in pack.exercises]
+        students.append(
+            StudentGrades(
+                student=student,
+                exercises=grades,
+                total=total,
+                max_points=maximum,
+                percent=round(100 * total / maximum, 1) if maximum else 0.0,
+                ungraded=sum(1 for grade in grades.values() if grade.status == "ungraded"),
+            )
+        )
+    columns = [
+        ExerciseColumn(
+            id=exercise.id,
+            title=exercise.title,
+            max_points=pack.max_points(exercise.id),
+            exercise_points=exercise.spec.points,
+        )
+        for exercise in pack.exercises
+    ]
     return Gradebook(
-        pack=pack.id, title=pack.title, due=pack.spec.due_at, generated_at=datetime.now(timezone.utc),
-        exercises=columns, students=students, counts=dict(Counter(record.status for record in run.records)),
-        graded=run.graded, reused=run.reused, seconds=run.seconds, jobs=run.jobs,
+        pack=pack.id,
+        title=pack.title,
+        due=pack.spec.due_at,
+        generated_at=datetime.now(UTC),
+        exercises=columns,
+        students=students,
+        counts=dict(Counter(record.status for record in run.records)),
+        graded=run.graded,
+        reused=run.reused,
+        seconds=run.seconds,
+        jobs=run.jobs,
     )
 
 
@@ -157,8 +184,15 @@ def wide_csv(book: Gradebook) -> str:
     rows = [header]
     for student in book.students:
         cells = [number(student.exercises[column.id].points) for column in book.exercises]
-        rows.append([safe_cell(student.student), *cells, number(student.total), number(student.max_points),
-                     f"{student.percent:.1f}"])
+        rows.append(
+            [
+                safe_cell(student.student),
+                *cells,
+                number(student.total),
+                number(student.max_points),
+                f"{student.percent:.1f}",
+            ]
+        )
     return _csv(rows)
 
 
@@ -168,8 +202,17 @@ def long_csv(book: Gradebook) -> str:
         for column in book.exercises:
             grade = student.exercises[column.id]
             late = "" if grade.late is None else ("yes" if grade.late else "no")
-            rows.append([safe_cell(student.student), column.id, grade.status, number(grade.points),
-                         number(grade.max_points), safe_cell(one_line(grade.message)), late])
+            rows.append(
+                [
+                    safe_cell(student.student),
+                    column.id,
+                    grade.status,
+                    number(grade.points),
+                    number(grade.max_points),
+                    safe_cell(one_line(grade.message)),
+                    late,
+                ]
+            )
     return _csv(rows)
 
 
@@ -186,23 +229,38 @@ def _fence(text: str) -> str:
 _MARKS = {"pass": "✓", "fail": "✗", "error": "!", "missing": "–", "ungraded": "?"}
 
 
-def feedback_markdown(pack: Pack, book: Gradebook, student: StudentGrades, records: dict[str, GradeRecord]) -> str:
+def feedback_markdown(
+    pack: Pack, book: Gradebook, student: StudentGrades, records: dict[str, GradeRecord]
+) -> str:
     lines = [f"# {pack.title}: feedback for {student.student}", ""]
     if book.due is not None:
         lines += [f"Due {book.due.isoformat()}.", ""]
-    lines += [f"**Total: {number(student.total)} of {number(student.max_points)} points ({student.percent:.1f} %).**", "",
-              "| exercise | status | points |", "|---|---|---|"]
+    lines += [
+        f"**Total: {number(student.total)} of {number(student.max_points)} points ({student.percent:.1f} %).**",
+        "",
+        "| exercise | status | points |",
+        "|---|---|---|",
+    ]
     for column in book.exercises:
         grade = student.exercises[column.id]
         late = " (late)" if grade.late else ""
-        points = "not graded" if grade.points is None else f"{number(grade.points)} / {number(grade.max_points)}"
+        points = (
+            "not graded"
+            if grade.points is None
+            else f"{number(grade.points)} / {number(grade.max_points)}"
+        )
         lines.append(f"| {column.id} | {_MARKS[grade.status]} {grade.status}{late} | {points} |")
     for column in book.exercises:
         grade, record = student.exercises[column.id], records[column.id]
         lines += ["", f"## {column.title} ({column.id})", ""]
-        scaled = "" if column.max_points == column.exercise_points else \
-            f" (in this pack: {number(grade.points)} of {number(grade.max_points)})"
-        lines.append(f"Status: **{grade.status}**, {record.points} of {record.max_points} points{scaled}.")
+        scaled = (
+            ""
+            if column.max_points == column.exercise_points
+            else f" (in this pack: {number(grade.points)} of {number(grade.max_points)})"
+        )
+        lines.append(
+            f"Status: **{grade.status}**, {record.points} of {record.max_points} points{scaled}."
+        )
         if record.submission:
             lines.append(f"File: `{record.submission}`.")
         if grade.message:
@@ -210,7 +268,10 @@ def feedback_markdown(pack: Pack, book: Gradebook, student: StudentGrades, recor
         if record.result is None:
             continue
         for test in record.result.tests:
-            lines += ["", f"### {_MARKS[test.status]} {test.name} ({test.points}/{test.max_points})"]
+            lines += [
+                "",
+                f"### {_MARKS[test.status]} {test.name} ({test.points}/{test.max_points})",
+            ]
             if test.message:
                 lines += ["", _fence(test.message)]
             if test.report:
@@ -229,7 +290,11 @@ def write_gradebook(pack: Pack, run: ClassRun, out: Path) -> tuple[Gradebook, Gr
     wide, long_, json_file = out / WIDE_CSV, out / LONG_CSV, out / JSON_FILE
     write_atomically(wide, wide_csv(book))
     write_atomically(long_, long_csv(book))
-    write_atomically(json_file, json.dumps(book.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(
+        json_file,
+        json.dumps(book.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+        + "\n",
+    )
     by_student: dict[str, dict[str, GradeRecord]] = {student: {} for student in run.students}
     for record in run.records:
         by_student[record.student][record.exercise] = record
@@ -238,4 +303,6 @@ def write_gradebook(pack: Pack, run: ClassRun, out: Path) -> tuple[Gradebook, Gr
         path = out / FEEDBACK_FOLDER / f"{student.student}.md"
         write_atomically(path, feedback_markdown(pack, book, student, by_student[student.student]))
         feedback.append(path)
-    return book, GradebookFiles(wide_csv=wide, long_csv=long_, json_file=json_file, feedback=feedback)
+    return book, GradebookFiles(
+        wide_csv=wide, long_csv=long_, json_file=json_file, feedback=feedback
+    )

@@ -63,13 +63,26 @@ def progress_for(progress: Progress, exercise: Exercise) -> ExerciseProgress:
 def status_of(progress: Progress, exercise: Exercise, workspace: Workspace) -> ExerciseStatus:
     entry = progress.exercises.get(exercise.id) or ExerciseProgress(max_points=exercise.spec.points)
     status = entry.status
-    if status == "new" and workspace.exists(exercise) and _edited(exercise, workspace.path_for(exercise)):
+    if (
+        status == "new"
+        and workspace.exists(exercise)
+        and _edited(exercise, workspace.path_for(exercise))
+    ):
         status = "started"
     return ExerciseStatus(
-        id=exercise.id, title=exercise.title, section=exercise.spec.section, difficulty=exercise.spec.difficulty,
-        summary=exercise.spec.summary, status=status, points=exercise.spec.points, best_points=entry.best_points,
-        hints_used=entry.hints_used, hints_total=len(exercise.hints), gave_up=entry.gave_up,
-        solution_revealed=entry.solution_revealed, workspace_file=str(workspace.path_for(exercise)),
+        id=exercise.id,
+        title=exercise.title,
+        section=exercise.spec.section,
+        difficulty=exercise.spec.difficulty,
+        summary=exercise.spec.summary,
+        status=status,
+        points=exercise.spec.points,
+        best_points=entry.best_points,
+        hints_used=entry.hints_used,
+        hints_total=len(exercise.hints),
+        gave_up=entry.gave_up,
+        solution_revealed=entry.solution_revealed,
+        workspace_file=str(workspace.path_for(exercise)),
     )
 
 
@@ -101,7 +114,13 @@ def next_hint(progress: Progress, exercise: Exercise) -> Hint:
     total = len(exercise.hints)
     number = min(entry.hints_used + 1, total)
     entry.hints_used = max(entry.hints_used, number)
-    return Hint(exercise=exercise.id, number=number, total=total, text=exercise.hints[number - 1], more=number < total)
+    return Hint(
+        exercise=exercise.id,
+        number=number,
+        total=total,
+        text=exercise.hints[number - 1],
+        more=number < total,
+    )
 
 
 def shown_hints(progress: Progress, exercise: Exercise) -> list[str]:
@@ -128,5 +147,9 @@ def reveal_solution(progress: Progress, exercise: Exercise) -> Solution:
             f"(`serverless-tutor solution {exercise.id} --give-up`; giving up is recorded)."
         )
     entry.solution_revealed = True
-    return Solution(exercise=exercise.id, path=str(exercise.solution), text=exercise.solution.read_text(encoding="utf-8"),
-                    reason="passed" if entry.status == "passed" else "gave_up")
+    return Solution(
+        exercise=exercise.id,
+        path=str(exercise.solution),
+        text=exercise.solution.read_text(encoding="utf-8"),
+        reason="passed" if entry.status == "passed" else "gave_up",
+    )

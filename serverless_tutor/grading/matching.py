@@ -16,7 +16,9 @@ from typing import Any
 
 from serverless_tutor.content.exercises import MATCHERS
 
-_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 
 
 def show(value: Any, limit: int = 120) -> str:
@@ -57,7 +59,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def mismatch(expected: Any, actual: Any, where: str, *, request_ids: frozenset[str] = frozenset()) -> str | None:
+def mismatch(
+    expected: Any, actual: Any, where: str, *, request_ids: frozenset[str] = frozenset()
+) -> str | None:
     """None if actual matches expected; otherwise one sentence saying where and how it differs."""
     label = where or "the value"
     if isinstance(expected, str) and expected in MATCHERS:
@@ -68,7 +72,9 @@ def mismatch(expected: Any, actual: Any, where: str, *, request_ids: frozenset[s
         for key, wanted in expected.items():
             if key not in actual:
                 return f"{label} is missing the key {key!r} (expected {show(wanted)}); it has {show(sorted(actual))}"
-            problem = mismatch(wanted, actual[key], f"{where}.{key}" if where else key, request_ids=request_ids)
+            problem = mismatch(
+                wanted, actual[key], f"{where}.{key}" if where else key, request_ids=request_ids
+            )
             if problem:
                 return problem
         return None
@@ -79,7 +85,14 @@ def mismatch(expected: Any, actual: Any, where: str, *, request_ids: frozenset[s
             return f"{label} should have {len(expected)} item(s), but it has {len(actual)}: {show(actual)}"
         unused = list(actual)
         for wanted in expected:
-            found = next((i for i, item in enumerate(unused) if mismatch(wanted, item, "", request_ids=request_ids) is None), None)
+            found = next(
+                (
+                    i
+                    for i, item in enumerate(unused)
+                    if mismatch(wanted, item, "", request_ids=request_ids) is None
+                ),
+                None,
+            )
             if found is None:
                 return f"{label} has no item matching {show(wanted)}; it is {show(actual)}"
             unused.pop(found)
@@ -95,7 +108,9 @@ def mismatch(expected: Any, actual: Any, where: str, *, request_ids: frozenset[s
     return None
 
 
-def _matcher_mismatch(matcher: str, actual: Any, label: str, request_ids: frozenset[str]) -> str | None:
+def _matcher_mismatch(
+    matcher: str, actual: Any, label: str, request_ids: frozenset[str]
+) -> str | None:
     ok = {
         "<any>": True,
         "<string>": isinstance(actual, str),

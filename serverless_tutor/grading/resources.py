@@ -46,7 +46,9 @@ def create_resources(account: LocalAccount, resources: Resources) -> None:
         dynamodb.create_table(
             TableName=table.name,
             BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": name, "AttributeType": kind} for name, kind in table.key.items()],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": kind} for name, kind in table.key.items()
+            ],
             KeySchema=[{"AttributeName": names[0], "KeyType": "HASH"}]
             + ([{"AttributeName": names[1], "KeyType": "RANGE"}] if len(names) > 1 else []),
         )
@@ -96,7 +98,9 @@ def apply_setup(account: LocalAccount, setup: Setup) -> None:
 def put_items(account: LocalAccount, table: str, items: list[dict[str, Any]]) -> None:
     dynamodb = account.client("dynamodb")
     for item in items:
-        dynamodb.put_item(TableName=table, Item={key: to_dynamodb(value) for key, value in item.items()})
+        dynamodb.put_item(
+            TableName=table, Item={key: to_dynamodb(value) for key, value in item.items()}
+        )
 
 
 def table_items(account: LocalAccount, table: str) -> list[dict[str, Any]]:
@@ -112,7 +116,9 @@ def table_items(account: LocalAccount, table: str) -> list[dict[str, Any]]:
 
 
 def get_item(account: LocalAccount, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
-    response = account.client("dynamodb").get_item(TableName=table, Key={k: to_dynamodb(v) for k, v in key.items()})
+    response = account.client("dynamodb").get_item(
+        TableName=table, Key={k: to_dynamodb(v) for k, v in key.items()}
+    )
     return from_dynamodb(response["Item"]) if "Item" in response else None
 
 
@@ -132,7 +138,9 @@ def queue_bodies(account: LocalAccount, queue: str) -> list[str]:
     bodies: list[str] = []
     while True:
         # VisibilityTimeout hides what we read so the next call returns new messages.
-        page = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0)
+        page = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
+        )
         messages = page.get("Messages", [])
         if not messages:
             return bodies

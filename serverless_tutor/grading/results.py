@@ -41,7 +41,9 @@ class TestResult(BaseModel):
     task_id: int | None = None
     points: int = 0
     max_points: int = Field(default=0, alias="maxPoints")
-    report: list[str] = Field(default_factory=list, description="one Lambda REPORT line per invocation")
+    report: list[str] = Field(
+        default_factory=list, description="one Lambda REPORT line per invocation"
+    )
     visibility: Literal["public", "hidden"] = "public"
 
 

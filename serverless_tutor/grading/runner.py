@@ -34,7 +34,13 @@ from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
 KEEP_ALIVE_S = 600.0
 MAX_TIMED_OUT_TESTS = 2  # after this many tests time out, the rest are not run
-_LOG_MARKERS = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "INIT_REPORT")
+_LOG_MARKERS = (
+    "START RequestId:",
+    "END RequestId:",
+    "REPORT RequestId:",
+    "INIT_START",
+    "INIT_REPORT",
+)
 
 ProgressCallback = Callable[[TestResult], None]
 
@@ -53,8 +59,12 @@ class Grader:
         self.account = LocalAccount()
         self.gate = ConcurrencyGate()
         self.clock = ManualClock()
-        self.runtime = LambdaRuntime(backend="sandbox", request_handler=self.gate.wrap(self.account.handle),
-                                     keep_alive_s=KEEP_ALIVE_S, clock=self.clock)
+        self.runtime = LambdaRuntime(
+            backend="sandbox",
+            request_handler=self.gate.wrap(self.account.handle),
+            keep_alive_s=KEEP_ALIVE_S,
+            clock=self.clock,
+        )
         self._lock = threading.Lock()
 
     def __enter__(self) -> Grader:
@@ -70,15 +80,21 @@ class Grader:
     def warm_up(self) -> None:
         """Start a throwaway environment and touch each service once, so the first real check is quick."""
         with self._lock, tempfile.TemporaryDirectory(prefix="tutor-warm-") as scratch:
-            Path(scratch, "warm.py").write_text("def handler(event, context):\n    return None\n", encoding="utf-8")
-            config = FunctionConfig(name="tutor-warm-up", handler="warm.py:handler", code_dir=Path(scratch))
+            Path(scratch, "warm.py").write_text(
+                "def handler(event, context):\n    return None\n", encoding="utf-8"
+            )
+            config = FunctionConfig(
+                name="tutor-warm-up", handler="warm.py:handler", code_dir=Path(scratch)
+            )
             self.runtime.invoke(config, {})
             for service, call in WARM_UP_CALLS:
                 getattr(self.account.client(service), call)()
             self._retire_environments()
             self.account.reset()
 
-    def grade(self, exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None) -> CheckResult:
+    def grade(
+        self, exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None
+    ) -> CheckResult:
         """Grade the handler file `submission` (it must exist) against every test of `exercise`."""
         spec = exercise.spec
         max_points = sum(test.points for test in spec.tests)
@@ -94,15 +110,22 @@ class Grader:
                 code_dir=code_dir,
                 memory_mb=spec.function.memory_mb,
                 timeout_s=spec.function.timeout_s,
-                environment={key: _substitute(value, self.account) for key, value in spec.function.environment.items()},
+                environment={
+                    key: _substitute(value, self.account)
+                    for key, value in spec.function.environment.items()
+                },
             )
             source = target.read_text(encoding="utf-8", errors="replace")
-            session = _Session(exercise, config, self.account, self.runtime, self.gate, self.clock, source)
+            session = _Session(
+                exercise, config, self.account, self.runtime, self.gate, self.clock, source
+            )
             try:
                 results = session.run_all(on_test)
             except SandboxUnavailable as exc:
                 return CheckResult(
-                    status="error", exercise=spec.id, max_points=max_points,
+                    status="error",
+                    exercise=spec.id,
+                    max_points=max_points,
                     message=f"The sandbox that runs your handler could not start, so nothing was graded: {exc}",
                 )
             finally:
@@ -116,11 +139,18 @@ class Grader:
         self.runtime.reclaim_idle()
 
 
-WARM_UP_CALLS = (("dynamodb", "list_tables"), ("s3", "list_buckets"), ("sqs", "list_queues"),
-                 ("sns", "list_topics"), ("ses", "list_identities"))
+WARM_UP_CALLS = (
+    ("dynamodb", "list_tables"),
+    ("s3", "list_buckets"),
+    ("sqs", "list_queues"),
+    ("sns", "list_topics"),
+    ("ses", "list_identities"),
+)
 
 
-def grade(exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None) -> CheckResult:
+def grade(
+    exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None
+) -> CheckResult:
     """Grade once, in a Grader of its own (the CLI's `check`)."""
     with Grader() as grader:
         return grader.grade(exercise, submission, on_test=on_test)
@@ -137,7 +167,14 @@ def summarize(exercise_id: str, results: list[TestResult], max_points: int) -> C
         message = f"{len(failed)} of {len(results)} tests failed ({points}/{max_points} points)."
     else:
         status, message = "pass", f"All {len(results)} tests passed ({points}/{max_points} points)."
-    return CheckResult(status=status, message=message, tests=results, points=points, max_points=max_points, exercise=exercise_id)
+    return CheckResult(
+        status=status,
+        message=message,
+        tests=results,
+        points=points,
+        max_points=max_points,
+        exercise=exercise_id,
+    )
 
 
 def _substitute(value: str, account: LocalAccount) -> str:
@@ -145,8 +182,16 @@ def _substitute(value: str, account: LocalAccount) -> str:
 
 
 class _Session:
-    def __init__(self, exercise: Exercise, config: FunctionConfig, account: LocalAccount,
-                 runtime: LambdaRuntime, gate: ConcurrencyGate, clock: ManualClock, source: str):
+    def __init__(
+        self,
+        exercise: Exercise,
+        config: FunctionConfig,
+        account: LocalAccount,
+        runtime: LambdaRuntime,
+        gate: ConcurrencyGate,
+        clock: ManualClock,
+        source: str,
+    ):
         self.exercise = exercise
         self.source = source
         self.config = config
@@ -166,19 +211,33 @@ class _Session:
             else:
                 result, invocations = self.run_test(test)
                 if any(is_init_failure(invocation) for invocation in invocations):
-                    stop_reason = ("error", "Not run: the function could not be initialized (see the first test).")
+                    stop_reason = (
+                        "error",
+                        "Not run: the function could not be initialized (see the first test).",
+                    )
                 if any(invocation.report.status == "timeout" for invocation in invocations):
                     timed_out += 1
                     if timed_out >= MAX_TIMED_OUT_TESTS and stop_reason is None:
-                        stop_reason = ("fail", f"Not run: your handler timed out in {timed_out} tests already; fix that first.")
+                        stop_reason = (
+                            "fail",
+                            f"Not run: your handler timed out in {timed_out} tests already; fix that first.",
+                        )
             results.append(result)
             if on_test is not None:
                 on_test(result)
         return results
 
     def _not_run(self, test: TestCase, status: str, message: str) -> TestResult:
-        return TestResult(name=test.name, status=status, message=message, test_code=describe_test(test),
-                          task_id=test.task_id, points=0, max_points=test.points, visibility=test.visibility)
+        return TestResult(
+            name=test.name,
+            status=status,
+            message=message,
+            test_code=describe_test(test),
+            task_id=test.task_id,
+            points=0,
+            max_points=test.points,
+            visibility=test.visibility,
+        )
 
     def run_test(self, test: TestCase) -> tuple[TestResult, list[InvocationResult]]:
         self.account.reset()
@@ -227,7 +286,9 @@ class _Session:
     def _verdict(self, run: TestRun) -> tuple[str, str | None]:
         init_failure = next((i for i in run.invocations if is_init_failure(i)), None)
         if init_failure is not None:
-            return "error", expectations.describe_init_failure(init_failure, handler_file=run.handler_file)
+            return "error", expectations.describe_init_failure(
+                init_failure, handler_file=run.handler_file
+            )
         problems = expectations.failures(run)
         if not problems:
             for name in run.test.expect.python:
@@ -235,14 +296,21 @@ class _Session:
                     outcome = getattr(self.checks(), name)(run)
                 except AssertionError as failure:
                     outcome = str(failure) or f"check {name} failed"
-                except Exception as crash:  # noqa: BLE001 - a broken check is the exercise's fault: report, never pass
-                    return "error", f"The exercise's own check {name!r} failed ({type(crash).__name__}: {crash}); please report it."
+                except Exception as crash:
+                    return (
+                        "error",
+                        f"The exercise's own check {name!r} failed ({type(crash).__name__}: {crash}); please report it.",
+                    )
                 if outcome:
                     problems.append(str(outcome))
                     break
         if not problems:
             return "pass", None
-        message = problems[0] if len(problems) == 1 else "\n".join(f"- {problem}" for problem in problems[:4])
+        message = (
+            problems[0]
+            if len(problems) == 1
+            else "\n".join(f"- {problem}" for problem in problems[:4])
+        )
         if len(problems) > 4:
             message += f"\n- ... and {len(problems) - 4} more"
         if run.test.tip:
@@ -271,7 +339,10 @@ class _Session:
         self.gate.arm(count)
         try:
             with ThreadPoolExecutor(max_workers=count, thread_name_prefix="tutor-check") as pool:
-                futures = [pool.submit(self.runtime.invoke, self.config, event_spec.build()) for _ in range(count)]
+                futures = [
+                    pool.submit(self.runtime.invoke, self.config, event_spec.build())
+                    for _ in range(count)
+                ]
                 return [future.result() for future in futures]
         finally:
             self.gate.disarm()
@@ -288,7 +359,11 @@ def is_init_failure(invocation: InvocationResult) -> bool:
         return False
     if invocation.error.error_type in expectations.INIT_ERROR_TYPES:
         return True
-    return invocation.cold and invocation.report.duration_ms == 0.0 and invocation.report.init_duration_ms is not None
+    return (
+        invocation.cold
+        and invocation.report.duration_ms == 0.0
+        and invocation.report.init_duration_ms is not None
+    )
 
 
 def handler_output(invocations: list[InvocationResult]) -> str:
@@ -314,4 +389,3 @@ def describe_test(test: TestCase) -> str:
         described["invoke"] = [step.model_dump(exclude_defaults=True) for step in test.invoke]
     described["expect"] = test.expect.model_dump(exclude_defaults=True)
     return yaml.safe_dump(described, sort_keys=False, allow_unicode=True, width=100).strip()
-

@@ -33,7 +33,9 @@ class TestRun:
     source: str  # the learner's file, for checks that read (never run) it
     invocations: list[InvocationResult]
     account: LocalAccount
-    calls: list[TraceEntry] = field(default_factory=list)  # the function's AWS calls during this test
+    calls: list[TraceEntry] = field(
+        default_factory=list
+    )  # the function's AWS calls during this test
     environments: list[EnvironmentInfo] = field(default_factory=list)
 
     @property

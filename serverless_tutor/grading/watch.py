@@ -21,8 +21,14 @@ _RUN, _STOP = "run", "stop"
 
 
 class WatchLoop:
-    def __init__(self, exercise: Exercise, submission: Path, on_result: Callable[[CheckResult], None],
-                 *, force_polling: bool | None = None):
+    def __init__(
+        self,
+        exercise: Exercise,
+        submission: Path,
+        on_result: Callable[[CheckResult], None],
+        *,
+        force_polling: bool | None = None,
+    ):
         self.exercise = exercise
         self.submission = Path(submission).resolve()
         self.on_result = on_result
@@ -80,6 +86,12 @@ class WatchLoop:
         def same_file(change: watchfiles.Change, path: str) -> bool:
             return Path(path).name == name and change != watchfiles.Change.deleted
 
-        for _changes in watchfiles.watch(self.submission.parent, watch_filter=same_file, stop_event=self._stop_event,
-                                         force_polling=self.force_polling, raise_interrupt=False, debounce=300):
+        for _changes in watchfiles.watch(
+            self.submission.parent,
+            watch_filter=same_file,
+            stop_event=self._stop_event,
+            force_polling=self.force_polling,
+            raise_interrupt=False,
+            debounce=300,
+        ):
             self._triggers.put(_RUN)

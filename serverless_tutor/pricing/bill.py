@@ -31,7 +31,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from serverless_tutor.pricing.money import ceil_int, exact, plain, rate, usd
-from serverless_tutor.pricing.prices import Architecture, ArchitecturePrices, DurationTier, PriceTable, load_prices
+from serverless_tutor.pricing.prices import (
+    Architecture,
+    ArchitecturePrices,
+    DurationTier,
+    PriceTable,
+    load_prices,
+)
 
 MIN_MEMORY_MB = 128
 MAX_MEMORY_MB = 10_240
@@ -56,15 +62,31 @@ class Workload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     requests: int = Field(ge=0, description="invocations per month")
-    duration_ms: Decimal = Field(gt=0, le=MAX_DURATION_MS, allow_inf_nan=False, description="average duration of one invocation")
+    duration_ms: Decimal = Field(
+        gt=0,
+        le=MAX_DURATION_MS,
+        allow_inf_nan=False,
+        description="average duration of one invocation",
+    )
     memory_mb: int = Field(ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     architecture: Architecture = "x86_64"
     free_tier: bool = False
-    provisioned_concurrency: int = Field(default=0, ge=0, description="provisioned environments configured")
-    provisioned_hours: Decimal = Field(default=Decimal(0), ge=0, le=744, allow_inf_nan=False, description="hours a month they are configured")
+    provisioned_concurrency: int = Field(
+        default=0, ge=0, description="provisioned environments configured"
+    )
+    provisioned_hours: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=744,
+        allow_inf_nan=False,
+        description="hours a month they are configured",
+    )
     ephemeral_mb: int = Field(default=MIN_EPHEMERAL_MB, ge=MIN_EPHEMERAL_MB, le=MAX_EPHEMERAL_MB)
     provisioned_share: Decimal | None = Field(
-        default=None, ge=0, le=1, allow_inf_nan=False,
+        default=None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
         description="fraction of invocation time served by provisioned environments; None: as much as their capacity allows",
     )
 
@@ -91,8 +113,13 @@ class BillLine(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     key: Literal[
-        "requests", "compute", "provisioned_capacity", "provisioned_duration", "ephemeral",
-        "free_tier_requests", "free_tier_compute",
+        "requests",
+        "compute",
+        "provisioned_capacity",
+        "provisioned_duration",
+        "ephemeral",
+        "free_tier_requests",
+        "free_tier_compute",
     ]
     label: str
     formula: str
@@ -105,19 +132,27 @@ class Bill(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     requests: int
-    gb_seconds: Decimal = Field(description="all invocation GB-seconds (on-demand + on provisioned environments)")
+    gb_seconds: Decimal = Field(
+        description="all invocation GB-seconds (on-demand + on provisioned environments)"
+    )
     request_cost: Decimal
     compute_cost: Decimal = Field(description="on-demand duration, tiered")
-    provisioned_cost: Decimal = Field(description="provisioned capacity + duration on provisioned environments")
+    provisioned_cost: Decimal = Field(
+        description="provisioned capacity + duration on provisioned environments"
+    )
     ephemeral_cost: Decimal
-    free_tier_credit: Decimal = Field(description="subtracted from the sum of the lines above; never more than they are")
+    free_tier_credit: Decimal = Field(
+        description="subtracted from the sum of the lines above; never more than they are"
+    )
     total: Decimal
     lines: list[BillLine]
     architecture: Architecture
     memory_mb: int
     billed_duration_ms: int
     on_demand_gb_seconds: Decimal
-    provisioned_gb_seconds: Decimal = Field(description="invocation GB-seconds served by provisioned environments")
+    provisioned_gb_seconds: Decimal = Field(
+        description="invocation GB-seconds served by provisioned environments"
+    )
     notes: list[str] = Field(default_factory=list)
 
     def to_json(self) -> dict[str, Decimal | int]:
@@ -148,7 +183,9 @@ def seconds_text(billed_ms: int) -> str:
         return f"{plain(Decimal(billed_ms) / 1000)} s"
 
 
-def tiered_cost(gb_seconds: Decimal, tiers: list[DurationTier]) -> tuple[Decimal, list[tuple[Decimal, Decimal]]]:
+def tiered_cost(
+    gb_seconds: Decimal, tiers: list[DurationTier]
+) -> tuple[Decimal, list[tuple[Decimal, Decimal]]]:
     """Cost of a month's GB-seconds across the volume tiers, and the (GB-s, rate) in each band used."""
     with exact():
         cost = Decimal(0)
@@ -167,14 +204,18 @@ def tiered_cost(gb_seconds: Decimal, tiers: list[DurationTier]) -> tuple[Decimal
         return cost, parts
 
 
-def free_tier_credits(requests: int, on_demand_gbs: Decimal, arch: ArchitecturePrices, table: PriceTable) -> tuple[Decimal, Decimal]:
+def free_tier_credits(
+    requests: int, on_demand_gbs: Decimal, arch: ArchitecturePrices, table: PriceTable
+) -> tuple[Decimal, Decimal]:
     """(request credit, compute credit): the first free requests and GB-seconds at the rates they would have cost.
 
     Each credit is at most the charge it offsets, so no line goes below zero.
     """
     with exact():
         request_credit = min(requests, table.free_tier.requests) * arch.request_rate
-        compute_credit, _ = tiered_cost(min(on_demand_gbs, Decimal(table.free_tier.gb_seconds)), arch.duration_tiers)
+        compute_credit, _ = tiered_cost(
+            min(on_demand_gbs, Decimal(table.free_tier.gb_seconds)), arch.duration_tiers
+        )
         return request_credit, compute_credit
 
 
@@ -231,45 +272,57 @@ def _bill(w: Workload, table: PriceTable, arch: ArchitecturePrices) -> Bill:
     on_demand_gbs = gb_seconds - provisioned_gbs
 
     request_cost = w.requests * arch.request_rate
-    lines.append(BillLine(
-        key="requests", label="Requests",
-        formula=f"{plain(w.requests)} × {rate(arch.request_per_million)} / 1M = {usd(request_cost)}",
-        amount=request_cost,
-    ))
+    lines.append(
+        BillLine(
+            key="requests",
+            label="Requests",
+            formula=f"{plain(w.requests)} × {rate(arch.request_per_million)} / 1M = {usd(request_cost)}",
+            amount=request_cost,
+        )
+    )
 
     compute_cost, parts = tiered_cost(on_demand_gbs, arch.duration_tiers)
     if provisioned_gbs:
         od_text = f"{plain(on_demand_gbs)} GB-s on-demand (of {plain(gb_seconds)} = {usage_text})"
     else:
         od_text = f"{usage_text} = {plain(gb_seconds)} GB-s"
-    lines.append(BillLine(
-        key="compute", label="Compute" + (" (tiered)" if len(parts) > 1 else ""),
-        formula=f"{od_text}; {_tier_text(parts)} = {usd(compute_cost)}",
-        amount=compute_cost,
-    ))
+    lines.append(
+        BillLine(
+            key="compute",
+            label="Compute" + (" (tiered)" if len(parts) > 1 else ""),
+            formula=f"{od_text}; {_tier_text(parts)} = {usd(compute_cost)}",
+            amount=compute_cost,
+        )
+    )
 
     provisioned_cost = Decimal(0)
     if w.provisioned_concurrency:
         capacity_cost = capacity_gbs * arch.provisioned_capacity_per_gb_second
-        lines.append(BillLine(
-            key="provisioned_capacity", label="Provisioned capacity",
-            formula=(
-                f"{w.provisioned_concurrency} env × {plain(provisioned_seconds)} s × {gb_text(w.memory_mb)} = "
-                f"{plain(capacity_gbs)} GB-s × {rate(arch.provisioned_capacity_per_gb_second)} = {usd(capacity_cost)}"
-            ),
-            amount=capacity_cost,
-        ))
+        lines.append(
+            BillLine(
+                key="provisioned_capacity",
+                label="Provisioned capacity",
+                formula=(
+                    f"{w.provisioned_concurrency} env × {plain(provisioned_seconds)} s × {gb_text(w.memory_mb)} = "
+                    f"{plain(capacity_gbs)} GB-s × {rate(arch.provisioned_capacity_per_gb_second)} = {usd(capacity_cost)}"
+                ),
+                amount=capacity_cost,
+            )
+        )
         duration_cost = provisioned_gbs * arch.provisioned_duration_per_gb_second
         share = Decimal(0) if not gb_seconds else provisioned_gbs / gb_seconds
         how = "set share" if w.provisioned_share is not None else "capacity used first"
-        lines.append(BillLine(
-            key="provisioned_duration", label="Duration on provisioned",
-            formula=(
-                f"{plain(provisioned_gbs)} GB-s ({plain((share * 100).quantize(Decimal('0.01')))}% of invocation time, {how}) × "
-                f"{rate(arch.provisioned_duration_per_gb_second)} = {usd(duration_cost)}"
-            ),
-            amount=duration_cost,
-        ))
+        lines.append(
+            BillLine(
+                key="provisioned_duration",
+                label="Duration on provisioned",
+                formula=(
+                    f"{plain(provisioned_gbs)} GB-s ({plain((share * 100).quantize(Decimal('0.01')))}% of invocation time, {how}) × "
+                    f"{rate(arch.provisioned_duration_per_gb_second)} = {usd(duration_cost)}"
+                ),
+                amount=duration_cost,
+            )
+        )
         provisioned_cost = capacity_cost + duration_cost
 
     ephemeral_cost = Decimal(0)
@@ -277,32 +330,45 @@ def _bill(w: Workload, table: PriceTable, arch: ArchitecturePrices) -> Bill:
     if extra_mb > 0:
         ephemeral_gbs = invocation_seconds * Decimal(extra_mb) / MB_PER_GB
         ephemeral_cost = ephemeral_gbs * arch.ephemeral_per_gb_second
-        lines.append(BillLine(
-            key="ephemeral", label=f"Ephemeral /tmp above {table.ephemeral_included_mb} MB",
-            formula=(
-                f"{plain(w.requests)} × {seconds_text(billed_ms)} × {gb_text(extra_mb)} = {plain(ephemeral_gbs)} GB-s × "
-                f"{rate(arch.ephemeral_per_gb_second)} = {usd(ephemeral_cost)}"
-            ),
-            amount=ephemeral_cost,
-        ))
+        lines.append(
+            BillLine(
+                key="ephemeral",
+                label=f"Ephemeral /tmp above {table.ephemeral_included_mb} MB",
+                formula=(
+                    f"{plain(w.requests)} × {seconds_text(billed_ms)} × {gb_text(extra_mb)} = {plain(ephemeral_gbs)} GB-s × "
+                    f"{rate(arch.ephemeral_per_gb_second)} = {usd(ephemeral_cost)}"
+                ),
+                amount=ephemeral_cost,
+            )
+        )
 
     credit = Decimal(0)
     if w.free_tier and w.provisioned_concurrency:
-        notes.append("Free tier not applied: AWS does not apply it to functions with provisioned concurrency enabled.")
+        notes.append(
+            "Free tier not applied: AWS does not apply it to functions with provisioned concurrency enabled."
+        )
     elif w.free_tier:
         free = table.free_tier
         request_credit, compute_credit = free_tier_credits(w.requests, on_demand_gbs, arch, table)
-        lines.append(BillLine(
-            key="free_tier_requests", label="Free tier: requests",
-            formula=f"-min({plain(w.requests)}, {plain(free.requests)}) × {rate(arch.request_per_million)} / 1M = {usd(-request_credit)}",
-            amount=-request_credit,
-        ))
-        _, free_parts = tiered_cost(min(on_demand_gbs, Decimal(free.gb_seconds)), arch.duration_tiers)
-        lines.append(BillLine(
-            key="free_tier_compute", label="Free tier: compute",
-            formula=f"-min({plain(on_demand_gbs)}, {plain(free.gb_seconds)}) GB-s; {_tier_text(free_parts)} = {usd(-compute_credit)}",
-            amount=-compute_credit,
-        ))
+        lines.append(
+            BillLine(
+                key="free_tier_requests",
+                label="Free tier: requests",
+                formula=f"-min({plain(w.requests)}, {plain(free.requests)}) × {rate(arch.request_per_million)} / 1M = {usd(-request_credit)}",
+                amount=-request_credit,
+            )
+        )
+        _, free_parts = tiered_cost(
+            min(on_demand_gbs, Decimal(free.gb_seconds)), arch.duration_tiers
+        )
+        lines.append(
+            BillLine(
+                key="free_tier_compute",
+                label="Free tier: compute",
+                formula=f"-min({plain(on_demand_gbs)}, {plain(free.gb_seconds)}) GB-s; {_tier_text(free_parts)} = {usd(-compute_credit)}",
+                amount=-compute_credit,
+            )
+        )
         credit = request_credit + compute_credit
 
     total = request_cost + compute_cost + provisioned_cost + ephemeral_cost - credit

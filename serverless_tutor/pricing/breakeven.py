@@ -37,12 +37,22 @@ class BreakEven(BaseModel):
     architecture: Architecture
     free_tier: bool
     ephemeral_mb: int
-    requests: int = Field(description="smallest whole number of requests a month at which Lambda costs at least the server")
-    exact_requests: Decimal = Field(description="where the two cost lines cross (fractional requests)")
-    requests_per_second: Decimal = Field(description="exact_requests spread evenly over a 730-hour month")
+    requests: int = Field(
+        description="smallest whole number of requests a month at which Lambda costs at least the server"
+    )
+    exact_requests: Decimal = Field(
+        description="where the two cost lines cross (fractional requests)"
+    )
+    requests_per_second: Decimal = Field(
+        description="exact_requests spread evenly over a 730-hour month"
+    )
     lambda_cost_at_requests: Decimal
-    cost_per_million: Decimal = Field(description="Lambda cost of each further million requests at the crossing")
-    curve: list[CurvePoint] = Field(description="both costs from 0 to twice the break-even volume, for charts")
+    cost_per_million: Decimal = Field(
+        description="Lambda cost of each further million requests at the crossing"
+    )
+    curve: list[CurvePoint] = Field(
+        description="both costs from 0 to twice the break-even volume, for charts"
+    )
 
 
 def break_even(
@@ -63,8 +73,12 @@ def break_even(
 
     def workload(requests: int) -> Workload:
         return Workload(
-            requests=requests, duration_ms=duration_ms, memory_mb=memory_mb,
-            architecture=architecture, free_tier=free_tier, ephemeral_mb=ephemeral_mb,
+            requests=requests,
+            duration_ms=duration_ms,
+            memory_mb=memory_mb,
+            architecture=architecture,
+            free_tier=free_tier,
+            ephemeral_mb=ephemeral_mb,
         )
 
     def cost(requests: int) -> Decimal:
@@ -75,7 +89,9 @@ def break_even(
         while cost(high) < server_monthly_usd:
             low, high = high, high * 2
             if high > MAX_REQUESTS:
-                raise ValueError(f"Lambda stays cheaper than ${server_monthly_usd} a month past {MAX_REQUESTS:,} requests")
+                raise ValueError(
+                    f"Lambda stays cheaper than ${server_monthly_usd} a month past {MAX_REQUESTS:,} requests"
+                )
         while high - low > 1:  # invariant: cost(low) < server <= cost(high)
             middle = (low + high) // 2
             if cost(middle) < server_monthly_usd:
@@ -84,7 +100,9 @@ def break_even(
                 high = middle
         below, at = cost(high - 1), cost(high)
         # Divisions do not terminate in general: keep 1/10,000 of a request (and of a request per second).
-        exact_requests = (Decimal(high - 1) + (server_monthly_usd - below) / (at - below)).quantize(Decimal("0.0001"))
+        exact_requests = (Decimal(high - 1) + (server_monthly_usd - below) / (at - below)).quantize(
+            Decimal("0.0001")
+        )
         per_second = (exact_requests / (HOURS_PER_MONTH * 3600)).quantize(Decimal("0.0001"))
         step = max(1, (2 * high) // max(1, curve_points - 1))
         curve = [
@@ -92,8 +110,16 @@ def break_even(
             for r in range(0, step * (curve_points - 1) + 1, step)
         ]
     return BreakEven(
-        server_monthly_usd=server_monthly_usd, duration_ms=duration_ms, memory_mb=memory_mb,
-        architecture=architecture, free_tier=free_tier, ephemeral_mb=ephemeral_mb,
-        requests=high, exact_requests=exact_requests, requests_per_second=per_second,
-        lambda_cost_at_requests=at, cost_per_million=(at - below) * 1_000_000, curve=curve,
+        server_monthly_usd=server_monthly_usd,
+        duration_ms=duration_ms,
+        memory_mb=memory_mb,
+        architecture=architecture,
+        free_tier=free_tier,
+        ephemeral_mb=ephemeral_mb,
+        requests=high,
+        exact_requests=exact_requests,
+        requests_per_second=per_second,
+        lambda_cost_at_requests=at,
+        cost_per_million=(at - below) * 1_000_000,
+        curve=curve,
     )

@@ -46,33 +46,48 @@ def _w(requests: int, duration_ms: int, memory_mb: int) -> Workload:
 
 PRESETS: list[Preset] = [
     Preset(
-        id="worked-example", title="Worked example: 10 M × 200 ms × 512 MB",
-        where="section 9, Example Calculation", workload=_w(10_000_000, 200, 512),
-        quotes="total", chapter_says=Decimal("18.67"),
+        id="worked-example",
+        title="Worked example: 10 M × 200 ms × 512 MB",
+        where="section 9, Example Calculation",
+        workload=_w(10_000_000, 200, 512),
+        quotes="total",
+        chapter_says=Decimal("18.67"),
     ),
     Preset(
-        id="pay-per-use", title="Pay per use: 1 M × 200 ms × 512 MB",
-        where="section 10, Pay Per Use", workload=_w(1_000_000, 200, 512),
-        quotes="total", chapter_says=Decimal("18.67"),
+        id="pay-per-use",
+        title="Pay per use: 1 M × 200 ms × 512 MB",
+        where="section 10, Pay Per Use",
+        workload=_w(1_000_000, 200, 512),
+        quotes="total",
+        chapter_says=Decimal("18.67"),
         slip=(
             "The chapter reuses the 10 M-request total. 1 M × 0.2 s × 0.5 GB = 100,000 GB-s: "
             "$0.20 + $1.67 = $1.87 (and $0 inside the free tier)."
         ),
     ),
     Preset(
-        id="right-size-512", title="Right-sizing: 512 MB at 200 ms (compute only)",
-        where="section 9, Right-Size Memory", workload=_w(10_000_000, 200, 512),
-        quotes="compute", chapter_says=Decimal("16.67"),
+        id="right-size-512",
+        title="Right-sizing: 512 MB at 200 ms (compute only)",
+        where="section 9, Right-Size Memory",
+        workload=_w(10_000_000, 200, 512),
+        quotes="compute",
+        chapter_says=Decimal("16.67"),
     ),
     Preset(
-        id="right-size-1024", title="Right-sizing: 1024 MB at 100 ms (compute only)",
-        where="section 9, Right-Size Memory", workload=_w(10_000_000, 100, 1024),
-        quotes="compute", chapter_says=Decimal("16.67"),
+        id="right-size-1024",
+        title="Right-sizing: 1024 MB at 100 ms (compute only)",
+        where="section 9, Right-Size Memory",
+        workload=_w(10_000_000, 100, 1024),
+        quotes="compute",
+        chapter_says=Decimal("16.67"),
     ),
     Preset(
-        id="right-size-3008", title="Right-sizing: 3008 MB at 50 ms (compute only)",
-        where="section 9, Right-Size Memory", workload=_w(10_000_000, 50, 3008),
-        quotes="compute", chapter_says=Decimal("25.01"),
+        id="right-size-3008",
+        title="Right-sizing: 3008 MB at 50 ms (compute only)",
+        where="section 9, Right-Size Memory",
+        workload=_w(10_000_000, 50, 3008),
+        quotes="compute",
+        chapter_says=Decimal("25.01"),
         slip=(
             "3008 MB is 2.9375 GB, not 3 GB: 10 M × 0.05 s × 2.9375 GB = 1,468,750 GB-s × $0.0000166667 = $24.48. "
             "The chapter's $25.01 is 1,500,000 GB-s (3 GB) at its rounded rate $0.00001667. "
@@ -94,5 +109,12 @@ def check_presets(prices: PriceTable | None = None) -> list[PresetCheck]:
     for item in PRESETS:
         bill = monthly_bill(item.workload, prices)
         computed = bill.total if item.quotes == "total" else bill.compute_cost
-        checks.append(PresetCheck(preset=item, bill=bill, computed=computed, matches_chapter=cents(computed) == item.chapter_says))
+        checks.append(
+            PresetCheck(
+                preset=item,
+                bill=bill,
+                computed=computed,
+                matches_chapter=cents(computed) == item.chapter_says,
+            )
+        )
     return checks

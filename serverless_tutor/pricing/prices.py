@@ -8,7 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    model_validator,
+)
 
 from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.content.yaml_files import load_yaml_mapping
@@ -22,9 +30,11 @@ def _quoted_decimal(value: object) -> object:
     # YAML reads an unquoted 0.0000166667 as a float, which is already inexact;
     # prices must be written as strings so they reach Decimal digit for digit.
     if isinstance(value, float):
-        raise ValueError(f'a quoted decimal string such as "0.20" (got the unquoted number {value!r}, read as a float)')
+        raise ValueError(
+            f'a quoted decimal string such as "0.20" (got the unquoted number {value!r}, read as a float)'
+        )
     if isinstance(value, bool):
-        raise ValueError("a quoted decimal string such as \"0.20\"")
+        raise ValueError('a quoted decimal string such as "0.20"')
     return value
 
 
@@ -36,7 +46,9 @@ class DurationTier(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    up_to_gb_seconds: int | None = Field(gt=0, description="cumulative upper bound of the band; null for the last band")
+    up_to_gb_seconds: int | None = Field(
+        gt=0, description="cumulative upper bound of the band; null for the last band"
+    )
     per_gb_second: Price
 
 
@@ -53,12 +65,16 @@ class ArchitecturePrices(BaseModel):
     def _tiers_ascend(self) -> ArchitecturePrices:
         bounds = [tier.up_to_gb_seconds for tier in self.duration_tiers]
         if bounds[-1] is not None:
-            raise ValueError("duration_tiers: the last tier must have up_to_gb_seconds: null (no upper bound)")
+            raise ValueError(
+                "duration_tiers: the last tier must have up_to_gb_seconds: null (no upper bound)"
+            )
         if any(bound is None for bound in bounds[:-1]):
             raise ValueError("duration_tiers: only the last tier may have up_to_gb_seconds: null")
         finite = [b for b in bounds[:-1] if b is not None]
         if finite != sorted(set(finite)):
-            raise ValueError("duration_tiers: up_to_gb_seconds must strictly increase from tier to tier")
+            raise ValueError(
+                "duration_tiers: up_to_gb_seconds must strictly increase from tier to tier"
+            )
         return self
 
     @property
@@ -96,7 +112,9 @@ class PriceTable(BaseModel):
     def _both_architectures(self) -> PriceTable:
         missing = [a for a in ARCHITECTURES if a not in self.architectures]
         if missing:
-            raise ValueError(f"architectures: missing {', '.join(missing)} (need both x86_64 and arm64)")
+            raise ValueError(
+                f"architectures: missing {', '.join(missing)} (need both x86_64 and arm64)"
+            )
         return self
 
     def for_architecture(self, architecture: Architecture) -> ArchitecturePrices:
@@ -109,7 +127,7 @@ def parse_prices(path: Path) -> PriceTable:
     try:
         return PriceTable.model_validate(data)
     except ValidationError as exc:
-        raise ContentError(problems_from_validation(path, exc))
+        raise ContentError(problems_from_validation(path, exc)) from None
 
 
 @lru_cache(maxsize=8)
@@ -123,7 +141,15 @@ def load_prices(path: Path | str | None = None) -> PriceTable:
     try:
         mtime = target.stat().st_mtime_ns
     except OSError as exc:
-        raise ContentError([Problem(file=str(target), field="(file)", expected=f"an existing price file ({exc.strerror})")])
+        raise ContentError(
+            [
+                Problem(
+                    file=str(target),
+                    field="(file)",
+                    expected=f"an existing price file ({exc.strerror})",
+                )
+            ]
+        ) from None
     return _load_cached(target.resolve(), mtime)
 
 
@@ -135,7 +161,11 @@ def is_price_file(path: Path) -> bool:
         head = path.read_text(encoding="utf-8")[:4000]
     except (OSError, UnicodeDecodeError):
         return False
-    lines = {line.split(":", 1)[0] for line in head.splitlines() if line and not line[0].isspace() and ":" in line}
+    lines = {
+        line.split(":", 1)[0]
+        for line in head.splitlines()
+        if line and not line[0].isspace() and ":" in line
+    }
     return "architectures" in lines and "free_tier" in lines
 
 

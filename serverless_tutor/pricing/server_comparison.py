@@ -23,9 +23,13 @@ TrafficShape = Literal["steady", "spiky"]
 Cheaper = Literal["lambda", "server", "same"]
 
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
-SPIKY_BUSY_HOURS_PER_DAY = 1  # "mostly idle with spikes": the whole day's traffic arrives within one hour
+SPIKY_BUSY_HOURS_PER_DAY = (
+    1  # "mostly idle with spikes": the whole day's traffic arrives within one hour
+)
 FOUR_PLACES = Decimal("0.0001")  # rates and shares are rounded here; they are not money
-CHART_VOLUMES = tuple(10**power for power in range(3, 10))  # 1k .. 1B requests a month, one row per decade
+CHART_VOLUMES = tuple(
+    10**power for power in range(3, 10)
+)  # 1k .. 1B requests a month, one row per decade
 
 
 class TrafficPreset(BaseModel):
@@ -78,12 +82,20 @@ class ServerComparison(BaseModel):
     server_monthly_usd: Decimal
     bill: Bill = Field(description="the itemized Lambda bill at `requests`")
     cheaper: Cheaper
-    saving: Decimal = Field(description="how much less the cheaper option costs a month (0 when the same)")
+    saving: Decimal = Field(
+        description="how much less the cheaper option costs a month (0 when the same)"
+    )
     break_even: BreakEven
-    average_per_second: Decimal = Field(description="requests per second averaged over a 730-hour month")
+    average_per_second: Decimal = Field(
+        description="requests per second averaged over a 730-hour month"
+    )
     peak_per_second: Decimal = Field(description="the rate during the busiest hour")
-    peak_in_flight: Decimal = Field(description="requests running at once at the peak (rate x duration)")
-    server_busy_share: Decimal = Field(description="share of the month one worker would spend handling requests")
+    peak_in_flight: Decimal = Field(
+        description="requests running at once at the peak (rate x duration)"
+    )
+    server_busy_share: Decimal = Field(
+        description="share of the month one worker would spend handling requests"
+    )
     rows: list[ChartRow] = Field(description="both costs at 10^3 .. 10^9 requests a month")
     notice: str = Field(description="what the learner should notice, one sentence")
 
@@ -119,37 +131,68 @@ def compare_with_server(
 
     def bill_for(volume: int) -> Bill:
         return monthly_bill(
-            Workload(requests=volume, duration_ms=duration_ms, memory_mb=memory_mb, free_tier=free_tier), table
+            Workload(
+                requests=volume, duration_ms=duration_ms, memory_mb=memory_mb, free_tier=free_tier
+            ),
+            table,
         )
 
     bill = bill_for(requests)  # validates the workload before break_even runs
-    crossing = break_even(server_monthly_usd, duration_ms=duration_ms, memory_mb=memory_mb,
-                          free_tier=free_tier, curve_points=2, prices=table)
+    crossing = break_even(
+        server_monthly_usd,
+        duration_ms=duration_ms,
+        memory_mb=memory_mb,
+        free_tier=free_tier,
+        curve_points=2,
+        prices=table,
+    )
     rows = [
-        ChartRow(requests=volume, lambda_cost=cost, server_cost=server_monthly_usd,
-                 cheaper=_cheaper(cost, server_monthly_usd))
+        ChartRow(
+            requests=volume,
+            lambda_cost=cost,
+            server_cost=server_monthly_usd,
+            cheaper=_cheaper(cost, server_monthly_usd),
+        )
         for volume in CHART_VOLUMES
         for cost in [bill_for(volume).total]
     ]
     with exact():
         average = Decimal(requests) / SECONDS_PER_MONTH
         peak = average * (24 // SPIKY_BUSY_HOURS_PER_DAY) if shape == "spiky" else average
-        busy_share = (Decimal(requests) * duration_ms / 1000 / SECONDS_PER_MONTH).quantize(FOUR_PLACES)
+        busy_share = (Decimal(requests) * duration_ms / 1000 / SECONDS_PER_MONTH).quantize(
+            FOUR_PLACES
+        )
         peak_in_flight = (peak * duration_ms / 1000).quantize(FOUR_PLACES)
         average, peak = average.quantize(FOUR_PLACES), peak.quantize(FOUR_PLACES)
     cheaper = _cheaper(bill.total, server_monthly_usd)
     return ServerComparison(
-        requests=requests, duration_ms=duration_ms, memory_mb=memory_mb, free_tier=free_tier, shape=shape,
-        server_monthly_usd=server_monthly_usd, bill=bill, cheaper=cheaper,
-        saving=abs(bill.total - server_monthly_usd), break_even=crossing,
-        average_per_second=average, peak_per_second=peak, peak_in_flight=peak_in_flight,
-        server_busy_share=busy_share, rows=rows,
+        requests=requests,
+        duration_ms=duration_ms,
+        memory_mb=memory_mb,
+        free_tier=free_tier,
+        shape=shape,
+        server_monthly_usd=server_monthly_usd,
+        bill=bill,
+        cheaper=cheaper,
+        saving=abs(bill.total - server_monthly_usd),
+        break_even=crossing,
+        average_per_second=average,
+        peak_per_second=peak,
+        peak_in_flight=peak_in_flight,
+        server_busy_share=busy_share,
+        rows=rows,
         notice=_notice(requests, bill.total, server_monthly_usd, crossing.requests, shape, peak),
     )
 
 
-def _notice(requests: int, lambda_cost: Decimal, server: Decimal, crossing: int, shape: TrafficShape,
-            peak: Decimal) -> str:
+def _notice(
+    requests: int,
+    lambda_cost: Decimal,
+    server: Decimal,
+    crossing: int,
+    shape: TrafficShape,
+    peak: Decimal,
+) -> str:
     if shape == "spiky":
         return (
             f"Same requests, same Lambda bill; but the server must be sized for the spike "

@@ -26,7 +26,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from serverless_tutor.pricing.bill import MAX_DURATION_MS, MAX_MEMORY_MB, MIN_MEMORY_MB, MB_PER_GB, Workload, monthly_bill
+from serverless_tutor.pricing.bill import (
+    MAX_DURATION_MS,
+    MAX_MEMORY_MB,
+    MB_PER_GB,
+    MIN_MEMORY_MB,
+    Workload,
+    monthly_bill,
+)
 from serverless_tutor.pricing.money import ceil_int, exact
 from serverless_tutor.pricing.prices import Architecture, PriceTable, load_prices
 
@@ -57,9 +64,17 @@ class DurationModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    cpu_ms_at_one_vcpu: Decimal = Field(ge=0, allow_inf_nan=False, description="CPU-bound time with one full vCPU (1,769 MB)")
-    io_ms: Decimal = Field(ge=0, allow_inf_nan=False, description="waiting time (network, disk): does not shrink with memory")
-    threads: int = Field(default=1, ge=1, le=64, description="how many threads the CPU-bound part can keep busy")
+    cpu_ms_at_one_vcpu: Decimal = Field(
+        ge=0, allow_inf_nan=False, description="CPU-bound time with one full vCPU (1,769 MB)"
+    )
+    io_ms: Decimal = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="waiting time (network, disk): does not shrink with memory",
+    )
+    threads: int = Field(
+        default=1, ge=1, le=64, description="how many threads the CPU-bound part can keep busy"
+    )
 
     @model_validator(mode="after")
     def _some_time(self) -> DurationModel:
@@ -68,7 +83,9 @@ class DurationModel(BaseModel):
         return self
 
     @classmethod
-    def from_measurement(cls, duration_ms: Decimal, memory_mb: int, cpu_fraction: Decimal, threads: int = 1) -> DurationModel:
+    def from_measurement(
+        cls, duration_ms: Decimal, memory_mb: int, cpu_fraction: Decimal, threads: int = 1
+    ) -> DurationModel:
         """The model through one measured point, given what fraction of that time was CPU-bound."""
         if not 0 <= cpu_fraction <= 1:
             raise ValueError("cpu_fraction must be between 0 and 1")
@@ -97,8 +114,12 @@ class TuningPoint(BaseModel):
     memory_mb: int
     duration_ms: Decimal
     billed_duration_ms: int
-    cost_per_invocation: Decimal = Field(description="duration charge of one invocation at the first-tier rate (USD)")
-    monthly_cost: Decimal = Field(description="the whole monthly bill at the result's request volume (USD)")
+    cost_per_invocation: Decimal = Field(
+        description="duration charge of one invocation at the first-tier rate (USD)"
+    )
+    monthly_cost: Decimal = Field(
+        description="the whole monthly bill at the result's request volume (USD)"
+    )
 
 
 class TuningResult(BaseModel):
@@ -147,33 +168,51 @@ def tune(
         if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
             raise ValueError(f"memory {memory_mb} MB is outside {MIN_MEMORY_MB}..{MAX_MEMORY_MB}")
         if not 0 < duration <= MAX_DURATION_MS:
-            raise ValueError(f"duration at {memory_mb} MB must be more than 0 and at most {MAX_DURATION_MS} ms (got {duration})")
+            raise ValueError(
+                f"duration at {memory_mb} MB must be more than 0 and at most {MAX_DURATION_MS} ms (got {duration})"
+            )
 
     first_tier = table.for_architecture(architecture).first_tier_rate
     points = []
     with exact():
         for memory_mb in sorted(durations):
             workload = Workload(
-                requests=requests, duration_ms=durations[memory_mb], memory_mb=memory_mb,
-                architecture=architecture, free_tier=free_tier,
+                requests=requests,
+                duration_ms=durations[memory_mb],
+                memory_mb=memory_mb,
+                architecture=architecture,
+                free_tier=free_tier,
             )
             billed = workload.billed_duration_ms
             per_invocation = Decimal(billed) / 1000 * Decimal(memory_mb) / MB_PER_GB * first_tier
-            points.append(TuningPoint(
-                memory_mb=memory_mb, duration_ms=durations[memory_mb], billed_duration_ms=billed,
-                cost_per_invocation=per_invocation, monthly_cost=monthly_bill(workload, table).total,
-            ))
+            points.append(
+                TuningPoint(
+                    memory_mb=memory_mb,
+                    duration_ms=durations[memory_mb],
+                    billed_duration_ms=billed,
+                    cost_per_invocation=per_invocation,
+                    monthly_cost=monthly_bill(workload, table).total,
+                )
+            )
         cheapest = min(points, key=lambda p: (p.cost_per_invocation, p.duration_ms, p.memory_mb))
         fastest = min(points, key=lambda p: (p.duration_ms, p.cost_per_invocation, p.memory_mb))
         max_cost = max(p.cost_per_invocation for p in points)
         max_duration = max(p.duration_ms for p in points)
 
         def balanced_value(p: TuningPoint) -> Decimal:
-            return balanced_weight * p.cost_per_invocation / max_cost + (1 - balanced_weight) * p.duration_ms / max_duration
+            return (
+                balanced_weight * p.cost_per_invocation / max_cost
+                + (1 - balanced_weight) * p.duration_ms / max_duration
+            )
 
         balanced = min(points, key=lambda p: (balanced_value(p), p.memory_mb))
     return TuningResult(
-        architecture=architecture, requests=requests, source="model" if model is not None else "measured",
-        balanced_weight=balanced_weight, points=points,
-        cheapest=cheapest.memory_mb, fastest=fastest.memory_mb, balanced=balanced.memory_mb,
+        architecture=architecture,
+        requests=requests,
+        source="model" if model is not None else "measured",
+        balanced_weight=balanced_weight,
+        points=points,
+        cheapest=cheapest.memory_mb,
+        fastest=fastest.memory_mb,
+        balanced=balanced.memory_mb,
     )

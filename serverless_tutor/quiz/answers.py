@@ -7,7 +7,7 @@ learners type 1-based numbers, which `parse_*` converts.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,11 +51,13 @@ class ScenarioAnswer(_Answer):
 class OpenAnswer(_Answer):
     kind: Literal["open"] = "open"
     text: str
-    ticked: list[int] = Field(default_factory=list, description="indexes of the rubric points the learner says they made")
+    ticked: list[int] = Field(
+        default_factory=list, description="indexes of the rubric points the learner says they made"
+    )
 
 
 Answer = Annotated[
-    Union[ChoiceAnswer, ChoicesAnswer, NumberAnswer, OrderAnswer, ScenarioAnswer, OpenAnswer],
+    ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer,
     Field(discriminator="kind"),
 ]
 
@@ -106,7 +108,9 @@ def parse_fit(text: str) -> bool:
     raise AnswerError("'fit' or 'not' (y/n)")
 
 
-def parse_answer(instance: QuestionInstance, text: str) -> ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer:
+def parse_answer(
+    instance: QuestionInstance, text: str
+) -> ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer:
     """Typed text -> an answer for every type except open (which needs the rubric step)."""
     count = len(instance.options)
     if instance.type == "single":
@@ -124,7 +128,9 @@ def parse_answer(instance: QuestionInstance, text: str) -> ChoiceAnswer | Choice
     if instance.type == "ordering":
         picked = parse_numbers(text, count, f"all {count} step numbers in order")
         if sorted(picked) != list(range(count)):
-            raise AnswerError(f"every step number 1 to {count} exactly once, e.g. {' '.join(str(i) for i in range(count, 0, -1))}")
+            raise AnswerError(
+                f"every step number 1 to {count} exactly once, e.g. {' '.join(str(i) for i in range(count, 0, -1))}"
+            )
         return OrderAnswer(order=picked)
     if instance.type == "scenario":
         words = text.split(maxsplit=1)

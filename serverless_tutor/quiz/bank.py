@@ -33,7 +33,9 @@ _QUESTION_ADAPTER: TypeAdapter[Question] = TypeAdapter(Question)
 class _BankFileHeader(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    section: int = Field(ge=1, le=12, description="1 to 11 for the chapter's sections, 12 for the summary")
+    section: int = Field(
+        ge=1, le=12, description="1 to 11 for the chapter's sections, 12 for the summary"
+    )
     lesson: str
     questions: list[Any] = Field(min_length=1)
 
@@ -41,7 +43,9 @@ class _BankFileHeader(BaseModel):
     @classmethod
     def _known(cls, lesson: str) -> str:
         if lesson not in LESSON_IDS:
-            raise ValueError(f"a lesson id, one of: {', '.join(SECTION_LESSONS.values())} (got {lesson!r})")
+            raise ValueError(
+                f"a lesson id, one of: {', '.join(SECTION_LESSONS.values())} (got {lesson!r})"
+            )
         return lesson
 
 
@@ -97,14 +101,20 @@ def parse_bank_file(path: Path) -> list[Question]:
     try:
         header = _BankFileHeader.model_validate(raw)
     except ValidationError as exc:
-        raise ContentError(problems_from_validation(path, exc))
+        raise ContentError(problems_from_validation(path, exc)) from None
 
     questions: list[Question] = []
     problems: list[Problem] = []
     for index, item in enumerate(header.questions):
         label = _label(index, item)
         if not isinstance(item, dict):
-            problems.append(Problem(file=str(path), field=label, expected="a mapping with id, type, prompt, explanation, ..."))
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field=label,
+                    expected="a mapping with id, type, prompt, explanation, ...",
+                )
+            )
             continue
         data = {"section": header.section, "lesson": header.lesson, **item}
         try:
@@ -119,7 +129,11 @@ def parse_bank_file(path: Path) -> list[Question]:
 
 def _label(index: int, item: Any) -> str:
     question_id = item.get("id") if isinstance(item, dict) else None
-    return f"questions[{index}] ({question_id})" if isinstance(question_id, str) else f"questions[{index}]"
+    return (
+        f"questions[{index}] ({question_id})"
+        if isinstance(question_id, str)
+        else f"questions[{index}]"
+    )
 
 
 def _question_problems(path: Path, label: str, error: ValidationError) -> list[Problem]:
@@ -127,21 +141,40 @@ def _question_problems(path: Path, label: str, error: ValidationError) -> list[P
     for item in error.errors():
         location = list(item["loc"])
         # A discriminated union puts the matched tag first: ('single', 'answer').
-        if location and location[0] in {"single", "multiple", "numeric", "cost", "ordering", "scenario", "open"}:
+        if location and location[0] in {
+            "single",
+            "multiple",
+            "numeric",
+            "cost",
+            "ordering",
+            "scenario",
+            "open",
+        }:
             location = location[1:]
         kind = item["type"]
         if kind == "union_tag_not_found":
-            field, expected = "type", "required field is missing; one of single, multiple, numeric, cost, ordering, scenario, open"
+            field, expected = (
+                "type",
+                "required field is missing; one of single, multiple, numeric, cost, ordering, scenario, open",
+            )
         elif kind == "union_tag_invalid":
-            field, expected = "type", f"one of single, multiple, numeric, cost, ordering, scenario, open (got {item['input'].get('type')!r})"
+            field, expected = (
+                "type",
+                f"one of single, multiple, numeric, cost, ordering, scenario, open (got {item['input'].get('type')!r})",
+            )
         elif kind == "missing":
             field, expected = ".".join(map(str, location)), "required field is missing"
         elif kind == "extra_forbidden":
-            field, expected = ".".join(map(str, location)), "unknown field for this question type (check the spelling)"
+            field, expected = (
+                ".".join(map(str, location)),
+                "unknown field for this question type (check the spelling)",
+            )
         else:
             field = ".".join(map(str, location))
             expected = item["msg"].removeprefix("Value error, ")
-        problems.append(Problem(file=str(path), field=f"{label}.{field}" if field else label, expected=expected))
+        problems.append(
+            Problem(file=str(path), field=f"{label}.{field}" if field else label, expected=expected)
+        )
     return problems
 
 
@@ -154,7 +187,11 @@ def _duplicate_ids(path: Path, items: list[Any]) -> list[Problem]:
             continue
         if question_id in seen:
             problems.append(
-                Problem(file=str(path), field=f"questions[{index}] ({question_id}).id", expected=f"a unique id; also used by questions[{seen[question_id]}]")
+                Problem(
+                    file=str(path),
+                    field=f"questions[{index}] ({question_id}).id",
+                    expected=f"a unique id; also used by questions[{seen[question_id]}]",
+                )
             )
         seen.setdefault(question_id, index)
     return problems
@@ -174,7 +211,11 @@ def read_bank_files(paths: list[Path]) -> tuple[list[Question], list[Problem]]:
         for index, question in enumerate(parsed):
             if question.id in first_file:
                 problems.append(
-                    Problem(file=str(path), field=f"questions[{index}] ({question.id}).id", expected=f"a unique id; also used in {first_file[question.id]}")
+                    Problem(
+                        file=str(path),
+                        field=f"questions[{index}] ({question.id}).id",
+                        expected=f"a unique id; also used in {first_file[question.id]}",
+                    )
                 )
             first_file.setdefault(question.id, path)
         questions.extend(parsed)

@@ -14,7 +14,7 @@ INTERVIEWS_FOLDER = "interviews"
 
 
 def _minutes(seconds: float) -> str:
-    whole = int(round(seconds))
+    whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
 
@@ -25,8 +25,14 @@ def _quote(text: str) -> str:
 
 def session_markdown(session: QuizSession) -> str:
     summary = session.summary()
-    title = {"interview": "Mock interview", "practice": "Practice", "review": "Review"}[session.mode]
-    scope = f"section {session.section} ({SECTION_TITLES[session.section]})" if session.section else "all sections"
+    title = {"interview": "Mock interview", "practice": "Practice", "review": "Review"}[
+        session.mode
+    ]
+    scope = (
+        f"section {session.section} ({SECTION_TITLES[session.section]})"
+        if session.section
+        else "all sections"
+    )
     out = [
         f"# {title}: {session.started_at:%Y-%m-%d %H:%M} UTC",
         "",
@@ -41,11 +47,19 @@ def session_markdown(session: QuizSession) -> str:
         out.append(f"| {group.title} | {group.answered} | {group.percent:g}% |")
     out.append("")
     if summary.weakest_sections:
-        out.append("Weakest sections: " + ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections) + ".")
+        out.append(
+            "Weakest sections: "
+            + ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections)
+            + "."
+        )
     else:
         out.append("No section under the pass mark.")
     if summary.lessons_to_revisit:
-        out.append("Lessons to revisit: " + ", ".join(f"`{lesson}`" for lesson in summary.lessons_to_revisit) + ".")
+        out.append(
+            "Lessons to revisit: "
+            + ", ".join(f"`{lesson}`" for lesson in summary.lessons_to_revisit)
+            + "."
+        )
     out.append("")
     return "\n".join(out)
 
@@ -57,16 +71,24 @@ def _record_markdown(number: int, record: AnswerRecord) -> list[str]:
     if len(question.prompt.strip().splitlines()) > 1:
         lines.extend([question.prompt.strip(), ""])
     limit = f" of {_minutes(question.minutes * 60)} suggested" if question.minutes else ""
-    lines.append(f"Section {question.section} · lesson `{question.lesson}` · {_minutes(record.seconds)}{limit} · score {result.score:.0%}")
+    lines.append(
+        f"Section {question.section} · lesson `{question.lesson}` · {_minutes(record.seconds)}{limit} · score {result.score:.0%}"
+    )
     lines.extend(["", "**Your answer**", "", _quote(result.given), ""])
     if question.type == "open":
         ticked = set(getattr(record.answer, "ticked", []))
         lines.extend(["**Model answer**", "", question.model_answer or "", "", "**Rubric**", ""])
-        lines.extend(f"- [{'x' if i in ticked else ' '}] {point}" for i, point in enumerate(question.rubric))
+        lines.extend(
+            f"- [{'x' if i in ticked else ' '}] {point}" for i, point in enumerate(question.rubric)
+        )
         lines.append("")
     else:
         verdict = "right" if result.correct else "not right"
-        expected = result.expected if question.type != "scenario" else f"{fit_text(question.fit)}: {question.options[question.correct[0]]}"
+        expected = (
+            result.expected
+            if question.type != "scenario"
+            else f"{fit_text(question.fit)}: {question.options[question.correct[0]]}"
+        )
         lines.extend([f"**Expected** ({verdict}): {expected}", ""])
     lines.extend(["**Why**", "", question.explanation.strip(), ""])
     return lines

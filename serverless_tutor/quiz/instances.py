@@ -45,7 +45,9 @@ def instantiate(question: Question, seed: int | str = 0) -> QuestionInstance:
     )
     if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
         order = _permutation(len(question.choices), rng, question.shuffle)
-        right = [question.answer] if isinstance(question, SingleChoiceQuestion) else question.answers
+        right = (
+            [question.answer] if isinstance(question, SingleChoiceQuestion) else question.answers
+        )
         return QuestionInstance(
             **common,
             options=[question.choices[i] for i in order],
@@ -68,16 +70,27 @@ def instantiate(question: Question, seed: int | str = 0) -> QuestionInstance:
         )
     if isinstance(question, NumericQuestion):
         return QuestionInstance(
-            **common, answer=question.answer, tolerance=question.tolerance, relative=question.relative, unit=question.unit
+            **common,
+            answer=question.answer,
+            tolerance=question.tolerance,
+            relative=question.relative,
+            unit=question.unit,
         )
     if isinstance(question, CostQuestion):
         return _instantiate_cost(question, rng, common)
     if isinstance(question, OpenQuestion):
-        return QuestionInstance(**common, model_answer=question.model_answer, rubric=list(question.rubric), minutes=question.minutes)
+        return QuestionInstance(
+            **common,
+            model_answer=question.model_answer,
+            rubric=list(question.rubric),
+            minutes=question.minutes,
+        )
     raise TypeError(f"unknown question type {type(question).__name__}")
 
 
-def _permutation(size: int, rng: random.Random, shuffle: bool, avoid_identity: bool = False) -> list[int]:
+def _permutation(
+    size: int, rng: random.Random, shuffle: bool, avoid_identity: bool = False
+) -> list[int]:
     order = list(range(size))
     if not shuffle:
         return order

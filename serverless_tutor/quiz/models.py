@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from string import Formatter
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -61,15 +61,38 @@ SECTION_TOPICS: dict[int, str] = {
 LESSON_IDS: frozenset[str] = frozenset(SECTION_LESSONS.values())
 
 QuestionType = Literal["single", "multiple", "numeric", "cost", "ordering", "scenario", "open"]
-QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "numeric", "cost", "ordering", "scenario", "open")
+QUESTION_TYPES: tuple[str, ...] = (
+    "single",
+    "multiple",
+    "numeric",
+    "cost",
+    "ordering",
+    "scenario",
+    "open",
+)
 
 # What a cost question may ask for: fields of pricing.Bill.
 CostField = Literal[
-    "total", "request_cost", "compute_cost", "provisioned_cost", "ephemeral_cost", "free_tier_credit", "gb_seconds"
+    "total",
+    "request_cost",
+    "compute_cost",
+    "provisioned_cost",
+    "ephemeral_cost",
+    "free_tier_credit",
+    "gb_seconds",
 ]
 # Inputs a cost question may draw: fields of pricing.Workload.
 COST_INPUTS: frozenset[str] = frozenset(
-    {"requests", "duration_ms", "memory_mb", "architecture", "free_tier", "provisioned_concurrency", "provisioned_hours", "ephemeral_mb"}
+    {
+        "requests",
+        "duration_ms",
+        "memory_mb",
+        "architecture",
+        "free_tier",
+        "provisioned_concurrency",
+        "provisioned_hours",
+        "ephemeral_mb",
+    }
 )
 REQUIRED_COST_INPUTS: frozenset[str] = frozenset({"requests", "duration_ms", "memory_mb"})
 
@@ -78,7 +101,9 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 def _known_lesson(value: str) -> str:
     if value not in LESSON_IDS:
-        raise ValueError(f"a lesson id, one of: {', '.join(SECTION_LESSONS.values())} (got {value!r})")
+        raise ValueError(
+            f"a lesson id, one of: {', '.join(SECTION_LESSONS.values())} (got {value!r})"
+        )
     return value
 
 
@@ -86,9 +111,14 @@ class _QuestionBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_SLUG, description="unique across the bank, e.g. cold-start-steps")
-    section: int = Field(ge=1, le=12, description="1 to 11 for the chapter's sections, 12 for the summary")
+    section: int = Field(
+        ge=1, le=12, description="1 to 11 for the chapter's sections, 12 for the summary"
+    )
     lesson: str = Field(description="id of the lesson that covers this, e.g. cold-starts")
-    topic: str | None = Field(default=None, description="short label used to group scores; defaults to the section's topic")
+    topic: str | None = Field(
+        default=None,
+        description="short label used to group scores; defaults to the section's topic",
+    )
     prompt: str = Field(min_length=1)
     explanation: str = Field(min_length=1, description="shown after answering")
 
@@ -115,7 +145,9 @@ def _index_in(index: int, info: ValidationInfo, options_field: str) -> int:
     """Check an index against a list field validated earlier (it is absent from info.data if it failed)."""
     options = info.data.get(options_field)
     if options is not None and not 0 <= index < len(options):
-        raise ValueError(f"an index into the {len(options)} {options_field} (0 to {len(options) - 1}); got {index}")
+        raise ValueError(
+            f"an index into the {len(options)} {options_field} (0 to {len(options) - 1}); got {index}"
+        )
     return index
 
 
@@ -162,8 +194,12 @@ class MultipleChoiceQuestion(_QuestionBase):
 class NumericQuestion(_QuestionBase):
     type: Literal["numeric"]
     answer: float
-    tolerance: float = Field(ge=0, description="how far from answer still counts as right (required)")
-    relative: bool = Field(default=False, description="tolerance is a fraction of the answer, not an absolute amount")
+    tolerance: float = Field(
+        ge=0, description="how far from answer still counts as right (required)"
+    )
+    relative: bool = Field(
+        default=False, description="tolerance is a fraction of the answer, not an absolute amount"
+    )
     unit: str = ""
 
 
@@ -181,14 +217,16 @@ class _IntRange(BaseModel):
         return self
 
 
-CostInput = Union[_IntRange, list[Union[int, str, bool]], int, str, bool]
+CostInput = _IntRange | list[int | str | bool] | int | str | bool
 
 
 class CostQuestion(_QuestionBase):
     """A numeric question whose inputs are drawn per attempt and priced by serverless_tutor.pricing."""
 
     type: Literal["cost"]
-    inputs: dict[str, CostInput] = Field(description="Workload fields: a list to pick from, {min, max, step}, or a constant")
+    inputs: dict[str, CostInput] = Field(
+        description="Workload fields: a list to pick from, {min, max, step}, or a constant"
+    )
     ask: CostField = Field(description="which Bill field is the answer")
     tolerance: float = Field(ge=0)
     relative: bool = False
@@ -199,7 +237,9 @@ class CostQuestion(_QuestionBase):
     def _workload_fields(cls, inputs: dict[str, CostInput]) -> dict[str, CostInput]:
         unknown = sorted(set(inputs) - COST_INPUTS)
         if unknown:
-            raise ValueError(f"Workload fields only; unknown: {unknown}; allowed: {sorted(COST_INPUTS)}")
+            raise ValueError(
+                f"Workload fields only; unknown: {unknown}; allowed: {sorted(COST_INPUTS)}"
+            )
         missing = sorted(REQUIRED_COST_INPUTS - set(inputs))
         if missing:
             raise ValueError(f"values for {missing} as well")
@@ -213,13 +253,17 @@ class CostQuestion(_QuestionBase):
         placeholders = {name for _, name, _, _ in Formatter().parse(self.prompt) if name}
         stray = sorted(placeholders - set(self.inputs))
         if stray:
-            raise ValueError(f"prompt uses {{{stray[0]}}}, which is not one of the inputs {sorted(self.inputs)}")
+            raise ValueError(
+                f"prompt uses {{{stray[0]}}}, which is not one of the inputs {sorted(self.inputs)}"
+            )
         return self
 
 
 class OrderingQuestion(_QuestionBase):
     type: Literal["ordering"]
-    items: list[str] = Field(min_length=3, description="the steps in the correct order; shown shuffled")
+    items: list[str] = Field(
+        min_length=3, description="the steps in the correct order; shown shuffled"
+    )
 
     @field_validator("items")
     @classmethod
@@ -251,9 +295,15 @@ class OpenQuestion(_QuestionBase):
 
     type: Literal["open"]
     model_answer: str = Field(min_length=1)
-    rubric: list[str] = Field(min_length=2, description="points a good answer covers; the learner ticks those they made")
-    common: bool = Field(default=False, description="one of the chapter's five common interview questions")
-    minutes: float = Field(default=3, gt=0, le=30, description="suggested answer time in a mock interview")
+    rubric: list[str] = Field(
+        min_length=2, description="points a good answer covers; the learner ticks those they made"
+    )
+    common: bool = Field(
+        default=False, description="one of the chapter's five common interview questions"
+    )
+    minutes: float = Field(
+        default=3, gt=0, le=30, description="suggested answer time in a mock interview"
+    )
 
     @field_validator("rubric")
     @classmethod
@@ -262,15 +312,13 @@ class OpenQuestion(_QuestionBase):
 
 
 Question = Annotated[
-    Union[
-        SingleChoiceQuestion,
-        MultipleChoiceQuestion,
-        NumericQuestion,
-        CostQuestion,
-        OrderingQuestion,
-        ScenarioQuestion,
-        OpenQuestion,
-    ],
+    SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | NumericQuestion
+    | CostQuestion
+    | OrderingQuestion
+    | ScenarioQuestion
+    | OpenQuestion,
     Field(discriminator="type"),
 ]
 
@@ -292,7 +340,9 @@ class QuestionInstance(BaseModel):
     topic: str
     prompt: str
     explanation: str
-    options: list[str] = Field(default_factory=list, description="choices, reasons or ordering items, display order")
+    options: list[str] = Field(
+        default_factory=list, description="choices, reasons or ordering items, display order"
+    )
     correct: list[int] = Field(default_factory=list)
     fit: bool | None = None
     answer: float | None = None
@@ -302,7 +352,9 @@ class QuestionInstance(BaseModel):
     model_answer: str | None = None
     rubric: list[str] = Field(default_factory=list)
     minutes: float | None = None
-    inputs: dict[str, str] = Field(default_factory=dict, description="drawn cost inputs, for display")
+    inputs: dict[str, str] = Field(
+        default_factory=dict, description="drawn cost inputs, for display"
+    )
     seed: str = ""
 
 

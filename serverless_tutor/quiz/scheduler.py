@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -23,7 +23,7 @@ from serverless_tutor.quiz.state import CardState, QuizState
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def rating_for(grade: Grade) -> Rating:
@@ -65,12 +65,20 @@ class ReviewScheduler:
             for question_id, card in self.state.cards.items()
             if _aware(card.due) <= at and (allowed is None or question_id in allowed)
         ]
-        due.sort(key=lambda item: (item[1].last_rating != int(Rating.Again), _aware(item[1].due), item[0]))
+        due.sort(
+            key=lambda item: (
+                item[1].last_rating != int(Rating.Again),
+                _aware(item[1].due),
+                item[0],
+            )
+        )
         return [question_id for question_id, _ in due]
 
     def next_due(self, among: Iterable[str] | None = None) -> datetime | None:
         allowed = set(among) if among is not None else None
-        dues = [_aware(c.due) for q, c in self.state.cards.items() if allowed is None or q in allowed]
+        dues = [
+            _aware(c.due) for q, c in self.state.cards.items() if allowed is None or q in allowed
+        ]
         return min(dues) if dues else None
 
     def retrievability(self, question_id: str, at: datetime | None = None) -> float | None:
@@ -99,4 +107,4 @@ def _to_fsrs(card: CardState) -> Card:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

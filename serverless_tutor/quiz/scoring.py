@@ -41,10 +41,15 @@ class Grade(BaseModel):
     lesson: str
 
 
-def grade(instance: QuestionInstance, answer: ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer) -> Grade:
+def grade(
+    instance: QuestionInstance,
+    answer: ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer,
+) -> Grade:
     wanted = ANSWER_KIND[instance.type]
     if not isinstance(answer, wanted):
-        raise AnswerError(f"question {instance.id} ({instance.type}) takes a {wanted.__name__}, not a {type(answer).__name__}")
+        raise AnswerError(
+            f"question {instance.id} ({instance.type}) takes a {wanted.__name__}, not a {type(answer).__name__}"
+        )
     score, given = _score(instance, answer)
     return Grade(
         question_id=instance.id,
@@ -68,11 +73,17 @@ def _score(instance: QuestionInstance, answer) -> tuple[float, str]:
         score = max(0.0, (len(picked & right) - len(picked - right)) / len(right))
         return score, "; ".join(options[i] for i in sorted(picked)) or "(nothing)"
     if isinstance(answer, NumberAnswer):
-        return (1.0 if within_tolerance(instance, answer.value) else 0.0), format_number(answer.value, instance.unit)
+        return (1.0 if within_tolerance(instance, answer.value) else 0.0), format_number(
+            answer.value, instance.unit
+        )
     if isinstance(answer, OrderAnswer):
         if sorted(answer.order) != list(range(len(options))):
             raise AnswerError(f"an order must list each of the {len(options)} steps exactly once")
-        in_place = sum(1 for given, right in zip(answer.order, instance.correct) if given == right)
+        in_place = sum(
+            1
+            for given, right in zip(answer.order, instance.correct, strict=False)
+            if given == right
+        )
         return in_place / len(options), " -> ".join(options[i] for i in answer.order)
     if isinstance(answer, ScenarioAnswer):
         _check_indexes([answer.reason], len(options))
@@ -113,8 +124,16 @@ def expected_text(instance: QuestionInstance) -> str:
         return "; ".join(options[i] for i in instance.correct)
     if instance.type in {"numeric", "cost"}:
         assert instance.answer is not None and instance.tolerance is not None
-        allowed = f"{instance.tolerance:.1%}" if instance.relative else format_number(instance.tolerance, instance.unit)
-        return f"{format_number(instance.answer, instance.unit)} (within {allowed})" if instance.tolerance else format_number(instance.answer, instance.unit)
+        allowed = (
+            f"{instance.tolerance:.1%}"
+            if instance.relative
+            else format_number(instance.tolerance, instance.unit)
+        )
+        return (
+            f"{format_number(instance.answer, instance.unit)} (within {allowed})"
+            if instance.tolerance
+            else format_number(instance.answer, instance.unit)
+        )
     if instance.type == "ordering":
         return " -> ".join(options[i] for i in instance.correct)
     if instance.type == "scenario":

@@ -19,7 +19,13 @@ from pydantic import BaseModel, Field
 from serverless_tutor.quiz.answers import Answer
 from serverless_tutor.quiz.bank import Bank
 from serverless_tutor.quiz.instances import instantiate
-from serverless_tutor.quiz.models import SECTION_LESSONS, SECTION_TITLES, OpenQuestion, Question, QuestionInstance
+from serverless_tutor.quiz.models import (
+    SECTION_LESSONS,
+    SECTION_TITLES,
+    OpenQuestion,
+    Question,
+    QuestionInstance,
+)
 from serverless_tutor.quiz.scheduler import ReviewScheduler, utc_now
 from serverless_tutor.quiz.scoring import PASS_MARK, Grade, grade
 from serverless_tutor.quiz.state import QuizState
@@ -34,7 +40,9 @@ class AnswerRecord(BaseModel):
     question: QuestionInstance
     answer: Answer
     grade: Grade
-    seconds: float = Field(ge=0, description="time from showing the question to submitting the answer")
+    seconds: float = Field(
+        ge=0, description="time from showing the question to submitting the answer"
+    )
 
 
 class GroupScore(BaseModel):
@@ -59,8 +67,12 @@ class SessionSummary(BaseModel):
     seconds: float
     by_topic: list[GroupScore]
     by_section: list[GroupScore]
-    weakest_sections: list[GroupScore] = Field(description="sections under the pass mark, weakest first")
-    lessons_to_revisit: list[str] = Field(description="lesson ids behind the questions missed, in chapter order")
+    weakest_sections: list[GroupScore] = Field(
+        description="sections under the pass mark, weakest first"
+    )
+    lessons_to_revisit: list[str] = Field(
+        description="lesson ids behind the questions missed, in chapter order"
+    )
     missed: list[str]
     next_due: datetime | None = None
 
@@ -127,7 +139,15 @@ class QuizSession:
         self._now = now
         self._clock = clock
         self.started_at = now()
-        chosen = select_questions(bank, self.scheduler, mode, section, count or DEFAULT_COUNT[mode], self.seed, self.started_at)
+        chosen = select_questions(
+            bank,
+            self.scheduler,
+            mode,
+            section,
+            count or DEFAULT_COUNT[mode],
+            self.seed,
+            self.started_at,
+        )
         self.instances: list[QuestionInstance] = [instantiate(q, self.seed) for q in chosen]
         self.records: list[AnswerRecord] = []
         self._index = 0
@@ -181,7 +201,9 @@ class QuizSession:
             raise RuntimeError(f"question {question.id} is already answered; call advance()")
         result = grade(question, answer)
         seconds = self.stop_clock()
-        self.records.append(AnswerRecord(question=question, answer=answer, grade=result, seconds=seconds))
+        self.records.append(
+            AnswerRecord(question=question, answer=answer, grade=result, seconds=seconds)
+        )
         self.scheduler.record(question.id, result, self._now())
         self._answered_current = True
         return result
@@ -197,7 +219,12 @@ class QuizSession:
     def summary(self) -> SessionSummary:
         records = self.records
         score = sum(r.grade.score for r in records)
-        by_topic = _group(records, key=lambda r: r.question.topic, title=lambda r: r.question.topic, lesson=lambda r: r.question.lesson)
+        by_topic = _group(
+            records,
+            key=lambda r: r.question.topic,
+            title=lambda r: r.question.topic,
+            lesson=lambda r: r.question.lesson,
+        )
         by_section = _group(
             records,
             key=lambda r: str(r.question.section),
@@ -205,7 +232,10 @@ class QuizSession:
             lesson=lambda r: SECTION_LESSONS[r.question.section],
         )
         by_section.sort(key=lambda g: int(g.key))
-        weakest = sorted((g for g in by_section if g.percent < PASS_MARK * 100), key=lambda g: (g.percent, int(g.key)))
+        weakest = sorted(
+            (g for g in by_section if g.percent < PASS_MARK * 100),
+            key=lambda g: (g.percent, int(g.key)),
+        )
         missed = [r for r in records if not r.grade.correct]
         lessons: list[str] = []
         for record in sorted(missed, key=lambda r: r.question.section):

@@ -21,7 +21,9 @@ class CardState(BaseModel):
     difficulty: float | None = None
     due: datetime
     last_review: datetime | None = None
-    last_rating: int | None = Field(default=None, description="fsrs.Rating of the last answer: 1 again, 2 hard, 3 good")
+    last_rating: int | None = Field(
+        default=None, description="fsrs.Rating of the last answer: 1 again, 2 hard, 3 good"
+    )
     last_score: float | None = None
     reviews: int = 0
     misses: int = 0
@@ -32,5 +34,9 @@ class QuizState(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     version: int = 1
-    cards: dict[str, CardState] = Field(default_factory=dict, description="question id -> its spaced-repetition card")
-    interviews: list[str] = Field(default_factory=list, description="Markdown files of saved mock interviews")
+    cards: dict[str, CardState] = Field(
+        default_factory=dict, description="question id -> its spaced-repetition card"
+    )
+    interviews: list[str] = Field(
+        default_factory=list, description="Markdown files of saved mock interviews"
+    )

@@ -21,13 +21,28 @@ _EXPORTS = {
     "Clock": "serverless_tutor.runtime.clock",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Clock",
+    "EnvironmentInfo",
+    "FunctionConfig",
+    "InvocationResult",
+    "LambdaError",
+    "LambdaRuntime",
+    "ManualClock",
+    "Report",
+    "SystemClock",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from serverless_tutor.runtime.clock import Clock, ManualClock, SystemClock
     from serverless_tutor.runtime.config import FunctionConfig
     from serverless_tutor.runtime.environments import LambdaRuntime
-    from serverless_tutor.runtime.results import EnvironmentInfo, InvocationResult, LambdaError, Report
+    from serverless_tutor.runtime.results import (
+        EnvironmentInfo,
+        InvocationResult,
+        LambdaError,
+        Report,
+    )
 
 
 def __getattr__(name: str) -> Any:

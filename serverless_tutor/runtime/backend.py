@@ -12,7 +12,9 @@ Status = Literal["success", "error", "timeout", "crash", "out_of_memory"]
 class InitOutcome:
     isolation: list[str]
     init_ms: float = 0.0
-    error: dict[str, Any] | None = None  # Lambda's error shape (errorType, errorMessage, stackTrace)
+    error: dict[str, Any] | None = (
+        None  # Lambda's error shape (errorType, errorMessage, stackTrace)
+    )
     status: Status = "success"
     logs: str = ""
     max_memory_mb: int = 0
@@ -28,7 +30,9 @@ class Outcome:
     logs: str = ""
     logs_truncated: bool = False
     destroyed: bool = False  # the environment did not survive this invoke
-    extra_log_lines: list[str] = field(default_factory=list)  # platform lines after the function's output
+    extra_log_lines: list[str] = field(
+        default_factory=list
+    )  # platform lines after the function's output
 
 
 class ExecutionEnvironment(Protocol):

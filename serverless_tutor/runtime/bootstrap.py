@@ -16,9 +16,10 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # synchronous invoke payload limit
 RESPONSE_TOO_LARGE = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
@@ -55,9 +56,15 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
     """
     module_name, function_name, path = _resolve(handler, code_dir)
     if module_name.split(".")[0] in sys.builtin_module_names:
-        raise Fault("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module")
+        raise Fault(
+            "Runtime.BuiltInModuleConflict",
+            f"Cannot use built-in module {module_name} as a handler module",
+        )
     if path is None:
-        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': No module named '{module_name.split('.')[0]}'")
+        raise Fault(
+            "Runtime.ImportModuleError",
+            f"Unable to import module '{module_name}': No module named '{module_name.split('.')[0]}'",
+        )
     spec = importlib.util.spec_from_file_location(module_name.replace("/", "."), path)
     module = importlib.util.module_from_spec(spec)
     if not fresh_module:
@@ -66,18 +73,29 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
         spec.loader.exec_module(module)
     except ImportError as exc:
         sys.modules.pop(spec.name, None)
-        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from None
+        raise Fault(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"
+        ) from None
     except SyntaxError as exc:
         sys.modules.pop(spec.name, None)
-        trace = ['  File "%s" Line %s\n    %s\n' % (exc.filename, exc.lineno, (exc.text or "").strip())]
-        raise Fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace) from None
+        trace = [
+            '  File "{}" Line {}\n    {}\n'.format(
+                exc.filename, exc.lineno, (exc.text or "").strip()
+            )
+        ]
+        raise Fault(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from None
     except Exception as exc:  # top-level code raised: reported with its own type, as Lambda does
         sys.modules.pop(spec.name, None)
         raise Fault(type(exc).__name__, str(exc), user_stack(exc.__traceback__)) from None
     try:
         return getattr(module, function_name)
     except AttributeError:
-        raise Fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'") from None
+        raise Fault(
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
+        ) from None
 
 
 def _resolve(handler: str, code_dir: str) -> tuple[str, str, str | None]:
@@ -85,7 +103,10 @@ def _resolve(handler: str, code_dir: str) -> tuple[str, str, str | None]:
     if ":" in handler:  # our own form: path/to/file.py:func
         file_part, _, function_name = handler.rpartition(":")
         if not file_part or not function_name:
-            raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': expected 'path/to/file.py:function'")
+            raise Fault(
+                "Runtime.MalformedHandlerName",
+                f"Bad handler '{handler}': expected 'path/to/file.py:function'",
+            )
         module_name = file_part[:-3] if file_part.endswith(".py") else file_part
         candidate = Path(code_dir, file_part)
         if not candidate.suffix:
@@ -122,7 +143,10 @@ def user_stack(tb) -> list[str]:
 
 
 def _is_runtime_frame(filename: str) -> bool:
-    return filename.startswith("<frozen importlib") or os.path.dirname(os.path.abspath(filename)) == _RUNTIME_DIR
+    return (
+        filename.startswith("<frozen importlib")
+        or os.path.dirname(os.path.abspath(filename)) == _RUNTIME_DIR
+    )
 
 
 def error_from_exception(exc: BaseException, request_id: str) -> dict[str, Any]:

@@ -20,11 +20,24 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Variables Lambda reserves for itself; a function may not set them.
 RESERVED_ENV = frozenset(
     {
-        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
     }
 )
 _ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -61,7 +74,9 @@ class FunctionConfig(BaseModel):
     @classmethod
     def _valid_handler(cls, value: str) -> str:
         if not value or len(value) > 128 or any(ch.isspace() for ch in value):
-            raise ValueError("1 to 128 characters without spaces, e.g. 'app.handler' or 'src/app.py:handler'")
+            raise ValueError(
+                "1 to 128 characters without spaces, e.g. 'app.handler' or 'src/app.py:handler'"
+            )
         return value
 
     @field_validator("code_dir")
@@ -74,7 +89,9 @@ class FunctionConfig(BaseModel):
     def _valid_environment(cls, value: dict[str, str]) -> dict[str, str]:
         for key in value:
             if not _ENV_KEY.match(key):
-                raise ValueError(f"variable name {key!r} must start with a letter and use letters, digits and _")
+                raise ValueError(
+                    f"variable name {key!r} must start with a letter and use letters, digits and _"
+                )
             if key in RESERVED_ENV:
                 raise ValueError(f"{key} is reserved by Lambda and cannot be set")
         if sum(len(k) + len(v) for k, v in value.items()) > 4096:
@@ -88,8 +105,13 @@ class FunctionConfig(BaseModel):
     def fingerprint(self) -> tuple:
         """Environments are only reused for an identical configuration."""
         return (
-            self.handler, str(self.code_dir), self.memory_mb, self.timeout_s,
-            tuple(sorted(self.environment.items())), self.ephemeral_storage_mb, self.architecture,
+            self.handler,
+            str(self.code_dir),
+            self.memory_mb,
+            self.timeout_s,
+            tuple(sorted(self.environment.items())),
+            self.ephemeral_storage_mb,
+            self.architecture,
         )
 
 

@@ -28,13 +28,25 @@ import struct
 import sys
 
 ALL_LAYERS = (
-    "session", "rlimits", "scrubbed-env", "namespaces", "scratch-tmp",
-    "no-capabilities", "landlock", "seccomp",
+    "session",
+    "rlimits",
+    "scrubbed-env",
+    "namespaces",
+    "scratch-tmp",
+    "no-capabilities",
+    "landlock",
+    "seccomp",
 )
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.prctl.argtypes = [
+    ctypes.c_int,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+]
 
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
@@ -111,7 +123,13 @@ MS_PRIVATE = 1 << 18
 
 
 def _mount(source: str | None, target: str, flags: int) -> None:
-    _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+    _libc.mount.argtypes = [
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_ulong,
+        ctypes.c_void_p,
+    ]
     result = _libc.mount(source.encode() if source else None, target.encode(), None, flags, None)
     if result != 0:
         err = ctypes.get_errno()
@@ -142,7 +160,9 @@ def enter_namespaces(scratch_dir: str, keep_visible: list[str]) -> None:
             f.write(f"{gid} {gid} 1")
     _mount(None, "/", MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     # Opened in the new namespace, before /tmp is covered.
-    under_tmp = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in _outermost_under_tmp(keep_visible)}
+    under_tmp = {
+        path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in _outermost_under_tmp(keep_visible)
+    }
     try:
         _mount(scratch_dir, "/tmp", MS_BIND)
         try:
@@ -151,7 +171,9 @@ def enter_namespaces(scratch_dir: str, keep_visible: list[str]) -> None:
                 _mount(f"/proc/self/fd/{fd}", path, MS_BIND | MS_REC)
                 _mount(None, path, MS_REMOUNT | MS_BIND | MS_RDONLY)
         except OSError:
-            _libc.umount2(b"/tmp", 2)  # MNT_DETACH: back to a consistent view before reporting the failure
+            _libc.umount2(
+                b"/tmp", 2
+            )  # MNT_DETACH: back to a consistent view before reporting the failure
             raise
     finally:
         for fd in under_tmp.values():
@@ -176,7 +198,11 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 def drop_capabilities() -> None:
@@ -216,7 +242,12 @@ def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 when it has none."""
     if sys.platform != "linux":
         return 0
-    result = _libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    result = _libc.syscall(
+        _LANDLOCK_CREATE_RULESET,
+        None,
+        ctypes.c_size_t(0),
+        ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION),
+    )
     return result if result > 0 else 0
 
 
@@ -248,7 +279,9 @@ def apply_landlock(read_paths: list[str], write_paths: list[str]) -> int:
     else:
         attr = struct.pack("=Q", handled_fs)
     buffer = ctypes.create_string_buffer(attr, len(attr))
-    ruleset_fd = _syscall(_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    ruleset_fd = _syscall(
+        _LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)
+    )
     try:
         read_rights = FS_READ_FILE | FS_READ_DIR
         for path in read_paths:
@@ -271,7 +304,13 @@ def _add_path_rule(ruleset_fd: int, path: str, rights: int) -> None:
         if not os.path.isdir(path):
             rights &= _FILE_ONLY_RIGHTS
         rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
-        _syscall(_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset_fd), ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH), rule, ctypes.c_uint32(0))
+        _syscall(
+            _LANDLOCK_ADD_RULE,
+            ctypes.c_int(ruleset_fd),
+            ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
+            rule,
+            ctypes.c_uint32(0),
+        )
     finally:
         os.close(fd)
 
@@ -291,17 +330,59 @@ _CLONE_THREAD = 0x00010000
 
 # x86_64 syscall numbers refused with EPERM.
 _DENIED_X86_64 = {
-    "execve": 59, "execveat": 322, "fork": 57, "vfork": 58,
-    "socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50,
-    "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "process_madvise": 440,
-    "tkill": 200, "pidfd_open": 434, "pidfd_send_signal": 424, "pidfd_getfd": 438,
-    "unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
-    "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-    "mount_setattr": 442, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-    "bpf": 321, "perf_event_open": 298, "userfaultfd": 323, "keyctl": 250, "add_key": 248,
-    "request_key": 249, "kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
-    "finit_module": 313, "delete_module": 176, "reboot": 169, "swapon": 167, "swapoff": 168,
-    "syslog": 103, "acct": 163, "settimeofday": 164, "clock_settime": 227, "adjtimex": 159,
+    "execve": 59,
+    "execveat": 322,
+    "fork": 57,
+    "vfork": 58,
+    "socket": 41,
+    "socketpair": 53,
+    "connect": 42,
+    "bind": 49,
+    "listen": 50,
+    "ptrace": 101,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "kcmp": 312,
+    "process_madvise": 440,
+    "tkill": 200,
+    "pidfd_open": 434,
+    "pidfd_send_signal": 424,
+    "pidfd_getfd": 438,
+    "unshare": 272,
+    "setns": 308,
+    "mount": 165,
+    "umount2": 166,
+    "pivot_root": 155,
+    "chroot": 161,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "mount_setattr": 442,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "bpf": 321,
+    "perf_event_open": 298,
+    "userfaultfd": 323,
+    "keyctl": 250,
+    "add_key": 248,
+    "request_key": 249,
+    "kexec_load": 246,
+    "kexec_file_load": 320,
+    "init_module": 175,
+    "finit_module": 313,
+    "delete_module": 176,
+    "reboot": 169,
+    "swapon": 167,
+    "swapoff": 168,
+    "syslog": 103,
+    "acct": 163,
+    "settimeofday": 164,
+    "clock_settime": 227,
+    "adjtimex": 159,
     "personality": 135,
 }
 _CLONE_X86_64, _CLONE3_X86_64, _KILL_X86_64, _TGKILL_X86_64 = 56, 435, 62, 234
@@ -373,4 +454,6 @@ def apply_seccomp() -> None:
     buffer = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _syscall(317, ctypes.c_uint(_SECCOMP_SET_MODE_FILTER), ctypes.c_uint(0), ctypes.byref(fprog))  # seccomp(2)
+    _syscall(
+        317, ctypes.c_uint(_SECCOMP_SET_MODE_FILTER), ctypes.c_uint(0), ctypes.byref(fprog)
+    )  # seccomp(2)

@@ -17,12 +17,20 @@ class CognitoIdentity:
         self.cognito_identity_pool_id = data.get("cognitoIdentityPoolId")
 
     def __repr__(self) -> str:
-        return (f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},"
-                f"cognito_identity_pool_id={self.cognito_identity_pool_id}])")
+        return (
+            f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},"
+            f"cognito_identity_pool_id={self.cognito_identity_pool_id}])"
+        )
 
 
 class Client:
-    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+    __slots__ = [
+        "app_package_name",
+        "app_title",
+        "app_version_code",
+        "app_version_name",
+        "installation_id",
+    ]
 
     def __init__(self, data: dict[str, Any] | None = None):
         for field in self.__slots__:
@@ -30,7 +38,7 @@ class Client:
 
 
 class ClientContext:
-    __slots__ = ["custom", "env", "client"]
+    __slots__ = ["client", "custom", "env"]
 
     def __init__(self, data: dict[str, Any]):
         self.custom = data.get("custom")

@@ -62,9 +62,13 @@ class LambdaRuntime:
         self.disable_isolation = list(disable_isolation)
         for layer in self.require_isolation + self.disable_isolation:
             if layer not in ALL_LAYERS:
-                raise ValueError(f"unknown isolation layer {layer!r}; layers are: {', '.join(ALL_LAYERS)}")
+                raise ValueError(
+                    f"unknown isolation layer {layer!r}; layers are: {', '.join(ALL_LAYERS)}"
+                )
         if backend == "inprocess" and self.require_isolation:
-            raise ValueError("the in-process backend has no isolation layers; use backend='sandbox'")
+            raise ValueError(
+                "the in-process backend has no isolation layers; use backend='sandbox'"
+            )
         self.backend = backend
         self.keep_alive_s = keep_alive_s
         self.clock = clock or SystemClock()
@@ -84,13 +88,17 @@ class LambdaRuntime:
             self._finalizer = weakref.finalize(self, _stop_sandbox, self._template, self._work_dir)
 
     # ------------------------------------------------------------ public API
-    def invoke(self, config: FunctionConfig, event: Any, *, client_context: dict | None = None) -> InvocationResult:
+    def invoke(
+        self, config: FunctionConfig, event: Any, *, client_context: dict | None = None
+    ) -> InvocationResult:
         event_json = self._check_event(event)
         self.reclaim_idle()
         slot, cold = self._acquire(config)
         return self._run(config, slot, cold, event_json, client_context)
 
-    def invoke_simultaneously(self, config: FunctionConfig, events: list[Any]) -> list[InvocationResult]:
+    def invoke_simultaneously(
+        self, config: FunctionConfig, events: list[Any]
+    ) -> list[InvocationResult]:
         """Requests that arrive at the same instant: each takes its own environment
         (idle ones first, then new, cold ones) before any of them runs, as on Lambda.
         Plain threads cannot promise that: a fast handler may free its environment
@@ -98,9 +106,13 @@ class LambdaRuntime:
         payloads = [self._check_event(event) for event in events]
         self.reclaim_idle()
         taken = [self._acquire(config) for _ in payloads]
-        with ThreadPoolExecutor(max_workers=max(1, len(payloads)), thread_name_prefix="simultaneous-invoke") as pool:
-            futures = [pool.submit(self._run, config, slot, cold, payload, None)
-                       for (slot, cold), payload in zip(taken, payloads)]
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(payloads)), thread_name_prefix="simultaneous-invoke"
+        ) as pool:
+            futures = [
+                pool.submit(self._run, config, slot, cold, payload, None)
+                for (slot, cold), payload in zip(taken, payloads, strict=False)
+            ]
             return [future.result() for future in futures]
 
     def _check_event(self, event: Any) -> str:
@@ -114,8 +126,14 @@ class LambdaRuntime:
             raise ValueError("the event exceeds Lambda's 6 MB synchronous payload limit")
         return event_json
 
-    def _run(self, config: FunctionConfig, slot: _Slot, cold: bool, event_json: str,
-             client_context: dict | None) -> InvocationResult:
+    def _run(
+        self,
+        config: FunctionConfig,
+        slot: _Slot,
+        cold: bool,
+        event_json: str,
+        client_context: dict | None,
+    ) -> InvocationResult:
         request_id = str(uuid.uuid4())
         init: InitOutcome | None = None
         try:
@@ -135,9 +153,16 @@ class LambdaRuntime:
     def environments(self, function_name: str) -> list[EnvironmentInfo]:
         with self._lock:
             return [
-                EnvironmentInfo(id=s.env.id, created_at=s.created_at, invocations=s.invocations, busy=s.busy,
-                                init_count=1 if s.initialized else 0, last_used_at=s.last_used, backend=self.backend,
-                                pid=getattr(s.env, "pid", None))
+                EnvironmentInfo(
+                    id=s.env.id,
+                    created_at=s.created_at,
+                    invocations=s.invocations,
+                    busy=s.busy,
+                    init_count=1 if s.initialized else 0,
+                    last_used_at=s.last_used,
+                    backend=self.backend,
+                    pid=getattr(s.env, "pid", None),
+                )
                 for s in self._slots.get(function_name, [])
             ]
 
@@ -162,7 +187,7 @@ class LambdaRuntime:
         now = self.clock.now()
         doomed = []
         with self._lock:
-            for name, slots in self._slots.items():
+            for _name, slots in self._slots.items():
                 for slot in list(slots):
                     if not slot.busy and now - slot.last_used >= self.keep_alive_s:
                         slots.remove(slot)
@@ -204,7 +229,9 @@ class LambdaRuntime:
                 cold = False
             else:
                 now = self.clock.now()
-                slot = _Slot(env=self._new_environment(config), config_key=key, created_at=now, last_used=now)
+                slot = _Slot(
+                    env=self._new_environment(config), config_key=key, created_at=now, last_used=now
+                )
                 slots.append(slot)
                 cold = True
         for old in stale:
@@ -218,8 +245,14 @@ class LambdaRuntime:
             return InProcessEnvironment(config, self.request_handler)
         from serverless_tutor.runtime.sandbox import SandboxEnvironment
 
-        return SandboxEnvironment(self._template, config, self._work_dir, self.request_handler,
-                                  self.require_isolation, self.disable_isolation)
+        return SandboxEnvironment(
+            self._template,
+            config,
+            self._work_dir,
+            self.request_handler,
+            self.require_isolation,
+            self.disable_isolation,
+        )
 
     def _release(self, function_name: str, slot: _Slot) -> None:
         with self._lock:
@@ -235,20 +268,52 @@ class LambdaRuntime:
         slot.env.destroy()
 
     # ------------------------------------------------------------ results
-    def _init_failure(self, config: FunctionConfig, slot: _Slot, request_id: str, init: InitOutcome) -> InvocationResult:
+    def _init_failure(
+        self, config: FunctionConfig, slot: _Slot, request_id: str, init: InitOutcome
+    ) -> InvocationResult:
         self._discard(config.name, slot)
-        error = LambdaError(error_type=init.error["errorType"], error_message=init.error["errorMessage"],
-                            stack_trace=init.error.get("stackTrace") or [], request_id=request_id)
-        report = Report(duration_ms=0.0, billed_duration_ms=math.ceil(init.init_ms), memory_size_mb=config.memory_mb,
-                        max_memory_used_mb=init.max_memory_mb, init_duration_ms=round(init.init_ms, 2),
-                        status="timeout" if init.status == "timeout" else "error", error_type=error.error_type)
-        logs = (_init_start() + init.logs + f"START RequestId: {request_id} Version: $LATEST\n"
-                + f"END RequestId: {request_id}\n" + report.line(request_id) + "\n")
-        return InvocationResult(request_id=request_id, cold=True, environment_id=slot.env.id, error=error, logs=logs,
-                                report=report, isolation=list(init.isolation), function_name=config.name)
+        error = LambdaError(
+            error_type=init.error["errorType"],
+            error_message=init.error["errorMessage"],
+            stack_trace=init.error.get("stackTrace") or [],
+            request_id=request_id,
+        )
+        report = Report(
+            duration_ms=0.0,
+            billed_duration_ms=math.ceil(init.init_ms),
+            memory_size_mb=config.memory_mb,
+            max_memory_used_mb=init.max_memory_mb,
+            init_duration_ms=round(init.init_ms, 2),
+            status="timeout" if init.status == "timeout" else "error",
+            error_type=error.error_type,
+        )
+        logs = (
+            _init_start()
+            + init.logs
+            + f"START RequestId: {request_id} Version: $LATEST\n"
+            + f"END RequestId: {request_id}\n"
+            + report.line(request_id)
+            + "\n"
+        )
+        return InvocationResult(
+            request_id=request_id,
+            cold=True,
+            environment_id=slot.env.id,
+            error=error,
+            logs=logs,
+            report=report,
+            isolation=list(init.isolation),
+            function_name=config.name,
+        )
 
-    def _result(self, config: FunctionConfig, slot: _Slot, request_id: str, outcome: Outcome,
-                init: InitOutcome | None) -> InvocationResult:
+    def _result(
+        self,
+        config: FunctionConfig,
+        slot: _Slot,
+        request_id: str,
+        outcome: Outcome,
+        init: InitOutcome | None,
+    ) -> InvocationResult:
         if outcome.destroyed:
             self._discard(config.name, slot)
         cold = init is not None
@@ -258,12 +323,21 @@ class LambdaRuntime:
             billed = math.ceil(config.timeout_s * 1000 + (init.init_ms if cold else 0.0))
         error = None
         if outcome.error is not None:
-            error = LambdaError(error_type=outcome.error["errorType"], error_message=outcome.error["errorMessage"],
-                                stack_trace=outcome.error.get("stackTrace") or [], request_id=request_id)
-        report = Report(duration_ms=round(outcome.duration_ms, 2), billed_duration_ms=max(1, billed),
-                        memory_size_mb=config.memory_mb, max_memory_used_mb=outcome.max_memory_mb,
-                        init_duration_ms=init_ms, status=outcome.status,
-                        error_type=error.error_type if error else None)
+            error = LambdaError(
+                error_type=outcome.error["errorType"],
+                error_message=outcome.error["errorMessage"],
+                stack_trace=outcome.error.get("stackTrace") or [],
+                request_id=request_id,
+            )
+        report = Report(
+            duration_ms=round(outcome.duration_ms, 2),
+            billed_duration_ms=max(1, billed),
+            memory_size_mb=config.memory_mb,
+            max_memory_used_mb=outcome.max_memory_mb,
+            init_duration_ms=init_ms,
+            status=outcome.status,
+            error_type=error.error_type if error else None,
+        )
         response = None
         if outcome.payload is not None:
             response = json.loads(outcome.payload)
@@ -274,9 +348,18 @@ class LambdaRuntime:
         logs += "".join(line + "\n" for line in outcome.extra_log_lines)
         logs += f"END RequestId: {request_id}\n" + report.line(request_id) + "\n"
         isolation = list(init.isolation) if cold else list(getattr(slot.env, "isolation", []))
-        return InvocationResult(request_id=request_id, cold=cold, environment_id=slot.env.id, response=response,
-                                error=error, logs=logs, report=report, isolation=isolation,
-                                function_name=config.name, logs_truncated=outcome.logs_truncated)
+        return InvocationResult(
+            request_id=request_id,
+            cold=cold,
+            environment_id=slot.env.id,
+            response=response,
+            error=error,
+            logs=logs,
+            report=report,
+            isolation=isolation,
+            function_name=config.name,
+            logs_truncated=outcome.logs_truncated,
+        )
 
 
 def _stop_sandbox(template, work_dir: Path) -> None:

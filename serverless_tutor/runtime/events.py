@@ -216,7 +216,8 @@ def _dynamodb(event_name: str) -> dict[str, Any]:
     record: dict[str, Any] = {
         "ApproximateCreationDateTime": _EPOCH_MS // 1000,
         "Keys": keys,
-        "SequenceNumber": {"INSERT": "111", "MODIFY": "222", "REMOVE": "333"}[event_name] + "000000000000000000001",
+        "SequenceNumber": {"INSERT": "111", "MODIFY": "222", "REMOVE": "333"}[event_name]
+        + "000000000000000000001",
         "SizeBytes": {"INSERT": 59, "MODIFY": 96, "REMOVE": 59}[event_name],
         "StreamViewType": "NEW_AND_OLD_IMAGES",
     }
@@ -227,8 +228,11 @@ def _dynamodb(event_name: str) -> dict[str, Any]:
     return {
         "Records": [
             {
-                "eventID": {"INSERT": "c4ca4238a0b923820dcc509a6f75849b", "MODIFY": "c81e728d9d4c2f636f067f89cc14862c",
-                            "REMOVE": "eccbc87e4b5ce2fe28308fd9f2a7baf3"}[event_name],
+                "eventID": {
+                    "INSERT": "c4ca4238a0b923820dcc509a6f75849b",
+                    "MODIFY": "c81e728d9d4c2f636f067f89cc14862c",
+                    "REMOVE": "eccbc87e4b5ce2fe28308fd9f2a7baf3",
+                }[event_name],
                 "eventName": event_name,
                 "eventVersion": "1.1",
                 "eventSource": "aws:dynamodb",
@@ -269,12 +273,17 @@ _GENERATORS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "sqs": ("SQS message batch (one record)", _sqs),
     "sns": ("SNS notification", _sns),
     "dynamodb-insert": ("DynamoDB Streams INSERT record", lambda: _dynamodb("INSERT")),
-    "dynamodb-modify": ("DynamoDB Streams MODIFY record (new and old images)", lambda: _dynamodb("MODIFY")),
+    "dynamodb-modify": (
+        "DynamoDB Streams MODIFY record (new and old images)",
+        lambda: _dynamodb("MODIFY"),
+    ),
     "dynamodb-remove": ("DynamoDB Streams REMOVE record", lambda: _dynamodb("REMOVE")),
     "eventbridge-scheduled": ("EventBridge scheduled rule", _eventbridge_scheduled),
 }
 
-SAMPLE_SOURCES: dict[str, str] = {name: description for name, (description, _) in _GENERATORS.items()}
+SAMPLE_SOURCES: dict[str, str] = {
+    name: description for name, (description, _) in _GENERATORS.items()
+}
 
 
 def sample_event(source: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -282,7 +291,9 @@ def sample_event(source: str, overrides: Mapping[str, Any] | None = None) -> dic
     try:
         _, generate = _GENERATORS[source]
     except KeyError:
-        raise ValueError(f"unknown event source {source!r}; choose one of: {', '.join(SAMPLE_SOURCES)}") from None
+        raise ValueError(
+            f"unknown event source {source!r}; choose one of: {', '.join(SAMPLE_SOURCES)}"
+        ) from None
     event = generate()
     for path, value in (overrides or {}).items():
         set_path(event, path, value)
@@ -317,14 +328,20 @@ def set_path(event: dict[str, Any], path: str, value: Any) -> None:
                 node = node[part]
         else:
             above = ".".join(parts[:depth]) or "(event)"
-            raise EventPathError(f"{where}: {above} is a {type(node).__name__}, not an object or list")
+            raise EventPathError(
+                f"{where}: {above} is a {type(node).__name__}, not an object or list"
+            )
 
 
 def get_path(event: Any, path: str) -> Any:
     """The value at a dotted path, or KeyError if the path does not exist."""
     node = event
     for part in path.split("."):
-        if isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+        if (
+            isinstance(node, list)
+            and part.lstrip("-").isdigit()
+            and -len(node) <= int(part) < len(node)
+        ):
             node = node[int(part)]
         elif isinstance(node, dict) and part in node:
             node = node[part]

@@ -46,7 +46,10 @@ def no_network_handler(request: ForwardedRequest) -> ForwardedResponse:
     ).encode()
     return ForwardedResponse(
         status_code=503,
-        headers={"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": "ServiceUnavailableException"},
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "x-amzn-ErrorType": "ServiceUnavailableException",
+        },
         body=body,
     )
 

@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from serverless_tutor.runtime import bootstrap
@@ -118,15 +118,26 @@ def _install_forwarding() -> None:
         body = request.body
         if hasattr(body, "read"):
             body = body.read()
-        body = b"" if body is None else body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        headers = {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+        body = (
+            b"" if body is None else body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        )
+        headers = {
+            k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+            for k, v in request.headers.items()
+        }
         response = forward(request.method, request.url, headers, body)
-        return botocore.awsrequest.AWSResponse(request.url, response.status_code, dict(response.headers), _RawBody(response.body))
+        return botocore.awsrequest.AWSResponse(
+            request.url, response.status_code, dict(response.headers), _RawBody(response.body)
+        )
 
     botocore.httpsession.URLLib3Session.send = send
-    for key, value in (("AWS_ACCESS_KEY_ID", "ASIAQTUTORLOCALFAKE01"), ("AWS_SECRET_ACCESS_KEY", "local-fake-secret"),
-                       ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required"),
-                       ("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")):
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", "ASIAQTUTORLOCALFAKE01"),
+        ("AWS_SECRET_ACCESS_KEY", "local-fake-secret"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required"),
+        ("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required"),
+    ):
         os.environ.setdefault(key, value)
     _forwarding_installed = True
 
@@ -190,16 +201,22 @@ class InProcessEnvironment:
         self._request_handler = request_handler
         self._handler = None
         self._variables = lambda_variables(config)
-        self.log_stream_name = datetime.now(timezone.utc).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+        self.log_stream_name = (
+            datetime.now(UTC).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+        )
 
     def initialize(self) -> InitOutcome:
         capture = LogCapture()
         result: dict[str, Any] = {}
 
         def run() -> None:
-            result["started"] = time.monotonic()  # not before: waiting for os.environ is not INIT time
+            result["started"] = (
+                time.monotonic()
+            )  # not before: waiting for os.environ is not INIT time
             try:
-                result["handler"] = bootstrap.load_handler(self.config.handler, str(self.config.code_dir), fresh_module=True)
+                result["handler"] = bootstrap.load_handler(
+                    self.config.handler, str(self.config.code_dir), fresh_module=True
+                )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict()
                 capture.add(bootstrap.error_log_text(result["error"]).encode())
@@ -208,13 +225,27 @@ class InProcessEnvironment:
         finished = self._run_captured(run, capture, "", timeout=10.0)
         init_ms = (time.monotonic() - result.get("started", started)) * 1000
         if not finished:
-            error = {"errorType": "Sandbox.Timedout", "errorMessage": "INIT phase did not finish within 10.00 seconds", "stackTrace": []}
-            return InitOutcome(isolation=[], init_ms=init_ms, status="timeout", error=error, logs=capture.text())
+            error = {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": "INIT phase did not finish within 10.00 seconds",
+                "stackTrace": [],
+            }
+            return InitOutcome(
+                isolation=[], init_ms=init_ms, status="timeout", error=error, logs=capture.text()
+            )
         if "error" in result:
-            return InitOutcome(isolation=[], init_ms=init_ms, status="error", error=result["error"], logs=capture.text(),
-                               max_memory_mb=self._memory_mb())
+            return InitOutcome(
+                isolation=[],
+                init_ms=init_ms,
+                status="error",
+                error=result["error"],
+                logs=capture.text(),
+                max_memory_mb=self._memory_mb(),
+            )
         self._handler = result["handler"]
-        return InitOutcome(isolation=[], init_ms=init_ms, logs=capture.text(), max_memory_mb=self._memory_mb())
+        return InitOutcome(
+            isolation=[], init_ms=init_ms, logs=capture.text(), max_memory_mb=self._memory_mb()
+        )
 
     def invoke(self, request_id: str, event_json: str, client_context: dict | None) -> Outcome:
         import json
@@ -224,16 +255,24 @@ class InProcessEnvironment:
         result: dict[str, Any] = {}
 
         def run() -> None:
-            context = LambdaContext(  # made here: waiting for os.environ must not use up the deadline
-                aws_request_id=request_id, function_name=self.config.name,
-                memory_limit_in_mb=str(self.config.memory_mb), invoked_function_arn=self.config.arn,
-                log_group_name=f"/aws/lambda/{self.config.name}", log_stream_name=self.log_stream_name,
-                deadline_epoch_ms=int((time.time() + timeout) * 1000), client_context=client_context,
+            context = (
+                LambdaContext(  # made here: waiting for os.environ must not use up the deadline
+                    aws_request_id=request_id,
+                    function_name=self.config.name,
+                    memory_limit_in_mb=str(self.config.memory_mb),
+                    invoked_function_arn=self.config.arn,
+                    log_group_name=f"/aws/lambda/{self.config.name}",
+                    log_stream_name=self.log_stream_name,
+                    deadline_epoch_ms=int((time.time() + timeout) * 1000),
+                    client_context=client_context,
+                )
             )
             result["started"] = time.monotonic()
             started = time.perf_counter()
             try:
-                result["payload"] = bootstrap.marshal_response(self._handler(json.loads(event_json), context))
+                result["payload"] = bootstrap.marshal_response(
+                    self._handler(json.loads(event_json), context)
+                )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict(request_id)
             except Exception as exc:
@@ -250,23 +289,46 @@ class InProcessEnvironment:
         if not finished:
             message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
             ran_ms = (time.monotonic() - result.get("started", started)) * 1000
-            return Outcome(status="timeout", duration_ms=ran_ms, max_memory_mb=memory,
-                           error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
-                           logs=capture.text(), destroyed=True,
-                           extra_log_lines=[f"{request_id} Task timed out after {timeout:.2f} seconds"])
+            return Outcome(
+                status="timeout",
+                duration_ms=ran_ms,
+                max_memory_mb=memory,
+                error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
+                logs=capture.text(),
+                destroyed=True,
+                extra_log_lines=[f"{request_id} Task timed out after {timeout:.2f} seconds"],
+            )
         duration = result.get("duration_ms", 0.0)
         if "exit" in result:
             message = f"RequestId: {request_id} Error: Runtime exited with error: {type(result['exit']).__name__}"
-            return Outcome(status="crash", duration_ms=duration, max_memory_mb=memory,
-                           error={"errorType": "Runtime.ExitError", "errorMessage": message, "stackTrace": []},
-                           logs=capture.text(), destroyed=True, extra_log_lines=[message, "Runtime.ExitError"])
+            return Outcome(
+                status="crash",
+                duration_ms=duration,
+                max_memory_mb=memory,
+                error={"errorType": "Runtime.ExitError", "errorMessage": message, "stackTrace": []},
+                logs=capture.text(),
+                destroyed=True,
+                extra_log_lines=[message, "Runtime.ExitError"],
+            )
         if "error" in result:
             error = dict(result["error"])
             error.pop("requestId", None)
-            return Outcome(status="error", duration_ms=duration, max_memory_mb=memory, error=error,
-                           logs=capture.text(), logs_truncated=capture.truncated)
-        return Outcome(status="success", duration_ms=duration, max_memory_mb=memory, payload=result["payload"],
-                       logs=capture.text(), logs_truncated=capture.truncated)
+            return Outcome(
+                status="error",
+                duration_ms=duration,
+                max_memory_mb=memory,
+                error=error,
+                logs=capture.text(),
+                logs_truncated=capture.truncated,
+            )
+        return Outcome(
+            status="success",
+            duration_ms=duration,
+            max_memory_mb=memory,
+            payload=result["payload"],
+            logs=capture.text(),
+            logs_truncated=capture.truncated,
+        )
 
     def destroy(self) -> None:
         self._handler = None
@@ -275,8 +337,16 @@ class InProcessEnvironment:
         def body() -> None:
             _local.capture = capture
             _local.request_id = request_id
-            _local.forward = lambda method, url, headers, data: self._request_handler(ForwardedRequest(
-                method=method, url=url, headers=headers, body=data, function_name=self.config.name, request_id=request_id))
+            _local.forward = lambda method, url, headers, data: self._request_handler(
+                ForwardedRequest(
+                    method=method,
+                    url=url,
+                    headers=headers,
+                    body=data,
+                    function_name=self.config.name,
+                    request_id=request_id,
+                )
+            )
             try:
                 target()
             finally:
@@ -286,7 +356,9 @@ class InProcessEnvironment:
         _begin_capture()
         try:
             with _shared_environ.applied(self._variables):
-                thread = threading.Thread(target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True)
+                thread = threading.Thread(
+                    target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True
+                )
                 thread.start()
                 thread.join(timeout)
                 return not thread.is_alive()

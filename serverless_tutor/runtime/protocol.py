@@ -4,9 +4,18 @@ protocol violation and ends the environment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+)
 
 
 class _Frame(BaseModel):
@@ -51,5 +60,7 @@ class ResultFrame(_Frame):
     out_of_memory: StrictBool
 
 
-WorkerFrame = Annotated[Union[HelloFrame, InitDoneFrame, CallFrame, ResultFrame], Field(discriminator="t")]
+WorkerFrame = Annotated[
+    HelloFrame | InitDoneFrame | CallFrame | ResultFrame, Field(discriminator="t")
+]
 worker_frame = TypeAdapter(WorkerFrame)

@@ -82,7 +82,9 @@ class InvocationResult(BaseModel):
             "requestId": self.request_id,
             "cold": self.cold,
             "response": self.response,
-            "error": None if self.error is None else {
+            "error": None
+            if self.error is None
+            else {
                 "errorType": self.error.error_type,
                 "errorMessage": self.error.error_message,
                 "stackTrace": list(self.error.stack_trace),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import array
 import base64
+import contextlib
 import json
 import math
 import os
@@ -24,7 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,13 @@ from serverless_tutor.runtime.config import INIT_LIMIT_S, FunctionConfig, lambda
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.frames import FrameError, encode_frame, recv_frame_bytes
 from serverless_tutor.runtime.logs import LogCapture
-from serverless_tutor.runtime.protocol import CallFrame, HelloFrame, InitDoneFrame, ResultFrame, worker_frame
+from serverless_tutor.runtime.protocol import (
+    CallFrame,
+    HelloFrame,
+    InitDoneFrame,
+    ResultFrame,
+    worker_frame,
+)
 
 _RUNTIME_DIR = Path(__file__).resolve().parent
 _PACKAGE_ROOT = _RUNTIME_DIR.parent.parent
@@ -60,10 +67,16 @@ TEMPLATE_ENV = {
     **FAKE_CREDENTIALS,
 }
 _SIGNAL_NAMES = {
-    signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
-    signal.SIGXCPU: "CPU time limit exceeded", signal.SIGXFSZ: "file size limit exceeded",
-    signal.SIGBUS: "bus error", signal.SIGTERM: "terminated", signal.SIGINT: "interrupt",
-    signal.SIGSYS: "bad system call", signal.SIGPIPE: "broken pipe",
+    signal.SIGKILL: "killed",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGXFSZ: "file size limit exceeded",
+    signal.SIGBUS: "bus error",
+    signal.SIGTERM: "terminated",
+    signal.SIGINT: "interrupt",
+    signal.SIGSYS: "bad system call",
+    signal.SIGPIPE: "broken pipe",
 }
 
 
@@ -94,18 +107,33 @@ class TemplateProcess:
             "from serverless_tutor.runtime.worker import template_main\n"
             "template_main(int(sys.argv[1]), sys.argv[2])\n"
         )
-        log = open(self._work_dir / "template.log", "ab")
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c", code, str(child_end.fileno()), str(self._work_dir)],
-                pass_fds=[child_end.fileno()], env=TEMPLATE_ENV, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log, cwd="/", start_new_session=True,
-            )
-        finally:
-            child_end.close()
-            log.close()
+        log_path = self._work_dir / "template.log"
+        with open(log_path, "ab") as log:
+            try:
+                self._proc = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-I",
+                        "-B",
+                        "-c",
+                        code,
+                        str(child_end.fileno()),
+                        str(self._work_dir),
+                    ],
+                    pass_fds=[child_end.fileno()],
+                    env=TEMPLATE_ENV,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    cwd="/",
+                    start_new_session=True,
+                )
+            finally:
+                child_end.close()
         self._sock = parent_end
-        threading.Thread(target=self._read_messages, name="lambda-template-reader", daemon=True).start()
+        threading.Thread(
+            target=self._read_messages, name="lambda-template-reader", daemon=True
+        ).start()
 
     def _read_messages(self) -> None:
         assert self._sock is not None
@@ -138,7 +166,9 @@ class TemplateProcess:
             if not self._state.wait_for(lambda: self._ready or self._dead, timeout):
                 raise SandboxUnavailable("the sandbox template did not start in time")
             if self._dead:
-                raise SandboxUnavailable(f"the sandbox template exited; see {self._work_dir / 'template.log'}")
+                raise SandboxUnavailable(
+                    f"the sandbox template exited; see {self._work_dir / 'template.log'}"
+                )
 
     @property
     def alive(self) -> bool:
@@ -148,7 +178,9 @@ class TemplateProcess:
         self.wait_ready()
         with self._spawn_lock:
             fds = array.array("i", [proto_fd, log_fd])
-            self._sock.sendmsg([b'{"t":"spawn"}'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())])
+            self._sock.sendmsg(
+                [b'{"t":"spawn"}'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())]
+            )
             pid = self._spawned.get(timeout=30)
         if pid < 0:
             raise SandboxUnavailable("the sandbox template exited while starting a worker")
@@ -185,11 +217,9 @@ class TemplateProcess:
 
     def close(self) -> None:
         if self._sock is not None:
-            try:
-                # shutdown, not just close: the reader thread is blocked in recv on this socket
+            # shutdown, not just close: the reader thread is blocked in recv on this socket
+            with contextlib.suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._sock.close()  # the template sees EOF, kills its workers and exits
         if self._proc is not None:
             try:
@@ -220,7 +250,9 @@ class SandboxEnvironment:
         self._require = require
         self._disable = disable
         self.scratch = Path(tempfile.mkdtemp(prefix=f"env-{self.id}-", dir=scratch_root))
-        self.log_stream_name = datetime.now(timezone.utc).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+        self.log_stream_name = (
+            datetime.now(UTC).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
+        )
         self.pid: int | None = None
         self._sock: socket.socket | None = None
         self._log_fd: int | None = None
@@ -252,10 +284,18 @@ class SandboxEnvironment:
         if hello.refused:
             missing = [layer for layer in self._require if layer not in hello.isolation]
             self.destroy()
-            message = (f"Required isolation not available, nothing was run: {', '.join(missing)}"
-                       + (f" ({hello.detail})" if hello.detail else ""))
-            return InitOutcome(isolation=self.isolation, status="error", error={
-                "errorType": "Sandbox.IsolationUnavailable", "errorMessage": message, "stackTrace": []})
+            message = f"Required isolation not available, nothing was run: {', '.join(missing)}" + (
+                f" ({hello.detail})" if hello.detail else ""
+            )
+            return InitOutcome(
+                isolation=self.isolation,
+                status="error",
+                error={
+                    "errorType": "Sandbox.IsolationUnavailable",
+                    "errorMessage": message,
+                    "stackTrace": [],
+                },
+            )
         done = self._wait_for(InitDoneFrame, deadline, capture)
         if isinstance(done, Outcome):
             return self._init_failed(done, capture, started)
@@ -264,15 +304,28 @@ class SandboxEnvironment:
         memory = self._memory_mb()
         if done.error is not None:
             self.destroy()
-            return InitOutcome(isolation=self.isolation, init_ms=init_ms, status="error",
-                               error=done.error.model_dump(), logs=capture.text(), max_memory_mb=memory)
-        return InitOutcome(isolation=self.isolation, init_ms=init_ms, logs=capture.text(), max_memory_mb=memory)
+            return InitOutcome(
+                isolation=self.isolation,
+                init_ms=init_ms,
+                status="error",
+                error=done.error.model_dump(),
+                logs=capture.text(),
+                max_memory_mb=memory,
+            )
+        return InitOutcome(
+            isolation=self.isolation, init_ms=init_ms, logs=capture.text(), max_memory_mb=memory
+        )
 
     def _init_failed(self, failure: Outcome, capture: LogCapture, started: float) -> InitOutcome:
         self._drain_logs(capture)
-        return InitOutcome(isolation=self.isolation, init_ms=(time.monotonic() - started) * 1000,
-                           status=failure.status, error=failure.error, logs=capture.text(),
-                           max_memory_mb=failure.max_memory_mb)
+        return InitOutcome(
+            isolation=self.isolation,
+            init_ms=(time.monotonic() - started) * 1000,
+            status=failure.status,
+            error=failure.error,
+            logs=capture.text(),
+            max_memory_mb=failure.max_memory_mb,
+        )
 
     def _init_message(self) -> dict[str, Any]:
         config = self.config
@@ -303,10 +356,8 @@ class SandboxEnvironment:
     def destroy(self) -> None:
         """Kill the worker's whole process group and wipe its scratch /tmp."""
         if self.pid is not None and not self._dead:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self._dead = True
         if self._sock is not None:
             self._sock.close()
@@ -324,15 +375,20 @@ class SandboxEnvironment:
         capture = LogCapture()
         self._drain_logs(capture)  # output of threads that outlived the previous invoke
         message = {
-            "t": "invoke", "request_id": request_id, "event": event_json,
+            "t": "invoke",
+            "request_id": request_id,
+            "event": event_json,
             "deadline_ms": int((time.time() + timeout) * 1000),
-            "client_context": client_context, "identity": None,
+            "client_context": client_context,
+            "identity": None,
             "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
         }
         try:
             self._send(message)
         except OSError:
-            return self._crashed(request_id, capture, started, "the runtime was gone before the invoke")
+            return self._crashed(
+                request_id, capture, started, "the runtime was gone before the invoke"
+            )
         frame = self._wait_for(ResultFrame, deadline, capture, request_id=request_id)
         if isinstance(frame, Outcome):
             return frame
@@ -344,20 +400,42 @@ class SandboxEnvironment:
             return self._violation(request_id, capture, started, "result for another request")
         if frame.out_of_memory or memory > self.config.memory_mb:
             self.destroy()
-            return Outcome(status="out_of_memory", duration_ms=duration, max_memory_mb=max(memory, self.config.memory_mb),
-                           error={"errorType": "Runtime.OutOfMemory",
-                                  "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-                                  "stackTrace": []},
-                           logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
-                           extra_log_lines=[f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-                                            "Runtime.OutOfMemory"])
+            return Outcome(
+                status="out_of_memory",
+                duration_ms=duration,
+                max_memory_mb=max(memory, self.config.memory_mb),
+                error={
+                    "errorType": "Runtime.OutOfMemory",
+                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                    "stackTrace": [],
+                },
+                logs=capture.text(),
+                logs_truncated=capture.truncated,
+                destroyed=True,
+                extra_log_lines=[
+                    f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                    "Runtime.OutOfMemory",
+                ],
+            )
         if frame.error is not None:
             error = frame.error.model_dump()
             error.pop("requestId", None)
-            return Outcome(status="error", duration_ms=duration, max_memory_mb=memory, error=error,
-                           logs=capture.text(), logs_truncated=capture.truncated)
-        return Outcome(status="success", duration_ms=duration, max_memory_mb=memory, payload=frame.payload,
-                       logs=capture.text(), logs_truncated=capture.truncated)
+            return Outcome(
+                status="error",
+                duration_ms=duration,
+                max_memory_mb=memory,
+                error=error,
+                logs=capture.text(),
+                logs_truncated=capture.truncated,
+            )
+        return Outcome(
+            status="success",
+            duration_ms=duration,
+            max_memory_mb=memory,
+            payload=frame.payload,
+            logs=capture.text(),
+            logs_truncated=capture.truncated,
+        )
 
     # ------------------------------------------------------------ protocol plumbing
     def _send(self, message: dict[str, Any]) -> None:
@@ -384,34 +462,55 @@ class SandboxEnvironment:
                 sock.settimeout(max(0.001, deadline - time.monotonic()))
                 data = recv_frame_bytes(sock, MAX_RESULT_FRAME_BYTES)
                 frame = worker_frame.validate_json(data)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 return self._timed_out(request_id, capture, started)
             except FrameError as exc:
                 if "closed" in str(exc):
                     return self._crashed(request_id, capture, started, None)
                 return self._violation(request_id, capture, started, str(exc))
             except ValidationError as exc:
-                return self._violation(request_id, capture, started, f"malformed frame ({exc.error_count()} problems)")
+                return self._violation(
+                    request_id, capture, started, f"malformed frame ({exc.error_count()} problems)"
+                )
             except OSError:
                 return self._crashed(request_id, capture, started, None)
             if isinstance(frame, CallFrame):
                 self._serve_call(frame, request_id)
                 continue
             if not isinstance(frame, expected):
-                return self._violation(request_id, capture, started, f"unexpected {frame.t!r} frame")
+                return self._violation(
+                    request_id, capture, started, f"unexpected {frame.t!r} frame"
+                )
             return frame
 
     def _serve_call(self, call: CallFrame, request_id: str) -> None:
         try:
             body = base64.b64decode(call.body_b64, validate=True)
-            request = ForwardedRequest(method=call.method, url=call.url, headers=call.headers, body=body,
-                                       function_name=self.config.name, request_id=request_id)
+            request = ForwardedRequest(
+                method=call.method,
+                url=call.url,
+                headers=call.headers,
+                body=body,
+                function_name=self.config.name,
+                request_id=request_id,
+            )
             response = self._request_handler(request)
-        except Exception as exc:  # the request handler failed: the function sees a 500, as from a broken service
-            response = ForwardedResponse(status_code=500, headers={"Content-Type": "text/plain"},
-                                         body=f"local account error: {type(exc).__name__}: {exc}".encode())
-        self._send({"t": "reply", "status": response.status_code, "headers": dict(response.headers),
-                    "body_b64": base64.b64encode(response.body).decode("ascii")})
+        except (
+            Exception
+        ) as exc:  # the request handler failed: the function sees a 500, as from a broken service
+            response = ForwardedResponse(
+                status_code=500,
+                headers={"Content-Type": "text/plain"},
+                body=f"local account error: {type(exc).__name__}: {exc}".encode(),
+            )
+        self._send(
+            {
+                "t": "reply",
+                "status": response.status_code,
+                "headers": dict(response.headers),
+                "body_b64": base64.b64encode(response.body).decode("ascii"),
+            }
+        )
 
     def _read_logs(self, capture: LogCapture) -> bool:
         """Read what is in the log pipe now. False once the pipe is closed."""
@@ -447,12 +546,20 @@ class SandboxEnvironment:
         self.destroy()
         timeout = self.config.timeout_s
         message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
-        return Outcome(status="timeout", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
-                       error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
-                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
-                       extra_log_lines=[f"{_stamp()} {request_id} Task timed out after {timeout:.2f} seconds"])
+        return Outcome(
+            status="timeout",
+            duration_ms=(time.monotonic() - started) * 1000,
+            max_memory_mb=memory,
+            error={"errorType": "Sandbox.Timedout", "errorMessage": message, "stackTrace": []},
+            logs=capture.text(),
+            logs_truncated=capture.truncated,
+            destroyed=True,
+            extra_log_lines=[f"{_stamp()} {request_id} Task timed out after {timeout:.2f} seconds"],
+        )
 
-    def _crashed(self, request_id: str, capture: LogCapture, started: float, note: str | None) -> Outcome:
+    def _crashed(
+        self, request_id: str, capture: LogCapture, started: float, note: str | None
+    ) -> Outcome:
         memory = self._memory_mb()
         pid = self.pid
         self._drain_logs(capture)
@@ -460,23 +567,38 @@ class SandboxEnvironment:
         status = self._template.exit_status(pid, timeout=2.0) if pid else None
         reason = note or _exit_reason(status)
         message = f"RequestId: {request_id} Error: {reason}"
-        killed_by_memory = status is not None and os.WIFSIGNALED(status) and memory >= self.config.memory_mb
+        killed_by_memory = (
+            status is not None and os.WIFSIGNALED(status) and memory >= self.config.memory_mb
+        )
         error_type = "Runtime.OutOfMemory" if killed_by_memory else "Runtime.ExitError"
-        return Outcome(status="out_of_memory" if killed_by_memory else "crash",
-                       duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
-                       error={"errorType": error_type, "errorMessage": message, "stackTrace": []},
-                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
-                       extra_log_lines=[message, error_type])
+        return Outcome(
+            status="out_of_memory" if killed_by_memory else "crash",
+            duration_ms=(time.monotonic() - started) * 1000,
+            max_memory_mb=memory,
+            error={"errorType": error_type, "errorMessage": message, "stackTrace": []},
+            logs=capture.text(),
+            logs_truncated=capture.truncated,
+            destroyed=True,
+            extra_log_lines=[message, error_type],
+        )
 
-    def _violation(self, request_id: str, capture: LogCapture, started: float, what: str) -> Outcome:
+    def _violation(
+        self, request_id: str, capture: LogCapture, started: float, what: str
+    ) -> Outcome:
         memory = self._memory_mb()
         self._drain_logs(capture)
         self.destroy()
         message = f"RequestId: {request_id} Error: the runtime broke the worker protocol and was stopped: {what}"
-        return Outcome(status="crash", duration_ms=(time.monotonic() - started) * 1000, max_memory_mb=memory,
-                       error={"errorType": "Sandbox.ProtocolError", "errorMessage": message, "stackTrace": []},
-                       logs=capture.text(), logs_truncated=capture.truncated, destroyed=True,
-                       extra_log_lines=[message])
+        return Outcome(
+            status="crash",
+            duration_ms=(time.monotonic() - started) * 1000,
+            max_memory_mb=memory,
+            error={"errorType": "Sandbox.ProtocolError", "errorMessage": message, "stackTrace": []},
+            logs=capture.text(),
+            logs_truncated=capture.truncated,
+            destroyed=True,
+            extra_log_lines=[message],
+        )
 
 
 def _exit_reason(status: int | None) -> str:
@@ -493,5 +615,5 @@ def _exit_reason(status: int | None) -> str:
 
 
 def _stamp() -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"

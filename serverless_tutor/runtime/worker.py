@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import array
 import base64
+import contextlib
 import gc
 import io
 import json
@@ -89,10 +90,11 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
 
 def _preload() -> None:
     """Import what every worker needs once, here, so a fork inherits it warm."""
+    import decimal  # noqa: F401
+
     import boto3
     import botocore.awsrequest
     import botocore.httpsession  # noqa: F401
-    import decimal, uuid, datetime, hashlib, base64 as _b64, urllib.parse, dataclasses, typing, collections  # noqa: E401,F401
 
     boto3.setup_default_session(region_name="us-east-1")
     for service in PRELOADED_SERVICES:  # loads and caches the service models
@@ -135,17 +137,13 @@ def _kill_orphans(workers: set[int]) -> None:
             continue
         if fields[1] == me:
             _kill_group(int(entry))
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(entry), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _recv_with_fds(control: socket.socket) -> tuple[dict | None, list[int]]:
@@ -179,13 +177,15 @@ def _worker_main(proto_fd: int, log_fd: int) -> None:
     signal.set_wakeup_fd(-1)
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large file raises EFBIG instead of killing us
+    signal.signal(
+        signal.SIGXFSZ, signal.SIG_IGN
+    )  # a too-large file raises EFBIG instead of killing us
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     keep = sorted({0, 1, 2, proto_fd})
-    for low, high in zip(keep, keep[1:] + [65536]):
+    for low, high in zip(keep, [*keep[1:], 65536], strict=False):
         os.closerange(low + 1, high)
     sys.stdout = _unbuffered(1)
     sys.stderr = _unbuffered(2)
@@ -196,10 +196,16 @@ def _worker_main(proto_fd: int, log_fd: int) -> None:
         os._exit(0)
     layers, missing, detail = _confine(init)
     required = [layer for layer in init.get("require", []) if layer not in layers]
-    send_frame(channel.sock, {
-        "t": "hello", "isolation": layers, "missing": missing,
-        "refused": bool(required), "detail": detail,
-    })
+    send_frame(
+        channel.sock,
+        {
+            "t": "hello",
+            "isolation": layers,
+            "missing": missing,
+            "refused": bool(required),
+            "detail": detail,
+        },
+    )
     if required:
         os._exit(0)  # fail closed: no learner code is read
     _run(init, channel)
@@ -207,8 +213,11 @@ def _worker_main(proto_fd: int, log_fd: int) -> None:
 
 def _unbuffered(fd: int) -> io.TextIOWrapper:
     return io.TextIOWrapper(
-        io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
-        line_buffering=True, write_through=True,
+        io.FileIO(fd, "w", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+        write_through=True,
     )
 
 
@@ -234,9 +243,13 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
         layers.append(name)
         return True
 
-    in_namespace = attempt("namespaces", lambda: confine.enter_namespaces(scratch, _readable_paths(code_dir)))
+    in_namespace = attempt(
+        "namespaces", lambda: confine.enter_namespaces(scratch, _readable_paths(code_dir))
+    )
     tmp = "/tmp" if in_namespace else scratch
-    attempt("rlimits", lambda: confine.apply_rlimits(init["memory_mb"], init["ephemeral_storage_mb"]))
+    attempt(
+        "rlimits", lambda: confine.apply_rlimits(init["memory_mb"], init["ephemeral_storage_mb"])
+    )
 
     def scrub_env() -> None:
         os.environ.clear()
@@ -252,7 +265,9 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
     attempt("scratch-tmp", scratch_tmp)
     sys.path[:] = [code_dir] + [p for p in sys.path if p and os.path.abspath(p) != PACKAGE_ROOT]
     attempt("no-capabilities", confine.drop_capabilities)
-    attempt("landlock", lambda: confine.apply_landlock(_readable_paths(code_dir), [tmp, os.devnull]))
+    attempt(
+        "landlock", lambda: confine.apply_landlock(_readable_paths(code_dir), [tmp, os.devnull])
+    )
     attempt("seccomp", confine.apply_seccomp)
     return layers, missing, "; ".join(notes)
 
@@ -291,8 +306,12 @@ def _run(init: dict, channel: _Channel) -> None:
     except bootstrap.Fault as fault:
         init_error = fault.as_dict()
     except MemoryError:
-        init_error = bootstrap.Fault("Runtime.OutOfMemory", "Runtime exited with error: out of memory during INIT").as_dict()
-    except BaseException as exc:  # sys.exit() or KeyboardInterrupt in top-level code ends the runtime
+        init_error = bootstrap.Fault(
+            "Runtime.OutOfMemory", "Runtime exited with error: out of memory during INIT"
+        ).as_dict()
+    except (
+        BaseException
+    ) as exc:  # sys.exit() or KeyboardInterrupt in top-level code ends the runtime
         _die_like_python(exc)
     init_ms = (time.perf_counter() - started) * 1000
     if init_error:
@@ -324,10 +343,8 @@ def _invoke(handler, message: dict, meta: dict, init: dict, state: _State) -> di
     request_id = message["request_id"]
     state.request_id = request_id
     os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
-    try:
+    with contextlib.suppress(OSError, ValueError):  # the parent's wall-clock deadline still applies
         confine.set_cpu_budget(init["timeout_s"])
-    except (OSError, ValueError):
-        pass  # the parent's wall-clock deadline still applies
     context = LambdaContext(
         aws_request_id=request_id,
         function_name=meta["function_name"],
@@ -349,17 +366,29 @@ def _invoke(handler, message: dict, meta: dict, init: dict, state: _State) -> di
         error = fault.as_dict(request_id)
     except MemoryError:
         out_of_memory = True
-        error = {"errorType": "Runtime.OutOfMemory", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-                 "requestId": request_id, "stackTrace": []}
+        error = {
+            "errorType": "Runtime.OutOfMemory",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+            "requestId": request_id,
+            "stackTrace": [],
+        }
     except Exception as exc:
         error = bootstrap.error_from_exception(exc, request_id)
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt: the runtime process ends, as in Lambda
+    except (
+        BaseException
+    ) as exc:  # SystemExit, KeyboardInterrupt: the runtime process ends, as in Lambda
         _die_like_python(exc)
     duration_ms = (time.perf_counter() - started) * 1000
     if error and not out_of_memory:
         sys.stdout.write(bootstrap.error_log_text(error))
-    return {"t": "result", "request_id": request_id, "payload": payload, "error": error,
-            "duration_ms": duration_ms, "out_of_memory": out_of_memory}
+    return {
+        "t": "result",
+        "request_id": request_id,
+        "payload": payload,
+        "error": error,
+        "duration_ms": duration_ms,
+        "out_of_memory": out_of_memory,
+    }
 
 
 def _die_like_python(exc: BaseException) -> None:
@@ -415,12 +444,22 @@ def _install_forwarder(channel: _Channel, state: _State) -> None:
             body = b""
         elif isinstance(body, str):
             body = body.encode("utf-8")
-        headers = {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
-        reply = channel.call({
-            "t": "call", "method": request.method, "url": request.url, "headers": headers,
-            "body_b64": base64.b64encode(bytes(body)).decode("ascii"),
-        })
+        headers = {
+            k: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+            for k, v in request.headers.items()
+        }
+        reply = channel.call(
+            {
+                "t": "call",
+                "method": request.method,
+                "url": request.url,
+                "headers": headers,
+                "body_b64": base64.b64encode(bytes(body)).decode("ascii"),
+            }
+        )
         content = base64.b64decode(reply.get("body_b64", ""))
-        return botocore.awsrequest.AWSResponse(request.url, int(reply["status"]), reply.get("headers", {}), _RawBody(content))
+        return botocore.awsrequest.AWSResponse(
+            request.url, int(reply["status"]), reply.get("headers", {}), _RawBody(content)
+        )
 
     botocore.httpsession.URLLib3Session.send = forwarding_send

@@ -18,10 +18,18 @@ from serverless_tutor.sim.estimator import ColdStartEstimate, estimate_cold_star
 from serverless_tutor.sim.init_styles import InitStyleRow, compare_init_styles
 from serverless_tutor.sim.model import LifecycleModel, simulate
 from serverless_tutor.sim.replications import Estimate, ReplicationSummary, replicate
-from serverless_tutor.sim.results import InstanceView, LatencyPercentiles, SimEvent, SimResult, Snapshot, Step
+from serverless_tutor.sim.results import (
+    InstanceView,
+    LatencyPercentiles,
+    SimEvent,
+    SimResult,
+    Snapshot,
+    Step,
+)
 from serverless_tutor.sim.sweep import SWEEP_PARAMETERS, SweepResult, sweep
 
 __all__ = [
+    "SWEEP_PARAMETERS",
     "Arrivals",
     "BurstArrivals",
     "ColdStartEstimate",
@@ -40,7 +48,6 @@ __all__ = [
     "PoissonArrivals",
     "Policy",
     "ReplicationSummary",
-    "SWEEP_PARAMETERS",
     "SimConfig",
     "SimEvent",
     "SimResult",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import heapq
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -118,7 +119,9 @@ class DailyCurveArrivals(BaseModel):
 
     def rate_at(self, t: float) -> float:
         hour = (t / 3600.0) % 24.0
-        return self.mean_rate_per_s * (1 + self.amplitude * math.cos(2 * math.pi * (hour - self.peak_hour) / 24.0))
+        return self.mean_rate_per_s * (
+            1 + self.amplitude * math.cos(2 * math.pi * (hour - self.peak_hour) / 24.0)
+        )
 
     def times(self, rng: random.Random) -> Iterator[float]:
         peak = self.mean_rate_per_s * (1 + self.amplitude)
@@ -143,9 +146,11 @@ class TraceArrivals(BaseModel):
     @field_validator("times_s")
     @classmethod
     def _ascending(cls, times: list[float]) -> list[float]:
-        for index, (earlier, later) in enumerate(zip(times, times[1:])):
+        for index, (earlier, later) in enumerate(itertools.pairwise(times)):
             if later < earlier:
-                raise ValueError(f"times must be ascending; entry {index + 1} ({later}) is before entry {index} ({earlier})")
+                raise ValueError(
+                    f"times must be ascending; entry {index + 1} ({later}) is before entry {index} ({earlier})"
+                )
         if times[0] < 0:
             raise ValueError("times must be 0 or more (seconds from the start of the trace)")
         return times
@@ -171,16 +176,38 @@ class TraceArrivals(BaseModel):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ContentError([Problem(file=str(path), field="(file)", expected=f"a readable UTF-8 CSV file ({exc})")]) from None
-        rows = [row for row in csv.reader(text.splitlines()) if row and any(cell.strip() for cell in row)]
+            raise ContentError(
+                [
+                    Problem(
+                        file=str(path),
+                        field="(file)",
+                        expected=f"a readable UTF-8 CSV file ({exc})",
+                    )
+                ]
+            ) from None
+        rows = [
+            row
+            for row in csv.reader(text.splitlines())
+            if row and any(cell.strip() for cell in row)
+        ]
         if not rows:
-            raise ContentError([Problem(file=str(path), field="(file)", expected="at least one arrival time")])
+            raise ContentError(
+                [Problem(file=str(path), field="(file)", expected="at least one arrival time")]
+            )
         column = 0
         first_line = 1
         header = [cell.strip().lower() for cell in rows[0]]
         if not _is_number(header[0]) or "time_s" in header:
             if "time_s" not in header:
-                raise ContentError([Problem(file=str(path), field="line 1", expected=f"a header with a time_s column (found {', '.join(header)})")])
+                raise ContentError(
+                    [
+                        Problem(
+                            file=str(path),
+                            field="line 1",
+                            expected=f"a header with a time_s column (found {', '.join(header)})",
+                        )
+                    ]
+                )
             column = header.index("time_s")
             rows = rows[1:]
             first_line = 2
@@ -192,17 +219,45 @@ class TraceArrivals(BaseModel):
                 value = float(cell)
             except ValueError:
                 raise ContentError(
-                    [Problem(file=str(path), field=f"line {line}: time_s", expected=f"a number of seconds (found {cell!r})")]
+                    [
+                        Problem(
+                            file=str(path),
+                            field=f"line {line}: time_s",
+                            expected=f"a number of seconds (found {cell!r})",
+                        )
+                    ]
                 ) from None
             if not math.isfinite(value) or value < 0:
-                raise ContentError([Problem(file=str(path), field=f"line {line}: time_s", expected=f"a finite time of 0 s or more (found {cell})")])
+                raise ContentError(
+                    [
+                        Problem(
+                            file=str(path),
+                            field=f"line {line}: time_s",
+                            expected=f"a finite time of 0 s or more (found {cell})",
+                        )
+                    ]
+                )
             if times and value < times[-1]:
                 raise ContentError(
-                    [Problem(file=str(path), field=f"line {line}: time_s", expected=f"ascending times ({value} comes after {times[-1]})")]
+                    [
+                        Problem(
+                            file=str(path),
+                            field=f"line {line}: time_s",
+                            expected=f"ascending times ({value} comes after {times[-1]})",
+                        )
+                    ]
                 )
             times.append(value)
         if not times:
-            raise ContentError([Problem(file=str(path), field="(file)", expected="at least one arrival time after the header")])
+            raise ContentError(
+                [
+                    Problem(
+                        file=str(path),
+                        field="(file)",
+                        expected="at least one arrival time after the header",
+                    )
+                ]
+            )
         return cls(times_s=times, source=path.name)
 
 

@@ -26,7 +26,7 @@ def bar_chart(rows: list[tuple[str, float]], width: int, value_format: str = "{:
     bar_width = max(1, width - label_width - value_width - 4)
     maximum = max(value for _, value in rows)
     lines = []
-    for (label, value), text in zip(rows, values):
+    for (label, value), text in zip(rows, values, strict=False):
         drawn = bar(value, maximum, bar_width)
         lines.append(f"{label:>{label_width}} │{drawn:<{bar_width}} {text:>{value_width}}")
     return lines

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 
-def single_instance_cold_probability(rate_per_s: float, warm_s: float, keep_alive_s: float) -> float:
+def single_instance_cold_probability(
+    rate_per_s: float, warm_s: float, keep_alive_s: float
+) -> float:
     """P(cold) with Poisson arrivals, a fixed warm time and mostly one environment at a time.
 
     A request is cold if the gap since the previous one exceeds warm + keep-alive

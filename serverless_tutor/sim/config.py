@@ -72,17 +72,33 @@ class Policy(BaseModel):
     """What the platform (and the owner) do about idle environments and bursts."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    keep_alive_s: float = Field(default=600.0, ge=0, description="idle time before an environment is reclaimed")
-    max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1, description="requests beyond this many running are rejected")
-    provisioned: int = Field(default=0, ge=0, description="environments kept initialized all the time (billed)")
-    warmup_every_s: float | None = Field(default=None, gt=0, description="a scheduled ping this often")
-    warmup_concurrency: int = Field(default=1, ge=1, description="pings sent at once on each schedule tick")
-    warmup_ping_s: float = Field(default=0.001, ge=0, description="handler time of a ping (it returns at once)")
+    keep_alive_s: float = Field(
+        default=600.0, ge=0, description="idle time before an environment is reclaimed"
+    )
+    max_concurrency: int = Field(
+        default=DEFAULT_MAX_CONCURRENCY,
+        ge=1,
+        description="requests beyond this many running are rejected",
+    )
+    provisioned: int = Field(
+        default=0, ge=0, description="environments kept initialized all the time (billed)"
+    )
+    warmup_every_s: float | None = Field(
+        default=None, gt=0, description="a scheduled ping this often"
+    )
+    warmup_concurrency: int = Field(
+        default=1, ge=1, description="pings sent at once on each schedule tick"
+    )
+    warmup_ping_s: float = Field(
+        default=0.001, ge=0, description="handler time of a ping (it returns at once)"
+    )
 
     @model_validator(mode="after")
     def _provisioned_fits(self) -> Policy:
         if self.provisioned > self.max_concurrency:
-            raise ValueError(f"provisioned ({self.provisioned}) cannot exceed max_concurrency ({self.max_concurrency})")
+            raise ValueError(
+                f"provisioned ({self.provisioned}) cannot exceed max_concurrency ({self.max_concurrency})"
+            )
         return self
 
 

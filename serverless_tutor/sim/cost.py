@@ -55,7 +55,11 @@ def simulation_cost(
         # The bill rounds the average up, which can push a fully used provisioned
         # fleet a hair past its capacity; cap the share at what the capacity holds.
         billed_s = Decimal(math.ceil(avg_billed_ms)) / 1000
-        capacity_share = provisioned * hours * SECONDS_PER_HOUR / (requests * billed_s) if requests else Decimal(1)
+        capacity_share = (
+            provisioned * hours * SECONDS_PER_HOUR / (requests * billed_s)
+            if requests
+            else Decimal(1)
+        )
         share = min(Decimal(1), max(Decimal(0), provisioned_share), capacity_share)
     bill = monthly_bill(
         Workload(

@@ -80,7 +80,9 @@ class LogNormal(BaseModel):
 Distribution = Annotated[Exponential | Constant | LogNormal, Field(discriminator="kind")]
 
 
-def distribution(kind: str, mean_s: float, sigma: float = 0.5) -> Exponential | Constant | LogNormal:
+def distribution(
+    kind: str, mean_s: float, sigma: float = 0.5
+) -> Exponential | Constant | LogNormal:
     """Build a distribution with the given mean from a short name: exp, const or lognormal."""
     if kind == "exp":
         return Exponential(mean_s=mean_s)

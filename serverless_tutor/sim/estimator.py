@@ -9,6 +9,7 @@ the warm time and comes on top.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Literal
 
@@ -62,8 +63,12 @@ class ColdStartEstimate(BaseModel):
     package_mb: float
     vpc: bool
     download_code_s: float = Field(description="package-size penalty over a 1 KB package")
-    init_runtime_s: float = Field(description="the runtime's published median (memory-adjusted for .NET)")
-    init_function_s: float = Field(description="your code outside the handler (imports, clients), as given")
+    init_runtime_s: float = Field(
+        description="the runtime's published median (memory-adjusted for .NET)"
+    )
+    init_function_s: float = Field(
+        description="your code outside the handler (imports, clients), as given"
+    )
     notes: list[str]
 
     @property
@@ -74,7 +79,9 @@ class ColdStartEstimate(BaseModel):
         if self.total_s <= 0:
             return InitSplit()
         return InitSplit(
-            download_code=self.download_code_s, init_runtime=self.init_runtime_s, init_function=self.init_function_s
+            download_code=self.download_code_s,
+            init_runtime=self.init_runtime_s,
+            init_function=self.init_function_s,
         )
 
     def init_distribution(self, sigma: float = 0.0) -> Constant | LogNormal:
@@ -93,7 +100,9 @@ def estimate_cold_start(
 ) -> ColdStartEstimate:
     """Estimate the init phases of a cold start (seconds); see the module docstring for sources."""
     if runtime not in RUNTIME_MEDIAN_S:
-        raise ValueError(f"unknown runtime {runtime!r}; expected one of {', '.join(RUNTIME_MEDIAN_S)}")
+        raise ValueError(
+            f"unknown runtime {runtime!r}; expected one of {', '.join(RUNTIME_MEDIAN_S)}"
+        )
     if not 128 <= memory_mb <= 10_240:
         raise ValueError(f"memory must be 128 to 10,240 MB, got {memory_mb}")
     if not 0 <= package_mb <= MAX_PACKAGE_MB:
@@ -104,27 +113,43 @@ def estimate_cold_start(
     runtime_s = RUNTIME_MEDIAN_S[runtime]
     if runtime == "dotnet":
         runtime_s = dotnet_init_s(memory_mb)
-        notes.append(".NET: 3.3 s at 128 MB down to 0.52 s at 2 GB (published medians), log-interpolated.")
+        notes.append(
+            ".NET: 3.3 s at 128 MB down to 0.52 s at 2 GB (published medians), log-interpolated."
+        )
     elif runtime in ("python", "nodejs"):
-        notes.append(f"{RUNTIME_LABELS[runtime]}: memory barely changes the cold start (published medians).")
+        notes.append(
+            f"{RUNTIME_LABELS[runtime]}: memory barely changes the cold start (published medians)."
+        )
     else:
-        notes.append(f"{RUNTIME_LABELS[runtime]}: no published memory effect; the median is used at every size.")
+        notes.append(
+            f"{RUNTIME_LABELS[runtime]}: no published memory effect; the median is used at every size."
+        )
 
     download_s = 0.0
     if runtime == "container":
-        notes.append("Container image: the 0.79 s median is for an image; package size is not modelled.")
+        notes.append(
+            "Container image: the 0.79 s median is for an image; package size is not modelled."
+        )
     else:
         download_s = package_penalty_s(package_mb)
         if package_mb > 1:
-            notes.append("Package size: +1.44 s at 14 MB, +3.64 s at 35 MB over a 1 KB package (measured on Node.js).")
+            notes.append(
+                "Package size: +1.44 s at 14 MB, +3.64 s at 35 MB over a 1 KB package (measured on Node.js)."
+            )
     if vpc:
         notes.append(
             "VPC: no extra time. Since 2019 Lambda sets up the VPC network interface (Hyperplane ENI) when "
             "the function is created or updated, not on each cold start; the chapter's +10 s is the old behaviour."
         )
     return ColdStartEstimate(
-        runtime=runtime, memory_mb=memory_mb, package_mb=package_mb, vpc=vpc,
-        download_code_s=download_s, init_runtime_s=runtime_s, init_function_s=init_code_s, notes=notes,
+        runtime=runtime,
+        memory_mb=memory_mb,
+        package_mb=package_mb,
+        vpc=vpc,
+        download_code_s=download_s,
+        init_runtime_s=runtime_s,
+        init_function_s=init_code_s,
+        notes=notes,
     )
 
 
@@ -142,7 +167,7 @@ def package_penalty_s(package_mb: float) -> float:
     base = points[0][1]
     if package_mb <= points[0][0]:
         return 0.0
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if package_mb <= x1:
             return y0 + (y1 - y0) * (package_mb - x0) / (x1 - x0) - base
     (x0, y0), (x1, y1) = points[-2], points[-1]

@@ -52,15 +52,15 @@ def fmt_seconds(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f}s"
     if seconds < 3600:
-        minutes, rest = divmod(int(round(seconds)), 60)
+        minutes, rest = divmod(round(seconds), 60)
         return f"{minutes}m{rest:02d}s"
-    hours, rest = divmod(int(round(seconds)), 3600)
+    hours, rest = divmod(round(seconds), 3600)
     return f"{hours}h{rest // 60:02d}m"
 
 
 def fmt_clock(seconds: float) -> str:
     """Simulated time as h:mm:ss.t."""
-    tenths = int(round(seconds * 10))
+    tenths = round(seconds * 10)
     hours, rest = divmod(tenths, 36000)
     minutes, rest = divmod(rest, 600)
     return f"{hours}:{minutes:02d}:{rest / 10:04.1f}"
@@ -80,18 +80,30 @@ def legend(width: int = 80) -> FrameLine:
     return FrameLine(tuple(segments))
 
 
-def lifecycle_frame(snapshot: Snapshot, width: int, max_lanes: int | None = None) -> list[FrameLine]:
+def lifecycle_frame(
+    snapshot: Snapshot, width: int, max_lanes: int | None = None
+) -> list[FrameLine]:
     """The lanes of every live environment (oldest first), at most max_lanes of them."""
     instances = snapshot.instances
-    shown = instances if max_lanes is None or len(instances) <= max_lanes else instances[: max(0, max_lanes - 1)]
+    shown = (
+        instances
+        if max_lanes is None or len(instances) <= max_lanes
+        else instances[: max(0, max_lanes - 1)]
+    )
     label_width = LABEL_WIDTH if width >= NARROW_BELOW else NARROW_LABEL_WIDTH
     bar_width = max(8, width - PREFIX_WIDTH - label_width - 2)
     lines = [lane(instance, bar_width, label_width) for instance in shown]
     hidden = len(instances) - len(shown)
     if hidden:
-        lines.append(FrameLine((Segment(f"  … {hidden} more environment{'s' if hidden != 1 else ''}", "muted"),)))
+        lines.append(
+            FrameLine(
+                (Segment(f"  … {hidden} more environment{'s' if hidden != 1 else ''}", "muted"),)
+            )
+        )
     if not instances:
-        lines.append(FrameLine((Segment("  no environments: the next request will cold-start", "muted"),)))
+        lines.append(
+            FrameLine((Segment("  no environments: the next request will cold-start", "muted"),))
+        )
     return lines
 
 
@@ -105,14 +117,26 @@ def lane(instance: InstanceView, bar_width: int, label_width: int = LABEL_WIDTH)
     if len(label) + len(extra) + 1 <= label_width:
         label = f"{label} {extra}"
     label = f"{label:<{label_width}}"[:label_width]
-    return FrameLine((prefix, Segment("▕", "muted"), *bar_segments, Segment("▏", "muted"), Segment(label, "label")))
+    return FrameLine(
+        (
+            prefix,
+            Segment("▕", "muted"),
+            *bar_segments,
+            Segment("▏", "muted"),
+            Segment(label, "label"),
+        )
+    )
 
 
 def _idle_bar(instance: InstanceView, bar_width: int) -> tuple[list[Segment], str, str]:
     """Bar segments, the label, and a remark added to the label when there is room."""
     if instance.expires_in_s is None:
         text = _fit("provisioned · warm", bar_width)
-        return [Segment(text, "provisioned")], f"idle {fmt_seconds(instance.time_in_phase_s)}", "kept"
+        return (
+            [Segment(text, "provisioned")],
+            f"idle {fmt_seconds(instance.time_in_phase_s)}",
+            "kept",
+        )
     window = instance.time_in_phase_s + instance.expires_in_s
     left = 0 if window <= 0 else round(bar_width * max(0.0, instance.expires_in_s) / window)
     text = _fit(f"idle · reclaim in {fmt_seconds(instance.expires_in_s)}", bar_width)
@@ -130,10 +154,16 @@ def _busy_bar(instance: InstanceView, bar_width: int) -> tuple[list[Segment], st
     cells = _allocate([span.duration_s / total for span in spans], bar_width)
     now = spans[0].start_s + _elapsed(instance, spans)
     segments = []
-    for span, count in zip(spans, cells):
+    for span, count in zip(spans, cells, strict=False):
         if count == 0:
             continue
-        text = _fit_first((f"{SHORT_LABELS[span.phase]} {fmt_seconds(span.duration_s)}", fmt_seconds(span.duration_s)), count)
+        text = _fit_first(
+            (
+                f"{SHORT_LABELS[span.phase]} {fmt_seconds(span.duration_s)}",
+                fmt_seconds(span.duration_s),
+            ),
+            count,
+        )
         if span.duration_s > 0:
             done = min(1.0, max(0.0, (now - span.start_s) / span.duration_s))
         else:
@@ -168,7 +198,9 @@ def _allocate(shares: list[float], width: int) -> list[int]:
     while sum(cells) > width:
         largest = max(range(len(cells)), key=lambda i: cells[i])
         cells[largest] -= 1
-    remainders = sorted(range(len(shares)), key=lambda i: shares[i] * width - int(shares[i] * width), reverse=True)
+    remainders = sorted(
+        range(len(shares)), key=lambda i: shares[i] * width - int(shares[i] * width), reverse=True
+    )
     index = 0
     while sum(cells) < width:
         cells[remainders[index % len(remainders)]] += 1

@@ -36,7 +36,9 @@ class InitStyleRow(BaseModel):
     style: InitStyle
     label: str
     init_s: float = Field(description="INIT phase of a cold start")
-    cold_request_s: float = Field(description="a cold request end to end: INIT plus the first handler run")
+    cold_request_s: float = Field(
+        description="a cold request end to end: INIT plus the first handler run"
+    )
     warm_request_s: float = Field(description="a warm request")
     note: str
     simulated: SimResult | None = None
@@ -62,18 +64,27 @@ def compare_init_styles(
     lazy_first = needs_client_share * client_init_s
     rows = [
         InitStyleRow(
-            style="inside", label=STYLE_LABELS["inside"], init_s=runtime_init_s,
-            cold_request_s=runtime_init_s + client_init_s + handler_s, warm_request_s=client_init_s + handler_s,
+            style="inside",
+            label=STYLE_LABELS["inside"],
+            init_s=runtime_init_s,
+            cold_request_s=runtime_init_s + client_init_s + handler_s,
+            warm_request_s=client_init_s + handler_s,
             note="every request rebuilds the client",
         ),
         InitStyleRow(
-            style="outside", label=STYLE_LABELS["outside"], init_s=runtime_init_s + client_init_s,
-            cold_request_s=runtime_init_s + client_init_s + handler_s, warm_request_s=handler_s,
+            style="outside",
+            label=STYLE_LABELS["outside"],
+            init_s=runtime_init_s + client_init_s,
+            cold_request_s=runtime_init_s + client_init_s + handler_s,
+            warm_request_s=handler_s,
             note="built once during INIT, reused when warm",
         ),
         InitStyleRow(
-            style="lazy", label=STYLE_LABELS["lazy"], init_s=runtime_init_s,
-            cold_request_s=runtime_init_s + lazy_first + handler_s, warm_request_s=handler_s,
+            style="lazy",
+            label=STYLE_LABELS["lazy"],
+            init_s=runtime_init_s,
+            cold_request_s=runtime_init_s + lazy_first + handler_s,
+            warm_request_s=handler_s,
             note="built on first use, only by requests that need it",
         ),
     ]

@@ -30,14 +30,20 @@ class LifecycleSettings(BaseModel):
     memory_mb: int = Field(default=128, ge=128, le=10_240)
     package_mb: float = Field(default=0.001, ge=0, le=250)
     init_code_ms: float = Field(default=100.0, ge=0, description="your code outside the handler")
-    handler_ms: float = Field(default=100.0, gt=0, description="median handler time of a warm request")
+    handler_ms: float = Field(
+        default=100.0, gt=0, description="median handler time of a warm request"
+    )
     keep_alive_s: float = Field(default=600.0, ge=0)
     provisioned: int = Field(default=0, ge=0, le=100)
     warmup_every_s: float | None = Field(default=None, gt=0)
-    traffic_per_s: float = Field(default=0.1, ge=0, description="background Poisson traffic; 0 for none")
+    traffic_per_s: float = Field(
+        default=0.1, ge=0, description="background Poisson traffic; 0 for none"
+    )
 
     def estimate(self) -> ColdStartEstimate:
-        return estimate_cold_start(self.runtime, self.memory_mb, self.package_mb, init_code_s=self.init_code_ms / 1000)
+        return estimate_cold_start(
+            self.runtime, self.memory_mb, self.package_mb, init_code_s=self.init_code_ms / 1000
+        )
 
     def profile(self) -> FunctionProfile:
         estimate = self.estimate()
@@ -53,7 +59,11 @@ class LifecycleSettings(BaseModel):
         return PoissonArrivals(rate_per_s=self.traffic_per_s) if self.traffic_per_s > 0 else None
 
     def policy(self) -> Policy:
-        return Policy(keep_alive_s=self.keep_alive_s, provisioned=self.provisioned, warmup_every_s=self.warmup_every_s)
+        return Policy(
+            keep_alive_s=self.keep_alive_s,
+            provisioned=self.provisioned,
+            warmup_every_s=self.warmup_every_s,
+        )
 
     def live_config(self, seed: int = 1) -> SimConfig:
         """The animation's model: open-ended, traffic from set_arrivals (the caller sets it)."""
@@ -70,6 +80,9 @@ class LifecycleSettings(BaseModel):
         rate = self.traffic_per_s or EXPERIMENT_DEFAULT_RATE
         horizon = min(EXPERIMENT_MAX_HORIZON_S, EXPERIMENT_REQUESTS / rate)
         return SimConfig(
-            arrivals=PoissonArrivals(rate_per_s=rate), profile=self.profile(), policy=self.policy(),
-            horizon_s=horizon, seed=seed,
+            arrivals=PoissonArrivals(rate_per_s=rate),
+            profile=self.profile(),
+            policy=self.policy(),
+            horizon_s=horizon,
+            seed=seed,
         )

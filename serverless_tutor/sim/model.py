@@ -59,8 +59,19 @@ class _Environment:
     """One execution environment (SimFaaS calls it a function instance)."""
 
     __slots__ = (
-        "id", "created", "provisioned", "busy", "busy_until", "idle_since", "served",
-        "request_start", "service_s", "init_s", "ping", "initializing", "demote_when_idle",
+        "busy",
+        "busy_until",
+        "created",
+        "demote_when_idle",
+        "id",
+        "idle_since",
+        "init_s",
+        "initializing",
+        "ping",
+        "provisioned",
+        "request_start",
+        "served",
+        "service_s",
     )
 
     def __init__(self, env_id: int, created: float, provisioned: bool):
@@ -139,7 +150,9 @@ class LifecycleModel:
     def now(self) -> float:
         return self.env.now
 
-    def run(self, progress: Callable[[float], None] | None = None, cost_period: str = "simulated") -> SimResult:
+    def run(
+        self, progress: Callable[[float], None] | None = None, cost_period: str = "simulated"
+    ) -> SimResult:
         """Run to the configured horizon as fast as possible; return the metrics.
 
         progress, if given, is called with the fraction done (0..1) about 100 times.
@@ -148,7 +161,9 @@ class LifecycleModel:
         """
         horizon = self.config.horizon_s
         if horizon <= self.env.now:
-            raise ValueError(f"the model is already at {self.env.now} s, past the horizon {horizon} s")
+            raise ValueError(
+                f"the model is already at {self.env.now} s, past the horizon {horizon} s"
+            )
         if progress is None:
             self.env.run(until=horizon)
         else:
@@ -176,7 +191,9 @@ class LifecycleModel:
         candidates.extend(e.idle_since + self._keep_alive for e in self._idle)
         for environment in self._live.values():
             if environment.busy or environment.initializing:
-                candidates.extend(span.start_s + span.duration_s for span in self._spans(environment))
+                candidates.extend(
+                    span.start_s + span.duration_s for span in self._spans(environment)
+                )
         future = [t for t in candidates if now < t < math.inf]
         return min(future) if future else None
 
@@ -316,7 +333,16 @@ class LifecycleModel:
             self._busy_provisioned_s += service
         chosen.ping = ping
         if events is not None:
-            events.append((now, "cold_start" if cold else "warm_start", chosen.id, self._take_request_id(), ping, None))
+            events.append(
+                (
+                    now,
+                    "cold_start" if cold else "warm_start",
+                    chosen.id,
+                    self._take_request_id(),
+                    ping,
+                    None,
+                )
+            )
         self.env.timeout(service, chosen).callbacks.append(self._on_done)
 
     def _take_request_id(self) -> int:
@@ -417,7 +443,9 @@ class LifecycleModel:
 
     def _set_provisioned(self, count: int, ready: bool) -> None:
         if count > self._max_concurrency:
-            raise ValueError(f"provisioned ({count}) cannot exceed max concurrency ({self._max_concurrency})")
+            raise ValueError(
+                f"provisioned ({count}) cannot exceed max concurrency ({self._max_concurrency})"
+            )
         now = self.env.now
         current = self._provisioned_target
         self._provisioned_target = count
@@ -438,7 +466,9 @@ class LifecycleModel:
                 done.callbacks.append(self._on_provisioned)
             return
         surplus = current - count
-        provisioned = sorted((e for e in self._live.values() if e.provisioned and not e.demote_when_idle), key=_BY_ID)
+        provisioned = sorted(
+            (e for e in self._live.values() if e.provisioned and not e.demote_when_idle), key=_BY_ID
+        )
         for environment in reversed(provisioned):
             if surplus == 0:
                 break
@@ -456,7 +486,9 @@ class LifecycleModel:
         environment.initializing = False
         environment.idle_since = self.env.now
         if self._events is not None:
-            self._events.append((self.env.now, "provisioned_ready", environment.id, None, False, None))
+            self._events.append(
+                (self.env.now, "provisioned_ready", environment.id, None, False, None)
+            )
         self._make_idle(environment)
 
     def _restart_warmups(self, first_at: float) -> None:
@@ -501,7 +533,9 @@ class LifecycleModel:
             avg_instances=instance_s / span,
             avg_running=running_s / span,
             avg_idle=max(0.0, instance_s - running_s) / span,
-            avg_lifespan_s=self._reclaimed_lifetime_s / self._reclaimed if self._reclaimed else None,
+            avg_lifespan_s=self._reclaimed_lifetime_s / self._reclaimed
+            if self._reclaimed
+            else None,
             latency_ms=latency_percentiles(self._latencies),
             instances_created=self._created,
             instances_reclaimed=self._reclaimed,
@@ -531,7 +565,9 @@ class LifecycleModel:
     def snapshot(self) -> Snapshot:
         t = self.env.now
         self._reclaim_expired(t)
-        views = [self._view(environment, t) for environment in sorted(self._live.values(), key=_BY_ID)]
+        views = [
+            self._view(environment, t) for environment in sorted(self._live.values(), key=_BY_ID)
+        ]
         return Snapshot(time_s=t, instances=views, metrics=self.result())
 
     def take_events(self) -> list[SimEvent]:
@@ -542,18 +578,35 @@ class LifecycleModel:
         self._events = []
         fresh.sort(key=lambda item: item[0])
         return [
-            SimEvent(time_s=at, kind=kind, instance_id=env_id, request_id=request_id, ping=ping, latency_s=latency)
+            SimEvent(
+                time_s=at,
+                kind=kind,
+                instance_id=env_id,
+                request_id=request_id,
+                ping=ping,
+                latency_s=latency,
+            )
             for at, kind, env_id, request_id, ping, latency in fresh
         ]
 
     def _view(self, environment: _Environment, t: float) -> InstanceView:
         spans = self._spans(environment) if environment.busy or environment.initializing else []
         if not spans:
-            expires = None if environment.provisioned else environment.idle_since + self._keep_alive - t
+            expires = (
+                None if environment.provisioned else environment.idle_since + self._keep_alive - t
+            )
             return InstanceView(
-                id=environment.id, provisioned=environment.provisioned, phase="idle",
-                time_in_phase_s=t - environment.idle_since, phase_duration_s=None, expires_in_s=expires,
-                cold=False, ping=False, requests_served=environment.served, created_s=environment.created, spans=[],
+                id=environment.id,
+                provisioned=environment.provisioned,
+                phase="idle",
+                time_in_phase_s=t - environment.idle_since,
+                phase_duration_s=None,
+                expires_in_s=expires,
+                cold=False,
+                ping=False,
+                requests_served=environment.served,
+                created_s=environment.created,
+                spans=[],
             )
         current = spans[-1]
         for span in spans:
@@ -561,22 +614,31 @@ class LifecycleModel:
                 current = span
                 break
         return InstanceView(
-            id=environment.id, provisioned=environment.provisioned, phase=current.phase,
-            time_in_phase_s=max(0.0, t - current.start_s), phase_duration_s=current.duration_s, expires_in_s=None,
-            cold=environment.init_s > 0, ping=environment.ping and environment.busy,
-            requests_served=environment.served, created_s=environment.created, spans=spans,
+            id=environment.id,
+            provisioned=environment.provisioned,
+            phase=current.phase,
+            time_in_phase_s=max(0.0, t - current.start_s),
+            phase_duration_s=current.duration_s,
+            expires_in_s=None,
+            cold=environment.init_s > 0,
+            ping=environment.ping and environment.busy,
+            requests_served=environment.served,
+            created_s=environment.created,
+            spans=spans,
         )
 
     def _spans(self, environment: _Environment) -> list[PhaseSpan]:
         start = environment.request_start
         spans = []
         if environment.init_s > 0:
-            for phase, fraction in zip(INIT_PHASES, self._split):
+            for phase, fraction in zip(INIT_PHASES, self._split, strict=False):
                 duration = environment.init_s * fraction
                 spans.append(PhaseSpan(phase=phase, start_s=start, duration_s=duration))
                 start += duration
         if environment.busy:
-            spans.append(PhaseSpan(phase="execute", start_s=start, duration_s=environment.busy_until - start))
+            spans.append(
+                PhaseSpan(phase="execute", start_s=start, duration_s=environment.busy_until - start)
+            )
         return spans
 
 
@@ -601,7 +663,9 @@ def percentile(ordered: list[float], q: float) -> float:
 
 
 def simulate(
-    config: SimConfig, progress: Callable[[float], None] | None = None, cost_period: str = "simulated"
+    config: SimConfig,
+    progress: Callable[[float], None] | None = None,
+    cost_period: str = "simulated",
 ) -> SimResult:
     """Run one simulation to its horizon and return its metrics."""
     return LifecycleModel(config).run(progress=progress, cost_period=cost_period)

@@ -14,13 +14,45 @@ from serverless_tutor.sim.results import SimResult
 
 # Student t, 97.5th percentile, by degrees of freedom (two-sided 95%); 1.96 beyond 30.
 _T_975 = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
 ]
 
 ESTIMATED_METRICS = (
-    "cold_start_probability", "rejection_probability", "avg_instances", "avg_running", "avg_idle", "avg_lifespan_s",
+    "cold_start_probability",
+    "rejection_probability",
+    "avg_instances",
+    "avg_running",
+    "avg_idle",
+    "avg_lifespan_s",
 )
 
 
@@ -51,7 +83,9 @@ def estimate(values: list[float]) -> Estimate:
     mean = statistics.fmean(values)
     stdev = statistics.stdev(values)
     half = t_quantile_975(len(values) - 1) * stdev / math.sqrt(len(values))
-    return Estimate(mean=mean, stdev=stdev, half_width=half, low=mean - half, high=mean + half, runs=len(values))
+    return Estimate(
+        mean=mean, stdev=stdev, half_width=half, low=mean - half, high=mean + half, runs=len(values)
+    )
 
 
 class ReplicationSummary(BaseModel):
@@ -69,7 +103,11 @@ def replicate(
     runs = []
     for index in range(replications):
         model = LifecycleModel(config.model_copy(update={"seed": config.seed + index}))
-        within = None if progress is None else (lambda done, i=index: progress((i + done) / replications))
+        within = (
+            None
+            if progress is None
+            else (lambda done, i=index: progress((i + done) / replications))
+        )
         runs.append(model.run(progress=within))
     estimates = {}
     for name in ESTIMATED_METRICS:

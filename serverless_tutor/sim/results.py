@@ -18,7 +18,9 @@ PHASE_LABELS: dict[str, str] = {
 }
 INIT_PHASES: tuple[Phase, Phase, Phase] = ("download_code", "init_runtime", "init_function")
 
-EventKind = Literal["cold_start", "warm_start", "rejected", "done", "reclaimed", "provisioning", "provisioned_ready"]
+EventKind = Literal[
+    "cold_start", "warm_start", "rejected", "done", "reclaimed", "provisioning", "provisioned_ready"
+]
 
 
 class _CamelModel(BaseModel):
@@ -36,7 +38,9 @@ class LatencyPercentiles(_CamelModel):
 class SimCost(_CamelModel):
     """The bill for the simulated traffic, from the pricing engine (USD)."""
 
-    period: Literal["simulated", "month"] = Field(description="'simulated': the period simulated; 'month': scaled to 730 hours")
+    period: Literal["simulated", "month"] = Field(
+        description="'simulated': the period simulated; 'month': scaled to 730 hours"
+    )
     invocations: int
     avg_billed_ms: Decimal
     request_cost: Decimal
@@ -62,14 +66,20 @@ class SimResult(_CamelModel):
     avg_instances: float
     avg_running: float
     avg_idle: float
-    avg_lifespan_s: float | None = Field(description="mean creation-to-reclaim time of reclaimed environments")
+    avg_lifespan_s: float | None = Field(
+        description="mean creation-to-reclaim time of reclaimed environments"
+    )
     latency_ms: LatencyPercentiles
     instances_created: int
     instances_reclaimed: int
     pings: int = 0
     ping_cold_starts: int = 0
-    billed_ms: int = Field(description="billed milliseconds of every completed invocation, pings included, each rounded up to 1 ms")
-    provisioned_busy_share: float = Field(description="fraction of busy time spent on provisioned environments")
+    billed_ms: int = Field(
+        description="billed milliseconds of every completed invocation, pings included, each rounded up to 1 ms"
+    )
+    provisioned_busy_share: float = Field(
+        description="fraction of busy time spent on provisioned environments"
+    )
     simulated_s: float
     seed: int
     cost: SimCost | None = None
@@ -88,13 +98,21 @@ class InstanceView(_CamelModel):
     provisioned: bool
     phase: Phase
     time_in_phase_s: float
-    phase_duration_s: float | None = Field(description="length of the current phase; None while idle")
-    expires_in_s: float | None = Field(description="time until reclaimed if no request comes; None for provisioned or busy")
-    cold: bool = Field(description="the current request (or provisioning) started with a cold start")
+    phase_duration_s: float | None = Field(
+        description="length of the current phase; None while idle"
+    )
+    expires_in_s: float | None = Field(
+        description="time until reclaimed if no request comes; None for provisioned or busy"
+    )
+    cold: bool = Field(
+        description="the current request (or provisioning) started with a cold start"
+    )
     ping: bool = Field(description="the current request is a warm-up ping")
     requests_served: int
     created_s: float
-    spans: list[PhaseSpan] = Field(description="the phases of the current request or provisioning, in order")
+    spans: list[PhaseSpan] = Field(
+        description="the phases of the current request or provisioning, in order"
+    )
 
 
 class SimEvent(_CamelModel):

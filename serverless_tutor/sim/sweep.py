@@ -37,7 +37,9 @@ class SweepResult(BaseModel):
 def with_parameter(config: SimConfig, parameter: str, value: float) -> SimConfig:
     """A copy of config with one parameter set; ValueError says what is wrong with the value."""
     if parameter not in SWEEP_PARAMETERS:
-        raise ValueError(f"unknown parameter {parameter!r}; expected one of {', '.join(SWEEP_PARAMETERS)}")
+        raise ValueError(
+            f"unknown parameter {parameter!r}; expected one of {', '.join(SWEEP_PARAMETERS)}"
+        )
     if parameter in _INTEGER_PARAMETERS and value != int(value):
         raise ValueError(f"{parameter} takes whole numbers, got {value:g}")
     policy = config.policy
@@ -47,7 +49,9 @@ def with_parameter(config: SimConfig, parameter: str, value: float) -> SimConfig
         policy = policy.model_copy(update={"keep_alive_s": value})
     elif parameter == "provisioned":
         if value < 0 or value > policy.max_concurrency:
-            raise ValueError(f"provisioned must be 0 to max concurrency ({policy.max_concurrency}), got {value:g}")
+            raise ValueError(
+                f"provisioned must be 0 to max concurrency ({policy.max_concurrency}), got {value:g}"
+            )
         policy = policy.model_copy(update={"provisioned": int(value)})
     elif parameter == "warmup-every-s":
         if value < 0:
@@ -55,7 +59,9 @@ def with_parameter(config: SimConfig, parameter: str, value: float) -> SimConfig
         policy = policy.model_copy(update={"warmup_every_s": value or None})
     elif parameter == "max-concurrency":
         if value < max(1, policy.provisioned):
-            raise ValueError(f"max-concurrency must be at least {max(1, policy.provisioned)}, got {value:g}")
+            raise ValueError(
+                f"max-concurrency must be at least {max(1, policy.provisioned)}, got {value:g}"
+            )
         policy = policy.model_copy(update={"max_concurrency": int(value)})
     elif parameter == "arrival-rate":
         if value <= 0:
@@ -63,7 +69,9 @@ def with_parameter(config: SimConfig, parameter: str, value: float) -> SimConfig
         if isinstance(config.arrivals, PoissonArrivals | ConstantArrivals):
             arrivals = config.arrivals.model_copy(update={"rate_per_s": value})
             return config.model_copy(update={"arrivals": arrivals})
-        raise ValueError(f"arrival-rate can be swept only for Poisson or constant arrivals, not {config.arrivals.kind}")
+        raise ValueError(
+            f"arrival-rate can be swept only for Poisson or constant arrivals, not {config.arrivals.kind}"
+        )
     return config.model_copy(update={"policy": policy})
 
 
@@ -79,7 +87,7 @@ def sweep(
         raise ValueError("give at least one value to sweep")
     configs = [with_parameter(config, parameter, value) for value in values]
     points = []
-    for index, (value, point_config) in enumerate(zip(values, configs)):
+    for index, (value, point_config) in enumerate(zip(values, configs, strict=False)):
         result = LifecycleModel(point_config).run(cost_period=cost_period)
         points.append(SweepPoint(value=value, result=result))
         if progress is not None:

@@ -12,6 +12,7 @@ from serverless_tutor.tui.lesson_commands import LessonCommands
 from serverless_tutor.tui.screens.help_screen import HelpScreen
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
 
+
 def _quiz_screen() -> Screen:
     # Areas other than the reader are imported when first opened, to keep start-up fast.
     from serverless_tutor.tui.screens.quiz_screen import QuizScreen

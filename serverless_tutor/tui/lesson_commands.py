@@ -23,4 +23,9 @@ class LessonCommands(Provider):
         for title, lesson_id, summary in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self.app.open_lesson, lesson_id), help=summary)
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.app.open_lesson, lesson_id),
+                    help=summary,
+                )

@@ -33,8 +33,12 @@ class Cloud:
         retries = settings.pop("retries", 2)
         on_failure = settings.pop("on_failure", None)
         dead_letter = settings.pop("dead_letter", None)
-        config = FunctionConfig(name=name, handler=f"handlers.py:{handler}", code_dir=FUNCTIONS, **settings)
-        self.router.add_function(config, maximum_retry_attempts=retries, on_failure=on_failure, dead_letter=dead_letter)
+        config = FunctionConfig(
+            name=name, handler=f"handlers.py:{handler}", code_dir=FUNCTIONS, **settings
+        )
+        self.router.add_function(
+            config, maximum_retry_attempts=retries, on_failure=on_failure, dead_letter=dead_letter
+        )
         return config
 
     def received(self, function_name: str | None = None) -> list[dict]:
@@ -55,7 +59,9 @@ class Cloud:
 @pytest.fixture(scope="module")
 def shared_runtime():
     holder: dict = {}
-    runtime = LambdaRuntime(backend="inprocess", request_handler=lambda request: holder["account"].handle(request))
+    runtime = LambdaRuntime(
+        backend="inprocess", request_handler=lambda request: holder["account"].handle(request)
+    )
     yield runtime, holder
     runtime.shutdown()
 
@@ -91,15 +97,25 @@ class _Body:
 
 def make_forwarding_client(account: LocalAccount, service: str, function_name: str):
     """A boto3 client whose requests reach the account as ForwardedRequests, as a sandboxed handler's do."""
-    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y",
-                          config=Config(request_checksum_calculation="when_required"))
+    client = boto3.client(
+        service,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=Config(request_checksum_calculation="when_required"),
+    )
 
     def before_send(request, **_):
         body = request.body.read() if hasattr(request.body, "read") else (request.body or b"")
         forwarded = ForwardedRequest(
-            method=request.method, url=request.url,
-            headers={k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()},
-            body=body.encode() if isinstance(body, str) else body, function_name=function_name, request_id="req-1",
+            method=request.method,
+            url=request.url,
+            headers={
+                k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()
+            },
+            body=body.encode() if isinstance(body, str) else body,
+            function_name=function_name,
+            request_id="req-1",
         )
         reply = account.handle(forwarded)
         return AWSResponse(request.url, reply.status_code, reply.headers, _Body(reply.body))

@@ -10,6 +10,7 @@ TABLE = {
     "BillingMode": "PAY_PER_REQUEST",
 }
 
+
 def test_accounts_are_isolated_and_reset_drops_only_their_own():
     first, second = LocalAccount(), LocalAccount()
     assert first.account_id != second.account_id and len(first.account_id) == 12
@@ -29,10 +30,17 @@ def test_forwarded_requests_are_served_and_traced(forwarding_client):
     account.client("dynamodb").create_table(TableName="orders", **TABLE)
     handler_ddb = forwarding_client(account, "dynamodb", "fn-a")
     handler_ddb.put_item(TableName="orders", Item={"k": {"S": "1"}, "total": {"N": "12.5"}})
-    assert account.client("dynamodb").get_item(TableName="orders", Key={"k": {"S": "1"}})["Item"]["total"] == {"N": "12.5"}
+    assert account.client("dynamodb").get_item(TableName="orders", Key={"k": {"S": "1"}})["Item"][
+        "total"
+    ] == {"N": "12.5"}
 
-    put = [e for e in account.trace.entries if e.operation == "PutItem"][0]
-    assert (put.function_name, put.request_id, put.service, put.outcome) == ("fn-a", "req-1", "dynamodb", "ok")
+    put = next(e for e in account.trace.entries if e.operation == "PutItem")
+    assert (put.function_name, put.request_id, put.service, put.outcome) == (
+        "fn-a",
+        "req-1",
+        "dynamodb",
+        "ok",
+    )
     assert put.params["TableName"] == "orders"
     assert put.resource == f"arn:aws:dynamodb:us-east-1:{account.account_id}:table/orders"
     assert seen[-1].operation == "GetItem" and seen[-1].function_name is None
@@ -49,8 +57,11 @@ def test_s3_keys_with_spaces_and_large_bodies_round_trip(forwarding_client):
     account.client("s3").create_bucket(Bucket="uploads")
     body = b"x" * 200_000
     s3.put_object(Bucket="uploads", Key="in/my photo+1.jpg", Body=body)
-    assert account.client("s3").get_object(Bucket="uploads", Key="in/my photo+1.jpg")["Body"].read() == body
-    put = [e for e in account.trace.entries if e.operation == "PutObject"][0]
+    assert (
+        account.client("s3").get_object(Bucket="uploads", Key="in/my photo+1.jpg")["Body"].read()
+        == body
+    )
+    put = next(e for e in account.trace.entries if e.operation == "PutObject")
     assert put.params["Key"] == "in/my photo+1.jpg"
     assert put.params["Body"] == "<200000 bytes>"  # the trace keeps sizes, not payloads
 
@@ -66,8 +77,16 @@ def test_ses_outbox():
     account = LocalAccount()
     ses = account.client("ses")
     ses.verify_email_identity(EmailAddress="shop@example.com")
-    ses.send_email(Source="shop@example.com", Destination={"ToAddresses": ["ada@example.com"]},
-                   Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}})
+    ses.send_email(
+        Source="shop@example.com",
+        Destination={"ToAddresses": ["ada@example.com"]},
+        Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}},
+    )
     assert account.sent_emails() == [
-        {"source": "shop@example.com", "destinations": {"ToAddresses": ["ada@example.com"]}, "subject": "Hi", "body": "Hello"}
+        {
+            "source": "shop@example.com",
+            "destinations": {"ToAddresses": ["ada@example.com"]},
+            "subject": "Hi",
+            "body": "Hello",
+        }
     ]

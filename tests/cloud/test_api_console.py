@@ -24,14 +24,17 @@ def test_create_then_get_returns_the_user(console):
     assert created.status == 201 and created.function == "createUser"
     assert created.function_name == "users-api-dev-createUser" and created.route == "POST /users"
     assert [(c.label, c.outcome, c.resource) for c in created.calls] == [
-        ("dynamodb:PutItem", "ok", "users-api-users-dev")]
+        ("dynamodb:PutItem", "ok", "users-api-users-dev")
+    ]
     user_id = created.body_json["userId"]
 
     got = console.send("GET", f"/dev/users/{user_id}")
     assert got.status == 200 and got.function == "getUser"
     assert got.body_json == created.body_json
     assert {"name": "Alan Turing", "email": "alan@example.com"}.items() <= got.body_json.items()
-    assert isinstance(got.body_json["createdAt"], int)  # a Decimal from DynamoDB, written back as a JSON integer
+    assert isinstance(
+        got.body_json["createdAt"], int
+    )  # a Decimal from DynamoDB, written back as a JSON integer
     assert ("Content-Type", "application/json") in got.headers
     assert [c.label for c in got.calls] == ["dynamodb:GetItem"]
 
@@ -47,16 +50,24 @@ def test_list_returns_the_seeded_users_and_one_page(console):
 
 def test_update_changes_the_user_and_an_unknown_id_is_404_not_an_upsert(console):
     user_id = created_id(console)
-    updated = console.send("PUT", f"/dev/users/{user_id}", '{"name": "A. M. Turing", "email": "amt@example.com"}')
+    updated = console.send(
+        "PUT", f"/dev/users/{user_id}", '{"name": "A. M. Turing", "email": "amt@example.com"}'
+    )
     assert updated.status == 200 and updated.function == "updateUser"
-    assert updated.body_json["name"] == "A. M. Turing" and updated.body_json["email"] == "amt@example.com"
+    assert (
+        updated.body_json["name"] == "A. M. Turing"
+        and updated.body_json["email"] == "amt@example.com"
+    )
     assert console.send("GET", f"/dev/users/{user_id}").body_json["name"] == "A. M. Turing"
 
     missing = console.send("PUT", "/dev/users/u-never", '{"name": "x", "email": "x@example.com"}')
     assert missing.status == 404 and missing.body_json == {"error": "user not found"}
     assert [(c.label, c.outcome, c.error_code) for c in missing.calls] == [
-        ("dynamodb:UpdateItem", "error", "ConditionalCheckFailedException")]
-    assert console.send("GET", "/dev/users/u-never").status == 404  # nothing half-filled was created
+        ("dynamodb:UpdateItem", "error", "ConditionalCheckFailedException")
+    ]
+    assert (
+        console.send("GET", "/dev/users/u-never").status == 404
+    )  # nothing half-filled was created
 
 
 def test_delete_then_get_is_404_and_a_second_delete_is_still_204(console):
@@ -94,23 +105,32 @@ def test_paths_outside_the_api_are_answered_by_api_gateway(console):
     assert no_stage.status == 404 and no_stage.function is None and no_stage.report is None
     assert no_stage.problem == "no route for this method and path"
     wrong_method = console.send("DELETE", "/dev/users")
-    assert wrong_method.status == 403 and wrong_method.body_json == {"message": "Missing Authentication Token"}
+    assert wrong_method.status == 403 and wrong_method.body_json == {
+        "message": "Missing Authentication Token"
+    }
 
 
 def test_every_example_gets_the_status_it_promises():
     with ApiConsole() as fresh:
         for example in EXAMPLES:
-            assert fresh.send(example.method, example.path, example.body).status == example.expect, example.label
+            assert (
+                fresh.send(example.method, example.path, example.body).status == example.expect
+            ), example.label
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), [
-    ("FETCH", "/dev/users", "method 'FETCH': expected one of GET, POST, PUT, DELETE"),
-    ("GET", "dev/users", "path 'dev/users': expected a path starting with /"),
-    ("GET", "/dev/users/a b", "path '/dev/users/a b': expected a path starting with /"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("FETCH", "/dev/users", "method 'FETCH': expected one of GET, POST, PUT, DELETE"),
+        ("GET", "dev/users", "path 'dev/users': expected a path starting with /"),
+        ("GET", "/dev/users/a b", "path '/dev/users/a b': expected a path starting with /"),
+    ],
+)
 def test_bad_requests_are_refused_before_deploying(method, path, expected):
     console = ApiConsole()
-    with pytest.raises(ApiConsoleError, match="^" + expected.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        ApiConsoleError, match="^" + expected.replace("(", r"\(").replace(")", r"\)")
+    ):
         console.send(method, path)
     assert not console.deployed
 
@@ -135,8 +155,21 @@ def test_offline_finds_users_api_by_name_and_seeds_two_users():
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "serverless_tutor", "offline", "users-api", "--port", "0", "--backend", "inprocess"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "serverless_tutor",
+            "offline",
+            "users-api",
+            "--port",
+            "0",
+            "--backend",
+            "inprocess",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         base, lines = None, []

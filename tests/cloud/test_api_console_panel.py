@@ -71,7 +71,9 @@ async def test_choosing_and_sending_examples_by_keyboard():
         await pilot.press("ctrl+s")
         await answered(pilot, panel)
         assert text(app, "#api-status").startswith("201 Created · createUser · cold · ")
-        assert "Init " in text(app, "#api-report") and text(app, "#api-report").startswith("REPORT Duration ")
+        assert "Init " in text(app, "#api-report") and text(app, "#api-report").startswith(
+            "REPORT Duration "
+        )
         assert '"name": "Alan Turing"' in text(app, "#api-response")
         assert "dynamodb:PutItem ok" in text(app, "#api-trace")
         assert app.query_one("#api-status").has_class("-ok")
@@ -107,7 +109,9 @@ async def test_a_bad_path_is_refused_with_a_clear_message():
         path.focus()
         await pilot.press("enter")
         await answered(pilot, panel)
-        assert text(app, "#api-status").startswith("Not sent: path 'users': expected a path starting with /")
+        assert text(app, "#api-status").startswith(
+            "Not sent: path 'users': expected a path starting with /"
+        )
         assert not panel.engine.deployed
 
 

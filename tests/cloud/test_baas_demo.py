@@ -27,12 +27,19 @@ def test_sign_up_stores_the_profile_and_avatar_and_sends_the_email(demo):
     assert all(c.call.latency_ms >= 0 for c in outcome.calls)
 
     state = outcome.state
-    assert {k: v for k, v in state.profile.items() if k != "createdAt"} == {"userId": "ada", "email": "ada@example.com"}
-    assert isinstance(state.profile["createdAt"], int) and state.profile["createdAt"] > 1_600_000_000_000  # ms
+    assert {k: v for k, v in state.profile.items() if k != "createdAt"} == {
+        "userId": "ada",
+        "email": "ada@example.com",
+    }
+    assert (
+        isinstance(state.profile["createdAt"], int)
+        and state.profile["createdAt"] > 1_600_000_000_000
+    )  # ms
     assert state.avatar.key == "ada/avatar.svg" and state.avatar.content_type == "image/svg+xml"
     assert state.avatar.size > 0
     assert [(e.source, e.to, e.subject) for e in state.emails] == [
-        ("welcome@example.com", ["ada@example.com"], "Welcome!")]
+        ("welcome@example.com", ["ada@example.com"], "Welcome!")
+    ]
 
 
 def test_signing_up_the_same_user_twice_is_409_and_sends_no_second_email(demo):
@@ -43,9 +50,13 @@ def test_signing_up_the_same_user_twice_is_409_and_sends_no_second_email(demo):
     again = demo.sign_up("grace", "other@example.com")
     assert again.status == 409 and again.body_json == {"error": "user exists"}
     assert [(c.label, c.call.outcome, c.call.error_code) for c in again.calls] == [
-        ("DynamoDB PutItem (baas-signup-users-dev)", "error", "ConditionalCheckFailedException")]
+        ("DynamoDB PutItem (baas-signup-users-dev)", "error", "ConditionalCheckFailedException")
+    ]
     # The condition kept the first record: nothing was overwritten and no email went to the new address.
-    assert again.state.profile["createdAt"] == created_at and again.state.profile["email"] == "grace@example.com"
+    assert (
+        again.state.profile["createdAt"] == created_at
+        and again.state.profile["email"] == "grace@example.com"
+    )
     assert again.state.emails == []
     assert again.state.emails_sent_total == first.state.emails_sent_total
 
@@ -53,21 +64,28 @@ def test_signing_up_the_same_user_twice_is_409_and_sends_no_second_email(demo):
 def test_a_missing_field_is_the_lessons_400_and_touches_no_service(demo):
     for user_id, email in (("", "x@example.com"), ("x", ""), ("  ", "  ")):
         outcome = demo.sign_up(user_id, email)
-        assert outcome.status == 400 and outcome.body_json == {"error": "userId and email are required"}, user_id
+        assert outcome.status == 400 and outcome.body_json == {
+            "error": "userId and email are required"
+        }, user_id
         assert outcome.calls == []
         assert outcome.state.profile is None and outcome.state.avatar is None
         assert outcome.state.users_in_table == 0 and outcome.state.emails_sent_total == 0
 
 
 def test_an_overlong_field_is_refused_before_sending(demo):
-    with pytest.raises(BaasSignupError, match=f"userId: {MAX_FIELD_CHARS + 1} characters; expected at most"):
+    with pytest.raises(
+        BaasSignupError, match=f"userId: {MAX_FIELD_CHARS + 1} characters; expected at most"
+    ):
         demo.sign_up("u" * (MAX_FIELD_CHARS + 1), "a@example.com")
 
 
 def test_a_second_live_demo_is_refused_clearly_until_the_first_closes(demo):
     demo.sign_up("ada", "ada@example.com")
     second = BaasSignup()
-    with pytest.raises(BaasSignupError, match="another sign-up demo in this process already holds the avatar bucket"):
+    with pytest.raises(
+        BaasSignupError,
+        match="another sign-up demo in this process already holds the avatar bucket",
+    ):
         second.sign_up("bo", "bo@example.com")
     assert not second.deployed
     demo.close()

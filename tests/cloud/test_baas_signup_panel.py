@@ -56,10 +56,16 @@ async def test_sign_up_then_repeat_then_missing_email_by_keyboard():
         assert text(app, "#baas-status").startswith("201 Created · cold · ")
         services = text(app, "#baas-services")
         assert services.startswith("Managed services used:")
-        assert services.index("DynamoDB") < services.index("S3 PutObject") < services.index("SES SendEmail")
-        for service, resource in (("DynamoDB PutItem", "baas-signup-users-dev"),
-                                  ("S3 PutObject", "baas-signup-avatars-dev"),
-                                  ("SES SendEmail", "welcome@example.com")):
+        assert (
+            services.index("DynamoDB")
+            < services.index("S3 PutObject")
+            < services.index("SES SendEmail")
+        )
+        for service, resource in (
+            ("DynamoDB PutItem", "baas-signup-users-dev"),
+            ("S3 PutObject", "baas-signup-avatars-dev"),
+            ("SES SendEmail", "welcome@example.com"),
+        ):
             assert f"• {service} · ok · " in services and f"({resource})" in services
         state = text(app, "#baas-state")
         assert "DynamoDB item: createdAt=" in state and "email=ada@example.com, userId=ada" in state

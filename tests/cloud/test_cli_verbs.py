@@ -8,8 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from serverless_tutor.paths import examples_dir
 from serverless_tutor.cli import main
+from serverless_tutor.paths import examples_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = examples_dir() / "order-service" / "serverless.yml"
@@ -19,11 +19,24 @@ def test_deploy_dry_run_json(capsys):
     assert main(["deploy", str(FIXTURES / "chapter_serverless.yml"), "--dry-run", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan["service"] == "order-service" and plan["stage"] == "dev"
-    assert [f["name"] for f in plan["functions"]] == ["order-service-dev-createOrder", "order-service-dev-getOrder"]
+    assert [f["name"] for f in plan["functions"]] == [
+        "order-service-dev-createOrder",
+        "order-service-dev-getOrder",
+    ]
     assert plan["functions"][0]["events"][0]["summary"].startswith("POST /dev/orders")
-    assert plan["resources"] == [{"logical_id": "OrdersTable", "type": "AWS::DynamoDB::Table",
-                                  "physical_name": "order-service-orders-dev", "created": True}]
-    assert {"path": "provider.environment.ORDERS_TABLE", "expression": "${self:provider.stage}", "value": "dev"} in plan["variables"]
+    assert plan["resources"] == [
+        {
+            "logical_id": "OrdersTable",
+            "type": "AWS::DynamoDB::Table",
+            "physical_name": "order-service-orders-dev",
+            "created": True,
+        }
+    ]
+    assert {
+        "path": "provider.environment.ORDERS_TABLE",
+        "expression": "${self:provider.stage}",
+        "value": "dev",
+    } in plan["variables"]
 
 
 def test_deploy_dry_run_text_and_stage(capsys, monkeypatch):
@@ -35,7 +48,9 @@ def test_deploy_dry_run_text_and_stage(capsys, monkeypatch):
 
 def test_deploy_broken_file_exits_2_with_the_key(tmp_path, capsys):
     path = tmp_path / "serverless.yml"
-    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f:\n    handler: h.main\n    timeout: 3000\n")
+    path.write_text(
+        "service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n  f:\n    handler: h.main\n    timeout: 3000\n"
+    )
     assert main(["deploy", str(path), "--dry-run"]) == 2
     assert "functions.f.timeout: between 1 and 900 seconds" in capsys.readouterr().err
     assert main(["offline", str(tmp_path / "missing.yml")]) == 2
@@ -52,8 +67,19 @@ def test_offline_serves_logs_and_stops_on_ctrl_c(tmp_path):
     )
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "serverless_tutor", "offline", str(tmp_path / "serverless.yml"), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "serverless_tutor",
+            "offline",
+            str(tmp_path / "serverless.yml"),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         base = None

@@ -19,14 +19,33 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_dry_run_plan_resolves_references_without_an_account():
     result = plan(load_service(FIXTURES / "pipeline" / "serverless.yml"), account_id="111122223333")
     functions = {f.key: f for f in result.functions}
-    assert functions["processImage"].events[0].source_arn == "arn:aws:sqs:us-east-1:111122223333:pipeline-test-jobs"
-    assert functions["onOrderChange"].events[0].source_arn.endswith(f"/stream/{STREAM_LABEL_PLACEHOLDER}")
-    assert functions["alerting"].dead_letter == "arn:aws:sqs:us-east-1:111122223333:pipeline-test-alerts-dlq"
+    assert (
+        functions["processImage"].events[0].source_arn
+        == "arn:aws:sqs:us-east-1:111122223333:pipeline-test-jobs"
+    )
+    assert (
+        functions["onOrderChange"]
+        .events[0]
+        .source_arn.endswith(f"/stream/{STREAM_LABEL_PLACEHOLDER}")
+    )
+    assert (
+        functions["alerting"].dead_letter
+        == "arn:aws:sqs:us-east-1:111122223333:pipeline-test-alerts-dlq"
+    )
     assert functions["onUpload"].events[0].settings == {
-        "bucket": "pipeline-test-uploads", "events": ["s3:ObjectCreated:*"], "prefix": "uploads/", "suffix": ".jpg"}
+        "bucket": "pipeline-test-uploads",
+        "events": ["s3:ObjectCreated:*"],
+        "prefix": "uploads/",
+        "suffix": ".jpg",
+    }
     names = {r.logical_id: r.physical_name for r in result.resources}
-    assert names["JobsDLQ"].startswith("pipeline-test-JobsDLQ-")  # CloudFormation-style generated name
-    assert result.iam_statements[0]["Resource"] == "arn:aws:dynamodb:us-east-1:111122223333:table/received"
+    assert names["JobsDLQ"].startswith(
+        "pipeline-test-JobsDLQ-"
+    )  # CloudFormation-style generated name
+    assert (
+        result.iam_statements[0]["Resource"]
+        == "arn:aws:dynamodb:us-east-1:111122223333:table/received"
+    )
     assert result.role == "pipeline-test-us-east-1-lambdaRole"
 
 
@@ -54,10 +73,16 @@ def test_chapter_file_deploys_and_its_missing_handler_fails_like_lambda():
     account = LocalAccount()
     with LambdaRuntime(backend="inprocess", request_handler=account.handle) as runtime:
         deployment = deploy(load_service(FIXTURES / "chapter_serverless.yml"), account, runtime)
-        assert account.client("dynamodb").list_tables()["TableNames"] == ["order-service-orders-dev"]
-        response = deployment.router.api.handle(HttpRequest(method="POST", path="/dev/orders", body=b"{}"))
+        assert account.client("dynamodb").list_tables()["TableNames"] == [
+            "order-service-orders-dev"
+        ]
+        response = deployment.router.api.handle(
+            HttpRequest(method="POST", path="/dev/orders", body=b"{}")
+        )
         assert response.status == 502 and "Runtime.ImportModuleError" in response.problem
-        preflight = deployment.router.api.handle(HttpRequest(method="OPTIONS", path="/dev/orders/7"))
+        preflight = deployment.router.api.handle(
+            HttpRequest(method="OPTIONS", path="/dev/orders/7")
+        )
         assert preflight.header("Access-Control-Allow-Methods") == "GET,OPTIONS"
         deployment.router.close()
     account.reset()
@@ -66,17 +91,27 @@ def test_chapter_file_deploys_and_its_missing_handler_fails_like_lambda():
 def test_every_event_source_wired_from_serverless_yml():
     account = LocalAccount()
     clock = ManualClock()
-    with LambdaRuntime(backend="inprocess", request_handler=account.handle) as runtime, \
-            EventRouter(account, runtime, clock=clock) as router:
+    with (
+        LambdaRuntime(backend="inprocess", request_handler=account.handle) as runtime,
+        EventRouter(account, runtime, clock=clock) as router,
+    ):
         spec = load_service(FIXTURES / "pipeline" / "serverless.yml")
         deployment = deploy(spec, account, runtime, router=router)
         name = deployment.function_name
 
-        account.client("s3").put_object(Bucket="pipeline-test-uploads", Key="uploads/cat 1.jpg", Body=b"meow")
-        account.client("s3").put_object(Bucket="pipeline-test-uploads", Key="uploads/readme.txt", Body=b"no")
-        orders = next(r.physical_name for r in deployment.plan.resources if r.logical_id == "OrdersTable")
+        account.client("s3").put_object(
+            Bucket="pipeline-test-uploads", Key="uploads/cat 1.jpg", Body=b"meow"
+        )
+        account.client("s3").put_object(
+            Bucket="pipeline-test-uploads", Key="uploads/readme.txt", Body=b"no"
+        )
+        orders = next(
+            r.physical_name for r in deployment.plan.resources if r.logical_id == "OrdersTable"
+        )
         account.client("dynamodb").put_item(TableName=orders, Item={"orderId": {"S": "o-1"}})
-        account.client("sns").publish(TopicArn=f"arn:aws:sns:us-east-1:{account.account_id}:alerts-test", Message="disk full")
+        account.client("sns").publish(
+            TopicArn=f"arn:aws:sns:us-east-1:{account.account_id}:alerts-test", Message="disk full"
+        )
         router.drain()
         clock.advance(86_400)
         router.drain()
@@ -90,18 +125,22 @@ def test_every_event_source_wired_from_serverless_yml():
         job = by_function[name("processImage")][0]["Records"][0]
         assert json.loads(job["body"]) == {"key": "uploads/cat+1.jpg"}
         change = by_function[name("onOrderChange")][0]["Records"][0]
-        assert change["eventName"] == "INSERT" and change["dynamodb"]["NewImage"] == {"orderId": {"S": "o-1"}}
+        assert change["eventName"] == "INSERT" and change["dynamodb"]["NewImage"] == {
+            "orderId": {"S": "o-1"}
+        }
         assert by_function[name("cleanup")][0]["detail-type"] == "Scheduled Event"
         assert len(by_function[name("alerting")]) == 2  # maximumRetryAttempts: 1
         dlq = account.client("sqs").get_queue_url(QueueName="pipeline-test-alerts-dlq")["QueueUrl"]
         dead = account.client("sqs").receive_message(QueueUrl=dlq)["Messages"][0]
         assert json.loads(dead["Body"])["Records"][0]["Sns"]["Message"] == "disk full"
         rules = account.client("events").list_rules()["Rules"]
-        assert [(r["ScheduleExpression"], r["State"]) for r in rules] == [("rate(1 day)", "ENABLED")]
+        assert [(r["ScheduleExpression"], r["State"]) for r in rules] == [
+            ("rate(1 day)", "ENABLED")
+        ]
     account.reset()
 
 
 def test_region_mismatch_is_refused():
     account = LocalAccount(region="eu-west-1")
-    with pytest.raises(ServiceConfigError, match="provider.region"):
+    with pytest.raises(ServiceConfigError, match=r"provider\.region"):
         deploy(load_service(FIXTURES / "chapter_serverless.yml"), account, runtime=None)

@@ -25,17 +25,37 @@ def attrs(**values):
         ({"eventType": ["OrderCreated"]}, attrs(eventType="OrderCreated"), True),
         ({"eventType": ["OrderCreated"]}, attrs(eventType="PaymentProcessed"), False),
         ({"eventType": ["OrderCreated"]}, {}, False),  # a missing attribute never matches a value
-        ({"eventType": ["OrderCreated", "PaymentProcessed"]}, attrs(eventType="PaymentProcessed"), True),
-        ({"eventType": ["OrderCreated"], "region": ["eu"]}, attrs(eventType="OrderCreated", region="us"), False),
+        (
+            {"eventType": ["OrderCreated", "PaymentProcessed"]},
+            attrs(eventType="PaymentProcessed"),
+            True,
+        ),
+        (
+            {"eventType": ["OrderCreated"], "region": ["eu"]},
+            attrs(eventType="OrderCreated", region="us"),
+            False,
+        ),
         ({"eventType": [{"prefix": "Order"}]}, attrs(eventType="OrderShipped"), True),
         ({"eventType": [{"suffix": "ed"}]}, attrs(eventType="OrderShipped"), True),
-        ({"eventType": [{"equals-ignore-case": "ordercreated"}]}, attrs(eventType="OrderCreated"), True),
+        (
+            {"eventType": [{"equals-ignore-case": "ordercreated"}]},
+            attrs(eventType="OrderCreated"),
+            True,
+        ),
         ({"eventType": [{"anything-but": ["Test"]}]}, attrs(eventType="OrderCreated"), True),
         ({"eventType": [{"anything-but": "Test"}]}, attrs(eventType="Test"), False),
-        ({"eventType": [{"anything-but": {"prefix": "Order"}}]}, attrs(eventType="OrderCreated"), False),
+        (
+            {"eventType": [{"anything-but": {"prefix": "Order"}}]},
+            attrs(eventType="OrderCreated"),
+            False,
+        ),
         ({"price": [{"numeric": [">", 10, "<=", 20]}]}, attrs(price=15), True),
         ({"price": [{"numeric": [">", 10, "<=", 20]}]}, attrs(price=25), False),
-        ({"price": [{"numeric": [">", 10]}]}, attrs(price="15"), False),  # a String attribute is not a number
+        (
+            {"price": [{"numeric": [">", 10]}]},
+            attrs(price="15"),
+            False,
+        ),  # a String attribute is not a number
         ({"price": [15]}, attrs(price=15.0), True),
         ({"tags": ["blue"]}, attrs(tags=["red", "blue"]), True),
         ({"coupon": [{"exists": False}]}, attrs(eventType="x"), True),
@@ -63,7 +83,13 @@ def test_no_policy_matches_everything():
 
 @pytest.mark.parametrize(
     "policy",
-    [{"eventType": "OrderCreated"}, {"eventType": []}, {"n": [{"numeric": ["~", 1]}]}, {"n": [{"regex": "a.*"}]}, {}],
+    [
+        {"eventType": "OrderCreated"},
+        {"eventType": []},
+        {"n": [{"numeric": ["~", 1]}]},
+        {"n": [{"regex": "a.*"}]},
+        {},
+    ],
 )
 def test_invalid_policies(policy):
     with pytest.raises(FilterPolicyError):

@@ -25,9 +25,18 @@ def shop():
     spec = load_service(EXAMPLE)
     deployment = deploy(spec, account, runtime)
     ddb = account.client("dynamodb")
-    ddb.put_item(TableName="order-service-inventory-dev", Item={"productId": {"S": "book"}, "quantity": {"N": "5"}})
-    ddb.put_item(TableName="order-service-inventory-dev", Item={"productId": {"S": "pen"}, "quantity": {"N": "100"}})
-    ddb.put_item(TableName="order-service-customers-dev", Item={"customerId": {"S": "c-1"}, "email": {"S": "ada@example.com"}})
+    ddb.put_item(
+        TableName="order-service-inventory-dev",
+        Item={"productId": {"S": "book"}, "quantity": {"N": "5"}},
+    )
+    ddb.put_item(
+        TableName="order-service-inventory-dev",
+        Item={"productId": {"S": "pen"}, "quantity": {"N": "100"}},
+    )
+    ddb.put_item(
+        TableName="order-service-customers-dev",
+        Item={"customerId": {"S": "c-1"}, "email": {"S": "ada@example.com"}},
+    )
     yield deployment
     deployment.router.close()
     runtime.shutdown()
@@ -37,20 +46,32 @@ def shop():
 def post_order(shop, items, key=None):
     headers = [("Content-Type", "application/json")] + ([("Idempotency-Key", key)] if key else [])
     body = json.dumps({"customerId": "c-1", "items": items}).encode()
-    return shop.router.api.handle(HttpRequest(method="POST", path="/dev/orders", headers=headers, body=body))
+    return shop.router.api.handle(
+        HttpRequest(method="POST", path="/dev/orders", headers=headers, body=body)
+    )
 
 
 def order(shop, order_id):
-    return shop.account.client("dynamodb").get_item(TableName="order-service-orders-dev", Key={"orderId": {"S": order_id}})["Item"]
+    return shop.account.client("dynamodb").get_item(
+        TableName="order-service-orders-dev", Key={"orderId": {"S": order_id}}
+    )["Item"]
 
 
 def stock(shop, product):
-    item = shop.account.client("dynamodb").get_item(TableName="order-service-inventory-dev", Key={"productId": {"S": product}})["Item"]
+    item = shop.account.client("dynamodb").get_item(
+        TableName="order-service-inventory-dev", Key={"productId": {"S": product}}
+    )["Item"]
     return int(item["quantity"]["N"])
 
 
 def test_order_flows_from_http_through_sns_to_email(shop):
-    response = post_order(shop, [{"productId": "book", "quantity": 2, "price": 12.5}, {"productId": "pen", "quantity": 3, "price": 1.25}])
+    response = post_order(
+        shop,
+        [
+            {"productId": "book", "quantity": 2, "price": 12.5},
+            {"productId": "pen", "quantity": 3, "price": 1.25},
+        ],
+    )
     assert response.status == 201, response.problem
     assert response.header("Access-Control-Allow-Origin") == "*"
     order_id = response.body_json()["orderId"]
@@ -62,15 +83,20 @@ def test_order_flows_from_http_through_sns_to_email(shop):
     assert saved["paymentId"]["S"].startswith("txn-")
     assert (stock(shop, "book"), stock(shop, "pen")) == (3, 97)
     emails = [e for e in shop.account.sent_emails() if order_id in e["body"]]
-    assert emails == [{
-        "source": "orders@example.com",
-        "destinations": {"ToAddresses": ["ada@example.com"]},
-        "subject": "Order Confirmed",
-        "body": f"Your order {order_id} has been confirmed!",
-    }]
+    assert emails == [
+        {
+            "source": "orders@example.com",
+            "destinations": {"ToAddresses": ["ada@example.com"]},
+            "subject": "Order Confirmed",
+            "body": f"Your order {order_id} has been confirmed!",
+        }
+    ]
 
-    calls = [(e.function_name.rsplit("-", 1)[-1], f"{e.service}:{e.operation}") for e in shop.account.trace.entries
-             if e.function_name and e.outcome == "ok"]
+    calls = [
+        (e.function_name.rsplit("-", 1)[-1], f"{e.service}:{e.operation}")
+        for e in shop.account.trace.entries
+        if e.function_name and e.outcome == "ok"
+    ]
     assert calls[-10:] == [
         ("createOrder", "dynamodb:PutItem"),
         ("createOrder", "sns:Publish"),
@@ -85,9 +111,19 @@ def test_order_flows_from_http_through_sns_to_email(shop):
     ]
     assert not [e for e in shop.account.trace.entries if e.outcome == "denied"]
     # each subscriber got only its own event type: the filter policies did the routing
-    delivered = {(d.function_name.rsplit("-", 1)[-1], d.outcome) for d in shop.router.deliveries if d.source == "sns"}
-    assert delivered == {("processPayment", "ok"), ("updateInventory", "ok"), ("sendNotification", "ok"),
-                         ("processPayment", "filtered"), ("updateInventory", "filtered"), ("sendNotification", "filtered")}
+    delivered = {
+        (d.function_name.rsplit("-", 1)[-1], d.outcome)
+        for d in shop.router.deliveries
+        if d.source == "sns"
+    }
+    assert delivered == {
+        ("processPayment", "ok"),
+        ("updateInventory", "ok"),
+        ("sendNotification", "ok"),
+        ("processPayment", "filtered"),
+        ("updateInventory", "filtered"),
+        ("sendNotification", "filtered"),
+    }
 
     fetched = shop.router.api.handle(HttpRequest(method="GET", path=f"/dev/orders/{order_id}"))
     assert fetched.status == 200 and fetched.body_json()["status"] == "CONFIRMED"
@@ -104,11 +140,17 @@ def test_duplicate_deliveries_change_nothing(shop):
     for event_type in ("OrderCreated", "PaymentProcessed", "InventoryUpdated"):
         shop.account.client("sns").publish(
             TopicArn=topic,
-            Message=json.dumps({"eventType": event_type, "orderId": order_id, "customerId": "c-1", "total": "12.5"}),
+            Message=json.dumps(
+                {"eventType": event_type, "orderId": order_id, "customerId": "c-1", "total": "12.5"}
+            ),
             MessageAttributes={"eventType": {"DataType": "String", "StringValue": event_type}},
         )
     shop.router.drain()
-    assert (stock(shop, "book"), len(shop.account.sent_emails()), order(shop, order_id)["status"]) == before
+    assert (
+        stock(shop, "book"),
+        len(shop.account.sent_emails()),
+        order(shop, order_id)["status"],
+    ) == before
 
 
 def test_missing_stock_never_goes_below_zero(shop):

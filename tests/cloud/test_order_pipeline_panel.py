@@ -40,14 +40,27 @@ def masked(run: PipelineRun) -> PipelineRun:
     order_id = "0badcafe-0000-4000-8000-000000000000"
     steps = []
     for step in run.steps:
-        steps.append(step.model_copy(update={
-            "request_id": f"request-{step.number}", "duration_ms": 10.0 * step.number, "billed_ms": 10 * step.number,
-            "init_ms": 100.0 if step.cold else None, "message_id": step.message_id and "message-1",
-            "calls": [c.model_copy(update={"latency_ms": 1.5}) for c in step.calls],
-            "published": [p.model_copy(update={"message_id": "message-1"}) for p in step.published],
-            "log": [], "error": step.error and f"{step.error_type}: masked",
-        }))
-    states = {k: getattr(run, k).model_copy(update={"order_id": order_id}) for k in ("state_before", "end_state")}
+        steps.append(
+            step.model_copy(
+                update={
+                    "request_id": f"request-{step.number}",
+                    "duration_ms": 10.0 * step.number,
+                    "billed_ms": 10 * step.number,
+                    "init_ms": 100.0 if step.cold else None,
+                    "message_id": step.message_id and "message-1",
+                    "calls": [c.model_copy(update={"latency_ms": 1.5}) for c in step.calls],
+                    "published": [
+                        p.model_copy(update={"message_id": "message-1"}) for p in step.published
+                    ],
+                    "log": [],
+                    "error": step.error and f"{step.error_type}: masked",
+                }
+            )
+        )
+    states = {
+        k: getattr(run, k).model_copy(update={"order_id": order_id})
+        for k in ("state_before", "end_state")
+    }
     return run.model_copy(update={"steps": steps, "order_id": order_id, **states})
 
 
@@ -68,7 +81,9 @@ async def settle(pilot, panel: OrderPipelinePanel, attempts: int = 300) -> None:
 def test_registered_under_its_id_and_listed_by_lesson_5():
     assert panel_widget("order-pipeline") is OrderPipelinePanel
     assert "order-pipeline" in PANELS
-    assert {lesson.number for lesson in shipped_lessons() if "order-pipeline" in lesson.panels} == {5}
+    assert {lesson.number for lesson in shipped_lessons() if "order-pipeline" in lesson.panels} == {
+        5
+    }
 
 
 def test_every_frame_fits_the_lesson_pane(failed_payment_run):
@@ -82,7 +97,10 @@ def test_every_frame_fits_the_lesson_pane(failed_payment_run):
 
 def test_frames_reveal_the_run_one_step_at_a_time(failed_payment_run):
     def picture(revealed: int) -> str:
-        return "\n".join("".join(t for t, _ in line) for line in diagram_lines(failed_payment_run, revealed, current=True))
+        return "\n".join(
+            "".join(t for t, _ in line)
+            for line in diagram_lines(failed_payment_run, revealed, current=True)
+        )
 
     def roles(revealed: int) -> dict[str, str]:
         found = {}
@@ -93,7 +111,9 @@ def test_frames_reveal_the_run_one_step_at_a_time(failed_payment_run):
         return found
 
     assert "✓" not in picture(0) and "✗" not in picture(0)
-    assert roles(0) == dict.fromkeys(["createOrder", "processPayment", "updateInventory", "sendNotification"], "dim")
+    assert roles(0) == dict.fromkeys(
+        ["createOrder", "processPayment", "updateInventory", "sendNotification"], "dim"
+    )
     assert roles(1)["createOrder"] == "current" and "→ processPayment" in picture(1)
     assert "✗ attempt 1 failed" in picture(2) and roles(2)["processPayment"] == "current"
     assert "✗ attempt 2 failed" in picture(3)
@@ -102,9 +122,13 @@ def test_frames_reveal_the_run_one_step_at_a_time(failed_payment_run):
     assert roles(4)["updateInventory"] == "dim" and roles(4)["sendNotification"] == "dim"
     rows = trace_rows(failed_payment_run.steps)
     assert ("", "  dynamodb UpdateItem", "denied: AccessDenied", "order-service-orders-dev") in [
-        r[:3] + r[4:] for r in rows]
+        r[:3] + r[4:] for r in rows
+    ]
     assert [r[2] for r in rows if r[1].startswith("  raised ClientError")] == [
-        "attempt 1, retried", "attempt 2, retried", "attempt 3"]
+        "attempt 1, retried",
+        "attempt 2, retried",
+        "attempt 3",
+    ]
     assert ("", "  → OrderCreated", "to processPayment", "", "order-service-events-dev") in rows
 
 
@@ -156,7 +180,10 @@ async def test_order_replay_oversell_failure_and_reset_by_keyboard():
 
         await pilot.press("f")
         await settle(pilot, panel)
-        assert text(app, "#pipeline-status") == "Order with a failing payment: 4 invocations, ended PENDING."
+        assert (
+            text(app, "#pipeline-status")
+            == "Order with a failing payment: 4 invocations, ended PENDING."
+        )
         assert "On-failure queue  1 message" in text(app, "#pipeline-state")
 
         await pilot.press("x")

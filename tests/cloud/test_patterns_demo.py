@@ -40,29 +40,46 @@ def test_a_failing_subscriber_ends_in_its_dlq_after_three_attempts_while_the_oth
     sms = [i for i in run.invocations if i.function == "sms"]
     assert [(i.attempt, i.outcome) for i in sms] == [(1, "retry"), (2, "retry"), (3, "error")]
     assert all("AccessDenied" in i.error for i in sms)
-    assert all([(c.label, c.outcome) for c in i.calls] == [("dynamodb:PutItem", "denied")] for i in sms)
+    assert all(
+        [(c.label, c.outcome) for c in i.calls] == [("dynamodb:PutItem", "denied")] for i in sms
+    )
     others = [i for i in run.invocations if i.function != "sms"]
-    assert sorted(i.function for i in others) == ["analytics", "email"] and all(i.outcome == "ok" for i in others)
-    assert run.fan_out.received == {"email": [PUBLISHED_EVENT], "sms": [], "analytics": [PUBLISHED_EVENT]}
+    assert sorted(i.function for i in others) == ["analytics", "email"] and all(
+        i.outcome == "ok" for i in others
+    )
+    assert run.fan_out.received == {
+        "email": [PUBLISHED_EVENT],
+        "sms": [],
+        "analytics": [PUBLISHED_EVENT],
+    }
     assert [d.event_type for d in run.fan_out.dead_letters["sms"]] == [PUBLISHED_EVENT]
     assert "AccessDenied" in run.fan_out.dead_letters["sms"][0].error
     assert run.fan_out.dead_letters["email"] == [] and run.fan_out.dead_letters["analytics"] == []
     assert run.fan_out.failing == "sms"
     assert [c.label for c in run.demo_calls] == ["sns:Publish"]
-    assert [(c.label, c.resource) for c in run.service_calls][-1] == ("sqs:SendMessage", "patterns-lab-sms-dlq-dev")
+    assert [(c.label, c.resource) for c in run.service_calls][-1] == (
+        "sqs:SendMessage",
+        "patterns-lab-sms-dlq-dev",
+    )
     assert any("3 attempts" in note and "isolated" in note for note in run.notes)
 
     demo.set_failing(False)
     healed = demo.publish()
     assert all(i.outcome == "ok" for i in healed.invocations) and len(healed.invocations) == 3
-    assert len(healed.fan_out.dead_letters["sms"]) == 1  # the old event waits in the DLQ to be redriven
+    assert (
+        len(healed.fan_out.dead_letters["sms"]) == 1
+    )  # the old event waits in the DLQ to be redriven
 
 
 def test_the_filter_policy_skips_the_sms_subscriber(demo):
     run = demo.publish(FILTERED_EVENT)
     assert sorted(i.function for i in run.invocations) == ["analytics", "email"]
     assert run.fan_out.filtered_out == ["sms"]
-    assert run.fan_out.received == {"email": [FILTERED_EVENT], "sms": [], "analytics": [FILTERED_EVENT]}
+    assert run.fan_out.received == {
+        "email": [FILTERED_EVENT],
+        "sms": [],
+        "analytics": [FILTERED_EVENT],
+    }
 
 
 def test_pipes_and_filters_loads_the_good_rows_and_rejects_the_bad_one(demo):
@@ -70,14 +87,18 @@ def test_pipes_and_filters_loads_the_good_rows_and_rejects_the_bad_one(demo):
     assert run.pattern == "pipes"
     assert [(c.label, c.resource) for c in run.demo_calls] == [("s3:PutObject", "orders.csv")]
     assert [(i.function, i.trigger, i.outcome) for i in run.invocations] == [
-        ("transform", "SQS raw (1 msg)", "ok"), ("loader", "SQS clean (2 msgs)", "ok")]
+        ("transform", "SQS raw (1 msg)", "ok"),
+        ("loader", "SQS clean (2 msgs)", "ok"),
+    ]
     transform, loader = run.invocations
     assert [c.label for c in transform.calls] == ["s3:GetObject"] + ["sqs:SendMessage"] * 3
     assert [c.label for c in loader.calls] == ["dynamodb:PutItem"] * 2
     assert run.pipes.queue_depths == {"raw": 0, "clean": 0, "rejects": 1}
     assert run.pipes.rejects == ["orders.csv line 3: quantity 'two' is not a whole number"]
-    assert run.pipes.items == [{"orderId": "o-1", "quantity": "2", "price": "12.50"},
-                               {"orderId": "o-3", "quantity": "1", "price": "9.99"}]
+    assert run.pipes.items == [
+        {"orderId": "o-1", "quantity": "2", "price": "12.50"},
+        {"orderId": "o-3", "quantity": "1", "price": "9.99"},
+    ]
 
 
 def test_reset_redeploys_with_every_subscriber_working_and_close_refuses_more(demo):

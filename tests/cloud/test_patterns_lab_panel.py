@@ -52,7 +52,9 @@ def test_the_diagrams_fit_the_lesson_pane():
         demo.set_failing(True)
         runs = [demo.publish(), demo.publish("CartUpdated"), demo.upload()]
     pictures = [plain(fan_out_lines(None, False)), plain(pipes_lines(None))]
-    pictures += [plain(fan_out_lines(run, True)) for run in runs[:2]] + [plain(pipes_lines(runs[2]))]
+    pictures += [plain(fan_out_lines(run, True)) for run in runs[:2]] + [
+        plain(pipes_lines(runs[2]))
+    ]
     for picture in pictures:
         for line in picture.splitlines():
             assert len(line) <= LESSON_PANE, line
@@ -78,7 +80,10 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await settle(pilot, panel)
         assert not any(button.disabled for button in app.query(Button).results(Button))
         assert text(app, "#patterns-status") == "publish OrderPlaced: 3 invocations."
-        assert text(app, "#patterns-fan-out-state") == "email      got 1  DLQ 0\nsms        got 1  DLQ 0\nanalytics  got 1  DLQ 0"
+        assert (
+            text(app, "#patterns-fan-out-state")
+            == "email      got 1  DLQ 0\nsms        got 1  DLQ 0\nanalytics  got 1  DLQ 0"
+        )
         assert text(app, "#patterns-fan-out-diagram").count("✓ cold") == 3
         assert app.query_one(DataTable).row_count == len(trace_rows(panel.last_run)) == 7
 
@@ -88,7 +93,10 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await pilot.press("p")
         await settle(pilot, panel)
         assert text(app, "#patterns-status") == "publish OrderPlaced: 5 invocations."
-        assert text(app, "#patterns-fan-out-state") == "email      got 2  DLQ 0\nsms        got 1  DLQ 1\nanalytics  got 2  DLQ 0"
+        assert (
+            text(app, "#patterns-fan-out-state")
+            == "email      got 2  DLQ 0\nsms        got 1  DLQ 1\nanalytics  got 2  DLQ 0"
+        )
         assert "✗ 3 tries → DLQ" in text(app, "#patterns-fan-out-diagram")
         assert "isolated" in text(app, "#patterns-notes")
 
@@ -103,13 +111,16 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         assert text(app, "#patterns-status") == "upload orders.csv: 2 invocations."
         assert text(app, "#patterns-pipes-state") == (
             "Queues  raw 0  clean 0  rejects 1\nTable   o-1, o-3\n"
-            "Reject  orders.csv line 3: quantity 'two' is not a whole number")
+            "Reject  orders.csv line 3: quantity 'two' is not a whole number"
+        )
 
         await pilot.press("x")
         await settle(pilot, panel)
         assert panel.last_run is None and not panel.engine.deployed and not panel.engine.failing
         assert text(app, "#patterns-status").startswith("Ready: p publish")
-        assert text(app, "#patterns-pipes-state") == "" and text(app, "#patterns-fan-out-state") == ""
+        assert (
+            text(app, "#patterns-pipes-state") == "" and text(app, "#patterns-fan-out-state") == ""
+        )
 
 
 async def test_unmounting_shuts_the_engine_down():

@@ -37,8 +37,12 @@ def test_an_order_flows_step_by_step_through_the_filter_policies(demo):
 
     assert run.http_status == 201 and run.order_id
     assert [s.function for s in run.steps] == [function for function, _, _ in CHAIN]
-    assert [s.trigger for s in run.steps] == ["POST /dev/orders", "SNS OrderCreated", "SNS PaymentProcessed",
-                                              "SNS InventoryUpdated"]
+    assert [s.trigger for s in run.steps] == [
+        "POST /dev/orders",
+        "SNS OrderCreated",
+        "SNS PaymentProcessed",
+        "SNS InventoryUpdated",
+    ]
     assert [s.number for s in run.steps] == [1, 2, 3, 4]
     assert all(s.outcome == "ok" and s.changed_state and s.attempt == 1 for s in run.steps)
     assert {s.function: calls(s) for s in run.steps} == ORDER_CALLS
@@ -46,7 +50,11 @@ def test_an_order_flows_step_by_step_through_the_filter_policies(demo):
     assert run.steps[0].calls[0].resource == "order-service-orders-dev"
 
     # each message reached exactly the next function; SNS filtered out the other two subscriptions
-    routed = [(p.event_type, p.delivered_to, sorted(p.filtered_out)) for s in run.steps for p in s.published]
+    routed = [
+        (p.event_type, p.delivered_to, sorted(p.filtered_out))
+        for s in run.steps
+        for p in s.published
+    ]
     assert routed == [
         ("OrderCreated", ["processPayment"], ["sendNotification", "updateInventory"]),
         ("PaymentProcessed", ["updateInventory"], ["processPayment", "sendNotification"]),
@@ -54,7 +62,7 @@ def test_an_order_flows_step_by_step_through_the_filter_policies(demo):
     ]
     assert run.filtered_deliveries == 6
     # the next step was triggered by the very message the previous one published
-    for publisher, receiver in zip(run.steps, run.steps[1:]):
+    for publisher, receiver in zip(run.steps, run.steps[1:], strict=False):
         assert receiver.message_id == publisher.published[0].message_id
 
     before, after = run.state_before.stock, run.end_state.stock
@@ -111,7 +119,11 @@ def test_ordering_more_than_the_stock_takes_nothing(demo):
     assert book["quantity"] == run.state_before.stock["book"] + 1
     assert [s.function for s in run.steps] == ["createOrder", "processPayment", "updateInventory"]
     inventory = run.steps[-1]
-    assert calls(inventory) == ["dynamodb:GetItem", "dynamodb:TransactWriteItems", "dynamodb:TransactWriteItems"]
+    assert calls(inventory) == [
+        "dynamodb:GetItem",
+        "dynamodb:TransactWriteItems",
+        "dynamodb:TransactWriteItems",
+    ]
     assert inventory.calls[1].error_code == "TransactionCanceledException"
     assert inventory.published == []
     assert run.end_state.order_status == "OUT_OF_STOCK"
@@ -130,9 +142,11 @@ def test_a_failing_payment_is_retried_twice_then_sent_to_the_on_failure_queue(de
     for step in payments:
         assert step.error_type == "ClientError" and "AccessDeniedException" in step.error
         assert [(c.label, c.outcome, c.error_code) for c in step.calls] == [
-            ("dynamodb:UpdateItem", "denied", "AccessDeniedException")]
+            ("dynamodb:UpdateItem", "denied", "AccessDeniedException")
+        ]
     assert [(a.function, a.outcome, a.target) for a in run.after_retries] == [
-        ("processPayment", "destination", FAILURE_QUEUE)]
+        ("processPayment", "destination", FAILURE_QUEUE)
+    ]
     assert run.end_state.order_status == "PENDING"
     assert run.end_state.failed_events == run.state_before.failed_events + 1
     assert run.end_state.stock == run.state_before.stock
@@ -147,7 +161,11 @@ def test_replaying_a_failed_order_redrives_it():
     assert run.state_before_replay.order_status == "PENDING"
     assert run.end_state.order_status == "CONFIRMED"
     assert run.replay_changed_state is True
-    assert [s.function for s in run.steps if s.phase == "replay"] == ["processPayment", "updateInventory", "sendNotification"]
+    assert [s.function for s in run.steps if s.phase == "replay"] == [
+        "processPayment",
+        "updateInventory",
+        "sendNotification",
+    ]
     assert [s.duplicate for s in run.steps if s.phase == "replay"] == [True, False, False]
 
 
@@ -159,7 +177,9 @@ def test_reset_deploys_afresh_and_close_ends_the_demo():
     demo.reset()
     assert not demo.deployed and demo.last_order_id is None
     again = demo.place_order()
-    assert again.state_before.stock == first.state_before.stock  # the seed, not what the first order left
+    assert (
+        again.state_before.stock == first.state_before.stock
+    )  # the seed, not what the first order left
     assert again.steps[0].cold
     demo.close()
     assert not demo.deployed
@@ -171,7 +191,11 @@ def test_cli_prints_the_timeline_and_json(capsys):
     assert main(["pipeline", "--oversell", "--json"]) == 0
     run = json.loads(capsys.readouterr().out)
     assert run["scenario"] == "oversell" and run["end_state"]["order_status"] == "OUT_OF_STOCK"
-    assert [s["function"] for s in run["steps"]] == ["createOrder", "processPayment", "updateInventory"]
+    assert [s["function"] for s in run["steps"]] == [
+        "createOrder",
+        "processPayment",
+        "updateInventory",
+    ]
 
     assert main(["pipeline", "--replay"]) == 0
     out = capsys.readouterr().out

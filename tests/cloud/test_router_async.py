@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,17 +17,33 @@ def test_sns_filter_policy_routes_each_event_type(cloud):
     cloud.function("pay", "record")
     cloud.function("ship", "record")
     cloud.router.subscribe_sns(topic, "pay", policy={"eventType": ["OrderCreated"]})
-    cloud.router.subscribe_sns(topic, "ship", policy={"eventType": ["PaymentProcessed"], "total": [{"numeric": [">", 10]}]})
+    cloud.router.subscribe_sns(
+        topic, "ship", policy={"eventType": ["PaymentProcessed"], "total": [{"numeric": [">", 10]}]}
+    )
 
     sns = cloud.account.client("sns")
-    sns.publish(TopicArn=topic, Message='{"orderId": "1"}', Subject="new",
-                MessageAttributes={"eventType": {"DataType": "String", "StringValue": "OrderCreated"}})
-    sns.publish(TopicArn=topic, Message='{"orderId": "1"}',
-                MessageAttributes={"eventType": {"DataType": "String", "StringValue": "PaymentProcessed"},
-                                   "total": {"DataType": "Number", "StringValue": "25"}})
-    sns.publish(TopicArn=topic, Message='{"orderId": "2"}',
-                MessageAttributes={"eventType": {"DataType": "String", "StringValue": "PaymentProcessed"},
-                                   "total": {"DataType": "Number", "StringValue": "5"}})
+    sns.publish(
+        TopicArn=topic,
+        Message='{"orderId": "1"}',
+        Subject="new",
+        MessageAttributes={"eventType": {"DataType": "String", "StringValue": "OrderCreated"}},
+    )
+    sns.publish(
+        TopicArn=topic,
+        Message='{"orderId": "1"}',
+        MessageAttributes={
+            "eventType": {"DataType": "String", "StringValue": "PaymentProcessed"},
+            "total": {"DataType": "Number", "StringValue": "25"},
+        },
+    )
+    sns.publish(
+        TopicArn=topic,
+        Message='{"orderId": "2"}',
+        MessageAttributes={
+            "eventType": {"DataType": "String", "StringValue": "PaymentProcessed"},
+            "total": {"DataType": "Number", "StringValue": "5"},
+        },
+    )
     cloud.router.drain()
 
     paid = cloud.received("pay")
@@ -37,11 +53,19 @@ def test_sns_filter_policy_routes_each_event_type(cloud):
     assert record["EventSubscriptionArn"].startswith(topic + ":")
     message = record["Sns"]
     assert (message["Type"], message["TopicArn"], message["Subject"], message["Message"]) == (
-        "Notification", topic, "new", '{"orderId": "1"}')
-    assert message["MessageAttributes"] == {"eventType": {"Type": "String", "Value": "OrderCreated"}}
+        "Notification",
+        topic,
+        "new",
+        '{"orderId": "1"}',
+    )
+    assert message["MessageAttributes"] == {
+        "eventType": {"Type": "String", "Value": "OrderCreated"}
+    }
     assert MILLIS_Z.match(message["Timestamp"])
     shipped = cloud.received("ship")
-    assert [json.loads(r["event"]["Records"][0]["Sns"]["Message"])["orderId"] for r in shipped] == ["1"]
+    assert [json.loads(r["event"]["Records"][0]["Sns"]["Message"])["orderId"] for r in shipped] == [
+        "1"
+    ]
     assert json.loads(shipped[0]["event"]["Records"][0]["Sns"]["Message"]) == {"orderId": "1"}
     filtered = [d for d in cloud.router.deliveries if d.outcome == "filtered"]
     assert len(filtered) == 4  # each function skipped the messages its policy rejects
@@ -58,11 +82,15 @@ def test_async_failure_is_retried_twice_then_sent_to_the_dead_letter_queue(cloud
     cloud.account.client("sns").publish(TopicArn=topic, Message="do it")
     cloud.router.drain()
 
-    attempts = [d for d in cloud.router.deliveries if d.function_name == "worker" and d.source == "sns"]
+    attempts = [
+        d for d in cloud.router.deliveries if d.function_name == "worker" and d.source == "sns"
+    ]
     assert [(d.attempt, d.outcome) for d in attempts] == [(1, "retry"), (2, "retry"), (3, "error")]
     assert len(cloud.received("worker")) == 3
     message = sqs.receive_message(QueueUrl=dlq_url, MessageAttributeNames=["All"])["Messages"][0]
-    assert json.loads(message["Body"])["Records"][0]["Sns"]["Message"] == "do it"  # the original event
+    assert (
+        json.loads(message["Body"])["Records"][0]["Sns"]["Message"] == "do it"
+    )  # the original event
     assert message["MessageAttributes"]["ErrorMessage"]["StringValue"] == "boom"
     assert any(d.outcome == "dead-letter" for d in cloud.router.deliveries)
 
@@ -70,7 +98,12 @@ def test_async_failure_is_retried_twice_then_sent_to_the_dead_letter_queue(cloud
 def test_on_failure_destination_gets_the_invocation_record(cloud):
     sqs = cloud.account.client("sqs")
     url = sqs.create_queue(QueueName="on-failure")["QueueUrl"]
-    cloud.function("worker", "fail", retries=0, on_failure=f"arn:aws:sqs:us-east-1:{cloud.account.account_id}:on-failure")
+    cloud.function(
+        "worker",
+        "fail",
+        retries=0,
+        on_failure=f"arn:aws:sqs:us-east-1:{cloud.account.account_id}:on-failure",
+    )
     cloud.router.invoke_async("worker", {"job": 7}, source="schedule", source_arn="arn:test")
     cloud.router.drain()
 
@@ -96,30 +129,54 @@ def test_s3_notifications_with_prefix_suffix_and_event_types(cloud):
     s3.create_bucket(Bucket="photos")
     cloud.function("thumbnail", "record")
     cloud.function("cleanup", "record")
-    cloud.router.notify_s3("photos", "thumbnail", events=["s3:ObjectCreated:*"], prefix="in/", suffix=".jpg")
+    cloud.router.notify_s3(
+        "photos", "thumbnail", events=["s3:ObjectCreated:*"], prefix="in/", suffix=".jpg"
+    )
     cloud.router.notify_s3("photos", "cleanup", events=["s3:ObjectRemoved:Delete"])
 
     s3.put_object(Bucket="photos", Key="in/my photo+1.jpg", Body=b"12345")
     s3.put_object(Bucket="photos", Key="in/notes.txt", Body=b"x")
     s3.put_object(Bucket="photos", Key="out/other.jpg", Body=b"x")
-    s3.copy_object(Bucket="photos", Key="in/copy.jpg", CopySource={"Bucket": "photos", "Key": "in/my photo+1.jpg"})
+    s3.copy_object(
+        Bucket="photos",
+        Key="in/copy.jpg",
+        CopySource={"Bucket": "photos", "Key": "in/my photo+1.jpg"},
+    )
     s3.delete_object(Bucket="photos", Key="in/notes.txt")
     cloud.router.drain()
 
-    created = sorted((r["event"]["Records"][0] for r in cloud.received("thumbnail")), key=lambda r: r["eventName"])
+    created = sorted(
+        (r["event"]["Records"][0] for r in cloud.received("thumbnail")),
+        key=lambda r: r["eventName"],
+    )
     assert [(r["eventName"], r["s3"]["object"]["key"]) for r in created] == [
         ("ObjectCreated:Copy", "in/copy.jpg"),
         ("ObjectCreated:Put", "in/my+photo%2B1.jpg"),  # URL-encoded: space as +, + as %2B
     ]
     put = created[1]
-    assert (put["eventVersion"], put["eventSource"], put["awsRegion"]) == ("2.1", "aws:s3", "us-east-1")
+    assert (put["eventVersion"], put["eventSource"], put["awsRegion"]) == (
+        "2.1",
+        "aws:s3",
+        "us-east-1",
+    )
     assert MILLIS_Z.match(put["eventTime"])
-    assert put["s3"]["object"]["size"] == 5 and put["s3"]["object"]["eTag"] == "827ccb0eea8a706c4c34a16891f84e7b"
-    assert put["s3"]["bucket"] == {"name": "photos", "ownerIdentity": put["s3"]["bucket"]["ownerIdentity"], "arn": "arn:aws:s3:::photos"}
-    assert put["s3"]["s3SchemaVersion"] == "1.0" and re.fullmatch(r"[0-9A-F]{18}", put["s3"]["object"]["sequencer"])
+    assert (
+        put["s3"]["object"]["size"] == 5
+        and put["s3"]["object"]["eTag"] == "827ccb0eea8a706c4c34a16891f84e7b"
+    )
+    assert put["s3"]["bucket"] == {
+        "name": "photos",
+        "ownerIdentity": put["s3"]["bucket"]["ownerIdentity"],
+        "arn": "arn:aws:s3:::photos",
+    }
+    assert put["s3"]["s3SchemaVersion"] == "1.0" and re.fullmatch(
+        r"[0-9A-F]{18}", put["s3"]["object"]["sequencer"]
+    )
     assert created[0]["s3"]["object"]["size"] == 5  # a copy reports the copied object's size
     removed = [r["event"]["Records"][0] for r in cloud.received("cleanup")]
-    assert [(r["eventName"], r["s3"]["object"]["key"]) for r in removed] == [("ObjectRemoved:Delete", "in/notes.txt")]
+    assert [(r["eventName"], r["s3"]["object"]["key"]) for r in removed] == [
+        ("ObjectRemoved:Delete", "in/notes.txt")
+    ]
     assert "size" not in removed[0]["s3"]["object"]
 
 
@@ -133,12 +190,17 @@ def test_schedules_fire_on_a_stepped_clock(shared_runtime):
     account = LocalAccount()
     holder["account"] = account
     account.client("dynamodb").create_table(
-        TableName="received", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        TableName="received",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     clock = ManualClock()
-    start = datetime(2026, 1, 15, 11, 58, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 15, 11, 58, 30, tzinfo=UTC)
     with EventRouter(account, runtime, clock=clock, start_time=start) as router:
-        router.add_function(FunctionConfig(name="report", handler="handlers.py:record", code_dir=FUNCTIONS))
+        router.add_function(
+            FunctionConfig(name="report", handler="handlers.py:record", code_dir=FUNCTIONS)
+        )
         router.schedule("every-5-min", "rate(5 minutes)", "report")
         router.schedule("noon", "cron(0 12 * * ? *)", "report", input={"job": "noon"})
 
@@ -157,8 +219,14 @@ def test_schedules_fire_on_a_stepped_clock(shared_runtime):
         scheduled = sorted(e["time"] for e in events if e.get("detail-type") == "Scheduled Event")
         assert scheduled == ["2026-01-15T12:03:30Z", "2026-01-15T12:08:30Z", "2026-01-15T12:13:30Z"]
         sample = next(e for e in events if e.get("source") == "aws.events")
-        assert sample["resources"] == [f"arn:aws:events:us-east-1:{account.account_id}:rule/every-5-min"]
-        assert (sample["version"], sample["account"], sample["detail"]) == ("0", account.account_id, {})
+        assert sample["resources"] == [
+            f"arn:aws:events:us-east-1:{account.account_id}:rule/every-5-min"
+        ]
+        assert (sample["version"], sample["account"], sample["detail"]) == (
+            "0",
+            account.account_id,
+            {},
+        )
     account.reset()
 
 

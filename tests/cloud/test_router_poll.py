@@ -10,13 +10,19 @@ def make_queue(cloud, name, *, visibility=30, dlq=None, max_receive=2):
     attributes = {"VisibilityTimeout": str(visibility)}
     if dlq:
         attributes["RedrivePolicy"] = json.dumps(
-            {"deadLetterTargetArn": f"arn:aws:sqs:us-east-1:{cloud.account.account_id}:{dlq}", "maxReceiveCount": max_receive})
+            {
+                "deadLetterTargetArn": f"arn:aws:sqs:us-east-1:{cloud.account.account_id}:{dlq}",
+                "maxReceiveCount": max_receive,
+            }
+        )
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     return url, f"arn:aws:sqs:us-east-1:{cloud.account.account_id}:{name}"
 
 
 def bodies(sqs, url):
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get(
+        "Messages", []
+    )
     return sorted(m["Body"] for m in messages)
 
 
@@ -27,7 +33,11 @@ def test_sqs_partial_batch_failure_and_redrive_to_the_dlq(cloud):
     cloud.function("consumer", "sqs_partial", timeout_s=10)
     cloud.router.map_sqs(arn, "consumer", batch_size=10, report_batch_item_failures=True)
     for body in ("good-1", "bad-1", "good-2"):
-        sqs.send_message(QueueUrl=url, MessageBody=body, MessageAttributes={"kind": {"DataType": "String", "StringValue": "test"}})
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=body,
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": "test"}},
+        )
 
     cloud.router.drain()
     first = cloud.received("consumer")
@@ -35,21 +45,37 @@ def test_sqs_partial_batch_failure_and_redrive_to_the_dlq(cloud):
     records = first[0]["event"]["Records"]
     assert sorted(r["body"] for r in records) == ["bad-1", "good-1", "good-2"]
     record = records[0]
-    assert (record["eventSource"], record["eventSourceARN"], record["awsRegion"]) == ("aws:sqs", arn, "us-east-1")
+    assert (record["eventSource"], record["eventSourceARN"], record["awsRegion"]) == (
+        "aws:sqs",
+        arn,
+        "us-east-1",
+    )
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
-    assert record["messageAttributes"]["kind"] == {"stringValue": "test", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+    assert record["messageAttributes"]["kind"] == {
+        "stringValue": "test",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
+    }
     assert len(record["md5OfBody"]) == 32
     assert cloud.router.deliveries[-1].outcome == "partial"
     # the good ones were deleted, the bad one waits out its visibility timeout
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("0", "1")
+    assert (
+        attributes["ApproximateNumberOfMessages"],
+        attributes["ApproximateNumberOfMessagesNotVisible"],
+    ) == ("0", "1")
 
     cloud.clock.advance(29)
     cloud.router.drain()
     assert len(cloud.received("consumer")) == 1  # still invisible
     cloud.clock.advance(2)
     cloud.router.drain()
-    second = [r for r in cloud.received("consumer") if r["event"]["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"]
+    second = [
+        r
+        for r in cloud.received("consumer")
+        if r["event"]["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
+    ]
     assert [r["body"] for r in second[0]["event"]["Records"]] == ["bad-1"]
 
     cloud.clock.advance(31)
@@ -67,7 +93,9 @@ def test_sqs_function_error_returns_the_whole_batch(cloud):
     for i in range(3):
         sqs.send_message(QueueUrl=url, MessageBody=f"job-{i}")
     cloud.router.drain()
-    assert cloud.router.deliveries[-1].outcome == "error" and cloud.router.deliveries[-1].records == 3
+    assert (
+        cloud.router.deliveries[-1].outcome == "error" and cloud.router.deliveries[-1].records == 3
+    )
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "3"
 
@@ -125,7 +153,10 @@ def make_table(cloud, name, view_type):
         ("KEYS_ONLY", {"INSERT": set(), "MODIFY": set(), "REMOVE": set()}),
         ("NEW_IMAGE", {"INSERT": {"NewImage"}, "MODIFY": {"NewImage"}, "REMOVE": set()}),
         ("OLD_IMAGE", {"INSERT": set(), "MODIFY": {"OldImage"}, "REMOVE": {"OldImage"}}),
-        ("NEW_AND_OLD_IMAGES", {"INSERT": {"NewImage"}, "MODIFY": {"NewImage", "OldImage"}, "REMOVE": {"OldImage"}}),
+        (
+            "NEW_AND_OLD_IMAGES",
+            {"INSERT": {"NewImage"}, "MODIFY": {"NewImage", "OldImage"}, "REMOVE": {"OldImage"}},
+        ),
     ],
 )
 def test_stream_view_types(cloud, view_type, images):
@@ -134,15 +165,24 @@ def test_stream_view_types(cloud, view_type, images):
     cloud.function("on-change", "record")
     cloud.router.map_stream(stream_arn, "on-change", batch_size=10)
     ddb.put_item(TableName=table, Item={"id": {"S": "u1"}, "status": {"S": "new"}})
-    ddb.update_item(TableName=table, Key={"id": {"S": "u1"}}, UpdateExpression="SET #s = :s",
-                    ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "active"}})
+    ddb.update_item(
+        TableName=table,
+        Key={"id": {"S": "u1"}},
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": "active"}},
+    )
     ddb.delete_item(TableName=table, Key={"id": {"S": "u1"}})
     cloud.router.drain()
 
     records = [r for batch in cloud.received("on-change") for r in batch["event"]["Records"]]
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
     for record in records:
-        assert (record["eventVersion"], record["eventSource"], record["awsRegion"]) == ("1.1", "aws:dynamodb", "us-east-1")
+        assert (record["eventVersion"], record["eventSource"], record["awsRegion"]) == (
+            "1.1",
+            "aws:dynamodb",
+            "us-east-1",
+        )
         assert record["eventSourceARN"] == stream_arn
         data = record["dynamodb"]
         assert data["StreamViewType"] == view_type and data["Keys"] == {"id": {"S": "u1"}}
@@ -159,15 +199,21 @@ def test_stream_latest_skips_old_records_and_failed_batches_retry_then_drop(clou
     ddb, stream_arn = make_table(cloud, "events", "NEW_IMAGE")
     ddb.put_item(TableName="events", Item={"id": {"S": "before-mapping"}})
     cloud.function("processor", "stream_fail_on_poison")
-    cloud.router.map_stream(stream_arn, "processor", starting_position="LATEST", maximum_retry_attempts=1, batch_size=1)
+    cloud.router.map_stream(
+        stream_arn, "processor", starting_position="LATEST", maximum_retry_attempts=1, batch_size=1
+    )
     ddb.put_item(TableName="events", Item={"id": {"S": "poison"}, "poison": {"BOOL": True}})
     ddb.put_item(TableName="events", Item={"id": {"S": "fine"}})
 
     cloud.router.drain()  # attempt 1 fails: the shard waits on the poison record
-    seen = [b["event"]["Records"][0]["dynamodb"]["Keys"]["id"]["S"] for b in cloud.received("processor")]
+    seen = [
+        b["event"]["Records"][0]["dynamodb"]["Keys"]["id"]["S"] for b in cloud.received("processor")
+    ]
     assert seen == ["poison"]
     cloud.router.drain()  # retry 1 fails too: the batch is dropped, the shard moves on
-    seen = [b["event"]["Records"][0]["dynamodb"]["Keys"]["id"]["S"] for b in cloud.received("processor")]
+    seen = [
+        b["event"]["Records"][0]["dynamodb"]["Keys"]["id"]["S"] for b in cloud.received("processor")
+    ]
     assert sorted(seen) == ["fine", "poison", "poison"]
     outcomes = [d.outcome for d in cloud.router.deliveries]
     assert outcomes == ["retry", "dropped", "ok"]

@@ -1,6 +1,6 @@
 """EventBridge schedule expressions."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from serverless_tutor.cloud.schedule import Cron, Rate, ScheduleError, parse_schedule
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(text: str) -> datetime:
@@ -27,14 +27,34 @@ def test_rate_counts_from_creation():
     ("expression", "after", "expected"),
     [
         ("cron(0 12 * * ? *)", "2026-01-15T12:00:00", "2026-01-16T12:00:00"),
-        ("cron(15 10 ? * 6L 2026)", "2026-01-01T00:00:00", "2026-01-30T10:15:00"),  # last Friday of January 2026
-        ("cron(0 18 ? * MON-FRI *)", "2026-01-16T18:00:00", "2026-01-19T18:00:00"),  # Friday evening -> Monday
+        (
+            "cron(15 10 ? * 6L 2026)",
+            "2026-01-01T00:00:00",
+            "2026-01-30T10:15:00",
+        ),  # last Friday of January 2026
+        (
+            "cron(0 18 ? * MON-FRI *)",
+            "2026-01-16T18:00:00",
+            "2026-01-19T18:00:00",
+        ),  # Friday evening -> Monday
         ("cron(0 8 1 * ? *)", "2026-01-15T00:00:00", "2026-02-01T08:00:00"),
         ("cron(0/15 * * * ? *)", "2026-01-15T10:07:00", "2026-01-15T10:15:00"),
-        ("cron(0 9 ? * 2#1 *)", "2026-01-15T00:00:00", "2026-02-02T09:00:00"),  # first Monday of February
+        (
+            "cron(0 9 ? * 2#1 *)",
+            "2026-01-15T00:00:00",
+            "2026-02-02T09:00:00",
+        ),  # first Monday of February
         ("cron(0 0 L * ? *)", "2026-02-01T00:00:00", "2026-02-28T00:00:00"),
-        ("cron(0 0 15W * ? *)", "2026-02-01T00:00:00", "2026-02-16T00:00:00"),  # the 15th is a Sunday
-        ("cron(30 1 ? * SUN *)", "2026-01-15T00:00:00", "2026-01-18T01:30:00"),  # SUN is 1, not 0 as in Unix cron
+        (
+            "cron(0 0 15W * ? *)",
+            "2026-02-01T00:00:00",
+            "2026-02-16T00:00:00",
+        ),  # the 15th is a Sunday
+        (
+            "cron(30 1 ? * SUN *)",
+            "2026-01-15T00:00:00",
+            "2026-01-18T01:30:00",
+        ),  # SUN is 1, not 0 as in Unix cron
     ],
 )
 def test_cron_next_fire(expression, after, expected):
@@ -57,7 +77,9 @@ def test_cron_next_fire(expression, after, expected):
     ],
 )
 def test_bad_expressions(expression, message):
-    with pytest.raises(ScheduleError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+    with pytest.raises(
+        ScheduleError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")
+    ):
         parse_schedule(expression)
 
 

@@ -26,15 +26,22 @@ def test_chapter_section_4_file_loads_as_written():
     assert [(e.type, e.method, e.path) for e in create.events] == [("http", "POST", "/orders")]
     assert create.events[0].cors is not None
     assert spec.functions["getOrder"].events[0].path == "/orders/{id}"
-    assert spec.iam_statements[0]["Resource"] == ["arn:aws:dynamodb:us-east-1:*:table/order-service-orders-dev"]
+    assert spec.iam_statements[0]["Resource"] == [
+        "arn:aws:dynamodb:us-east-1:*:table/order-service-orders-dev"
+    ]
     assert spec.resources["OrdersTable"].properties["TableName"] == "order-service-orders-dev"
     assert any("provider.stage is not set" in note for note in spec.notes)
     # the handlers are not part of the fixture: said, not hidden
-    assert {w.path for w in spec.warnings} == {"functions.createOrder.handler", "functions.getOrder.handler"}
+    assert {w.path for w in spec.warnings} == {
+        "functions.createOrder.handler",
+        "functions.getOrder.handler",
+    }
 
 
 def test_stage_option_and_fallbacks(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider:
   name: aws
@@ -51,17 +58,26 @@ custom:
 functions:
   hello:
     handler: handler.main
-""")
+""",
+    )
     (tmp_path / "handler.py").write_text("def main(event, context):\n    return 1\n")
     spec = load_service(path, stage="prod", env={"TOKEN": "t-1"})
     env = spec.functions["hello"].environment
     assert spec.stage == "prod"
-    assert env == {"TABLE": "shop-prod", "LEVEL": "info", "TOKEN": "t-1", "COUNT": "3", "MISSING_OK": "fallback"}
+    assert env == {
+        "TABLE": "shop-prod",
+        "LEVEL": "info",
+        "TOKEN": "t-1",
+        "COUNT": "3",
+        "MISSING_OK": "fallback",
+    }
     assert spec.warnings == []
 
 
 def test_missing_variable_is_an_error_with_its_path(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider:
   name: aws
@@ -69,7 +85,8 @@ provider:
   environment:
     TOKEN: ${env:NOT_SET_ANYWHERE}
 functions: {}
-""")
+""",
+    )
     with pytest.raises(ServiceConfigError) as caught:
         load_service(path, env={})
     problem = caught.value.problems[0]
@@ -78,20 +95,25 @@ functions: {}
 
 
 def test_variable_loop_is_reported(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider: {name: aws, runtime: python3.12}
 custom:
   a: ${self:custom.b}
   b: ${self:custom.a}
 functions: {}
-""")
+""",
+    )
     with pytest.raises(ServiceConfigError, match="loop"):
         load_service(path)
 
 
 def test_cloudformation_sub_placeholders_are_left_for_cloudformation(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider:
   name: aws
@@ -103,14 +125,19 @@ provider:
 custom:
   sender: a@example.com
 functions: {}
-""")
+""",
+    )
     spec = load_service(path)
-    assert spec.iam_statements[0]["Resource"] == {"Fn::Sub": "arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/a@example.com"}
+    assert spec.iam_statements[0]["Resource"] == {
+        "Fn::Sub": "arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/a@example.com"
+    }
 
 
 def test_file_variable(tmp_path):
     (tmp_path / "config.yml").write_text("tables:\n  orders: orders-table\n")
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider:
   name: aws
@@ -118,7 +145,8 @@ provider:
   environment:
     TABLE: ${file(./config.yml):tables.orders}
 functions: {}
-""")
+""",
+    )
     spec = load_service(path)
     assert any(v.value == "orders-table" for v in spec.variables)
 
@@ -128,25 +156,56 @@ functions: {}
     [
         ("memorySize: 64", "functions.f.memorySize", "between 128 and 10240"),
         ("timeout: 901", "functions.f.timeout", "between 1 and 900"),
-        ("events:\n      - http: {path: /x, method: FETCH}", "functions.f.events[0].http.method", "one of"),
+        (
+            "events:\n      - http: {path: /x, method: FETCH}",
+            "functions.f.events[0].http.method",
+            "one of",
+        ),
         ("events:\n      - http: {method: get}", "functions.f.events[0].http.path", "required"),
-        ("events:\n      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', batchSize: 50}", "functions.f.events[0].sqs.maximumBatchingWindow", "at least 1 second"),
-        ("events:\n      - schedule: rate(5 minute)", "functions.f.events[0].schedule.rate", "plural"),
-        ("events:\n      - schedule: cron(0 12 * * * *)", "functions.f.events[0].schedule.rate", "'?'"),
-        ("events:\n      - sns: {topicName: t, filterPolicy: {eventType: OrderCreated}}", "functions.f.events[0].sns.filterPolicy", "list of conditions"),
-        ("events:\n      - s3: {bucket: b, rules: [{middle: x}]}", "functions.f.events[0].s3.rules[0]", "prefix"),
-        ("events: [{http: {path: /x, method: get}, sqs: arn}]", "functions.f.events[0]", "exactly one event type"),
+        (
+            "events:\n      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:q', batchSize: 50}",
+            "functions.f.events[0].sqs.maximumBatchingWindow",
+            "at least 1 second",
+        ),
+        (
+            "events:\n      - schedule: rate(5 minute)",
+            "functions.f.events[0].schedule.rate",
+            "plural",
+        ),
+        (
+            "events:\n      - schedule: cron(0 12 * * * *)",
+            "functions.f.events[0].schedule.rate",
+            "'?'",
+        ),
+        (
+            "events:\n      - sns: {topicName: t, filterPolicy: {eventType: OrderCreated}}",
+            "functions.f.events[0].sns.filterPolicy",
+            "list of conditions",
+        ),
+        (
+            "events:\n      - s3: {bucket: b, rules: [{middle: x}]}",
+            "functions.f.events[0].s3.rules[0]",
+            "prefix",
+        ),
+        (
+            "events: [{http: {path: /x, method: get}, sqs: arn}]",
+            "functions.f.events[0]",
+            "exactly one event type",
+        ),
     ],
 )
 def test_broken_files_name_the_offending_key(tmp_path, snippet, field, expected):
-    path = write(tmp_path, f"""
+    path = write(
+        tmp_path,
+        f"""
 service: shop
 provider: {{name: aws, runtime: python3.12}}
 functions:
   f:
     handler: handler.main
     {snippet}
-""")
+""",
+    )
     with pytest.raises(ServiceConfigError) as caught:
         load_service(path)
     problems = {p.field: p.expected for p in caught.value.problems}
@@ -162,7 +221,9 @@ def test_yaml_syntax_error_has_a_line(tmp_path):
 
 
 def test_unsupported_keys_are_warnings_not_silence(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 plugins: [serverless-offline]
 provider:
@@ -182,7 +243,8 @@ resources:
       Type: AWS::ApiGateway::RestApi
   Outputs:
     X: {Value: 1}
-""")
+""",
+    )
     (tmp_path / "handler.py").write_text("def main(e, c):\n    return 1\n")
     spec = load_service(path)
     paths = {w.path for w in spec.warnings}
@@ -199,7 +261,9 @@ resources:
 
 
 def test_all_event_kinds_parse(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 service: shop
 provider: {name: aws, runtime: python3.12}
 functions:
@@ -215,15 +279,26 @@ functions:
       - s3: {bucket: uploads, event: 's3:ObjectRemoved:*', rules: [{prefix: in/}, {suffix: .jpg}]}
       - stream: {type: dynamodb, arn: !GetAtt Table.StreamArn, startingPosition: LATEST, batchSize: 2}
       - schedule: {rate: ['rate(1 hour)', 'cron(0 3 ? * MON-FRI *)'], input: {job: nightly}}
-""")
+""",
+    )
     (tmp_path / "handler.py").write_text("def main(e, c):\n    return 1\n")
     f = load_service(path).functions["f"]
     kinds = [e.type for e in f.events]
     assert kinds == ["httpApi", "httpApi", "sns", "sqs", "s3", "stream", "schedule"]
     assert f.events[0].path == "/items/{id}" and f.events[1].path == "*"
-    assert f.events[2].topic_arn == {"Ref": "Topic"} and f.events[2].filter_policy_scope == "MessageBody"
-    assert f.events[3].queue_arn == {"Fn::GetAtt": ["Queue", "Arn"]} and f.events[3].report_batch_item_failures
-    assert (f.events[4].prefix, f.events[4].suffix, f.events[4].events) == ("in/", ".jpg", ["s3:ObjectRemoved:*"])
+    assert (
+        f.events[2].topic_arn == {"Ref": "Topic"}
+        and f.events[2].filter_policy_scope == "MessageBody"
+    )
+    assert (
+        f.events[3].queue_arn == {"Fn::GetAtt": ["Queue", "Arn"]}
+        and f.events[3].report_batch_item_failures
+    )
+    assert (f.events[4].prefix, f.events[4].suffix, f.events[4].events) == (
+        "in/",
+        ".jpg",
+        ["s3:ObjectRemoved:*"],
+    )
     assert f.events[5].starting_position == "LATEST"
     assert f.events[6].expressions == ["rate(1 hour)", "cron(0 3 ? * MON-FRI *)"]
     assert f.maximum_retry_attempts == 1 and f.on_failure == "arn:aws:sqs:us-east-1:1:failed"

@@ -42,7 +42,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_shipped_lessons_are_the_twelve_sections_in_order():
     lessons = shipped_lessons()
     assert [lesson.number for lesson in lessons] == list(range(1, LESSON_COUNT + 1))
-    for lesson, section in zip(lessons, CHAPTER_SECTIONS):
+    for lesson, section in zip(lessons, CHAPTER_SECTIONS, strict=False):
         assert lesson.title.startswith(section), (lesson.title, section)
     assert "Summary" in lessons[-1].title
     assert len({lesson.id for lesson in lessons}) == LESSON_COUNT
@@ -72,7 +72,9 @@ def test_missing_title_is_named(tmp_path):
     text = GOOD.format(id="a", number=1, title="T").replace("title: T\n", "")
     path = write(tmp_path / "lessons", "01.md", text)
     problems = validate([path])
-    assert [(p.file, p.field, p.expected) for p in problems] == [(str(path), "title", "required field is missing")]
+    assert [(p.file, p.field, p.expected) for p in problems] == [
+        (str(path), "title", "required field is missing")
+    ]
 
 
 def test_unknown_panel_is_named(tmp_path):

@@ -60,7 +60,12 @@ def test_registered_under_its_id_and_listed_by_lessons_2_and_4():
 
 
 def test_fmt_span():
-    assert [fmt_span(None), fmt_span(4.4), fmt_span(754), fmt_span(5400)] == ["-", "4 s", "12 min", "1.5 h"]
+    assert [fmt_span(None), fmt_span(4.4), fmt_span(754), fmt_span(5400)] == [
+        "-",
+        "4 s",
+        "12 min",
+        "1.5 h",
+    ]
 
 
 def test_snapshot_before_the_first_invoke_at_80x24(snap_compare):
@@ -72,16 +77,24 @@ async def test_cold_warm_three_at_once_and_ten_minutes_by_keyboard():
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(InvokePlaygroundPanel)
         panel.focus()
-        assert "def lambda_handler(event, context):" in app.query_one("#playground-source", TextArea).text
+        assert (
+            "def lambda_handler(event, context):"
+            in app.query_one("#playground-source", TextArea).text
+        )
         assert '"name": "Ada"' in app.query_one("#playground-event", TextArea).text
-        assert text(app, "#playground-why") == "No environment yet: the first request to this function is a cold start."
+        assert (
+            text(app, "#playground-why")
+            == "No environment yet: the first request to this function is a cold start."
+        )
 
         await press_and_settle(pilot, panel, "i")
         assert text(app, "#playground-status").startswith("Request 1: cold on env #1 · Init ")
         assert env_rows(app) == [["#1", "idle", "1", "0 s", "0 s", "cold"]]
         assert text(app, "#playground-why").startswith("Cold: first request")
         logs = app.query_one("#playground-logs", TextArea).text
-        assert "START RequestId: " in logs and "END RequestId: " in logs and "Init Duration: " in logs
+        assert (
+            "START RequestId: " in logs and "END RequestId: " in logs and "Init Duration: " in logs
+        )
         assert '"statusCode": 200' in app.query_one("#playground-result", TextArea).text
 
         await press_and_settle(pilot, panel, "i")
@@ -92,7 +105,9 @@ async def test_cold_warm_three_at_once_and_ten_minutes_by_keyboard():
         assert text(app, "#playground-status") == "3 at once: 1 warm, 2 cold on env #1 #2 #3"
         assert [row[0] for row in env_rows(app)] == ["#1", "#2", "#3"]
         assert [row[5] for row in env_rows(app)] == ["warm", "cold", "cold"]
-        assert text(app, "#playground-why").startswith("3 at once: #1 was idle and reused (warm); #2 and #3 are new (cold).")
+        assert text(app, "#playground-why").startswith(
+            "3 at once: #1 was idle and reused (warm); #2 and #3 are new (cold)."
+        )
         assert app.query_one("#playground-history", DataTable).row_count == 5
 
         await pilot.press("w")
@@ -101,10 +116,15 @@ async def test_cold_warm_three_at_once_and_ten_minutes_by_keyboard():
 
         await press_and_settle(pilot, panel, "i")
         assert text(app, "#playground-status").startswith("Request 6: cold on env #4")
-        assert text(app, "#playground-why") == "Cold: its environments sat idle for the keep-alive (10 min) and were reclaimed."
+        assert (
+            text(app, "#playground-why")
+            == "Cold: its environments sat idle for the keep-alive (10 min) and were reclaimed."
+        )
 
         await pilot.press("x")
-        assert env_rows(app) == [] and app.query_one("#playground-history", DataTable).row_count == 0
+        assert (
+            env_rows(app) == [] and app.query_one("#playground-history", DataTable).row_count == 0
+        )
         assert text(app, "#playground-status").startswith("Ready: hello.lambda_handler")
 
 
@@ -119,7 +139,9 @@ async def test_counter_state_is_visible_in_the_result():
         assert '"requests_served_here": 2' in app.query_one("#playground-result", TextArea).text
         await press_and_settle(pilot, panel, "3")
         result = app.query_one("#playground-result", TextArea).text
-        assert result.count('"requests_served_here": 1') == 2 and '"requests_served_here": 3' in result
+        assert (
+            result.count('"requests_served_here": 1') == 2 and '"requests_served_here": 3' in result
+        )
 
 
 async def test_timeout_demo_shows_the_error_shape_and_loses_its_environment():
@@ -130,10 +152,15 @@ async def test_timeout_demo_shows_the_error_shape_and_loses_its_environment():
         assert "time.sleep(1.5)" in app.query_one("#playground-source", TextArea).text
         await press_and_settle(pilot, panel, "i")
         result = app.query_one("#playground-result", TextArea).text
-        assert '"errorType": "Sandbox.Timedout"' in result and "Task timed out after 1.00 seconds" in result
+        assert (
+            '"errorType": "Sandbox.Timedout"' in result
+            and "Task timed out after 1.00 seconds" in result
+        )
         assert "Status: timeout" in app.query_one("#playground-logs", TextArea).text
         assert env_rows(app) == []
-        assert "Env #1 timed out and was destroyed: the next request is cold." in text(app, "#playground-why")
+        assert "Env #1 timed out and was destroyed: the next request is cold." in text(
+            app, "#playground-why"
+        )
 
 
 async def test_memory_change_gives_a_cold_start_and_says_why():
@@ -191,6 +218,9 @@ async def test_unmounting_shuts_the_runtime_down():
         engine = panel.engine
         await panel.remove()
         assert engine.closed
-    leftovers = [t.name for t in set(threading.enumerate()) - already_running
-                 if t.name.startswith(("playground-request", "simultaneous-invoke", "lambda-"))]
+    leftovers = [
+        t.name
+        for t in set(threading.enumerate()) - already_running
+        if t.name.startswith(("playground-request", "simultaneous-invoke", "lambda-"))
+    ]
     assert leftovers == []

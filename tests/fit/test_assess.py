@@ -60,7 +60,9 @@ def test_ml_training_names_gpus_and_the_memory_limit():
 
 def test_rest_api_bill_is_the_chapter_pay_per_use_example():
     result = assess(preset("rest-api").workload)
-    expected = monthly_bill(Workload(requests=1_000_000, duration_ms=Decimal(200), memory_mb=512)).total
+    expected = monthly_bill(
+        Workload(requests=1_000_000, duration_ms=Decimal(200), memory_mb=512)
+    ).total
     assert result.monthly_cost_usd == expected
     assert cents(expected) == Decimal("1.87")  # FACTS: 1 M x 0.2 s x 0.5 GB = $0.20 + $1.67
     assert "$1.87" in next(r.text for r in result.reasons if r.key == "cost")
@@ -101,9 +103,15 @@ def test_limits_that_need_care():
     base = preset("rest-api").workload
     payload = assess(base.model_copy(update={"payload_mb": 7}))
     assert payload.verdict == "fit with care" and payload.keys("care") == ["payload"]
-    assert assess(base.model_copy(update={"payload_mb": 2, "invocation": "async"})).keys("care") == ["payload"]
-    assert assess(base.model_copy(update={"payload_mb": 2})).keys("care") == []  # under the 6 MB sync limit
-    busy = assess(base.model_copy(update={"requests_per_month": 2_000_000_000, "p99_budget_ms": None}))
+    assert assess(base.model_copy(update={"payload_mb": 2, "invocation": "async"})).keys(
+        "care"
+    ) == ["payload"]
+    assert (
+        assess(base.model_copy(update={"payload_mb": 2})).keys("care") == []
+    )  # under the 6 MB sync limit
+    busy = assess(
+        base.model_copy(update={"requests_per_month": 2_000_000_000, "p99_budget_ms": None})
+    )
     assert busy.keys("care") == ["concurrency"]  # 771 average, x10 at peak, over 1,000
 
 
@@ -116,6 +124,8 @@ def test_bad_workloads_are_refused():
     with pytest.raises(ValidationError, match="longest_duration_s must be at least"):
         FitWorkload(typical_duration_s=10, longest_duration_s=1, requests_per_month=1)
     with pytest.raises(ValidationError, match="memory_mb"):
-        FitWorkload(typical_duration_s=1, longest_duration_s=1, requests_per_month=1, memory_mb=20_000)
+        FitWorkload(
+            typical_duration_s=1, longest_duration_s=1, requests_per_month=1, memory_mb=20_000
+        )
     with pytest.raises(KeyError, match="rest-api"):
         preset("nope")

@@ -12,7 +12,9 @@ from serverless_tutor.tui.widgets.fit_check_panel import FitCheckPanel
 from serverless_tutor.tui.widgets.fit_reason_list import FitReasonList
 
 SIZE = (80, 24)
-LESSON_COLUMN = 51  # the panel is 49 wide (45 inside) in the lesson pane at 80x24; the scroll bar takes 2
+LESSON_COLUMN = (
+    51  # the panel is 49 wide (45 inside) in the lesson pane at 80x24; the scroll bar takes 2
+)
 
 
 class FitApp(App):
@@ -28,8 +30,10 @@ def verdict_of(app: App) -> str:
 
 
 def reason_keys(app: App) -> list[str]:
-    return [next(c for c in row.classes if c.startswith("fit-") and c != "fit-row").removeprefix("fit-")
-            for row in app.query(".fit-row")]
+    return [
+        next(c for c in row.classes if c.startswith("fit-") and c != "fit-row").removeprefix("fit-")
+        for row in app.query(".fit-row")
+    ]
 
 
 async def retype(pilot, selector: str, text: str) -> None:
@@ -42,7 +46,10 @@ async def retype(pilot, selector: str, text: str) -> None:
 def test_registered_under_its_id_and_listed_by_lessons_10_and_11():
     assert panel_widget("fit-check") is FitCheckPanel
     assert "fit-check" in PANELS
-    assert {lesson.number for lesson in shipped_lessons() if "fit-check" in lesson.panels} == {10, 11}
+    assert {lesson.number for lesson in shipped_lessons() if "fit-check" in lesson.panels} == {
+        10,
+        11,
+    }
 
 
 def test_snapshot_rest_api_at_80x24(snap_compare):
@@ -81,7 +88,9 @@ async def test_changing_inputs_updates_at_once():
         assert app.query_one("#fit-verdict").has_class("-care")
         assert reason_keys(app)[0] == "cold-starts"
         assert "7.4%" in str(app.query_one(".fit-cold-starts .fit-reason", Static).render())
-        assert "L6 cold starts" in str(app.query_one(".fit-cold-starts .fit-pointer", Static).render())
+        assert "L6 cold starts" in str(
+            app.query_one(".fit-cold-starts .fit-pointer", Static).render()
+        )
         assert "Cold share 7.4%" in str(app.query_one("#fit-figures", Static).render())
         app.query_one("#fit-gpu", Switch).focus()
         await pilot.press("space")
@@ -96,8 +105,10 @@ async def test_bad_input_shows_a_reason_and_keeps_the_last_verdict():
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(FitCheckPanel)
         await retype(pilot, "#fit-longest", "0.1")
-        assert panel.error == "longest job s: longest_duration_s must be at least typical_duration_s" or \
-            panel.error.startswith("workload: longest_duration_s must be at least")
+        assert (
+            panel.error == "longest job s: longest_duration_s must be at least typical_duration_s"
+            or panel.error.startswith("workload: longest_duration_s must be at least")
+        )
         assert app.query_one("#fit-error", Static).display
         assert panel.assessment.verdict == "good fit"
         await retype(pilot, "#fit-longest", "3")

@@ -18,15 +18,31 @@ def test_preset_as_json(capsys):
     code, out, _ = run(capsys, "--preset", "video-transcode", "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["verdict"] == "poor fit" and data["key_reason"] == "timeout" and data["preset"] == "video-transcode"
+    assert (
+        data["verdict"] == "poor fit"
+        and data["key_reason"] == "timeout"
+        and data["preset"] == "video-transcode"
+    )
     assert data["reasons"][0]["rests_on"] == "max timeout 900 s (15 min)"
     assert data["reasons"][0]["lesson"] == 11
     assert data["monthly_cost_usd"] is None
 
 
 def test_description_as_json_with_cost_and_cold_share(capsys):
-    code, out, _ = run(capsys, "--duration-s", "0.2", "--longest-s", "3", "--requests", "1000000",
-                       "--p99-ms", "300", "--traffic", "spiky", "--json")
+    code, out, _ = run(
+        capsys,
+        "--duration-s",
+        "0.2",
+        "--longest-s",
+        "3",
+        "--requests",
+        "1000000",
+        "--p99-ms",
+        "300",
+        "--traffic",
+        "spiky",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert data["verdict"] == "fit with care" and data["key_reason"] == "cold-starts"
@@ -57,16 +73,25 @@ def test_list_of_presets(capsys):
     assert {r["id"]: r["verdict"] for r in rows}["steady-api"] == "poor fit"
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    ([], "fit needs --preset NAME or --duration-s"),
-    (["--preset", "nope"], "--preset: no fit preset 'nope'"),
-    (["--duration-s", "abc"], "--duration-s: expected a number, got 'abc'"),
-    (["--duration-s", "-1"], "--duration-s: expected a finite number of 0 or more"),
-    (["--duration-s", "5", "--longest-s", "2"], "longest_duration_s must be at least typical_duration_s"),
-    (["--duration-s", "1", "--requests", "1.5"], "--requests: expected a whole number"),
-    (["--duration-s", "1", "--memory-mb", "20000"], "memory_mb: Input should be less than or equal to 10240"),
-    (["--duration-s", "0"], "typical_duration_s: Input should be greater than 0"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "fit needs --preset NAME or --duration-s"),
+        (["--preset", "nope"], "--preset: no fit preset 'nope'"),
+        (["--duration-s", "abc"], "--duration-s: expected a number, got 'abc'"),
+        (["--duration-s", "-1"], "--duration-s: expected a finite number of 0 or more"),
+        (
+            ["--duration-s", "5", "--longest-s", "2"],
+            "longest_duration_s must be at least typical_duration_s",
+        ),
+        (["--duration-s", "1", "--requests", "1.5"], "--requests: expected a whole number"),
+        (
+            ["--duration-s", "1", "--memory-mb", "20000"],
+            "memory_mb: Input should be less than or equal to 10240",
+        ),
+        (["--duration-s", "0"], "typical_duration_s: Input should be greater than 0"),
+    ],
+)
 def test_bad_input_exits_2_with_a_reason(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""

@@ -29,7 +29,13 @@ import pytest
 
 from serverless_tutor.cli import main
 from serverless_tutor.content.packs import load_pack
-from serverless_tutor.grading.classroom import SCRATCH_PREFIX, GradeRecord, grade_class, record_path, scratch_in_use
+from serverless_tutor.grading.classroom import (
+    SCRATCH_PREFIX,
+    GradeRecord,
+    grade_class,
+    record_path,
+    scratch_in_use,
+)
 from serverless_tutor.grading.gradebook import LONG_COLUMNS, write_gradebook
 from serverless_tutor.paths import exercises_dir
 
@@ -43,7 +49,10 @@ def make_class(root: Path) -> Path:
     def put(relative: str, source: Path | str) -> None:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source if isinstance(source, str) else source.read_text(encoding="utf-8"), encoding="utf-8")
+        path.write_text(
+            source if isinstance(source, str) else source.read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
 
     put("ada/hello-handler/handler.py", HELLO / "solution" / "handler.py")
     put("ada/word-count.py", WORD_COUNT / "solution" / "handler.py")
@@ -78,10 +87,23 @@ def graded(tmp_path_factory, pack):
     before = tree_digest(submissions)
     out = root / "out"
     seen = []
-    run = grade_class(pack, submissions, out, jobs=2, on_record=lambda record, done, total: seen.append((done, total)))
+    run = grade_class(
+        pack,
+        submissions,
+        out,
+        jobs=2,
+        on_record=lambda record, done, total: seen.append((done, total)),
+    )
     book, files = write_gradebook(pack, run, out)
-    return {"run": run, "book": book, "files": files, "out": out, "submissions": submissions,
-            "before": before, "seen": seen}
+    return {
+        "run": run,
+        "book": book,
+        "files": files,
+        "out": out,
+        "submissions": submissions,
+        "before": before,
+        "seen": seen,
+    }
 
 
 def status_of(run, student: str, exercise: str) -> GradeRecord:
@@ -93,10 +115,14 @@ def test_every_pair_gets_the_right_outcome(graded):
     assert run.students == ["ada", "bob", "cyd", "dee"]
     outcomes = {(r.student, r.exercise): (r.status, r.points) for r in run.records}
     assert outcomes == {
-        ("ada", "hello-handler"): ("pass", 7), ("ada", "word-count"): ("pass", 3),
-        ("bob", "hello-handler"): ("fail", 1), ("bob", "word-count"): ("missing", 0),
-        ("cyd", "hello-handler"): ("error", 0), ("cyd", "word-count"): ("fail", 0),
-        ("dee", "hello-handler"): ("pass", 7), ("dee", "word-count"): ("fail", 1),
+        ("ada", "hello-handler"): ("pass", 7),
+        ("ada", "word-count"): ("pass", 3),
+        ("bob", "hello-handler"): ("fail", 1),
+        ("bob", "word-count"): ("missing", 0),
+        ("cyd", "hello-handler"): ("error", 0),
+        ("cyd", "word-count"): ("fail", 0),
+        ("dee", "hello-handler"): ("pass", 7),
+        ("dee", "word-count"): ("fail", 1),
     }
     assert run.graded == 7 and run.reused == 0 and run.ungraded == []
     assert graded["seen"][-1] == (8, 8) and len(graded["seen"]) == 8
@@ -111,7 +137,9 @@ def test_the_runaway_loop_is_stopped_by_the_lambda_timeout(graded):
 
 def test_missing_and_broken_submissions_say_why(graded):
     missing = status_of(graded["run"], "bob", "word-count")
-    assert missing.message == "No submission: expected bob/word-count/handler.py or bob/word-count.py."
+    assert (
+        missing.message == "No submission: expected bob/word-count/handler.py or bob/word-count.py."
+    )
     assert missing.result is None and missing.submission is None
     broken = status_of(graded["run"], "cyd", "hello-handler")
     assert broken.result.tests[0].status == "error"
@@ -122,7 +150,9 @@ def test_one_record_file_per_pair_and_submissions_untouched(graded):
     files = sorted((out / "results").rglob("*.json"))
     assert len(files) == 8
     for record in run.records:
-        saved = GradeRecord.model_validate_json(record_path(out, record.student, record.exercise).read_bytes())
+        saved = GradeRecord.model_validate_json(
+            record_path(out, record.student, record.exercise).read_bytes()
+        )
         assert saved.status == record.status and saved.points == record.points
     assert not list((out / "results").rglob("*.tmp"))
     assert tree_digest(graded["submissions"]) == graded["before"]
@@ -149,12 +179,22 @@ def test_long_csv_has_one_row_per_pair(graded):
     assert (bob["status"], bob["points"], bob["maxPoints"]) == ("missing", "0", "10")
     assert bob["message"].startswith("No submission")
     ada = next(row for row in rows if (row["student"], row["exercise"]) == ("ada", "hello-handler"))
-    assert (ada["status"], ada["points"], ada["maxPoints"], ada["late"]) == ("pass", "14", "14", "no")
+    assert (ada["status"], ada["points"], ada["maxPoints"], ada["late"]) == (
+        "pass",
+        "14",
+        "14",
+        "no",
+    )
 
 
 def test_gradebook_json_and_feedback(graded):
     book = json.loads(graded["files"].json_file.read_text(encoding="utf-8"))
-    assert book["pack"] == "week-1" and book["counts"] == {"pass": 3, "fail": 3, "error": 1, "missing": 1}
+    assert book["pack"] == "week-1" and book["counts"] == {
+        "pass": 3,
+        "fail": 3,
+        "error": 1,
+        "missing": 1,
+    }
     dee = next(student for student in book["students"] if student["student"] == "dee")
     assert (dee["total"], dee["maxPoints"]) == (17.33, 24)
     feedback = (graded["out"] / "feedback" / "cyd.md").read_text(encoding="utf-8")
@@ -169,19 +209,33 @@ def test_resume_keeps_finished_work_and_regrades_what_changed(graded, pack, tmp_
     submissions = tmp_path / "submissions"
     shutil.copytree(graded["submissions"], submissions)
     out = tmp_path / "out"
-    for student, exercise in [("ada", "hello-handler"), ("ada", "word-count"), ("dee", "word-count"), ("bob", "word-count")]:
+    for student, exercise in [
+        ("ada", "hello-handler"),
+        ("ada", "word-count"),
+        ("dee", "word-count"),
+        ("bob", "word-count"),
+    ]:
         target = record_path(out, student, exercise)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(record_path(graded["out"], student, exercise), target)
     (out / "results" / "cyd").mkdir(parents=True)
     (out / "results" / "cyd" / ".word-count.json.x.tmp").write_text('{"half": ', encoding="utf-8")
-    record_path(out, "cyd", "hello-handler").write_text('{"version": 1, "stud', encoding="utf-8")  # unreadable: graded again
+    record_path(out, "cyd", "hello-handler").write_text(
+        '{"version": 1, "stud', encoding="utf-8"
+    )  # unreadable: graded again
     (submissions / "dee" / "word-count" / "handler.py").write_text(
-        (WORD_COUNT / "solution" / "handler.py").read_text(encoding="utf-8"), encoding="utf-8")  # dee fixed it
+        (WORD_COUNT / "solution" / "handler.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )  # dee fixed it
 
     regraded = []
-    run = grade_class(pack, submissions, out, jobs=2, resume=True,
-                      on_record=lambda record, done, total: regraded.append((record.student, record.exercise)))
+    run = grade_class(
+        pack,
+        submissions,
+        out,
+        jobs=2,
+        resume=True,
+        on_record=lambda record, done, total: regraded.append((record.student, record.exercise)),
+    )
     assert run.reused == 3  # ada x2 and bob's missing word-count
     assert run.graded == 5
     kept = status_of(run, "ada", "hello-handler")
@@ -197,17 +251,38 @@ def test_a_killed_run_loses_nothing_and_resume_finishes_it(tmp_path):
     for student in ("s1", "s2", "s3", "s4"):
         folder = submissions / student
         folder.mkdir(parents=True)
-        (folder / "word-count.py").write_text(BUSY_LOOP, encoding="utf-8")  # about 2 s each: two 1 s timeouts
+        (folder / "word-count.py").write_text(
+            BUSY_LOOP, encoding="utf-8"
+        )  # about 2 s each: two 1 s timeouts
     pack_file = tmp_path / "pack.yaml"
-    pack_file.write_text(f"id: kill-test\ntitle: Kill test\nexercise_folders: [{WORD_COUNT.parent}]\nexercises: [word-count]\n",
-                         encoding="utf-8")
+    pack_file.write_text(
+        f"id: kill-test\ntitle: Kill test\nexercise_folders: [{WORD_COUNT.parent}]\nexercises: [word-count]\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "serverless_tutor", "grade", str(pack_file), str(submissions),
-               "--out", str(out), "--jobs", "1", "--json"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "serverless_tutor",
+        "grade",
+        str(pack_file),
+        str(submissions),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--json",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 120
-        while not list(out.glob("results/*/*.json")) and process.poll() is None and time.monotonic() < deadline:
+        while (
+            not list(out.glob("results/*/*.json"))
+            and process.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
@@ -218,14 +293,18 @@ def test_a_killed_run_loses_nothing_and_resume_finishes_it(tmp_path):
         record = GradeRecord.model_validate_json(path.read_bytes())
         assert record.status == "fail", record.message
 
-    [stale] = Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}{process.pid}-*")  # the killed run could not clean up
+    [stale] = Path(tempfile.gettempdir()).glob(
+        f"{SCRATCH_PREFIX}{process.pid}-*"
+    )  # the killed run could not clean up
     deadline = time.monotonic() + 60
     while scratch_in_use(stale) and time.monotonic() < deadline:
         time.sleep(0.1)  # its orphaned grading process notices its parent is gone and exits
 
     resumed = grade_class(load_pack(pack_file), submissions, out, jobs=2, resume=True)
     assert resumed.reused == len(written) and resumed.graded == 4 - len(written)
-    assert [record.status for record in resumed.records] == ["fail"] * 4, [r.message for r in resumed.records]
+    assert [record.status for record in resumed.records] == ["fail"] * 4, [
+        r.message for r in resumed.records
+    ]
     assert not stale.exists()  # the next run removed it
 
 
@@ -234,9 +313,14 @@ def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
     exercise = tmp_path / "exercises" / "word-count"
     shutil.copytree(WORD_COUNT, exercise)
     spec = exercise / "exercise.yaml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("timeout_s: 1", "timeout_s: 30"), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("timeout_s: 1", "timeout_s: 30"), encoding="utf-8"
+    )
     pack_file = tmp_path / "pack.yaml"
-    pack_file.write_text("id: slow\ntitle: Slow\nexercise_folders: [exercises]\nexercises: [word-count]\n", encoding="utf-8")
+    pack_file.write_text(
+        "id: slow\ntitle: Slow\nexercise_folders: [exercises]\nexercises: [word-count]\n",
+        encoding="utf-8",
+    )
     submissions = tmp_path / "submissions"
     (submissions / "ann").mkdir(parents=True)
     (submissions / "ann" / "word-count.py").write_text(BUSY_LOOP, encoding="utf-8")
@@ -244,7 +328,19 @@ def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
     shutil.copyfile(WORD_COUNT / "solution" / "handler.py", submissions / "ben" / "word-count.py")
     out = tmp_path / "out"
 
-    code = main(["grade", str(pack_file), str(submissions), "--out", str(out), "--budget", "5", "--jobs", "1"])
+    code = main(
+        [
+            "grade",
+            str(pack_file),
+            str(submissions),
+            "--out",
+            str(out),
+            "--budget",
+            "5",
+            "--jobs",
+            "1",
+        ]
+    )
     assert code == 1, capsys.readouterr()
     printed = capsys.readouterr().out
     assert "1 could not be graded" in printed and "ann/word-count" in printed
@@ -261,22 +357,35 @@ def test_grade_cli_json_prints_the_gradebook(graded, pack, tmp_path, capsys):
     """--resume over a finished run re-grades nothing: the CLI exits 0 and prints the same totals."""
     out = tmp_path / "out"
     shutil.copytree(graded["out"] / "results", out / "results")
-    code = main(["grade", str(DATA / "week1.yaml"), str(graded["submissions"]), "--out", str(out), "--resume", "--json"])
+    code = main(
+        [
+            "grade",
+            str(DATA / "week1.yaml"),
+            str(graded["submissions"]),
+            "--out",
+            str(out),
+            "--resume",
+            "--json",
+        ]
+    )
     assert code == 0
     book = json.loads(capsys.readouterr().out)
     assert book["graded"] == 0 and book["reused"] == 8
     assert [student["total"] for student in book["students"]] == [24, 2, 0, 17.33]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["grade", "no-such-pack", "."], "no pack file or shipped pack 'no-such-pack'"),
-    (["grade", "intro", "/no/such/folder"], "not a folder of submissions"),
-    (["grade", "intro", "{subs}", "--jobs", "0"], "--jobs must be 1 or more"),
-    (["grade", "intro", "{subs}", "--budget", "0"], "--budget must be more than 0"),
-    (["grade", "intro", "{subs}", "--out-inside"], "inside the submissions folder"),
-    (["grade", "intro", "{empty}"], "no student folders"),
-    (["pack", "show", "nope"], "no pack file or shipped pack 'nope'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["grade", "no-such-pack", "."], "no pack file or shipped pack 'no-such-pack'"),
+        (["grade", "intro", "/no/such/folder"], "not a folder of submissions"),
+        (["grade", "intro", "{subs}", "--jobs", "0"], "--jobs must be 1 or more"),
+        (["grade", "intro", "{subs}", "--budget", "0"], "--budget must be more than 0"),
+        (["grade", "intro", "{subs}", "--out-inside"], "inside the submissions folder"),
+        (["grade", "intro", "{empty}"], "no student folders"),
+        (["pack", "show", "nope"], "no pack file or shipped pack 'nope'"),
+    ],
+)
 def test_usage_errors_exit_2(argv, message, tmp_path, capsys):
     subs = make_class(tmp_path / "subs")
     (tmp_path / "empty").mkdir()
@@ -293,8 +402,14 @@ def test_usage_errors_exit_2(argv, message, tmp_path, capsys):
 def test_pack_show_and_list(capsys):
     assert main(["pack", "show", "intro", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert [e["id"] for e in shown["exercises"]] == ["hello-handler", "create-order", "sqs-batch", "stateless-counter",
-                                                     "init-outside-handler", "s3-uppercase"]
+    assert [e["id"] for e in shown["exercises"]] == [
+        "hello-handler",
+        "create-order",
+        "sqs-batch",
+        "stateless-counter",
+        "init-outside-handler",
+        "s3-uppercase",
+    ]
     assert all(e["shipped"] for e in shown["exercises"]) and shown["totalPoints"] == 43
     assert main(["pack", "show", str(DATA / "week1.yaml")]) == 0
     text = capsys.readouterr().out

@@ -26,7 +26,9 @@ def test_exercises_json_lists_id_title_section_status(capsys):
 
 def test_check_exit_codes_and_recorded_progress(capsys, tmp_path):
     workspace = tmp_path / "ws"
-    assert main(["check", "hello-handler", "--workspace", str(workspace), "--json"]) == 1  # the starter
+    assert (
+        main(["check", "hello-handler", "--workspace", str(workspace), "--json"]) == 1
+    )  # the starter
     result = _json(capsys)
     assert result["status"] == "fail" and result["version"] == 3
     assert (workspace / "hello-handler" / "handler.py").is_file()
@@ -51,8 +53,16 @@ def test_check_error_exits_1(capsys, tmp_path):
     assert _json(capsys)["status"] == "error"
 
 
-@pytest.mark.parametrize("argv", [["check", "no-such-exercise"], ["check", "hello-handler", "--file", "/no/such/file.py"],
-                                  ["hint", "nope"], ["reset", "nope"], ["solution", "nope"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "no-such-exercise"],
+        ["check", "hello-handler", "--file", "/no/such/file.py"],
+        ["hint", "nope"],
+        ["reset", "nope"],
+        ["solution", "nope"],
+    ],
+)
 def test_usage_errors_exit_2(capsys, argv):
     assert main(argv) == 2
     assert "serverless-tutor: error:" in capsys.readouterr().err
@@ -89,13 +99,19 @@ def test_solution_needs_a_pass_or_a_recorded_give_up(capsys):
 def test_batch_grades_a_folder_of_submissions(capsys, tmp_path):
     exercise_folder = exercises_dir() / "cost-estimator"
     (tmp_path / "ada").mkdir()
-    (tmp_path / "ada" / "handler.py").write_bytes((exercise_folder / "solution" / "handler.py").read_bytes())
+    (tmp_path / "ada" / "handler.py").write_bytes(
+        (exercise_folder / "solution" / "handler.py").read_bytes()
+    )
     (tmp_path / "grace.py").write_bytes((exercise_folder / "handler.py").read_bytes())
     assert main(["check", "cost-estimator", "--batch", str(tmp_path), "--json"]) == 1
     batch = _json(capsys)
     assert batch["passed"] == 1 and batch["maxPoints"] == 6
-    statuses = {Path(entry["submission"]).parent.name if entry["submission"].endswith("handler.py") else
-                Path(entry["submission"]).stem: entry["result"]["status"] for entry in batch["submissions"]}
+    statuses = {
+        Path(entry["submission"]).parent.name
+        if entry["submission"].endswith("handler.py")
+        else Path(entry["submission"]).stem: entry["result"]["status"]
+        for entry in batch["submissions"]
+    }
     assert statuses == {"ada": "pass", "grace": "fail"}
     assert "cost-estimator" not in ProgressStore().load().progress.exercises
 

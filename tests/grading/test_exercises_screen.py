@@ -97,7 +97,10 @@ async def test_run_shows_per_test_results_with_report_lines_and_unlocks_the_solu
         assert screen.last_result.status == "pass"
         assert host.progress.exercises["hello-handler"].status == "passed"
         assert screen.query_one("#solution-text").display
-        assert host.workspace.path_for(screen.current).read_text() == screen.current.solution.read_text()
+        assert (
+            host.workspace.path_for(screen.current).read_text()
+            == screen.current.solution.read_text()
+        )
 
 
 async def test_hint_shows_the_next_hint_and_records_it(host):
@@ -108,7 +111,10 @@ async def test_hint_shows_the_next_hint_and_records_it(host):
         assert "1 of 4 hints shown" in _text(screen.query_one(ExerciseHints))
         await pilot.press("f2")
         assert host.progress.exercises["hello-handler"].hints_used == 2
-        assert ProgressStore(host.store.folder).load().progress.exercises["hello-handler"].hints_used == 2
+        assert (
+            ProgressStore(host.store.folder).load().progress.exercises["hello-handler"].hints_used
+            == 2
+        )
 
 
 async def test_reset_restores_the_starter_and_keeps_the_old_file(host):
@@ -131,7 +137,10 @@ async def test_give_up_asks_first_then_reveals_and_records(host):
         assert isinstance(host.screen, ExerciseGiveUpDialog)
         await pilot.press("escape")  # keep trying
         assert host.screen is screen
-        assert "hello-handler" not in host.progress.exercises or not host.progress.exercises["hello-handler"].gave_up
+        assert (
+            "hello-handler" not in host.progress.exercises
+            or not host.progress.exercises["hello-handler"].gave_up
+        )
         await pilot.press("f4")
         await pilot.click("#give-up")
         await pilot.pause()

@@ -8,7 +8,9 @@ import textwrap
 import pytest
 
 INIT_VARIANTS = {
-    "lazy-creation-on-first-call": ("fail", """
+    "lazy-creation-on-first-call": (
+        "fail",
+        """
         import os
         import boto3
 
@@ -22,16 +24,22 @@ INIT_VARIANTS = {
 
         def lambda_handler(event, context):
             return get_table().get_item(Key={"id": "settings"})["Item"]
-    """),
-    "per-call-creation-spelled-indirectly": ("fail", """
+    """,
+    ),
+    "per-call-creation-spelled-indirectly": (
+        "fail",
+        """
         import os
         import boto3
 
         def lambda_handler(event, context):
             make = getattr(boto3, "res" + "ource")
             return make("dynamodb").Table(os.environ["CONFIG_TABLE"]).get_item(Key={"id": "settings"})["Item"]
-    """),
-    "helper-called-during-init": ("pass", """
+    """,
+    ),
+    "helper-called-during-init": (
+        "pass",
+        """
         import os
         import boto3
 
@@ -42,7 +50,8 @@ INIT_VARIANTS = {
 
         def lambda_handler(event, context):
             return table.get_item(Key={"id": "settings"})["Item"]
-    """),
+    """,
+    ),
 }
 
 COUNTER_RACE = """
@@ -68,7 +77,9 @@ def test_init_outside_handler_variants(grader, exercise_by_id, tmp_path, name):
     result = grader.grade(exercise_by_id("init-outside-handler"), submission)
     assert result.status == expected, result.message
     if expected == "fail":
-        lifecycle = next(test for test in result.tests if test.name.startswith("creates the client once"))
+        lifecycle = next(
+            test for test in result.tests if test.name.startswith("creates the client once")
+        )
         assert lifecycle.status == "fail"
 
 
@@ -81,4 +92,7 @@ def test_read_then_write_counter_fails_only_the_concurrency_test(grader, exercis
     concurrent = by_name["stays right across two concurrent environments"]
     assert concurrent.status == "fail"
     assert "[1, 2, 3, 4]" in concurrent.message
-    assert len(concurrent.report) == 4 and sum("Init Duration" in line for line in concurrent.report) == 2
+    assert (
+        len(concurrent.report) == 4
+        and sum("Init Duration" in line for line in concurrent.report) == 2
+    )

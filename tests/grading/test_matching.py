@@ -11,9 +11,14 @@ from serverless_tutor.content.exercises import MATCHERS
 from serverless_tutor.grading.matching import is_iso8601, mismatch
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text().filter(lambda text: text not in MATCHERS),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -23,7 +28,10 @@ def test_every_value_matches_itself(value):
     assert mismatch(value, value, "body") is None
 
 
-@given(st.dictionaries(st.text(max_size=5), json_values, max_size=4), st.dictionaries(st.text(max_size=5), json_values, max_size=3))
+@given(
+    st.dictionaries(st.text(max_size=5), json_values, max_size=4),
+    st.dictionaries(st.text(max_size=5), json_values, max_size=3),
+)
 def test_an_object_matches_any_subset_of_itself(full, extra):
     combined = {**extra, **full}
     assert mismatch(full, combined, "body") is None
@@ -43,9 +51,17 @@ def test_numbers_compare_by_value_across_decimal_int_and_float():
 
 
 def test_lists_match_in_any_order_but_need_the_same_length():
-    assert mismatch([{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-1"}],
-                    [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}], "failures") is None
-    assert "should have 1 item(s), but it has 2" in mismatch([{"a": 1}], [{"a": 1}, {"a": 2}], "failures")
+    assert (
+        mismatch(
+            [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-1"}],
+            [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}],
+            "failures",
+        )
+        is None
+    )
+    assert "should have 1 item(s), but it has 2" in mismatch(
+        [{"a": 1}], [{"a": 1}, {"a": 2}], "failures"
+    )
 
 
 def test_matchers():

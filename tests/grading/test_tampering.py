@@ -94,7 +94,9 @@ def test_tampering_never_passes(grader, exercise_by_id, tmp_path, name):
 def test_an_infinite_loop_times_out_and_fails(grader, exercise_by_id, tmp_path):
     exercise = exercise_by_id("time-budget")  # a 1 s timeout keeps this test short
     submission = tmp_path / "handler.py"
-    submission.write_text("def lambda_handler(event, context):\n    while True:\n        pass\n", encoding="utf-8")
+    submission.write_text(
+        "def lambda_handler(event, context):\n    while True:\n        pass\n", encoding="utf-8"
+    )
     result = grader.grade(exercise, submission)
     assert result.status == "fail"
     assert result.points == 0

@@ -12,7 +12,9 @@ WAIT_S = 60  # generous: a wait for an event, not a timing assertion
 
 
 def _start(loop: WatchLoop, max_runs: int) -> threading.Thread:
-    thread = threading.Thread(target=loop.run_until_quit, kwargs={"max_runs": max_runs}, daemon=True)
+    thread = threading.Thread(
+        target=loop.run_until_quit, kwargs={"max_runs": max_runs}, daemon=True
+    )
     thread.start()
     return thread
 

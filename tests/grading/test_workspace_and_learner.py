@@ -36,7 +36,10 @@ def test_reset_keeps_every_previous_version(tmp_path, exercise_by_id):
 
 
 def test_default_workspace_is_in_the_data_home(tutor_home, exercise_by_id):
-    assert Workspace().path_for(exercise_by_id("sqs-batch")) == tutor_home / "workspace" / "sqs-batch" / "handler.py"
+    assert (
+        Workspace().path_for(exercise_by_id("sqs-batch"))
+        == tutor_home / "workspace" / "sqs-batch" / "handler.py"
+    )
 
 
 def test_hints_come_one_at_a_time_and_stop_at_the_last(exercise_by_id):
@@ -65,7 +68,9 @@ def test_solution_is_locked_until_pass_or_recorded_give_up(tmp_path, exercise_by
 def test_a_pass_unlocks_the_solution_and_an_error_is_not_an_attempt(exercise_by_id):
     exercise = exercise_by_id("hello-handler")
     progress = Progress()
-    learner.record_check(progress, exercise, CheckResult(status="error", message="did not import", max_points=7))
+    learner.record_check(
+        progress, exercise, CheckResult(status="error", message="did not import", max_points=7)
+    )
     assert progress.exercises["hello-handler"].status == "new"
     learner.record_check(progress, exercise, CheckResult(status="fail", points=3, max_points=7))
     assert progress.exercises["hello-handler"].status == "attempted"

@@ -39,14 +39,21 @@ def test_crossing_the_first_x86_tier():
     assert by_hand == D("160000.2")  # 100,000.2 + 60,000
     assert result.compute_cost == by_hand
     assert result.request_cost == D(200)
-    assert "6,000,000,000 GB-s × $0.0000166667 + 4,000,000,000 GB-s × $0.000015" in result.lines[1].formula
+    assert (
+        "6,000,000,000 GB-s × $0.0000166667 + 4,000,000,000 GB-s × $0.000015"
+        in result.lines[1].formula
+    )
 
 
 def test_all_three_arm_tiers():
     # 2 B invocations x 10 s x 1 GB = 20 B GB-s: 7.5 B + 11.25 B + 1.25 B.
-    result = bill(requests=2_000_000_000, duration_ms=D(10_000), memory_mb=1024, architecture="arm64")
+    result = bill(
+        requests=2_000_000_000, duration_ms=D(10_000), memory_mb=1024, architecture="arm64"
+    )
     by_hand = (
-        7_500_000_000 * D("0.0000133334") + 11_250_000_000 * D("0.0000120001") + 1_250_000_000 * D("0.0000106667")
+        7_500_000_000 * D("0.0000133334")
+        + 11_250_000_000 * D("0.0000120001")
+        + 1_250_000_000 * D("0.0000106667")
     )
     assert result.compute_cost == by_hand
 
@@ -88,7 +95,13 @@ def test_free_tier_is_off_unless_asked():
 
 def test_provisioned_capacity_and_duration():
     # 2 environments x 1 h x 1 GB = 7,200 GB-s of capacity; 10,000 x 0.1 s x 1 GB = 1,000 GB-s of invocations, all served.
-    result = bill(requests=10_000, duration_ms=D(100), memory_mb=1024, provisioned_concurrency=2, provisioned_hours=D(1))
+    result = bill(
+        requests=10_000,
+        duration_ms=D(100),
+        memory_mb=1024,
+        provisioned_concurrency=2,
+        provisioned_hours=D(1),
+    )
     assert result.provisioned_gb_seconds == D(1000)
     assert result.on_demand_gb_seconds == 0
     assert result.compute_cost == 0
@@ -97,30 +110,52 @@ def test_provisioned_capacity_and_duration():
 
 
 def test_provisioned_time_is_rounded_up_to_five_minutes():
-    result = bill(requests=0, memory_mb=1024, provisioned_concurrency=1, provisioned_hours=D("0.01"))  # 36 s -> 300 s
+    result = bill(
+        requests=0, memory_mb=1024, provisioned_concurrency=1, provisioned_hours=D("0.01")
+    )  # 36 s -> 300 s
     assert result.provisioned_cost == 300 * D("0.0000041667")
 
 
 def test_invocations_beyond_provisioned_capacity_spill_over_to_on_demand():
     # capacity 1 env x 300 s x 1 GB = 300 GB-s; invocations 5,000 x 0.1 s x 1 GB = 500 GB-s.
-    result = bill(requests=5000, duration_ms=D(100), memory_mb=1024, provisioned_concurrency=1, provisioned_hours=D("0.05"))
+    result = bill(
+        requests=5000,
+        duration_ms=D(100),
+        memory_mb=1024,
+        provisioned_concurrency=1,
+        provisioned_hours=D("0.05"),
+    )
     assert result.provisioned_gb_seconds == 300
     assert result.on_demand_gb_seconds == 200
     assert result.compute_cost == 200 * D("0.0000166667")
 
 
 def test_provisioned_share_sets_the_split_and_cannot_exceed_capacity():
-    result = bill(requests=10_000, duration_ms=D(100), memory_mb=1024, provisioned_concurrency=2,
-                  provisioned_hours=D(1), provisioned_share=D("0.25"))
+    result = bill(
+        requests=10_000,
+        duration_ms=D(100),
+        memory_mb=1024,
+        provisioned_concurrency=2,
+        provisioned_hours=D(1),
+        provisioned_share=D("0.25"),
+    )
     assert result.provisioned_gb_seconds == 250
     assert result.on_demand_gb_seconds == 750
     with pytest.raises(PricingInputError, match="provisioned_share"):
-        bill(requests=10_000_000, duration_ms=D(100), memory_mb=1024, provisioned_concurrency=1,
-             provisioned_hours=D(1), provisioned_share=D(1))
+        bill(
+            requests=10_000_000,
+            duration_ms=D(100),
+            memory_mb=1024,
+            provisioned_concurrency=1,
+            provisioned_hours=D(1),
+            provisioned_share=D(1),
+        )
 
 
 def test_free_tier_never_applies_to_a_function_with_provisioned_concurrency():
-    result = bill(requests=10_000, provisioned_concurrency=1, provisioned_hours=D(1), free_tier=True)
+    result = bill(
+        requests=10_000, provisioned_concurrency=1, provisioned_hours=D(1), free_tier=True
+    )
     assert result.free_tier_credit == 0
     assert any("provisioned concurrency" in note for note in result.notes)
 

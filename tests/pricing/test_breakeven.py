@@ -16,7 +16,11 @@ def test_chapter_server_against_200ms_512mb():
     # each request: $0.0000002 + 0.1 GB-s x $0.0000166667 = $0.00000186667 -> 50 / that = 26,785,666.45...
     assert result.exact_requests == D("26785666.4542")
     assert result.requests == 26_785_667
-    assert cost(26_785_666, duration_ms=D(200), memory_mb=512) < 50 <= cost(26_785_667, duration_ms=D(200), memory_mb=512)
+    assert (
+        cost(26_785_666, duration_ms=D(200), memory_mb=512)
+        < 50
+        <= cost(26_785_667, duration_ms=D(200), memory_mb=512)
+    )
     assert result.curve[0].lambda_cost == 0 and result.curve[-1].lambda_cost > 50
 
 
@@ -35,7 +39,9 @@ def test_break_even_beyond_the_first_tier_matches_the_tiered_bill():
     assert result.requests > 60_000_000
     assert cost(result.requests - 1, **fields) < 200_000 <= cost(result.requests, **fields)
     # by hand: 6e9 x 0.0000166667 = 100,000.2; the rest at 0.000015 per GB-s + 0.0000002 per request
-    by_hand = D(60_000_000) + (D(200_000) - D("100000.2") - D(60_000_000) * D("0.0000002")) / (D(100) * D("0.000015") + D("0.0000002"))
+    by_hand = D(60_000_000) + (D(200_000) - D("100000.2") - D(60_000_000) * D("0.0000002")) / (
+        D(100) * D("0.000015") + D("0.0000002")
+    )
     assert abs(result.exact_requests - by_hand) < D("0.001")
 
 

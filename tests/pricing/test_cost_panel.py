@@ -111,7 +111,9 @@ async def test_memory_chart_and_break_even_follow_the_inputs():
         panel = app.query_one(CostCalculatorPanel)
         app.query_one("#cost-tabs", TabbedContent).active = "cost-tab-memory"
         await pilot.pause()
-        assert panel.tuning.cheapest == 1024  # CPU-bound: same cost down to 128 MB, 1024 MB is faster
+        assert (
+            panel.tuning.cheapest == 1024
+        )  # CPU-bound: same cost down to 128 MB, 1024 MB is faster
         assert "10240 MB" in text_of(app, "#cost-memory-chart")
         await retype(pilot, "#cost-cpu", "0")
         assert panel.tuning.cheapest == 128  # I/O-bound: memory buys nothing

@@ -12,7 +12,9 @@ def by_id():
 
 def test_worked_example_is_right():
     check = by_id()["worked-example"]
-    assert check.matches_chapter and cents(check.computed) == D("18.67") and check.preset.slip is None
+    assert (
+        check.matches_chapter and cents(check.computed) == D("18.67") and check.preset.slip is None
+    )
 
 
 def test_pay_per_use_is_flagged():
@@ -24,8 +26,14 @@ def test_pay_per_use_is_flagged():
 
 def test_right_sizing_list_is_compute_only():
     checks = by_id()
-    assert cents(checks["right-size-512"].computed) == D("16.67") and checks["right-size-512"].matches_chapter
-    assert cents(checks["right-size-1024"].computed) == D("16.67") and checks["right-size-1024"].matches_chapter
+    assert (
+        cents(checks["right-size-512"].computed) == D("16.67")
+        and checks["right-size-512"].matches_chapter
+    )
+    assert (
+        cents(checks["right-size-1024"].computed) == D("16.67")
+        and checks["right-size-1024"].matches_chapter
+    )
     big = checks["right-size-3008"]
     assert cents(big.computed) == D("24.48") and big.preset.chapter_says == D("25.01")
     assert not big.matches_chapter and "2.9375 GB" in big.preset.slip

@@ -63,7 +63,10 @@ def test_tiers_must_ascend_and_end_unbounded(tmp_path):
         data["architectures"]["arm64"]["duration_tiers"][2]["up_to_gb_seconds"] = 10**12
 
     [line] = problems_for(write(tmp_path, descending))
-    assert line.startswith(f"{tmp_path / 'prices.yaml'}: architectures.x86_64:") and "strictly increase" in line
+    assert (
+        line.startswith(f"{tmp_path / 'prices.yaml'}: architectures.x86_64:")
+        and "strictly increase" in line
+    )
     [line] = problems_for(write(tmp_path, bounded))
     assert "architectures.arm64" in line and "last tier" in line
 

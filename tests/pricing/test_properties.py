@@ -19,14 +19,31 @@ def total(**fields) -> Decimal:
 
 
 @settings(max_examples=150, deadline=None)
-@given(requests, st.integers(min_value=0, max_value=10**10), durations, memories, arches, st.booleans(), ephemeral)
+@given(
+    requests,
+    st.integers(min_value=0, max_value=10**10),
+    durations,
+    memories,
+    arches,
+    st.booleans(),
+    ephemeral,
+)
 def test_cost_never_decreases_when_requests_grow(n, extra, duration, memory, arch, free, eph):
-    fields = dict(duration_ms=duration, memory_mb=memory, architecture=arch, free_tier=free, ephemeral_mb=eph)
+    fields = dict(
+        duration_ms=duration, memory_mb=memory, architecture=arch, free_tier=free, ephemeral_mb=eph
+    )
     assert total(requests=n + extra, **fields) >= total(requests=n, **fields)
 
 
 @settings(max_examples=150, deadline=None)
-@given(requests, durations, st.decimals(min_value=0, max_value=Decimal(100_000), places=1), memories, arches, st.booleans())
+@given(
+    requests,
+    durations,
+    st.decimals(min_value=0, max_value=Decimal(100_000), places=1),
+    memories,
+    arches,
+    st.booleans(),
+)
 def test_cost_never_decreases_when_duration_grows(n, duration, extra, memory, arch, free):
     longer = min(duration + extra, Decimal(900_000))
     fields = dict(requests=n, memory_mb=memory, architecture=arch, free_tier=free)
@@ -36,7 +53,9 @@ def test_cost_never_decreases_when_duration_grows(n, duration, extra, memory, ar
 @settings(max_examples=150, deadline=None)
 @given(requests, durations, memories, st.booleans(), ephemeral)
 def test_arm64_never_costs_more_than_x86_64_for_the_same_gb_seconds(n, duration, memory, free, eph):
-    fields = dict(requests=n, duration_ms=duration, memory_mb=memory, free_tier=free, ephemeral_mb=eph)
+    fields = dict(
+        requests=n, duration_ms=duration, memory_mb=memory, free_tier=free, ephemeral_mb=eph
+    )
     arm = monthly_bill(Workload(architecture="arm64", **fields))
     x86 = monthly_bill(Workload(architecture="x86_64", **fields))
     assert arm.gb_seconds == x86.gb_seconds
@@ -45,11 +64,24 @@ def test_arm64_never_costs_more_than_x86_64_for_the_same_gb_seconds(n, duration,
 
 
 @settings(max_examples=100, deadline=None)
-@given(requests, durations, memories, arches, st.integers(min_value=0, max_value=50),
-       st.decimals(min_value=0, max_value=Decimal(744), places=2), ephemeral)
-def test_provisioned_and_on_demand_time_add_up_to_all_invocation_time(n, duration, memory, arch, envs, hours, eph):
-    fields = dict(requests=n, duration_ms=duration, memory_mb=memory, architecture=arch, ephemeral_mb=eph)
-    with_pc = monthly_bill(Workload(provisioned_concurrency=envs, provisioned_hours=hours, **fields))
+@given(
+    requests,
+    durations,
+    memories,
+    arches,
+    st.integers(min_value=0, max_value=50),
+    st.decimals(min_value=0, max_value=Decimal(744), places=2),
+    ephemeral,
+)
+def test_provisioned_and_on_demand_time_add_up_to_all_invocation_time(
+    n, duration, memory, arch, envs, hours, eph
+):
+    fields = dict(
+        requests=n, duration_ms=duration, memory_mb=memory, architecture=arch, ephemeral_mb=eph
+    )
+    with_pc = monthly_bill(
+        Workload(provisioned_concurrency=envs, provisioned_hours=hours, **fields)
+    )
     assert with_pc.total >= 0
     assert with_pc.provisioned_gb_seconds + with_pc.on_demand_gb_seconds == with_pc.gb_seconds
 
@@ -57,12 +89,27 @@ def test_provisioned_and_on_demand_time_add_up_to_all_invocation_time(n, duratio
 @settings(max_examples=200, deadline=None)
 @given(requests, durations, memories, arches, ephemeral)
 def test_the_free_tier_never_makes_a_line_negative(n, duration, memory, arch, eph):
-    result = monthly_bill(Workload(requests=n, duration_ms=duration, memory_mb=memory, architecture=arch,
-                                   ephemeral_mb=eph, free_tier=True))
+    result = monthly_bill(
+        Workload(
+            requests=n,
+            duration_ms=duration,
+            memory_mb=memory,
+            architecture=arch,
+            ephemeral_mb=eph,
+            free_tier=True,
+        )
+    )
     amounts = {line.key: line.amount for line in result.lines}
     assert amounts["requests"] + amounts["free_tier_requests"] >= 0
     assert amounts["compute"] + amounts["free_tier_compute"] >= 0
-    for field in ("request_cost", "compute_cost", "provisioned_cost", "ephemeral_cost", "free_tier_credit", "total"):
+    for field in (
+        "request_cost",
+        "compute_cost",
+        "provisioned_cost",
+        "ephemeral_cost",
+        "free_tier_credit",
+        "total",
+    ):
         assert getattr(result, field) >= 0, field
     assert result.free_tier_credit <= result.request_cost + result.compute_cost
     with localcontext(prec=80):  # the default 28 digits would round the sum, not the bill

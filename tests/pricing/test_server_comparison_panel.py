@@ -49,17 +49,25 @@ async def choose(pilot, selector: str, downs: int) -> None:
 def test_registered_under_its_id_and_listed_by_lesson_1():
     assert panel_widget("server-vs-serverless") is ServerComparisonPanel
     assert "server-vs-serverless" in PANELS
-    assert {lesson.number for lesson in shipped_lessons() if "server-vs-serverless" in lesson.panels} == {1}
+    assert {
+        lesson.number for lesson in shipped_lessons() if "server-vs-serverless" in lesson.panels
+    } == {1}
 
 
 def test_chart_fits_the_lesson_pane_and_marks_the_break_even_between_1m_and_10m():
-    result = compare_with_server(requests=100_000, duration_ms=D(200), memory_mb=512, server_monthly_usd=D(15))
+    result = compare_with_server(
+        requests=100_000, duration_ms=D(200), memory_mb=512, server_monthly_usd=D(15)
+    )
     lines = [Content.from_markup(line).plain for line in chart_lines(result)]
     assert all(len(line) <= LESSON_PANE for line in lines), lines
     labels = [line.split()[0] for line in lines[1:]]
     assert labels == ["1.0k", "10.0k", "100.0k", "1.0M", "──", "10.0M", "100.0M", "1.0B"]
     assert lines[5].strip() == "── break-even 8.0M ──"
-    assert lines[4].endswith("$1.87") and lines[-1].endswith("$1,866.67") and lines[1].endswith("<$0.01")
+    assert (
+        lines[4].endswith("$1.87")
+        and lines[-1].endswith("$1,866.67")
+        and lines[1].endswith("<$0.01")
+    )
     assert "│" in lines[4]  # the server's column, where Lambda's bar has not reached it
 
 
@@ -76,7 +84,9 @@ async def test_inputs_update_the_verdict_at_once_by_keyboard():
         await choose(pilot, "#idle-traffic", 2)  # the blank prompt, hobby, busy
         assert app.query_one("#idle-requests", Input).value == "30000000"
         assert text(app, "#idle-verdict") == "▶ The server is cheaper by $41.00/month."
-        assert text(app, "#idle-notice").startswith("Past 8,035,700 requests a month the flat $15.00 server wins")
+        assert text(app, "#idle-notice").startswith(
+            "Past 8,035,700 requests a month the flat $15.00 server wins"
+        )
 
         await choose(pilot, "#idle-server-preset", 3)  # the blank prompt, $15, $50, $200
         assert app.query_one("#idle-server", Input).value == "200"

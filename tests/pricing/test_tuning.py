@@ -42,7 +42,9 @@ def test_model_through_a_measurement_reproduces_it():
 
 
 def test_cpu_bound_doubling_memory_costs_nothing_and_cheapest_prefers_the_faster():
-    result = tune(model=DurationModel.from_measurement(D(200), 512, D(1)), memory_sizes=(256, 512, 1024, 2048))
+    result = tune(
+        model=DurationModel.from_measurement(D(200), 512, D(1)), memory_sizes=(256, 512, 1024, 2048)
+    )
     costs = {p.memory_mb: p.cost_per_invocation for p in result.points}
     assert costs[256] == costs[512] == costs[1024]
     assert costs[2048] > costs[1024]

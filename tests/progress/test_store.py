@@ -89,7 +89,9 @@ def test_writer_killed_mid_save_leaves_a_whole_state(tmp_path):
     store = ProgressStore(tmp_path)
     store.save(Progress(current_lesson="start", visited=["start"]))
     for attempt in range(5):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE
+        )
         assert writer.stdout.readline().strip() == b"ready"
         time.sleep(0.05 + attempt * 0.07)
         writer.send_signal(signal.SIGKILL)

@@ -188,7 +188,9 @@ def test_a_broken_question_fails_with_file_and_field(tmp_path, questions, field,
     path = write(tmp_path, "section: 6\nlesson: cold-starts\nquestions:" + questions)
     problems = validate([path])
     assert problems, "expected a problem"
-    assert any(p.file == str(path) and p.field == field and expected in p.expected for p in problems), [p.line() for p in problems]
+    assert any(
+        p.file == str(path) and p.field == field and expected in p.expected for p in problems
+    ), [p.line() for p in problems]
 
 
 def test_cost_prompt_may_only_use_drawn_inputs(tmp_path):
@@ -220,7 +222,9 @@ def test_unknown_section_fails_with_file_and_field(tmp_path):
 
 
 def test_broken_yaml_is_still_claimed_as_a_bank_file(tmp_path):
-    path = write(tmp_path, "section: 6\nlesson: cold-starts\nquestions:\n  - id: x\n    prompt: [unclosed\n")
+    path = write(
+        tmp_path, "section: 6\nlesson: cold-starts\nquestions:\n  - id: x\n    prompt: [unclosed\n"
+    )
     [problem] = validate([path])
     assert problem.file == str(path)
     assert problem.expected.startswith("valid YAML at line")
@@ -236,9 +240,15 @@ def test_the_same_id_in_two_files_is_reported(tmp_path):
 
 
 def test_validate_command_reports_the_broken_question(tmp_path):
-    path = write(tmp_path, "section: 6\nlesson: cold-starts\nquestions:\n  - id: nope\n    type: single\n    prompt: p\n    explanation: e\n    choices: [a, b]\n")
+    path = write(
+        tmp_path,
+        "section: 6\nlesson: cold-starts\nquestions:\n  - id: nope\n    type: single\n    prompt: p\n    explanation: e\n    choices: [a, b]\n",
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "serverless_tutor", "validate", str(path)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "serverless_tutor", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert f"{path}: questions[0] (nope).answer: required field is missing" in result.stdout

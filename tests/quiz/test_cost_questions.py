@@ -31,7 +31,10 @@ def test_generated_answer_is_the_pricing_engines(seed, pick):
     instance = instantiate(question, seed)
     drawn = draw_cost_inputs(question, question_rng(seed, question.id))
     # Build the workload independently of the quiz code, straight from the drawn values.
-    fields = {k: (Decimal(str(v)) if k in {"duration_ms", "provisioned_hours"} else v) for k, v in drawn.items()}
+    fields = {
+        k: (Decimal(str(v)) if k in {"duration_ms", "provisioned_hours"} else v)
+        for k, v in drawn.items()
+    }
     bill = monthly_bill(Workload(**fields))
     expected = getattr(bill, question.ask)
     assert Decimal(str(instance.answer)) == pytest.approx(expected, rel=Decimal("1e-12"))
@@ -64,12 +67,26 @@ def test_a_wrong_cost_answer_is_marked_wrong(bank):
 @pytest.mark.parametrize(
     "question_id, workload, field",
     [
-        ("cost-chapter-example", Workload(requests=10_000_000, duration_ms=Decimal(200), memory_mb=512), "total"),
-        ("trade-pay-per-use-box", Workload(requests=1_000_000, duration_ms=Decimal(200), memory_mb=512), "total"),
-        ("cost-3008-compute", Workload(requests=10_000_000, duration_ms=Decimal(50), memory_mb=3008), "compute_cost"),
+        (
+            "cost-chapter-example",
+            Workload(requests=10_000_000, duration_ms=Decimal(200), memory_mb=512),
+            "total",
+        ),
+        (
+            "trade-pay-per-use-box",
+            Workload(requests=1_000_000, duration_ms=Decimal(200), memory_mb=512),
+            "total",
+        ),
+        (
+            "cost-3008-compute",
+            Workload(requests=10_000_000, duration_ms=Decimal(50), memory_mb=3008),
+            "compute_cost",
+        ),
     ],
 )
-def test_fixed_cost_answers_in_the_bank_match_the_pricing_engine(bank, question_id, workload, field):
+def test_fixed_cost_answers_in_the_bank_match_the_pricing_engine(
+    bank, question_id, workload, field
+):
     instance = instantiate(bank.get(question_id), 0)
     engine = getattr(monthly_bill(workload), field)
     assert grade(instance, NumberAnswer(value=float(engine))).correct

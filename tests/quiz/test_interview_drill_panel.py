@@ -37,7 +37,9 @@ def text(app: App, selector: str) -> str:
 def test_registered_under_its_id_and_listed_by_lesson_12():
     assert panel_widget("interview-drill") is InterviewDrillPanel
     assert "interview-drill" in PANELS
-    assert {lesson.number for lesson in shipped_lessons() if "interview-drill" in lesson.panels} == {12}
+    assert {
+        lesson.number for lesson in shipped_lessons() if "interview-drill" in lesson.panels
+    } == {12}
 
 
 def test_questions_are_the_open_questions_of_section_12_common_first():
@@ -90,7 +92,10 @@ async def test_answer_reveal_tick_score_and_next_by_keyboard():
         await pilot.press("down", "space")  # tick the second point
         await pilot.pause()
         assert rubric.picked == [1]
-        assert text(app, "#drill-score") == f"Self-score: 1 of {points} ({1 / points:.0%}) · pass mark 70%"
+        assert (
+            text(app, "#drill-score")
+            == f"Self-score: 1 of {points} ({1 / points:.0%}) · pass mark 70%"
+        )
 
         for key in ("up", "space", "down", "down", "space", "down", "space"):
             await pilot.press(key)
@@ -123,7 +128,9 @@ async def test_lesson_12_shows_the_panel_in_its_pane_and_q_types_into_the_answer
         for _ in range(11):
             await pilot.press("n")
         assert app.screen.current_lesson_id == "summary"
-        for _ in range(100):  # panels mount a frame after the lesson text (bounded; no timing asserted)
+        for _ in range(
+            100
+        ):  # panels mount a frame after the lesson text (bounded; no timing asserted)
             await pilot.pause(0.05)
             if app.screen.query(InterviewDrillPanel):
                 break

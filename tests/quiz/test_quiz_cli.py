@@ -42,7 +42,9 @@ def test_bank_table_prints(capsys):
 def test_practice_with_right_answers_from_stdin(monkeypatch, capsys, bank, right_lines, tutor_home):
     session = planned(bank, section=9, count=5, seed=12)
     lines = [line for q in session.instances for line in right_lines(q)]
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--section", "9", "--count", "5", "--seed", "12"], lines)
+    code, out, _ = run(
+        monkeypatch, capsys, ["quiz", "--section", "9", "--count", "5", "--seed", "12"], lines
+    )
     assert code == 0
     closed = [q for q in session.instances if q.type != "open"]
     assert out.count("Right.") == len(closed)
@@ -52,12 +54,20 @@ def test_practice_with_right_answers_from_stdin(monkeypatch, capsys, bank, right
     assert set(cards) == {q.id for q in session.instances}
 
 
-def test_a_wrong_answer_shows_the_expected_one_and_the_lesson(monkeypatch, capsys, bank, tutor_home):
+def test_a_wrong_answer_shows_the_expected_one_and_the_lesson(
+    monkeypatch, capsys, bank, tutor_home
+):
     session = planned(bank, section=4, count=1, seed=2)
     question = session.instances[0]
     assert question.type in {"single", "numeric"}, question.type
-    wrong = str(next(i for i in range(len(question.options)) if i not in question.correct) + 1) if question.type == "single" else "-1"
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--section", "4", "--count", "1", "--seed", "2"], [wrong])
+    wrong = (
+        str(next(i for i in range(len(question.options)) if i not in question.correct) + 1)
+        if question.type == "single"
+        else "-1"
+    )
+    code, out, _ = run(
+        monkeypatch, capsys, ["quiz", "--section", "4", "--count", "1", "--seed", "2"], [wrong]
+    )
     assert code == 0
     assert "Not right." in out and "Expected:" in out
     assert "Lesson: lambda-deep-dive" in out
@@ -68,16 +78,25 @@ def test_a_wrong_answer_shows_the_expected_one_and_the_lesson(monkeypatch, capsy
 def test_invalid_input_is_explained_and_asked_again(monkeypatch, capsys, bank, right_lines):
     session = planned(bank, section=1, count=1, seed=4)
     question = session.instances[0]
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--section", "1", "--count", "1", "--seed", "4"], ["99", "banana", *right_lines(question)])
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        ["quiz", "--section", "1", "--count", "1", "--seed", "4"],
+        ["99", "banana", *right_lines(question)],
+    )
     assert code == 0
     assert out.count("Expected ") >= 2
     assert "Score: 1 of 1" in out
 
 
-def test_q_ends_early_and_keeps_what_was_answered(monkeypatch, capsys, bank, right_lines, tutor_home):
+def test_q_ends_early_and_keeps_what_was_answered(
+    monkeypatch, capsys, bank, right_lines, tutor_home
+):
     session = planned(bank, section=6, count=4, seed=9)
-    lines = right_lines(session.instances[0]) + ["q"]
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--section", "6", "--count", "4", "--seed", "9"], lines)
+    lines = [*right_lines(session.instances[0]), "q"]
+    code, out, _ = run(
+        monkeypatch, capsys, ["quiz", "--section", "6", "--count", "4", "--seed", "9"], lines
+    )
     assert code == 0
     assert "Quiz ended early." in out and "Score: 1 of 1" in out
     assert list(ProgressStore(tutor_home).load().progress.quiz.cards) == [session.instances[0].id]
@@ -95,10 +114,17 @@ def test_review_with_nothing_answered_says_what_to_do(monkeypatch, capsys):
     assert "Nothing to review yet" in out
 
 
-def test_review_after_a_miss_brings_the_missed_question_first(monkeypatch, capsys, bank, right_lines, tutor_home):
+def test_review_after_a_miss_brings_the_missed_question_first(
+    monkeypatch, capsys, bank, right_lines, tutor_home
+):
     session = planned(bank, section=8, count=2, seed=3)
     missed, known = session.instances
-    run(monkeypatch, capsys, ["quiz", "--section", "8", "--count", "2", "--seed", "3"], [_wrong_line(missed), *right_lines(known)])
+    run(
+        monkeypatch,
+        capsys,
+        ["quiz", "--section", "8", "--count", "2", "--seed", "3"],
+        [_wrong_line(missed), *right_lines(known)],
+    )
     # Make both cards due now; the review must ask the missed one first.
     store = ProgressStore(tutor_home)
     progress = store.load().progress
@@ -125,8 +151,21 @@ def _wrong_line(question) -> str:
 
 def test_interview_saves_the_answers_to_markdown(monkeypatch, capsys, bank, tmp_path, tutor_home):
     target = tmp_path / "answers.md"
-    lines = ["Serverless means the provider runs the servers.", "You pay per use.", "", "1 2", "Cold starts are the first call.", "", "all"]
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--mode", "interview", "--count", "2", "--seed", "1", "--save", str(target)], lines)
+    lines = [
+        "Serverless means the provider runs the servers.",
+        "You pay per use.",
+        "",
+        "1 2",
+        "Cold starts are the first call.",
+        "",
+        "all",
+    ]
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        ["quiz", "--mode", "interview", "--count", "2", "--seed", "1", "--save", str(target)],
+        lines,
+    )
     assert code == 0
     assert "Timer started" in out and "Answered in" in out and "Model answer" in out
     text = target.read_text(encoding="utf-8")
@@ -136,7 +175,12 @@ def test_interview_saves_the_answers_to_markdown(monkeypatch, capsys, bank, tmp_
 
 
 def test_interview_saves_into_the_data_folder_by_default(monkeypatch, capsys, tutor_home):
-    code, out, _ = run(monkeypatch, capsys, ["quiz", "--mode", "interview", "--count", "1", "--seed", "1"], ["An answer.", "", "none"])
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        ["quiz", "--mode", "interview", "--count", "1", "--seed", "1"],
+        ["An answer.", "", "none"],
+    )
     assert code == 0
     [saved] = (tutor_home / "interviews").glob("interview-*.md")
     assert "Answers saved to" in out and saved.name in out.replace("\n", "")

@@ -1,6 +1,6 @@
 """Pilot tests for the Quiz area: every answer widget by keyboard, and the three modes at 80x24."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.app import App
@@ -20,7 +20,7 @@ from serverless_tutor.tui.widgets.quiz_summary_view import QuizSummaryView
 from serverless_tutor.tui.widgets.quiz_timer import QuizTimer
 
 SIZE = (80, 24)
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 class ManualClock:
@@ -131,7 +131,9 @@ async def test_each_question_type_can_be_answered_by_keyboard(question_id):
         assert (result.correct, result.score) == (True, 1.0), result
         if instance.type == "open":
             assert app.finished == 1
-            assert app.answers[0] == OpenAnswer(text="Answer.", ticked=list(range(len(instance.rubric))))
+            assert app.answers[0] == OpenAnswer(
+                text="Answer.", ticked=list(range(len(instance.rubric)))
+            )
 
 
 async def test_submitting_nothing_says_what_is_missing():
@@ -149,7 +151,9 @@ async def test_an_open_answer_needs_text_before_the_model_answer_shows():
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(QuizQuestionView)
         await pilot.press("tab", "enter")
-        assert not view.revealed and "Type an answer first" in text_of(app.query_one("#quiz-error", Static))
+        assert not view.revealed and "Type an answer first" in text_of(
+            app.query_one("#quiz-error", Static)
+        )
         await pilot.press("shift+tab", *"Cold", "ctrl+s")
         assert view.revealed and app.answers == []
         assert view.query_one("#quiz-model-answer").display
@@ -170,7 +174,11 @@ async def test_practice_mode_by_section_saves_each_answer(tmp_path):
         await pilot.press("tab", "enter", *["down"] * 7, "enter", "tab", "3", "enter")
         await pilot.pause()
         session = screen.session
-        assert session is not None and (session.mode, session.section, session.total) == ("practice", 7, 3)
+        assert session is not None and (session.mode, session.section, session.total) == (
+            "practice",
+            7,
+            3,
+        )
         for number in range(1, 4):
             view = screen.query_one(QuizQuestionView)
             assert f"{number}/3" in view.heading
@@ -178,12 +186,17 @@ async def test_practice_mode_by_section_saves_each_answer(tmp_path):
             feedback = screen.query_one(QuizFeedback)
             verdict = text_of(feedback.query_one(".quiz-verdict", Static))
             assert verdict == "Right." or verdict.startswith("Self-score 100%")
-            assert text_of(feedback.query_one(".quiz-lesson", Static)) == "Lesson: implementation-examples"
+            assert (
+                text_of(feedback.query_one(".quiz-lesson", Static))
+                == "Lesson: implementation-examples"
+            )
             assert len(ProgressStore(home).load().progress.quiz.cards) == number
             await pilot.press("enter")
             await pilot.pause()
         summary = screen.query_one(QuizSummaryView)
-        assert text_of(summary.query_one("#quiz-score", Static)).startswith("Practice done: 3 of 3 (100%)")
+        assert text_of(summary.query_one("#quiz-score", Static)).startswith(
+            "Practice done: 3 of 3 (100%)"
+        )
         assert "none: well done" in text_of(summary.query_one("#quiz-revisit", Static))
         await pilot.press("escape")
         assert screen.query_one("#quiz-menu")
@@ -195,8 +208,32 @@ async def test_review_mode_brings_the_missed_card_first(tmp_path):
     progress = store.load().progress
     scheduler = ReviewScheduler(progress.quiz)
     before = T0 - timedelta(days=1)
-    scheduler.record("cost-levers", Grade(question_id="cost-levers", correct=True, score=1, given="", expected="", explanation="", lesson="cost-optimization"), before)
-    scheduler.record("cold-start-steps", Grade(question_id="cold-start-steps", correct=False, score=0, given="", expected="", explanation="", lesson="cold-starts"), before)
+    scheduler.record(
+        "cost-levers",
+        Grade(
+            question_id="cost-levers",
+            correct=True,
+            score=1,
+            given="",
+            expected="",
+            explanation="",
+            lesson="cost-optimization",
+        ),
+        before,
+    )
+    scheduler.record(
+        "cold-start-steps",
+        Grade(
+            question_id="cold-start-steps",
+            correct=False,
+            score=0,
+            given="",
+            expected="",
+            explanation="",
+            lesson="cold-starts",
+        ),
+        before,
+    )
     store.save(progress)
     app = QuizHost(home)
     async with app.run_test(size=SIZE) as pilot:
@@ -244,10 +281,16 @@ async def test_mock_interview_with_timer_summary_and_markdown(tmp_path):
         await pilot.press("space", "down", "space", "ctrl+s")
         await pilot.pause()
         feedback = screen.query_one(QuizFeedback)
-        assert text_of(feedback.query_one(".quiz-verdict", Static)) == "Self-score 40%: below the pass mark"
+        assert (
+            text_of(feedback.query_one(".quiz-verdict", Static))
+            == "Self-score 40%: below the pass mark"
+        )
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.query_one(QuizQuestionView).question.prompt == "Explain cold starts and how to mitigate them."
+        assert (
+            screen.query_one(QuizQuestionView).question.prompt
+            == "Explain cold starts and how to mitigate them."
+        )
         assert screen.query_one(QuizTimer).text == "⏱ 0:00 / 4:00"
         clock.now += 200
         await pilot.press(*"Init", "tab", "enter")
@@ -256,12 +299,22 @@ async def test_mock_interview_with_timer_summary_and_markdown(tmp_path):
         await pilot.press("ctrl+s", "enter")
         await pilot.pause()
         summary = screen.query_one(QuizSummaryView)
-        assert text_of(summary.query_one("#quiz-score", Static)).startswith("Mock interview done: 1.4 of 2 (70%)")
+        assert text_of(summary.query_one("#quiz-score", Static)).startswith(
+            "Mock interview done: 1.4 of 2 (70%)"
+        )
         table = summary.query_one(DataTable)
-        rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        rows = {
+            str(table.get_row_at(i)[0]): str(table.get_row_at(i)[2]) for i in range(table.row_count)
+        }
         assert rows == {"Serverless basics": "40%", "Cold starts": "100%"}
-        assert text_of(summary.query_one("#quiz-weakest", Static)) == "Weakest sections: none under the pass mark"
-        assert text_of(summary.query_one("#quiz-revisit", Static)) == "Lessons to revisit: introduction"
+        assert (
+            text_of(summary.query_one("#quiz-weakest", Static))
+            == "Weakest sections: none under the pass mark"
+        )
+        assert (
+            text_of(summary.query_one("#quiz-revisit", Static))
+            == "Lessons to revisit: introduction"
+        )
         await pilot.press("enter")  # "Save answers to Markdown" has focus
         await pilot.pause()
         [saved] = (home / "interviews").glob("interview-*.md")
@@ -317,4 +370,6 @@ def test_practice_question_with_feedback_snapshot(snap_compare, tmp_path):
         await start_from_menu(pilot, mode_downs=0, count="4")
         await answer_with_keys(pilot, pilot.app.quiz_screen.query_one(QuizQuestionView))
 
-    assert snap_compare(QuizHost(tmp_path / "home", seed=4), terminal_size=SIZE, run_before=answer_first)
+    assert snap_compare(
+        QuizHost(tmp_path / "home", seed=4), terminal_size=SIZE, run_before=answer_first
+    )

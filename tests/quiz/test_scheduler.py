@@ -1,6 +1,6 @@
 """Spaced repetition (fsrs): missed cards come back before known ones; state survives the progress store."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fsrs import Rating
 
@@ -9,13 +9,18 @@ from serverless_tutor.quiz.scheduler import ReviewScheduler, rating_for
 from serverless_tutor.quiz.scoring import Grade
 from serverless_tutor.quiz.state import QuizState
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def result(score: float, correct: bool | None = None) -> Grade:
     return Grade(
-        question_id="x", correct=score >= 1 if correct is None else correct, score=score,
-        given="", expected="", explanation="", lesson="cold-starts",
+        question_id="x",
+        correct=score >= 1 if correct is None else correct,
+        score=score,
+        given="",
+        expected="",
+        explanation="",
+        lesson="cold-starts",
     )
 
 
@@ -83,14 +88,16 @@ def test_quiz_state_round_trips_through_the_progress_store(tmp_path):
     reloaded = ReviewScheduler(loaded.progress.quiz)
     assert reloaded.due(T0 + timedelta(hours=1)) == ["cold-start-steps", "cost-levers"]
     # The reloaded card keeps scheduling exactly as the original would.
-    assert reloaded.record("cold-start-steps", result(1), T0 + timedelta(hours=1)) == scheduler.record(
+    assert reloaded.record(
         "cold-start-steps", result(1), T0 + timedelta(hours=1)
-    )
+    ) == scheduler.record("cold-start-steps", result(1), T0 + timedelta(hours=1))
 
 
 def test_unknown_quiz_keys_survive_a_save(tmp_path):
     store = ProgressStore(tmp_path)
-    (tmp_path / "progress.json").write_text('{"quiz": {"cards": {}, "from_the_future": [1, 2]}}', encoding="utf-8")
+    (tmp_path / "progress.json").write_text(
+        '{"quiz": {"cards": {}, "from_the_future": [1, 2]}}', encoding="utf-8"
+    )
     progress = store.load().progress
     store.save(progress)
     assert store.load().progress.quiz.model_extra == {"from_the_future": [1, 2]}

@@ -28,12 +28,23 @@ def make(**fields):
 
 
 SINGLE = make(id="s", type="single", prompt="p", choices=["a", "b", "c", "d"], answer=2)
-MULTIPLE = make(id="m", type="multiple", prompt="p", choices=["a", "b", "c", "d", "e"], answers=[0, 3])
+MULTIPLE = make(
+    id="m", type="multiple", prompt="p", choices=["a", "b", "c", "d", "e"], answers=[0, 3]
+)
 NUMERIC = make(id="n", type="numeric", prompt="p", answer=18.67, tolerance=0.01, unit="USD")
 RELATIVE = make(id="r", type="numeric", prompt="p", answer=200.0, tolerance=0.05, relative=True)
 ORDERING = make(id="o", type="ordering", prompt="p", items=["first", "second", "third", "fourth"])
-SCENARIO = make(id="c", type="scenario", prompt="p", fit=False, reasons=["too long", "too cheap", "too blue"], reason=0)
-OPEN = make(id="q", type="open", prompt="p", model_answer="m", rubric=["one", "two", "three", "four"])
+SCENARIO = make(
+    id="c",
+    type="scenario",
+    prompt="p",
+    fit=False,
+    reasons=["too long", "too cheap", "too blue"],
+    reason=0,
+)
+OPEN = make(
+    id="q", type="open", prompt="p", model_answer="m", rubric=["one", "two", "three", "four"]
+)
 
 
 def display_index(instance, text):
@@ -52,7 +63,9 @@ def test_single_choice_scores_the_right_choice_only():
 def test_single_choice_shuffles_but_keeps_the_answer():
     assert sorted(SINGLE.options) == ["a", "b", "c", "d"]
     assert SINGLE.options[SINGLE.correct[0]] == "c"
-    assert make(id="s", type="single", prompt="p", choices=["a", "b"], answer=1, shuffle=False).options == ["a", "b"]
+    assert make(
+        id="s", type="single", prompt="p", choices=["a", "b"], answer=1, shuffle=False
+    ).options == ["a", "b"]
 
 
 def test_multiple_choice_exact_set_is_correct_and_extras_cost_points():
@@ -68,13 +81,23 @@ def test_multiple_choice_exact_set_is_correct_and_extras_cost_points():
 
 @pytest.mark.parametrize(
     "value, right",
-    [(18.67, True), (18.666667, True), (18.68, True), (18.66, True), (18.6801, False), (18.0, False), (float("nan"), False)],
+    [
+        (18.67, True),
+        (18.666667, True),
+        (18.68, True),
+        (18.66, True),
+        (18.6801, False),
+        (18.0, False),
+        (float("nan"), False),
+    ],
 )
 def test_numeric_absolute_tolerance(value, right):
     assert grade(NUMERIC, NumberAnswer(value=value)).correct is right
 
 
-@pytest.mark.parametrize("value, right", [(200, True), (210, True), (190, True), (210.5, False), (189, False)])
+@pytest.mark.parametrize(
+    "value, right", [(200, True), (210, True), (190, True), (210.5, False), (189, False)]
+)
 def test_numeric_relative_tolerance(value, right):
     assert grade(RELATIVE, NumberAnswer(value=value)).correct is right
 
@@ -89,7 +112,7 @@ def test_ordering_full_order_is_correct_and_partial_counts_places():
     right = [display_index(ORDERING, t) for t in ("first", "second", "third", "fourth")]
     assert right == ORDERING.correct
     assert grade(ORDERING, OrderAnswer(order=right)).correct
-    swapped_last_two = right[:2] + [right[3], right[2]]
+    swapped_last_two = [*right[:2], right[3], right[2]]
     result = grade(ORDERING, OrderAnswer(order=swapped_last_two))
     assert (result.correct, result.score) == (False, 0.5)
     with pytest.raises(AnswerError):
@@ -102,7 +125,9 @@ def test_scenario_needs_verdict_and_reason():
     assert grade(SCENARIO, ScenarioAnswer(fit=False, reason=reason)).score == 1
     assert grade(SCENARIO, ScenarioAnswer(fit=False, reason=other)).score == 0.5
     assert grade(SCENARIO, ScenarioAnswer(fit=True, reason=reason)).score == 0
-    assert grade(SCENARIO, ScenarioAnswer(fit=False, reason=other)).expected == "not a fit: too long"
+    assert (
+        grade(SCENARIO, ScenarioAnswer(fit=False, reason=other)).expected == "not a fit: too long"
+    )
 
 
 def test_open_answer_is_self_scored_against_the_rubric():
@@ -121,7 +146,10 @@ def test_an_answer_of_the_wrong_kind_is_refused():
         grade(SINGLE, NumberAnswer(value=1))
 
 
-@pytest.mark.parametrize("value, text", [(0.01, "$0.01"), (0.0042, "$0.0042"), (0.5, "$0.50"), (1234.5, "$1,234.50"), (0, "$0.00")])
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.01, "$0.01"), (0.0042, "$0.0042"), (0.5, "$0.50"), (1234.5, "$1,234.50"), (0, "$0.00")],
+)
 def test_usd_amounts_are_shown_with_cents_and_small_ones_with_more_digits(value, text):
     assert format_number(value, "USD") == text
 
@@ -133,7 +161,15 @@ def test_out_of_range_choice_is_refused():
 
 @pytest.mark.parametrize(
     "text, value",
-    [("18.67", 18.67), ("$18.67", 18.67), ("1,234.5", 1234.5), ("147 ms", 147), ("18.67 USD", 18.67), (" 3 ", 3), ("1e3", 1000)],
+    [
+        ("18.67", 18.67),
+        ("$18.67", 18.67),
+        ("1,234.5", 1234.5),
+        ("147 ms", 147),
+        ("18.67 USD", 18.67),
+        (" 3 ", 3),
+        ("1e3", 1000),
+    ],
 )
 def test_parse_number(text, value):
     assert parse_number(text) == value

@@ -1,17 +1,21 @@
 """Quiz sessions: what each mode asks, the summary, and the Markdown export."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from serverless_tutor.quiz.answers import OpenAnswer
-from serverless_tutor.quiz.export import default_markdown_path, save_session_markdown, session_markdown
+from serverless_tutor.quiz.export import (
+    default_markdown_path,
+    save_session_markdown,
+    session_markdown,
+)
 from serverless_tutor.quiz.scheduler import ReviewScheduler
 from serverless_tutor.quiz.scoring import Grade
 from serverless_tutor.quiz.session import QuizSession
 from serverless_tutor.quiz.state import QuizState
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 class ManualClock:
@@ -23,11 +27,21 @@ class ManualClock:
 
 
 def zero(question_id: str) -> Grade:
-    return Grade(question_id=question_id, correct=False, score=0, given="", expected="", explanation="", lesson="faas")
+    return Grade(
+        question_id=question_id,
+        correct=False,
+        score=0,
+        given="",
+        expected="",
+        explanation="",
+        lesson="faas",
+    )
 
 
 def test_practice_asks_count_questions_from_the_section(bank):
-    session = QuizSession(bank, QuizState(), mode="practice", section=6, count=4, seed=1, now=lambda: T0)
+    session = QuizSession(
+        bank, QuizState(), mode="practice", section=6, count=4, seed=1, now=lambda: T0
+    )
     assert session.total == 4
     assert {q.section for q in session.instances} == {6}
     assert len({q.id for q in session.instances}) == 4
@@ -47,13 +61,23 @@ def test_practice_prefers_unseen_then_missed_questions(bank):
     section_ids = [q.id for q in bank.in_section(3)]
     *seen, unseen = section_ids
     for question_id in seen:
-        scheduler.record(question_id, zero(question_id) if question_id == seen[0] else _full(question_id), T0)
+        scheduler.record(
+            question_id, zero(question_id) if question_id == seen[0] else _full(question_id), T0
+        )
     session = QuizSession(bank, state, section=3, count=2, seed=5, now=lambda: T0)
     assert [q.id for q in session.instances] == [unseen, seen[0]]
 
 
 def _full(question_id: str) -> Grade:
-    return Grade(question_id=question_id, correct=True, score=1, given="", expected="", explanation="", lesson="faas")
+    return Grade(
+        question_id=question_id,
+        correct=True,
+        score=1,
+        given="",
+        expected="",
+        explanation="",
+        lesson="faas",
+    )
 
 
 def test_review_asks_due_cards_missed_first(bank):
@@ -61,10 +85,17 @@ def test_review_asks_due_cards_missed_first(bank):
     scheduler = ReviewScheduler(state)
     scheduler.record("cost-levers", _full("cost-levers"), T0)
     scheduler.record("cold-start-steps", zero("cold-start-steps"), T0)
-    scheduler.record("faas-definition", _full("faas-definition"), T0 + timedelta(days=30))  # not due yet
+    scheduler.record(
+        "faas-definition", _full("faas-definition"), T0 + timedelta(days=30)
+    )  # not due yet
     session = QuizSession(bank, state, mode="review", seed=1, now=lambda: T0 + timedelta(hours=1))
     assert [q.id for q in session.instances] == ["cold-start-steps", "cost-levers"]
-    assert QuizSession(bank, state, mode="review", section=9, now=lambda: T0 + timedelta(hours=1)).total == 1
+    assert (
+        QuizSession(
+            bank, state, mode="review", section=9, now=lambda: T0 + timedelta(hours=1)
+        ).total
+        == 1
+    )
     assert QuizSession(bank, QuizState(), mode="review").total == 0
 
 
@@ -85,7 +116,9 @@ def test_interview_starts_with_the_five_common_questions_then_more_open_ones(ban
 def test_a_full_session_feeds_the_scheduler_and_sums_up_by_topic_and_section(bank, right_answer):
     clock = ManualClock()
     state = QuizState()
-    session = QuizSession(bank, state, mode="practice", section=None, count=6, seed=8, now=lambda: T0, clock=clock)
+    session = QuizSession(
+        bank, state, mode="practice", section=None, count=6, seed=8, now=lambda: T0, clock=clock
+    )
     wrong_ids = []
     for index, question in enumerate(session.instances):
         clock.now += 10
@@ -102,23 +135,37 @@ def test_a_full_session_feeds_the_scheduler_and_sums_up_by_topic_and_section(ban
     assert set(state.cards) == {q.id for q in session.instances}
     assert sum(g.answered for g in summary.by_topic) == 6
     assert sum(g.answered for g in summary.by_section) == 6
-    assert [g.key for g in summary.by_section] == sorted((g.key for g in summary.by_section), key=int)
+    assert [g.key for g in summary.by_section] == sorted(
+        (g.key for g in summary.by_section), key=int
+    )
     missed_lessons = {q.lesson for q in session.instances if q.id in wrong_ids}
     assert set(summary.lessons_to_revisit) == missed_lessons
     assert all(g.percent < 70 for g in summary.weakest_sections)
-    assert summary.weakest_sections == sorted(summary.weakest_sections, key=lambda g: (g.percent, int(g.key)))
+    assert summary.weakest_sections == sorted(
+        summary.weakest_sections, key=lambda g: (g.percent, int(g.key))
+    )
     assert all(r.seconds == 10 for r in session.records)
 
 
 def _wrong(question, right_answer):
     """A zero-score answer for any type."""
-    from serverless_tutor.quiz.answers import ChoiceAnswer, ChoicesAnswer, NumberAnswer, OrderAnswer, ScenarioAnswer
+    from serverless_tutor.quiz.answers import (
+        ChoiceAnswer,
+        ChoicesAnswer,
+        NumberAnswer,
+        OrderAnswer,
+        ScenarioAnswer,
+    )
 
     kind = question.type
     if kind == "single":
-        return ChoiceAnswer(choice=next(i for i in range(len(question.options)) if i not in question.correct))
+        return ChoiceAnswer(
+            choice=next(i for i in range(len(question.options)) if i not in question.correct)
+        )
     if kind == "multiple":
-        return ChoicesAnswer(choices=[i for i in range(len(question.options)) if i not in question.correct][:1])
+        return ChoicesAnswer(
+            choices=[i for i in range(len(question.options)) if i not in question.correct][:1]
+        )
     if kind in {"numeric", "cost"}:
         return NumberAnswer(value=(question.answer or 0) * 3 + 1000)
     if kind == "ordering":
@@ -157,10 +204,14 @@ def test_the_clock_stops_when_an_open_answer_is_finished(bank):
 
 def test_interview_markdown_has_every_answer_rubric_and_summary(bank, tmp_path):
     clock = ManualClock()
-    session = QuizSession(bank, QuizState(), mode="interview", count=2, seed=1, now=lambda: T0, clock=clock)
+    session = QuizSession(
+        bank, QuizState(), mode="interview", count=2, seed=1, now=lambda: T0, clock=clock
+    )
     first, second = session.instances
     clock.now += 75
-    session.submit(OpenAnswer(text="It means no servers to manage.\n\nAnd pay per use.", ticked=[0, 1]))
+    session.submit(
+        OpenAnswer(text="It means no servers to manage.\n\nAnd pay per use.", ticked=[0, 1])
+    )
     session.advance()
     session.submit(OpenAnswer(text="Cold starts are slow first calls.", ticked=[0, 1, 2, 3, 4, 5]))
     session.advance()

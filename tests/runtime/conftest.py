@@ -14,8 +14,9 @@ from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
 _counter = [0]
 
 
-def make_function(tmp_path: Path, source: str, *, handler: str = "app.handler", filename: str = "app.py",
-                  **config) -> FunctionConfig:
+def make_function(
+    tmp_path: Path, source: str, *, handler: str = "app.handler", filename: str = "app.py", **config
+) -> FunctionConfig:
     """A function whose code dir holds one file with `source`."""
     _counter[0] += 1
     code_dir = tmp_path / f"code{_counter[0]}"
@@ -30,7 +31,11 @@ def settle(runtime: LambdaRuntime, names: list[str] | None = None, wait_s: float
     live environments, and return what is left beyond them (empty when clean)."""
     deadline = time.monotonic() + wait_s
     while True:
-        live = {env.pid for name in (names or list(runtime._slots)) for env in runtime.environments(name)}
+        live = {
+            env.pid
+            for name in (names or list(runtime._slots))
+            for env in runtime.environments(name)
+        }
         extra = runtime.sandbox_pids() - live
         if not extra or time.monotonic() > deadline:
             return extra

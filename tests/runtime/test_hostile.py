@@ -40,18 +40,23 @@ def run(runtime, tmp_path):
 
 
 def test_busy_loop_times_out(run):
-    fn, result = run("def handler(e, c):\n    while True:\n        pass\n", timeout_s=1)
+    _fn, result = run("def handler(e, c):\n    while True:\n        pass\n", timeout_s=1)
     assert result.error.error_type == "Sandbox.Timedout" and result.report.status == "timeout"
 
 
 def test_endless_sleep_times_out(run):
-    fn, result = run("import time\ndef handler(e, c):\n    time.sleep(10**9)\n", timeout_s=1)
+    _fn, result = run("import time\ndef handler(e, c):\n    time.sleep(10**9)\n", timeout_s=1)
     assert result.error.error_type == "Sandbox.Timedout"
-    assert result.error.error_message == f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"
+    assert (
+        result.error.error_message
+        == f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"
+    )
 
 
 def test_allocating_4_gb_is_out_of_memory(run, runtime):
-    fn, result = run("def handler(e, c):\n    block = bytearray(4 * 1024 ** 3)\n    return len(block)\n")
+    fn, result = run(
+        "def handler(e, c):\n    block = bytearray(4 * 1024 ** 3)\n    return len(block)\n"
+    )
     assert result.error.error_type == "Runtime.OutOfMemory"
     assert result.report.status == "out_of_memory"
     assert result.report.max_memory_used_mb >= 1
@@ -59,7 +64,7 @@ def test_allocating_4_gb_is_out_of_memory(run, runtime):
 
 
 def test_filling_memory_past_the_limit_is_out_of_memory(run):
-    fn, result = run("""
+    _fn, result = run("""
         chunks = []
         def handler(e, c):
             for _ in range(200):
@@ -71,12 +76,12 @@ def test_filling_memory_past_the_limit_is_out_of_memory(run):
 
 
 def test_fork_loop_is_refused(run):
-    fn, result = run("import os\ndef handler(e, c):\n    while True:\n        os.fork()\n")
+    _fn, result = run("import os\ndef handler(e, c):\n    while True:\n        os.fork()\n")
     assert result.error.error_type == "PermissionError" and result.report.status == "error"
 
 
 def test_fork_setsid_sleep_is_refused(run):
-    fn, result = run("""
+    _fn, result = run("""
         import os, time
         def handler(e, c):
             if os.fork() == 0:
@@ -88,7 +93,7 @@ def test_fork_setsid_sleep_is_refused(run):
 
 
 def test_child_holding_stdout_open_is_refused(run):
-    fn, result = run("""
+    _fn, result = run("""
         import subprocess, sys
         def handler(e, c):
             subprocess.Popen(["sleep", "1000"], stdout=sys.stdout)
@@ -99,7 +104,7 @@ def test_child_holding_stdout_open_is_refused(run):
 
 def test_os_system_and_subprocess_run_nothing(run, tmp_path):
     marker = tmp_path / "system-ran"
-    fn, result = run(f"""
+    _fn, result = run(f"""
         import os, subprocess
         def handler(e, c):
             status = os.system("touch {marker}")
@@ -117,7 +122,7 @@ def test_os_system_and_subprocess_run_nothing(run, tmp_path):
 
 def test_ctypes_system_runs_nothing(run, tmp_path):
     marker = tmp_path / "ctypes-ran"
-    fn, result = run(f"""
+    _fn, result = run(f"""
         import ctypes
         def handler(e, c):
             return ctypes.CDLL(None).system(b"touch {marker}")
@@ -132,7 +137,9 @@ def test_tcp_connect_to_localhost_is_refused(run):
     listener.setblocking(False)
     port = listener.getsockname()[1]
     try:
-        fn, result = run(f"import socket\ndef handler(e, c):\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n")
+        _fn, result = run(
+            f"import socket\ndef handler(e, c):\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        )
         assert result.error.error_type == "PermissionError"
         with pytest.raises(BlockingIOError):
             listener.accept()  # nobody connected
@@ -142,7 +149,7 @@ def test_tcp_connect_to_localhost_is_refused(run):
 
 def test_reading_system_and_test_files_is_denied(run):
     this_file = Path(__file__).resolve()
-    fn, result = run(f"""
+    _fn, result = run(f"""
         def attempt(path):
             try:
                 open(path).read(10)
@@ -160,7 +167,9 @@ def test_reading_system_and_test_files_is_denied(run):
 
 def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
     outside = Path(__file__).parent / "planted-by-handler.txt"
-    host_tmp = tmp_path / "host-tmp-file"  # under the host's /tmp: inside the sandbox it is in scratch
+    host_tmp = (
+        tmp_path / "host-tmp-file"
+    )  # under the host's /tmp: inside the sandbox it is in scratch
     fn, result = run(f"""
         import os
         def attempt(path):
@@ -182,18 +191,23 @@ def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
     r = result.response
     assert r["outside"] != "wrote" and r["code"] != "wrote" and r["var_tmp"] != "wrote"
     assert r["tmp"] == "wrote"
-    assert not outside.exists() and not host_tmp.exists() and not (fn.code_dir / "planted.py").exists()
+    assert (
+        not outside.exists() and not host_tmp.exists() and not (fn.code_dir / "planted.py").exists()
+    )
     assert not Path("/tmp/mine").exists() and not Path("/var/tmp/planted").exists()
 
 
 def test_a_50_mb_file_lands_in_scratch_and_goes_with_the_environment(runtime, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import os
         def handler(e, c):
             with open("/tmp/big.bin", "wb") as f:
                 f.write(b"\\0" * (50 * 1024 * 1024))
             return os.path.getsize("/tmp/big.bin")
-    """)
+    """,
+    )
     result = runtime.invoke(fn, {})
     assert result.response == 50 * 1024 * 1024
     scratch = runtime._slots[fn.name][0].env.scratch
@@ -204,12 +218,15 @@ def test_a_50_mb_file_lands_in_scratch_and_goes_with_the_environment(runtime, tm
     assert settle(runtime) == set()
 
 
-@pytest.mark.parametrize("call,reason", [
-    ("sys.exit(0)", "Runtime exited without providing a reason"),
-    ("os._exit(0)", "Runtime exited without providing a reason"),
-    ("sys.exit(3)", "Runtime exited with error: exit status 3"),
-    ("raise KeyboardInterrupt", "Runtime exited with error: signal: interrupt"),
-])
+@pytest.mark.parametrize(
+    "call,reason",
+    [
+        ("sys.exit(0)", "Runtime exited without providing a reason"),
+        ("os._exit(0)", "Runtime exited without providing a reason"),
+        ("sys.exit(3)", "Runtime exited with error: exit status 3"),
+        ("raise KeyboardInterrupt", "Runtime exited with error: signal: interrupt"),
+    ],
+)
 def test_exiting_the_runtime_is_a_crash_and_resets_the_environment(run, runtime, call, reason):
     fn, result = run(f"import os, sys\ndef handler(e, c):\n    {call}\n")
     assert result.error.error_type == "Runtime.ExitError"
@@ -219,7 +236,9 @@ def test_exiting_the_runtime_is_a_crash_and_resets_the_environment(run, runtime,
 
 
 def test_endless_printing_is_capped_and_times_out(run):
-    fn, result = run("def handler(e, c):\n    while True:\n        print('spam ' * 100)\n", timeout_s=1)
+    _fn, result = run(
+        "def handler(e, c):\n    while True:\n        print('spam ' * 100)\n", timeout_s=1
+    )
     assert result.error.error_type == "Sandbox.Timedout"
     assert result.logs_truncated and "[log truncated:" in result.logs
     assert len(result.logs) < 300 * 1024
@@ -232,7 +251,9 @@ def test_infinite_recursion_is_an_ordinary_error(run, runtime):
 
 
 def test_thread_writing_after_return_does_not_disturb_results(runtime, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import threading, time
         def chatter():
             while True:
@@ -242,19 +263,23 @@ def test_thread_writing_after_return_does_not_disturb_results(runtime, tmp_path)
             if not e.get("again"):
                 threading.Thread(target=chatter, daemon=True).start()
             return "returned"
-    """)
+    """,
+    )
     first = runtime.invoke(fn, {})
     import time
+
     time.sleep(0.2)
     second = runtime.invoke(fn, {"again": True})
     assert first.response == second.response == "returned" and not second.cold
-    assert "background" in second.logs  # what the thread wrote between invokes shows up in the next one
+    assert (
+        "background" in second.logs
+    )  # what the thread wrote between invokes shows up in the next one
     assert runtime.destroy_environments(fn.name) == 1
     assert settle(runtime) == set()
 
 
 def test_printing_a_fake_result_frame_fools_nobody(run):
-    fn, result = run("""
+    _fn, result = run("""
         import json, os, struct, sys
         def handler(e, c):
             fake = json.dumps({"t": "result", "request_id": c.aws_request_id, "payload": '"forged"',
@@ -269,29 +294,37 @@ def test_printing_a_fake_result_frame_fools_nobody(run):
 
 
 def test_returning_nan_passes_through_as_lambda_does(run):
-    fn, result = run("def handler(e, c):\n    return float('nan')\n")
+    _fn, result = run("def handler(e, c):\n    return float('nan')\n")
     assert result.error is None and math.isnan(result.response)
 
 
 def test_returning_100_mb_is_refused_as_too_large(run):
-    fn, result = run("def handler(e, c):\n    return 'x' * (100 * 1024 * 1024)\n", memory_mb=1024)
+    _fn, result = run("def handler(e, c):\n    return 'x' * (100 * 1024 * 1024)\n", memory_mb=1024)
     assert result.error.error_type == "Function.ResponseSizeTooLarge"
-    assert result.error.error_message == "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+    assert (
+        result.error.error_message
+        == "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+    )
 
 
 def test_returning_a_non_json_object_is_a_marshal_error(run):
-    fn, result = run("def handler(e, c):\n    return object()\n")
+    _fn, result = run("def handler(e, c):\n    return object()\n")
     assert result.error.error_type == "Runtime.MarshalError"
-    assert result.error.error_message == "Unable to marshal response: Object of type object is not JSON serializable"
+    assert (
+        result.error.error_message
+        == "Unable to marshal response: Object of type object is not JSON serializable"
+    )
 
 
 def test_signalling_the_parent_is_refused(run):
-    fn, result = run(f"import os, signal\ndef handler(e, c):\n    os.kill({os.getpid()}, signal.SIGTERM)\n")
+    _fn, result = run(
+        f"import os, signal\ndef handler(e, c):\n    os.kill({os.getpid()}, signal.SIGTERM)\n"
+    )
     assert result.error.error_type == "PermissionError"
 
 
 def test_writing_a_forged_frame_on_the_protocol_socket_is_a_protocol_error(run):
-    fn, result = run("""
+    _fn, result = run("""
         import os, struct
         def handler(e, c):
             bogus = b'{"t": "result", "unexpected": 1}'
@@ -308,7 +341,9 @@ def test_writing_a_forged_frame_on_the_protocol_socket_is_a_protocol_error(run):
 def test_without_seccomp_an_escaped_grandchild_is_still_killed_with_its_environment(tmp_path):
     """Defence in depth: with seccomp switched off, fork + setsid leaves the worker's
     process group; the template (a child subreaper) kills it when the environment dies."""
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import os, time
         def handler(e, c):
             pid = os.fork()
@@ -317,7 +352,8 @@ def test_without_seccomp_an_escaped_grandchild_is_still_killed_with_its_environm
                 time.sleep(1000)
                 os._exit(0)
             return pid
-    """)
+    """,
+    )
     with LambdaRuntime(disable_isolation=["seccomp"]) as runtime:
         result = runtime.invoke(fn, {})
         assert "seccomp" not in result.isolation

@@ -33,22 +33,35 @@ def runtime():
         yield runtime
 
 
-def test_handler_sees_lambda_and_its_own_variables_at_init_and_invoke(runtime, tmp_path, monkeypatch):
+def test_handler_sees_lambda_and_its_own_variables_at_init_and_invoke(
+    runtime, tmp_path, monkeypatch
+):
     monkeypatch.delenv("TABLE_NAME", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
     monkeypatch.setenv("AWS_REGION", "eu-west-3")  # the tutor's own value must come back
-    fn = make_function(tmp_path, READS_ENVIRONMENT, name="orders-api", memory_mb=256,
-                       environment={"TABLE_NAME": "orders-dev"})
+    fn = make_function(
+        tmp_path,
+        READS_ENVIRONMENT,
+        name="orders-api",
+        memory_mb=256,
+        environment={"TABLE_NAME": "orders-dev"},
+    )
 
     for _ in range(2):  # cold, then warm
         result = runtime.invoke(fn, {})
         assert result.error is None, result.error
-        assert result.response["init"] == {"AWS_LAMBDA_FUNCTION_NAME": "orders-api", "AWS_REGION": "us-east-1",
-                                           "TABLE_NAME": "orders-dev"}
+        assert result.response["init"] == {
+            "AWS_LAMBDA_FUNCTION_NAME": "orders-api",
+            "AWS_REGION": "us-east-1",
+            "TABLE_NAME": "orders-dev",
+        }
         assert result.response["invoke"] == {
-            "AWS_LAMBDA_FUNCTION_NAME": "orders-api", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-            "AWS_REGION": "us-east-1", "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/orders-api",
-            "_HANDLER": "app.handler", "TABLE_NAME": "orders-dev",
+            "AWS_LAMBDA_FUNCTION_NAME": "orders-api",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "AWS_REGION": "us-east-1",
+            "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/orders-api",
+            "_HANDLER": "app.handler",
+            "TABLE_NAME": "orders-dev",
         }
         assert "TABLE_NAME" not in os.environ
         assert "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
@@ -67,7 +80,9 @@ def handler(event, context):
 
 def test_concurrent_functions_with_different_variables_do_not_see_each_other(runtime, tmp_path):
     hello = make_function(tmp_path, READS_TWICE, name="hello", environment={"GREETING": "hello"})
-    bonjour = make_function(tmp_path, READS_TWICE, name="bonjour", environment={"GREETING": "bonjour"})
+    bonjour = make_function(
+        tmp_path, READS_TWICE, name="bonjour", environment={"GREETING": "bonjour"}
+    )
     results: dict[str, object] = {}
 
     def call(fn):
@@ -101,12 +116,18 @@ def handler(event, context):
 def test_environments_of_one_function_still_run_at_the_same_time(runtime, tmp_path):
     """Sharing os.environ must not serialize a function's concurrent environments: each
     invoke waits for the other to arrive, which only happens if both run at once."""
-    fn = make_function(tmp_path, MEETS_A_SIBLING, name="fan-out", timeout_s=5, environment={"MODE": "demo"})
+    fn = make_function(
+        tmp_path, MEETS_A_SIBLING, name="fan-out", timeout_s=5, environment={"MODE": "demo"}
+    )
     rendezvous = tmp_path / "rendezvous"
     rendezvous.mkdir()
     met: list[bool] = []
-    threads = [threading.Thread(target=lambda: met.append(runtime.invoke(fn, {"dir": str(rendezvous)}).response))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: met.append(runtime.invoke(fn, {"dir": str(rendezvous)}).response)
+        )
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -21,8 +21,14 @@ def handler(event, context):
 
 
 def _invoke(cwd, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "serverless_tutor", "invoke", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "serverless_tutor", "invoke", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -32,22 +38,59 @@ def code(tmp_path):
 
 
 def test_times_shares_environments_and_prints_one_json_object_per_line(code):
-    done = _invoke(code, "app.py:handler", "--times", "3", "--json", "--sample", "sqs", "--set", "Records.0.body=hi")
+    done = _invoke(
+        code,
+        "app.py:handler",
+        "--times",
+        "3",
+        "--json",
+        "--sample",
+        "sqs",
+        "--set",
+        "Records.0.body=hi",
+    )
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["cold"] for line in lines] == [True, False, False]
     assert [line["response"]["calls"] for line in lines] == [1, 2, 3]
     assert lines[0]["response"]["event"]["Records"][0]["body"] == "hi"
     for line in lines:
-        assert set(line) == {"requestId", "cold", "response", "error", "logs", "report", "isolation"}
-        assert set(line["report"]) == {"durationMs", "billedDurationMs", "memorySizeMb", "maxMemoryUsedMb", "initDurationMs"}
+        assert set(line) == {
+            "requestId",
+            "cold",
+            "response",
+            "error",
+            "logs",
+            "report",
+            "isolation",
+        }
+        assert set(line["report"]) == {
+            "durationMs",
+            "billedDurationMs",
+            "memorySizeMb",
+            "maxMemoryUsedMb",
+            "initDurationMs",
+        }
         assert line["error"] is None and "seccomp" in line["isolation"]
-    assert lines[0]["report"]["initDurationMs"] is not None and lines[1]["report"]["initDurationMs"] is None
+    assert (
+        lines[0]["report"]["initDurationMs"] is not None
+        and lines[1]["report"]["initDurationMs"] is None
+    )
 
 
 def test_cold_again_after_a_timeout(code):
-    done = _invoke(code, "app.handler", "--times", "2", "--json", "--timeout", "1", "--event", "-",
-                   stdin='{"slow": true}')
+    done = _invoke(
+        code,
+        "app.handler",
+        "--times",
+        "2",
+        "--json",
+        "--timeout",
+        "1",
+        "--event",
+        "-",
+        stdin='{"slow": true}',
+    )
     assert done.returncode == 0, done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert first["error"]["errorType"] == "Sandbox.Timedout"
@@ -61,19 +104,26 @@ def test_handler_errors_are_results_not_failures(code):
     (code / "bad.py").write_text("def handler(e, c):\n    raise RuntimeError('nope')\n")
     done = _invoke(code, "bad.handler", "--env", "STAGE=dev", "--memory", "256")
     assert done.returncode == 0
-    assert "RuntimeError" in done.stdout and "nope" in done.stdout and "Memory Size: 256 MB" in done.stdout
+    assert (
+        "RuntimeError" in done.stdout
+        and "nope" in done.stdout
+        and "Memory Size: 256 MB" in done.stdout
+    )
 
 
-@pytest.mark.parametrize("args,message", [
-    (["app.handler", "--memory", "64"], "--memory"),
-    (["app.handler", "--timeout", "1000"], "--timeout"),
-    (["app.handler", "--env", "NOEQUALS"], "--env"),
-    (["app.handler", "--sample", "kinesis"], "unknown sample"),
-    (["app.handler", "--event", "missing.json"], "no such file"),
-    (["app.handler", "--times", "0"], "--times"),
-    (["app.handler", "--set", "a=1"], "--sample"),
-    (["app.handler", "--sample", "sqs", "--event", "x.json"], "not allowed with"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["app.handler", "--memory", "64"], "--memory"),
+        (["app.handler", "--timeout", "1000"], "--timeout"),
+        (["app.handler", "--env", "NOEQUALS"], "--env"),
+        (["app.handler", "--sample", "kinesis"], "unknown sample"),
+        (["app.handler", "--event", "missing.json"], "no such file"),
+        (["app.handler", "--times", "0"], "--times"),
+        (["app.handler", "--set", "a=1"], "--sample"),
+        (["app.handler", "--sample", "sqs", "--event", "x.json"], "not allowed with"),
+    ],
+)
 def test_usage_errors_exit_2(code, args, message):
     done = _invoke(code, *args)
     assert done.returncode == 2

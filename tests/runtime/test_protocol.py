@@ -39,7 +39,7 @@ def test_worker_frames_are_validated_strictly():
         b'{"t":"result","request_id":1,"payload":"1","error":null,"duration_ms":1.5,"out_of_memory":false}',
         b'{"t":"result","request_id":"r","payload":"1","error":null,"duration_ms":-1,"out_of_memory":false}',
         b'{"t":"pickle","data":"gASV"}',
-        b'[1, 2]',
+        b"[1, 2]",
     ]:
         with pytest.raises(ValidationError):
             worker_frame.validate_json(bad)
@@ -66,7 +66,9 @@ def test_paths_under_tmp_to_keep_visible_are_the_outermost_existing_ones(tmp_pat
     site.mkdir(parents=True)
     code = tmp_path / "code"
     code.mkdir()
-    kept = _outermost_under_tmp([str(site), str(venv / "lib"), str(code), "/usr/lib", "/tmp", str(tmp_path / "gone")])
+    kept = _outermost_under_tmp(
+        [str(site), str(venv / "lib"), str(code), "/usr/lib", "/tmp", str(tmp_path / "gone")]
+    )
     if str(tmp_path).startswith("/tmp/"):
         assert sorted(kept) == sorted([str(venv / "lib"), str(code)])
     else:

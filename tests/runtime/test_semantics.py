@@ -44,8 +44,11 @@ def test_init_duration_only_on_cold_start_and_billed_includes_it(backend_runtime
     fn = make_function(tmp_path, COUNTER)
     cold, warm = backend_runtime.invoke(fn, {}), backend_runtime.invoke(fn, {})
     assert cold.report.init_duration_ms is not None and cold.report.init_duration_ms > 0
-    assert cold.report.billed_duration_ms == max(1, math.ceil(cold.report.duration_ms + cold.report.init_duration_ms)) or \
-        cold.report.billed_duration_ms == max(1, math.ceil(cold.report.duration_ms + cold.report.init_duration_ms - 0.005))
+    assert cold.report.billed_duration_ms == max(
+        1, math.ceil(cold.report.duration_ms + cold.report.init_duration_ms)
+    ) or cold.report.billed_duration_ms == max(
+        1, math.ceil(cold.report.duration_ms + cold.report.init_duration_ms - 0.005)
+    )
     assert warm.report.init_duration_ms is None
     assert warm.report.billed_duration_ms == max(1, math.ceil(warm.report.duration_ms))
     assert "Init Duration" in cold.logs and "Init Duration" not in warm.logs
@@ -54,7 +57,9 @@ def test_init_duration_only_on_cold_start_and_billed_includes_it(backend_runtime
 
 
 def test_context_has_the_real_attributes_and_types(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import time
         def handler(event, context):
             first = context.get_remaining_time_in_millis()
@@ -75,7 +80,11 @@ def test_context_has_the_real_attributes_and_types(backend_runtime, tmp_path):
                 "remaining_type": type(first).__name__,
                 "has_request_id_attr": hasattr(context, "request_id"),
             }
-    """, name="ctx-fn", memory_mb=256, timeout_s=2)
+    """,
+        name="ctx-fn",
+        memory_mb=256,
+        timeout_s=2,
+    )
     result = backend_runtime.invoke(fn, {})
     r = result.response
     assert r["function_name"] == "ctx-fn" and r["function_version"] == "$LATEST"
@@ -92,9 +101,16 @@ def test_context_has_the_real_attributes_and_types(backend_runtime, tmp_path):
 
 def test_remaining_time_never_goes_below_zero():
     now = [1000.0]
-    context = LambdaContext(aws_request_id="r", function_name="f", memory_limit_in_mb="128",
-                            invoked_function_arn="arn", log_group_name="g", log_stream_name="s",
-                            deadline_epoch_ms=1_000_500, wall_time=lambda: now[0])
+    context = LambdaContext(
+        aws_request_id="r",
+        function_name="f",
+        memory_limit_in_mb="128",
+        invoked_function_arn="arn",
+        log_group_name="g",
+        log_stream_name="s",
+        deadline_epoch_ms=1_000_500,
+        wall_time=lambda: now[0],
+    )
     assert context.get_remaining_time_in_millis() == 500
     now[0] = 1001.0
     assert context.get_remaining_time_in_millis() == 0
@@ -108,7 +124,9 @@ def test_request_ids_are_unique(backend_runtime, tmp_path):
 
 
 def test_log_lines_follow_lambdas_format(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import logging
         logger = logging.getLogger()
         logger.setLevel(logging.INFO)
@@ -116,38 +134,48 @@ def test_log_lines_follow_lambdas_format(backend_runtime, tmp_path):
             print("plain print")
             logger.info("info %s", 42)
             return 1
-    """)
+    """,
+    )
     result = backend_runtime.invoke(fn, {})
     rid = result.request_id
     lines = result.logs.splitlines()
     start = lines.index(f"START RequestId: {rid} Version: $LATEST")
     end = lines.index(f"END RequestId: {rid}")
     assert start < lines.index("plain print") < end
-    info = [l for l in lines if l.startswith("[INFO]")]
+    info = [line for line in lines if line.startswith("[INFO]")]
     assert len(info) == 1
-    level, stamp, request_id, message = info[0].split("\t")
+    _level, stamp, request_id, message = info[0].split("\t")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", stamp)
     assert (request_id, message) == (rid, "info 42")
     report = lines[end + 1]
     assert re.fullmatch(
         rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t"
-        r"Max Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms", report)
+        r"Max Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms",
+        report,
+    )
 
 
 def test_root_logger_level_defaults_to_warning_like_lambda(sandbox, tmp_path):
     # Sandbox only: in-process handlers share the tutor's root logger.
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import logging
         def handler(event, context):
             logging.getLogger().info("hidden")
             logging.getLogger().warning("shown")
-    """)
+    """,
+    )
     logs = sandbox.invoke(fn, {}).logs
     assert "hidden" not in logs and "[WARNING]" in logs and "shown" in logs
 
 
-def test_handled_exception_keeps_the_environment_and_strips_runtime_frames(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, """
+def test_handled_exception_keeps_the_environment_and_strips_runtime_frames(
+    backend_runtime, tmp_path
+):
+    fn = make_function(
+        tmp_path,
+        """
         calls = 0
         def helper():
             raise ValueError("bad order id")
@@ -157,7 +185,8 @@ def test_handled_exception_keeps_the_environment_and_strips_runtime_frames(backe
             if event.get("fail"):
                 helper()
             return calls
-    """)
+    """,
+    )
     backend_runtime.invoke(fn, {})
     failed = backend_runtime.invoke(fn, {"fail": True})
     after = backend_runtime.invoke(fn, {})
@@ -174,20 +203,50 @@ def test_handled_exception_keeps_the_environment_and_strips_runtime_frames(backe
     assert "Status: error\tError Type: ValueError" in failed.logs
 
 
-@pytest.mark.parametrize("files,handler,error_type,message", [
-    ({"app.py": "def handler(e, c): pass\n"}, "missing.handler", "Runtime.ImportModuleError",
-     "Unable to import module 'missing': No module named 'missing'"),
-    ({"app.py": "import not_installed_anywhere\ndef handler(e, c): pass\n"}, "app.handler", "Runtime.ImportModuleError",
-     "Unable to import module 'app': No module named 'not_installed_anywhere'"),
-    ({"app.py": "def handler(e, c): pass\n"}, "app.lambda_handler", "Runtime.HandlerNotFound",
-     "Handler 'lambda_handler' missing on module 'app'"),
-    ({"app.py": "def handler(e, c)\n    pass\n"}, "app.handler", "Runtime.UserCodeSyntaxError",
-     "Syntax error in module 'app': "),
-    ({"app.py": "def handler(e, c): pass\n"}, "apphandler", "Runtime.MalformedHandlerName",
-     "Bad handler 'apphandler': not enough values to unpack (expected 2, got 1)"),
-    ({"app.py": "raise KeyError('TABLE_NAME')\ndef handler(e, c): pass\n"}, "app.handler", "KeyError", "'TABLE_NAME'"),
-])
-def test_init_failures_are_reported_and_reset_the_environment(backend_runtime, tmp_path, files, handler, error_type, message):
+@pytest.mark.parametrize(
+    "files,handler,error_type,message",
+    [
+        (
+            {"app.py": "def handler(e, c): pass\n"},
+            "missing.handler",
+            "Runtime.ImportModuleError",
+            "Unable to import module 'missing': No module named 'missing'",
+        ),
+        (
+            {"app.py": "import not_installed_anywhere\ndef handler(e, c): pass\n"},
+            "app.handler",
+            "Runtime.ImportModuleError",
+            "Unable to import module 'app': No module named 'not_installed_anywhere'",
+        ),
+        (
+            {"app.py": "def handler(e, c): pass\n"},
+            "app.lambda_handler",
+            "Runtime.HandlerNotFound",
+            "Handler 'lambda_handler' missing on module 'app'",
+        ),
+        (
+            {"app.py": "def handler(e, c)\n    pass\n"},
+            "app.handler",
+            "Runtime.UserCodeSyntaxError",
+            "Syntax error in module 'app': ",
+        ),
+        (
+            {"app.py": "def handler(e, c): pass\n"},
+            "apphandler",
+            "Runtime.MalformedHandlerName",
+            "Bad handler 'apphandler': not enough values to unpack (expected 2, got 1)",
+        ),
+        (
+            {"app.py": "raise KeyError('TABLE_NAME')\ndef handler(e, c): pass\n"},
+            "app.handler",
+            "KeyError",
+            "'TABLE_NAME'",
+        ),
+    ],
+)
+def test_init_failures_are_reported_and_reset_the_environment(
+    backend_runtime, tmp_path, files, handler, error_type, message
+):
     code_dir = tmp_path / "code"
     code_dir.mkdir()
     for name, text in files.items():
@@ -203,13 +262,19 @@ def test_init_failures_are_reported_and_reset_the_environment(backend_runtime, t
 
 
 def test_file_path_handler_form(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, "def main(e, c):\n    return 'from a file path'\n",
-                       filename="app.py", handler="app.py:main")
+    fn = make_function(
+        tmp_path,
+        "def main(e, c):\n    return 'from a file path'\n",
+        filename="app.py",
+        handler="app.py:main",
+    )
     assert backend_runtime.invoke(fn, {}).response == "from a file path"
 
 
 def test_timeout_destroys_the_environment_and_the_next_invoke_is_cold(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import time
         calls = 0
         def handler(event, context):
@@ -218,13 +283,18 @@ def test_timeout_destroys_the_environment_and_the_next_invoke_is_cold(backend_ru
             if event.get("slow"):
                 time.sleep(30)
             return calls
-    """, timeout_s=1)
+    """,
+        timeout_s=1,
+    )
     assert backend_runtime.invoke(fn, {}).response == 1
     timed_out = backend_runtime.invoke(fn, {"slow": True})
     after = backend_runtime.invoke(fn, {})
     rid = timed_out.request_id
     assert timed_out.error.error_type == "Sandbox.Timedout"
-    assert timed_out.error.error_message == f"RequestId: {rid} Error: Task timed out after 1.00 seconds"
+    assert (
+        timed_out.error.error_message
+        == f"RequestId: {rid} Error: Task timed out after 1.00 seconds"
+    )
     assert timed_out.report.status == "timeout"
     assert timed_out.logs.rstrip().endswith("Status: timeout")
     assert f"{rid} Task timed out after 1.00 seconds" in timed_out.logs
@@ -235,11 +305,17 @@ def test_timeout_destroys_the_environment_and_the_next_invoke_is_cold(backend_ru
 def test_config_validation_names_the_field():
     from pydantic import ValidationError
 
-    for bad, field in [({"memory_mb": 64}, "memory_mb"), ({"memory_mb": 10241}, "memory_mb"),
-                       ({"timeout_s": 0}, "timeout_s"), ({"timeout_s": 901}, "timeout_s"),
-                       ({"name": "has space"}, "name"), ({"environment": {"AWS_REGION": "x"}}, "environment"),
-                       ({"ephemeral_storage_mb": 100}, "ephemeral_storage_mb"), ({"handler": ""}, "handler"),
-                       ({"architecture": "sparc"}, "architecture")]:
+    for bad, field in [
+        ({"memory_mb": 64}, "memory_mb"),
+        ({"memory_mb": 10241}, "memory_mb"),
+        ({"timeout_s": 0}, "timeout_s"),
+        ({"timeout_s": 901}, "timeout_s"),
+        ({"name": "has space"}, "name"),
+        ({"environment": {"AWS_REGION": "x"}}, "environment"),
+        ({"ephemeral_storage_mb": 100}, "ephemeral_storage_mb"),
+        ({"handler": ""}, "handler"),
+        ({"architecture": "sparc"}, "architecture"),
+    ]:
         values = {"name": "f", "handler": "app.handler", "code_dir": "/nonexistent", **bad}
         with pytest.raises(ValidationError) as caught:
             FunctionConfig(**values)
@@ -247,15 +323,20 @@ def test_config_validation_names_the_field():
 
 
 def test_concurrent_invoke_creates_a_second_environment(sandbox, tmp_path):
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import time
         def handler(event, context):
             time.sleep(event.get("sleep", 0))
             return context.aws_request_id
-    """)
+    """,
+    )
     sandbox.invoke(fn, {})
     first: dict = {}
-    worker = threading.Thread(target=lambda: first.setdefault("r", sandbox.invoke(fn, {"sleep": 1.5})))
+    worker = threading.Thread(
+        target=lambda: first.setdefault("r", sandbox.invoke(fn, {"sleep": 1.5}))
+    )
     worker.start()
     deadline = time.monotonic() + 10
     while not any(env.busy for env in sandbox.environments(fn.name)):
@@ -270,14 +351,17 @@ def test_concurrent_invoke_creates_a_second_environment(sandbox, tmp_path):
 
 def test_idle_environments_are_reclaimed_after_keep_alive(tmp_path):
     clock = ManualClock()
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import os
         def handler(event, context):
             path = "/tmp/visits"
             visits = int(open(path).read()) if os.path.exists(path) else 0
             open(path, "w").write(str(visits + 1))
             return visits + 1
-    """)
+    """,
+    )
     with LambdaRuntime(keep_alive_s=600, clock=clock) as runtime:
         assert runtime.invoke(fn, {}).response == 1
         clock.advance(300)
@@ -306,11 +390,16 @@ def test_changed_configuration_gets_a_fresh_environment(backend_runtime, tmp_pat
 
 def test_function_environment_is_scrubbed_and_lambda_like(sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_PARENT_SECRET", "do-not-leak")
-    fn = make_function(tmp_path, """
+    fn = make_function(
+        tmp_path,
+        """
         import os, tempfile
         def handler(event, context):
             return {"env": dict(os.environ), "tempdir": tempfile.gettempdir(), "cwd": os.getcwd()}
-    """, name="env-fn", environment={"TABLE_NAME": "orders"})
+    """,
+        name="env-fn",
+        environment={"TABLE_NAME": "orders"},
+    )
     r = sandbox.invoke(fn, {}).response
     env = r["env"]
     assert "TUTOR_PARENT_SECRET" not in env
@@ -321,7 +410,9 @@ def test_function_environment_is_scrubbed_and_lambda_like(sandbox, tmp_path, mon
     assert env["LAMBDA_TASK_ROOT"] == str(fn.code_dir) == r["cwd"]
     assert env["AWS_REQUEST_CHECKSUM_CALCULATION"] == "when_required"
     assert r["tempdir"] == env["TMPDIR"]
-    assert not any(key.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST", "SERVERLESS_TUTOR")) for key in env)
+    assert not any(
+        key.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST", "SERVERLESS_TUTOR")) for key in env
+    )
 
 
 def test_all_layers_in_force_here_and_requiring_them_runs(tmp_path):
@@ -360,7 +451,9 @@ def test_events_that_are_not_json_are_refused(backend_runtime, tmp_path):
 
 
 def test_output_is_made_safe_for_the_terminal(backend_runtime, tmp_path):
-    fn = make_function(tmp_path, "def handler(e, c):\n    print('\\x1b[2J\\x1b]0;pwned\\x07red\\x9b')\n")
+    fn = make_function(
+        tmp_path, "def handler(e, c):\n    print('\\x1b[2J\\x1b]0;pwned\\x07red\\x9b')\n"
+    )
     logs = backend_runtime.invoke(fn, {}).logs
     assert "\x1b" not in logs and "\x07" not in logs and "\x9b" not in logs
     assert "\\x1b[2J" in logs and "red" in logs

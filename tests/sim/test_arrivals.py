@@ -6,7 +6,13 @@ import random
 import pytest
 
 from serverless_tutor.content.problems import ContentError
-from serverless_tutor.sim import BurstArrivals, ConstantArrivals, DailyCurveArrivals, PoissonArrivals, TraceArrivals
+from serverless_tutor.sim import (
+    BurstArrivals,
+    ConstantArrivals,
+    DailyCurveArrivals,
+    PoissonArrivals,
+    TraceArrivals,
+)
 
 
 def first(arrivals, count, seed=1):
@@ -20,7 +26,9 @@ def test_poisson_rate_and_constant_spacing():
 
 
 def test_bursts_land_within_their_spread_on_top_of_background():
-    arrivals = BurstArrivals(base_rate_per_s=0.01, burst_size=5, every_s=100, spread_s=2.0, first_at_s=10)
+    arrivals = BurstArrivals(
+        base_rate_per_s=0.01, burst_size=5, every_s=100, spread_s=2.0, first_at_s=10
+    )
     times = [t for t in first(arrivals, 200) if t < 1000]
     in_bursts = [t for t in times if (t - 10) % 100 <= 2.0]
     assert len(in_bursts) >= 50  # 10 bursts of 5

@@ -21,7 +21,10 @@ def test_memory_matters_for_dotnet_not_for_python():
     assert estimate_cold_start("dotnet", memory_mb=2048).init_runtime_s == pytest.approx(0.52)
     middle = estimate_cold_start("dotnet", memory_mb=512).init_runtime_s
     assert 0.52 < middle < 3.3
-    assert estimate_cold_start("python", memory_mb=128).total_s == estimate_cold_start("python", memory_mb=4096).total_s
+    assert (
+        estimate_cold_start("python", memory_mb=128).total_s
+        == estimate_cold_start("python", memory_mb=4096).total_s
+    )
 
 
 def test_package_size_follows_the_node_measurements():

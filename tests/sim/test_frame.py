@@ -1,6 +1,13 @@
 """The pure frame function the lifecycle panel draws (called directly, no UI)."""
 
-from serverless_tutor.sim import Constant, FunctionProfile, LifecycleModel, Policy, SimConfig, TraceArrivals
+from serverless_tutor.sim import (
+    Constant,
+    FunctionProfile,
+    LifecycleModel,
+    Policy,
+    SimConfig,
+    TraceArrivals,
+)
 from serverless_tutor.sim.frame import fmt_clock, fmt_seconds, legend, lifecycle_frame
 
 WIDTH = 76
@@ -10,7 +17,9 @@ def model(times=(0.0,), keep_alive=10.0, provisioned=0):
     config = SimConfig(
         arrivals=TraceArrivals(times_s=list(times)),
         profile=FunctionProfile(
-            warm=Constant(value_s=1.0), init=Constant(value_s=2.0), cold_mode="init_plus_warm",
+            warm=Constant(value_s=1.0),
+            init=Constant(value_s=2.0),
+            cold_mode="init_plus_warm",
             init_split={"download_code": 0.25, "init_runtime": 0.5, "init_function": 0.25},
         ),
         policy=Policy(keep_alive_s=keep_alive, provisioned=provisioned),
@@ -60,7 +69,9 @@ def test_provisioned_lanes_are_marked_and_never_expire():
     m = model(times=(500.0,), provisioned=2)
     lines = texts(lifecycle_frame(m.advance_to(300.0).snapshot, WIDTH))
     assert len(lines) == 2
-    assert all(line.startswith("P#") and "provisioned · warm" in line and "kept" in line for line in lines)
+    assert all(
+        line.startswith("P#") and "provisioned · warm" in line and "kept" in line for line in lines
+    )
 
 
 def test_too_many_lanes_fold_into_a_count():
@@ -78,5 +89,9 @@ def test_formatting_helpers_and_legend():
     assert fmt_clock(3723.46) == "1:02:03.5"
     assert len(legend().text) <= 64
     assert [s.style for s in legend().segments if s.text == "█"] == [
-        "download_code", "init_runtime", "init_function", "execute", "idle",
+        "download_code",
+        "init_runtime",
+        "init_function",
+        "execute",
+        "idle",
     ]

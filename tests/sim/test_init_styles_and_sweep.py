@@ -8,7 +8,12 @@ from serverless_tutor.sim.sweep import with_parameter
 
 
 def test_init_styles_move_the_client_setup_between_init_and_every_request():
-    rows = {row.style: row for row in compare_init_styles(runtime_init_s=0.22, client_init_s=0.15, handler_s=0.05, needs_client_share=0.4)}
+    rows = {
+        row.style: row
+        for row in compare_init_styles(
+            runtime_init_s=0.22, client_init_s=0.15, handler_s=0.05, needs_client_share=0.4
+        )
+    }
     assert rows["inside"].warm_request_s == pytest.approx(0.20)
     assert rows["outside"].warm_request_s == pytest.approx(0.05)
     assert rows["outside"].init_s == pytest.approx(0.37)
@@ -18,8 +23,15 @@ def test_init_styles_move_the_client_setup_between_init_and_every_request():
 
 
 def test_init_styles_simulated_on_the_same_traffic():
-    workload = SimConfig.simple(arrival_rate=0.2, warm_s=0.05, cold_s=0.3, keep_alive_s=300, horizon_s=20_000)
-    rows = {row.style: row for row in compare_init_styles(runtime_init_s=0.22, client_init_s=0.15, handler_s=0.05, workload=workload)}
+    workload = SimConfig.simple(
+        arrival_rate=0.2, warm_s=0.05, cold_s=0.3, keep_alive_s=300, horizon_s=20_000
+    )
+    rows = {
+        row.style: row
+        for row in compare_init_styles(
+            runtime_init_s=0.22, client_init_s=0.15, handler_s=0.05, workload=workload
+        )
+    }
     inside, outside = rows["inside"].simulated, rows["outside"].simulated
     assert inside.requests == outside.requests  # same arrivals
     assert inside.latency_ms.p50 == pytest.approx(200.0)
@@ -28,7 +40,9 @@ def test_init_styles_simulated_on_the_same_traffic():
 
 
 def test_sweep_keep_alive_lowers_cold_starts_and_keeps_the_arrivals():
-    config = SimConfig.simple(arrival_rate=0.01, warm_s=0.1, cold_s=0.6, keep_alive_s=600, horizon_s=200_000)
+    config = SimConfig.simple(
+        arrival_rate=0.01, warm_s=0.1, cold_s=0.6, keep_alive_s=600, horizon_s=200_000
+    )
     result = sweep(config, "keep-alive-s", [60, 300, 900])
     probabilities = [point.result.cold_start_probability for point in result.points]
     assert probabilities == sorted(probabilities, reverse=True)

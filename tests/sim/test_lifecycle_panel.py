@@ -55,13 +55,19 @@ async def test_still_picture_is_a_cold_start_in_progress_and_keys_step_it():
         assert not panel.animating
         assert panel.model.now == OPENING_T  # no clock running: a still picture
         view = panel.last_step.snapshot.instances[0]
-        assert view.phase == "init_function" and view.cold  # 0.22 s runtime, then 0.1 s of init code
-        assert "still (animations off)" in str(panel.query_one("#lifecycle-counters", Static).render())
+        assert (
+            view.phase == "init_function" and view.cold
+        )  # 0.22 s runtime, then 0.1 s of init code
+        assert "still (animations off)" in str(
+            panel.query_one("#lifecycle-counters", Static).render()
+        )
         await pilot.press("full_stop")  # next change: init function ends, execute starts
         assert panel.last_step.snapshot.instances[0].phase == "execute"
         await pilot.press("r")
         assert panel.last_step.snapshot.metrics.requests == 2
-        assert panel.last_step.snapshot.metrics.cold_starts == 2  # #1 still busy: a second environment
+        assert (
+            panel.last_step.snapshot.metrics.cold_starts == 2
+        )  # #1 still busy: a second environment
         await pilot.press("f")
         assert panel.model.now >= OPENING_T + 60
         assert "+1 min" in str(panel.query_one("#lifecycle-log", Static).render())
@@ -106,7 +112,9 @@ async def test_burst_makes_many_environments_and_settings_reach_the_model():
         await pilot.pause(0.1)
         assert panel.settings.provisioned == 2 and panel.settings.runtime == "dotnet"
         assert sum(1 for view in panel.last_step.snapshot.instances if view.provisioned) == 2
-        assert "3.30s" in str(panel.query_one("#lifecycle-estimate", Static).render())  # .NET at 128 MB
+        assert "3.30s" in str(
+            panel.query_one("#lifecycle-estimate", Static).render()
+        )  # .NET at 128 MB
         assert ".NET" in str(panel.query_one("#lifecycle-notes", Static).render())
 
 
@@ -137,7 +145,9 @@ async def test_init_styles_simulate_only_when_opened():
         await app.workers.wait_for_complete()
         await pilot.pause(0.1)
         text = str(panel.query_one("#init-styles-body", Static).render())
-        assert "inside the handler" in text and "sim: p95 250 ms" in text and "sim: p95 100 ms" in text
+        assert (
+            "inside the handler" in text and "sim: p95 250 ms" in text and "sim: p95 100 ms" in text
+        )
 
 
 async def test_clock_holds_while_the_panel_is_scrolled_out_of_view():

@@ -28,7 +28,9 @@ def trace_config(times, *, warm=1.0, cold=2.0, keep_alive=10.0, horizon=100.0, *
 
 
 def test_same_seed_same_result_and_other_seed_differs():
-    config = SimConfig.simple(arrival_rate=0.5, warm_s=0.3, cold_s=1.0, keep_alive_s=20, horizon_s=20_000, seed=3)
+    config = SimConfig.simple(
+        arrival_rate=0.5, warm_s=0.3, cold_s=1.0, keep_alive_s=20, horizon_s=20_000, seed=3
+    )
     first = LifecycleModel(config).run()
     again = LifecycleModel(config).run()
     other = LifecycleModel(config.model_copy(update={"seed": 4})).run()
@@ -54,7 +56,11 @@ def test_keep_alive_timer_starts_when_the_last_request_ends():
     model = LifecycleModel(trace_config([0.0, 11.5, 22.6], horizon=40.0), record_events=True)
     step = model.advance_to(40.0)
     kinds = [(event.kind, event.time_s) for event in step.events if event.kind != "done"]
-    assert kinds[:3] == [("cold_start", 0.0), ("warm_start", 11.5), ("reclaimed", pytest.approx(22.5))]
+    assert kinds[:3] == [
+        ("cold_start", 0.0),
+        ("warm_start", 11.5),
+        ("reclaimed", pytest.approx(22.5)),
+    ]
     assert kinds[3] == ("cold_start", 22.6)
     assert step.snapshot.metrics.cold_starts == 2
 
@@ -83,7 +89,9 @@ def test_provisioned_concurrency_reduces_cold_starts_and_costs_capacity():
         horizon_s=24 * 3600,
     )
     without = LifecycleModel(base).run()
-    with_provisioned = LifecycleModel(base.model_copy(update={"policy": Policy(keep_alive_s=600, provisioned=4)})).run()
+    with_provisioned = LifecycleModel(
+        base.model_copy(update={"policy": Policy(keep_alive_s=600, provisioned=4)})
+    ).run()
     assert without.cold_start_probability > 0.9  # every burst finds nothing warm
     assert with_provisioned.cold_starts == 0
     assert with_provisioned.provisioned_busy_share == pytest.approx(1.0)
@@ -100,7 +108,9 @@ def test_warmup_pings_keep_one_environment_warm_but_not_two():
         seed=5,
     )
     no_pings = LifecycleModel(sparse).run()
-    pinged = LifecycleModel(sparse.model_copy(update={"policy": Policy(keep_alive_s=600, warmup_every_s=300)})).run()
+    pinged = LifecycleModel(
+        sparse.model_copy(update={"policy": Policy(keep_alive_s=600, warmup_every_s=300)})
+    ).run()
     assert no_pings.cold_start_probability > 0.6
     assert pinged.cold_start_probability < 0.01
     assert pinged.pings == 30 * 86_400 // 300  # at 0, 300, ... before the horizon
@@ -108,10 +118,12 @@ def test_warmup_pings_keep_one_environment_warm_but_not_two():
     # while a user request holds the one warm environment (rare at this rate).
     assert 1 <= pinged.ping_cold_starts <= 3
     # Bursts of two at once: one ping keeps one environment; the second request cold-starts.
-    bursts = sparse.model_copy(update={
-        "arrivals": BurstArrivals(burst_size=2, every_s=1800, spread_s=0.0, first_at_s=100.0),
-        "policy": Policy(keep_alive_s=600, warmup_every_s=300),
-    })
+    bursts = sparse.model_copy(
+        update={
+            "arrivals": BurstArrivals(burst_size=2, every_s=1800, spread_s=0.0, first_at_s=100.0),
+            "policy": Policy(keep_alive_s=600, warmup_every_s=300),
+        }
+    )
     burst_result = LifecycleModel(bursts).run()
     assert burst_result.cold_start_probability == pytest.approx(0.5, abs=0.01)
 
@@ -119,7 +131,9 @@ def test_warmup_pings_keep_one_environment_warm_but_not_two():
 def test_cold_mode_init_plus_warm_adds_the_init_to_a_warm_draw():
     config = SimConfig(
         arrivals=TraceArrivals(times_s=[0.0, 5.0]),
-        profile=FunctionProfile(warm=Constant(value_s=0.1), init=Constant(value_s=0.4), cold_mode="init_plus_warm"),
+        profile=FunctionProfile(
+            warm=Constant(value_s=0.1), init=Constant(value_s=0.4), cold_mode="init_plus_warm"
+        ),
         horizon_s=10.0,
     )
     result = LifecycleModel(config).run()
@@ -138,7 +152,9 @@ def test_stepping_in_small_steps_gives_the_same_result_as_running():
     """One model, two clocks: the animation's stepping and the batch run agree exactly."""
     config = SimConfig(
         arrivals=PoissonArrivals(rate_per_s=2.0),
-        profile=FunctionProfile(warm=LogNormal(median_s=0.3, sigma=0.5), cold=Exponential(mean_s=1.2)),
+        profile=FunctionProfile(
+            warm=LogNormal(median_s=0.3, sigma=0.5), cold=Exponential(mean_s=1.2)
+        ),
         policy=Policy(keep_alive_s=30, max_concurrency=4, warmup_every_s=50),
         horizon_s=600.0,
         seed=9,
@@ -156,7 +172,9 @@ def test_step_snapshot_walks_through_the_phases():
     config = SimConfig(
         arrivals=TraceArrivals(times_s=[0.0]),
         profile=FunctionProfile(
-            warm=Constant(value_s=1.0), init=Constant(value_s=1.0), cold_mode="init_plus_warm",
+            warm=Constant(value_s=1.0),
+            init=Constant(value_s=1.0),
+            cold_mode="init_plus_warm",
             init_split={"download_code": 0.2, "init_runtime": 0.5, "init_function": 0.3},
         ),
         policy=Policy(keep_alive_s=5.0),
@@ -173,7 +191,12 @@ def test_step_snapshot_walks_through_the_phases():
     assert view.phase == "init_runtime"
     assert view.time_in_phase_s == pytest.approx(0.4)
     assert view.phase_duration_s == pytest.approx(0.5)
-    assert [span.phase for span in view.spans] == ["download_code", "init_runtime", "init_function", "execute"]
+    assert [span.phase for span in view.spans] == [
+        "download_code",
+        "init_runtime",
+        "init_function",
+        "execute",
+    ]
     assert view.cold
 
 
@@ -200,7 +223,9 @@ def test_live_controls_send_keep_alive_and_provisioned():
     model.set_provisioned(2)
     snapshot = model.advance_to(50.5).snapshot
     provisioned = [view for view in snapshot.instances if view.provisioned]
-    assert len(provisioned) == 2 and all(view.phase != "idle" for view in provisioned)  # initializing
+    assert len(provisioned) == 2 and all(
+        view.phase != "idle" for view in provisioned
+    )  # initializing
     snapshot = model.advance_to(60.0).snapshot
     assert all(view.phase == "idle" for view in snapshot.instances)
     model.set_provisioned(0)
@@ -209,7 +234,9 @@ def test_live_controls_send_keep_alive_and_provisioned():
 
 
 def test_replacing_traffic_cancels_the_old_arrivals():
-    model = LifecycleModel(SimConfig.simple(arrival_rate=5.0, warm_s=0.1, cold_s=0.5, horizon_s=1000.0))
+    model = LifecycleModel(
+        SimConfig.simple(arrival_rate=5.0, warm_s=0.1, cold_s=0.5, horizon_s=1000.0)
+    )
     model.advance_to(10.0)
     before = model.result().requests
     model.set_arrivals(None)
@@ -227,12 +254,18 @@ def test_replacing_traffic_cancels_the_old_arrivals():
     provisioned=st.integers(0, 3),
     seed=st.integers(0, 1000),
 )
-def test_counts_and_averages_are_consistent(rate, warm, extra, keep_alive, max_concurrency, provisioned, seed):
+def test_counts_and_averages_are_consistent(
+    rate, warm, extra, keep_alive, max_concurrency, provisioned, seed
+):
     provisioned = min(provisioned, max_concurrency)
     config = SimConfig(
         arrivals=PoissonArrivals(rate_per_s=rate),
-        profile=FunctionProfile(warm=Exponential(mean_s=warm), cold=Exponential(mean_s=warm + extra + 0.001)),
-        policy=Policy(keep_alive_s=keep_alive, max_concurrency=max_concurrency, provisioned=provisioned),
+        profile=FunctionProfile(
+            warm=Exponential(mean_s=warm), cold=Exponential(mean_s=warm + extra + 0.001)
+        ),
+        policy=Policy(
+            keep_alive_s=keep_alive, max_concurrency=max_concurrency, provisioned=provisioned
+        ),
         horizon_s=300.0,
         seed=seed,
     )
@@ -248,7 +281,9 @@ def test_counts_and_averages_are_consistent(rate, warm, extra, keep_alive, max_c
 
 
 def test_shorter_keep_alive_reclaims_long_idle_environments_now_not_in_the_past():
-    model = LifecycleModel(trace_config([0.0], cold=1.0, keep_alive=600.0, horizon=1000.0), record_events=True)
+    model = LifecycleModel(
+        trace_config([0.0], cold=1.0, keep_alive=600.0, horizon=1000.0), record_events=True
+    )
     model.advance_to(100.0)
     model.set_keep_alive(30.0)
     step = model.advance_to(100.0)
@@ -259,7 +294,9 @@ def test_shorter_keep_alive_reclaims_long_idle_environments_now_not_in_the_past(
 
 
 def test_progress_reports_fractions_without_changing_the_result():
-    config = SimConfig.simple(arrival_rate=1.0, warm_s=0.2, cold_s=0.8, keep_alive_s=60, horizon_s=5_000, seed=2)
+    config = SimConfig.simple(
+        arrival_rate=1.0, warm_s=0.2, cold_s=0.8, keep_alive_s=60, horizon_s=5_000, seed=2
+    )
     seen = []
     with_progress = LifecycleModel(config).run(progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 100

@@ -10,7 +10,11 @@ PARAMETERS = ("requests", "durationMs", "memoryMb")
 
 
 def _answer(status, payload):
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(payload)}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(payload),
+    }
 
 
 def _cents(amount):
@@ -29,8 +33,11 @@ def lambda_handler(event, context):
     gb_seconds = values["requests"] * (values["durationMs"] / 1000) * (values["memoryMb"] / 1024)
     request_cost = values["requests"] / 1_000_000 * REQUEST_PRICE_PER_MILLION
     compute_cost = gb_seconds * PRICE_PER_GB_SECOND
-    return _answer(200, {
-        "requestCost": _cents(request_cost),
-        "computeCost": _cents(compute_cost),
-        "total": _cents(request_cost + compute_cost),
-    })
+    return _answer(
+        200,
+        {
+            "requestCost": _cents(request_cost),
+            "computeCost": _cents(compute_cost),
+            "total": _cents(request_cost + compute_cost),
+        },
+    )

@@ -2,7 +2,7 @@
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import boto3
@@ -34,7 +34,7 @@ def lambda_handler(event, context):
         "customerId": body["customerId"],
         "items": items,
         "total": sum(Decimal(item["price"]) * item["quantity"] for item in items),
-        "createdAt": datetime.now(timezone.utc).isoformat(),
+        "createdAt": datetime.now(UTC).isoformat(),
         "status": "PENDING",
     }
     table.put_item(Item=order)

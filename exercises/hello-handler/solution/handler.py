@@ -1,7 +1,7 @@
 """Reference solution for hello-handler."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def lambda_handler(event, context):
@@ -17,7 +17,7 @@ def lambda_handler(event, context):
         "body": json.dumps(
             {
                 "message": f"Hello, {name}!",
-                "timestamp": datetime.now(timezone.utc).isoformat(),
+                "timestamp": datetime.now(UTC).isoformat(),
             }
         ),
     }

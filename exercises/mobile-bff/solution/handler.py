@@ -12,7 +12,11 @@ orders = dynamodb.Table(os.environ["ORDERS_TABLE"])
 
 
 def _answer(status, payload):
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(payload)}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(payload),
+    }
 
 
 def _number(value):
@@ -31,8 +35,13 @@ def lambda_handler(event, context):
         ProjectionExpression="orderId, #t",
         ExpressionAttributeNames={"#t": "total"},
     )["Items"]
-    return _answer(200, {
-        "name": user["name"],
-        "avatar": user["avatar"],
-        "recentOrders": [{"orderId": o["orderId"], "total": _number(o["total"])} for o in recent],
-    })
+    return _answer(
+        200,
+        {
+            "name": user["name"],
+            "avatar": user["avatar"],
+            "recentOrders": [
+                {"orderId": o["orderId"], "total": _number(o["total"])} for o in recent
+            ],
+        },
+    )

@@ -30,6 +30,8 @@ def lambda_handler(event, context):
             Destination={"ToAddresses": [customer["email"]]},
             Message={
                 "Subject": {"Data": f"Your order {order_id} has shipped"},
-                "Body": {"Text": {"Data": f"Hello {customer['name']}, order {order_id} is on its way."}},
+                "Body": {
+                    "Text": {"Data": f"Hello {customer['name']}, order {order_id} is on its way."}
+                },
             },
         )

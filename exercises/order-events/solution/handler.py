@@ -12,7 +12,11 @@ TOPIC_ARN = os.environ["ORDER_TOPIC_ARN"]
 
 
 def _answer(status, payload):
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(payload)}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(payload),
+    }
 
 
 def lambda_handler(event, context):
@@ -32,12 +36,14 @@ def lambda_handler(event, context):
     table.put_item(Item=order)
     sns.publish(
         TopicArn=TOPIC_ARN,
-        Message=json.dumps({
-            "eventType": "OrderCreated",
-            "orderId": order["orderId"],
-            "customerId": order["customerId"],
-            "total": float(order["total"]),
-        }),
+        Message=json.dumps(
+            {
+                "eventType": "OrderCreated",
+                "orderId": order["orderId"],
+                "customerId": order["customerId"],
+                "total": float(order["total"]),
+            }
+        ),
         MessageAttributes={"eventType": {"DataType": "String", "StringValue": "OrderCreated"}},
     )
     return _answer(201, {"orderId": order["orderId"]})

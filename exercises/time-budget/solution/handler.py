@@ -17,5 +17,7 @@ def lambda_handler(event, context):
         process(items[done])
         done += 1
     if done < len(items):
-        print(f"stopping with {context.get_remaining_time_in_millis()} ms left; {len(items) - done} items remain")
+        print(
+            f"stopping with {context.get_remaining_time_in_millis()} ms left; {len(items) - done} items remain"
+        )
     return {"processed": items[:done], "remaining": items[done:]}

@@ -43,15 +43,20 @@ def lambda_handler(event, context):
         return {"statusCode": 409, "body": json.dumps({"error": "user exists"})}
 
     # 2. Storage: a placeholder avatar under the user's prefix.
-    s3.put_object(Bucket=BUCKET, Key=f"{user_id}/avatar.svg",
-                  Body=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
-                  ContentType="image/svg+xml")
+    s3.put_object(
+        Bucket=BUCKET,
+        Key=f"{user_id}/avatar.svg",
+        Body=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        ContentType="image/svg+xml",
+    )
 
     # 3. Email.
     ses.send_email(
         Source=SENDER,
         Destination={"ToAddresses": [email]},
-        Message={"Subject": {"Data": "Welcome!"},
-                 "Body": {"Text": {"Data": "Thanks for joining."}}},
+        Message={
+            "Subject": {"Data": "Welcome!"},
+            "Body": {"Text": {"Data": "Thanks for joining."}},
+        },
     )
     return {"statusCode": 201, "body": json.dumps({"userId": user_id})}

@@ -105,7 +105,9 @@ class ExercisesScreen(Screen):
                 self._exercises = shipped_exercises()
             except ContentError as exc:
                 self._exercises = []
-                self.notify(f"The shipped exercises are invalid:\n{exc}", severity="error", timeout=15)
+                self.notify(
+                    f"The shipped exercises are invalid:\n{exc}", severity="error", timeout=15
+                )
         self.refresh_list()
         if self._exercises:
             self.open_exercise(self._exercises[0].id)
@@ -128,7 +130,10 @@ class ExercisesScreen(Screen):
         self.app.save_progress()
 
     def refresh_list(self) -> None:
-        statuses = [learner.status_of(self.progress, exercise, self.workspace) for exercise in self.exercises]
+        statuses = [
+            learner.status_of(self.progress, exercise, self.workspace)
+            for exercise in self.exercises
+        ]
         self.query_one(ExerciseList).show_statuses(statuses)
 
     # --- opening an exercise --------------------------------------------------------
@@ -152,8 +157,12 @@ class ExercisesScreen(Screen):
         facts = f"*Section {spec.section} · {spec.difficulty} · {spec.points} points · {len(spec.tests)} tests*\n\n"
         self.query_one("#instructions", Markdown).update(facts + spec.instructions)
         self.query_one(ExerciseEditor).load(self.workspace.ensure(exercise))
-        self.query_one(ExerciseResults).show_message("No results yet. Press F5 to save and run the tests.")
-        self.query_one(ExerciseHints).show_hints(learner.shown_hints(self.progress, exercise), len(exercise.hints))
+        self.query_one(ExerciseResults).show_message(
+            "No results yet. Press F5 to save and run the tests."
+        )
+        self.query_one(ExerciseHints).show_hints(
+            learner.shown_hints(self.progress, exercise), len(exercise.hints)
+        )
         solution = self.query_one(ExerciseSolution)
         if learner.can_see_solution(self.progress, exercise):
             self._reveal_solution()
@@ -215,7 +224,10 @@ class ExercisesScreen(Screen):
         self.query_one(ExerciseResults).show_result(message.result)
         if message.result.passed:
             self._reveal_solution()
-            self.notify(f"{exercise.title}: all tests pass. The reference solution is now open.", title="Passed")
+            self.notify(
+                f"{exercise.title}: all tests pass. The reference solution is now open.",
+                title="Passed",
+            )
 
     def on_exercises_screen_check_failed(self, message: CheckFailed) -> None:
         if self.current is not None and self.current.id == message.exercise_id:
@@ -234,7 +246,9 @@ class ExercisesScreen(Screen):
             return
         learner.next_hint(self.progress, self.current)
         self._save_progress()
-        self.query_one(ExerciseHints).show_hints(learner.shown_hints(self.progress, self.current), len(self.current.hints))
+        self.query_one(ExerciseHints).show_hints(
+            learner.shown_hints(self.progress, self.current), len(self.current.hints)
+        )
         self.query_one(TabbedContent).active = "tab-hints"
         self.refresh_list()
 

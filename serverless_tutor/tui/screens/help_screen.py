@@ -20,7 +20,10 @@ ALWAYS = [
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="close-help"), Binding("question_mark", "dismiss", show=False)]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="close-help"),
+        Binding("question_mark", "dismiss", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
@@ -33,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         rows = dict(ALWAYS)
         beneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         if beneath is not None:
-            for key, active in beneath.active_bindings.items():
+            for active in beneath.active_bindings.values():
                 binding = active.binding
                 label = binding.key_display or self.app.get_key_display(binding)
                 # Shown bindings are the area's own keys; list and scroll keys are covered by ALWAYS.

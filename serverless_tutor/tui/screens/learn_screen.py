@@ -64,4 +64,7 @@ class LearnScreen(Screen):
         if 0 <= index < len(ids):
             await self.open_lesson(ids[index])
         else:
-            self.notify("That was the last lesson." if offset > 0 else "This is the first lesson.", timeout=3)
+            self.notify(
+                "That was the last lesson." if offset > 0 else "This is the first lesson.",
+                timeout=3,
+            )

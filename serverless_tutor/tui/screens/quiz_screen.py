@@ -79,7 +79,9 @@ class QuizScreen(Screen):
             try:
                 self.bank = shipped_bank()
             except ContentError as exc:
-                await self._body().mount(Static(f"The question bank is invalid:\n{exc}", markup=False))
+                await self._body().mount(
+                    Static(f"The question bank is invalid:\n{exc}", markup=False)
+                )
                 return
         await self.show_menu()
 
@@ -185,7 +187,9 @@ class QuizScreen(Screen):
             return f"Nothing is due for review now; the next card is due at {next_due.astimezone():%H:%M}."
         return "No questions of that kind in this section."
 
-    def on_quiz_question_view_answer_finished(self, message: QuizQuestionView.AnswerFinished) -> None:
+    def on_quiz_question_view_answer_finished(
+        self, message: QuizQuestionView.AnswerFinished
+    ) -> None:
         if self.session is not None:
             self.session.stop_clock()
             self._timer().stop()
@@ -199,7 +203,9 @@ class QuizScreen(Screen):
         self._timer().stop()
         self._update_status()
         last = session.position >= session.total
-        await self._body().mount(QuizFeedback(session.current, grade, last=last, id="quiz-feedback"))
+        await self._body().mount(
+            QuizFeedback(session.current, grade, last=last, id="quiz-feedback")
+        )
 
     async def on_quiz_feedback_next_requested(self, message: QuizFeedback.NextRequested) -> None:
         session = self.session
@@ -230,7 +236,9 @@ class QuizScreen(Screen):
         self.app.save_progress()
         self.query_one(QuizSummaryView).show_saved(str(path))
 
-    async def on_quiz_summary_view_back_requested(self, message: QuizSummaryView.BackRequested) -> None:
+    async def on_quiz_summary_view_back_requested(
+        self, message: QuizSummaryView.BackRequested
+    ) -> None:
         await self.show_menu()
 
     async def action_back(self) -> None:

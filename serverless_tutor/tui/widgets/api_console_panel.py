@@ -162,21 +162,44 @@ class ApiConsolePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         self.border_title = "API console: users-api"
-        yield Static(Content(
-            "Example 1 running locally: five functions, one per route, over one DynamoDB table "
-            "(seeded with u-ada and u-grace). Paths start with the stage, /dev."
-        ), id="api-intro")
-        yield Select([(example.label, index) for index, example in enumerate(EXAMPLES)],
-                     prompt="Pick an example request…", id="api-example", compact=True)
+        yield Static(
+            Content(
+                "Example 1 running locally: five functions, one per route, over one DynamoDB table "
+                "(seeded with u-ada and u-grace). Paths start with the stage, /dev."
+            ),
+            id="api-intro",
+        )
+        yield Select(
+            [(example.label, index) for index, example in enumerate(EXAMPLES)],
+            prompt="Pick an example request…",
+            id="api-example",
+            compact=True,
+        )
         with Horizontal(id="api-line"):
-            yield Select([(method, method) for method in METHODS], value="GET", allow_blank=False,
-                         id="api-method", compact=True)
+            yield Select(
+                [(method, method) for method in METHODS],
+                value="GET",
+                allow_blank=False,
+                id="api-method",
+                compact=True,
+            )
             yield Input("/dev/users", placeholder="/dev/users", id="api-path", compact=True)
-        yield TextArea("", id="api-body", soft_wrap=True, show_line_numbers=False, compact=True,
-                       placeholder="JSON body (POST and PUT)")
+        yield TextArea(
+            "",
+            id="api-body",
+            soft_wrap=True,
+            show_line_numbers=False,
+            compact=True,
+            placeholder="JSON body (POST and PUT)",
+        )
         yield Button("Send (ctrl+s)", id="api-send", compact=True, variant="primary")
-        yield Static(Content("Ready: pick an example or edit the request, then press ctrl+s. "
-                             "The first send deploys users-api."), id="api-status")
+        yield Static(
+            Content(
+                "Ready: pick an example or edit the request, then press ctrl+s. "
+                "The first send deploys users-api."
+            ),
+            id="api-status",
+        )
         yield Static(id="api-report")
         yield Static(id="api-response")
         yield Static(id="api-trace")
@@ -212,7 +235,9 @@ class ApiConsolePanel(Vertical):
 
     def action_send(self) -> None:
         if self.sending:
-            self.notify("The last request is still running; wait for its answer.", severity="warning")
+            self.notify(
+                "The last request is still running; wait for its answer.", severity="warning"
+            )
             return
         method = str(self.query_one("#api-method", Select).value)
         path = self.query_one("#api-path", Input).value
@@ -255,7 +280,13 @@ class ApiConsolePanel(Vertical):
     def show_exchange(self, exchange: ApiExchange) -> None:
         self.last_exchange = exchange
         status = self.query_one("#api-status", Static)
-        status.set_classes("-ok" if exchange.status < 400 else "-client-error" if exchange.status < 500 else "-failed")
+        status.set_classes(
+            "-ok"
+            if exchange.status < 400
+            else "-client-error"
+            if exchange.status < 500
+            else "-failed"
+        )
         status.update(Content(status_line(exchange)))
         self.query_one("#api-report", Static).update(Content(report_line(exchange)))
         response = self.query_one("#api-response", Static)

@@ -61,7 +61,9 @@ def state_lines(outcome: SignupOutcome) -> list[str]:
     else:
         lines.append("• DynamoDB item: none for this userId")
     if state.avatar:
-        lines.append(f"• S3 object: {state.avatar.key} ({state.avatar.size} B, {state.avatar.content_type})")
+        lines.append(
+            f"• S3 object: {state.avatar.key} ({state.avatar.size} B, {state.avatar.content_type})"
+        )
     else:
         lines.append("• S3 object: none")
     if state.emails:
@@ -71,7 +73,9 @@ def state_lines(outcome: SignupOutcome) -> list[str]:
         lines.append(f"• SES outbox: nothing to {outcome.email or 'this address'}")
     users = "user" if state.users_in_table == 1 else "users"
     emails = "email" if state.emails_sent_total == 1 else "emails"
-    lines.append(f"Totals: {state.users_in_table} {users} in the table, {state.emails_sent_total} {emails} sent")
+    lines.append(
+        f"Totals: {state.users_in_table} {users} in the table, {state.emails_sent_total} {emails} sent"
+    )
     return lines
 
 
@@ -152,17 +156,27 @@ class BaasSignupPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         self.border_title = "Sign-up: three managed services"
-        yield Static(Content(
-            "The lesson's signup function runs locally. It keeps the user in DynamoDB, an avatar "
-            "in S3 and sends a welcome email with SES: services you did not build. Sign the same "
-            "userId up twice to see the 409."
-        ), id="baas-intro")
+        yield Static(
+            Content(
+                "The lesson's signup function runs locally. It keeps the user in DynamoDB, an avatar "
+                "in S3 and sends a welcome email with SES: services you did not build. Sign the same "
+                "userId up twice to see the 409."
+            ),
+            id="baas-intro",
+        )
         yield Static("userId", classes="baas-label")
         yield Input("ada", placeholder="userId, e.g. ada", id="baas-user", compact=True)
         yield Static("email", classes="baas-label", id="baas-email-label")
-        yield Input("ada@example.com", placeholder="email, e.g. ada@example.com", id="baas-email", compact=True)
+        yield Input(
+            "ada@example.com",
+            placeholder="email, e.g. ada@example.com",
+            id="baas-email",
+            compact=True,
+        )
         yield Button("Sign up (ctrl+s)", id="baas-signup", compact=True, variant="primary")
-        yield Static(Content("Ready: press ctrl+s. The first sign-up deploys baas-signup."), id="baas-status")
+        yield Static(
+            Content("Ready: press ctrl+s. The first sign-up deploys baas-signup."), id="baas-status"
+        )
         yield Static(id="baas-services")
         yield Static(id="baas-state")
 
@@ -187,7 +201,9 @@ class BaasSignupPanel(Vertical):
 
     def action_sign_up(self) -> None:
         if self.busy:
-            self.notify("The last sign-up is still running; wait for its answer.", severity="warning")
+            self.notify(
+                "The last sign-up is still running; wait for its answer.", severity="warning"
+            )
             return
         user_id = self.query_one("#baas-user", Input).value
         email = self.query_one("#baas-email", Input).value
@@ -229,7 +245,13 @@ class BaasSignupPanel(Vertical):
     def show_outcome(self, outcome: SignupOutcome) -> None:
         self.last_outcome = outcome
         status = self.query_one("#baas-status", Static)
-        status.set_classes("-ok" if outcome.status < 400 else "-client-error" if outcome.status < 500 else "-failed")
+        status.set_classes(
+            "-ok"
+            if outcome.status < 400
+            else "-client-error"
+            if outcome.status < 500
+            else "-failed"
+        )
         status.update(Content(status_line(outcome)))
         self.query_one("#baas-services", Static).update(Content("\n".join(services_lines(outcome))))
         self.query_one("#baas-state", Static).update(Content("\n".join(state_lines(outcome))))

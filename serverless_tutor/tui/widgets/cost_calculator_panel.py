@@ -17,15 +17,30 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Select, Static, TabbedContent, TabPane
 
 from serverless_tutor.pricing import (
-    CHAPTER_SERVER_MONTHLY, PRESETS, Bill, BreakEven, DurationModel, PricingInputError, TuningResult, Workload,
-    break_even, check_presets, monthly_bill, tune,
+    CHAPTER_SERVER_MONTHLY,
+    PRESETS,
+    Bill,
+    BreakEven,
+    DurationModel,
+    PricingInputError,
+    TuningResult,
+    Workload,
+    break_even,
+    check_presets,
+    monthly_bill,
+    tune,
 )
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.pricing.tuning import DEFAULT_MEMORY_SIZES
 
 BAR_WIDTH = 6
 BREAKEVEN_BAR_WIDTH = 22
-FIELD_LABELS = {"requests": "requests", "duration_ms": "duration", "memory_mb": "memory", "architecture": "arch"}
+FIELD_LABELS = {
+    "requests": "requests",
+    "duration_ms": "duration",
+    "memory_mb": "memory",
+    "architecture": "arch",
+}
 PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 TENTH = Decimal("0.1")
 
@@ -106,9 +121,16 @@ class CostCalculatorPanel(Vertical):
             yield self._input("cost-duration", "duration ms", "200", "number")
             yield self._input("cost-memory", "memory MB", "512", "integer")
         with Horizontal():
-            yield Select([("x86_64", "x86_64"), ("arm64", "arm64")], value="x86_64", allow_blank=False, id="cost-arch")
+            yield Select(
+                [("x86_64", "x86_64"), ("arm64", "arm64")],
+                value="x86_64",
+                allow_blank=False,
+                id="cost-arch",
+            )
             yield Checkbox("free tier", id="cost-free-tier")
-        yield Select([(p.title, p.id) for p in PRESETS], prompt="chapter example…", id="cost-preset")
+        yield Select(
+            [(p.title, p.id) for p in PRESETS], prompt="chapter example…", id="cost-preset"
+        )
         yield Static(id="cost-error")
         yield Static(id="cost-slip")
         with TabbedContent(id="cost-tabs"):
@@ -121,7 +143,9 @@ class CostCalculatorPanel(Vertical):
                 yield Static(id="cost-memory-chart")
             with TabPane("Break-even", id="cost-tab-breakeven"):
                 with Horizontal():
-                    yield self._input("cost-server", "server $/month", str(CHAPTER_SERVER_MONTHLY), "number")
+                    yield self._input(
+                        "cost-server", "server $/month", str(CHAPTER_SERVER_MONTHLY), "number"
+                    )
                     yield Static(id="cost-breakeven-summary", classes="cost-summary")
                 yield Static(id="cost-breakeven-chart")
 
@@ -194,12 +218,24 @@ class CostCalculatorPanel(Vertical):
             if server <= 0:
                 raise PricingInputError("server $/month", "must be more than 0")
             self.bill = monthly_bill(workload)
-            model = DurationModel.from_measurement(workload.duration_ms, workload.memory_mb, cpu_fraction)
+            model = DurationModel.from_measurement(
+                workload.duration_ms, workload.memory_mb, cpu_fraction
+            )
             sizes = tuple(sorted(set(DEFAULT_MEMORY_SIZES) | {workload.memory_mb}))
-            self.tuning = tune(model=model, memory_sizes=sizes, architecture=workload.architecture,
-                               requests=workload.requests, free_tier=workload.free_tier)
-            self.breakeven = break_even(server, duration_ms=workload.duration_ms, memory_mb=workload.memory_mb,
-                                        architecture=workload.architecture, free_tier=workload.free_tier)
+            self.tuning = tune(
+                model=model,
+                memory_sizes=sizes,
+                architecture=workload.architecture,
+                requests=workload.requests,
+                free_tier=workload.free_tier,
+            )
+            self.breakeven = break_even(
+                server,
+                duration_ms=workload.duration_ms,
+                memory_mb=workload.memory_mb,
+                architecture=workload.architecture,
+                free_tier=workload.free_tier,
+            )
             self.error = None
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -243,7 +279,14 @@ class CostCalculatorPanel(Vertical):
         slip.display = True
 
     def _bill_table(self) -> Table:
-        table = Table(expand=True, show_edge=False, pad_edge=False, box=None, show_header=True, header_style="bold")
+        table = Table(
+            expand=True,
+            show_edge=False,
+            pad_edge=False,
+            box=None,
+            show_header=True,
+            header_style="bold",
+        )
         table.add_column("item", ratio=1, overflow="fold")
         table.add_column("formula", ratio=3, overflow="fold")
         table.add_column("amount", justify="right", no_wrap=True)
@@ -258,10 +301,13 @@ class CostCalculatorPanel(Vertical):
         tuning = self.tuning
         max_cost = max(p.monthly_cost for p in tuning.points)
         max_time = max(p.duration_ms for p in tuning.points)
-        rows = [f"[bold]{'memory':>8} {'cost/month':<{BAR_WIDTH + 9}} {'duration':<{BAR_WIDTH + 8}}[/bold]"]
+        rows = [
+            f"[bold]{'memory':>8} {'cost/month':<{BAR_WIDTH + 9}} {'duration':<{BAR_WIDTH + 8}}[/bold]"
+        ]
         for point in tuning.points:
             marks = "".join(
-                letter for letter, name in (("C", "cheapest"), ("F", "fastest"), ("B", "balanced"))
+                letter
+                for letter, name in (("C", "cheapest"), ("F", "fastest"), ("B", "balanced"))
                 if getattr(tuning, name) == point.memory_mb
             )
             mine = point.memory_mb == self.bill.memory_mb
@@ -297,12 +343,16 @@ class CostCalculatorPanel(Vertical):
     def _breakeven_chart(self) -> str:
         result = self.breakeven
         largest = max(max(p.lambda_cost for p in result.curve), result.server_monthly_usd)
-        server_column = min(BREAKEVEN_BAR_WIDTH - 1, int(result.server_monthly_usd / largest * BREAKEVEN_BAR_WIDTH))
+        server_column = min(
+            BREAKEVEN_BAR_WIDTH - 1, int(result.server_monthly_usd / largest * BREAKEVEN_BAR_WIDTH)
+        )
         rows = [f"[bold]{'requests':>8} {'Lambda cost (│ = server)':<{BREAKEVEN_BAR_WIDTH}}[/bold]"]
         for point in result.curve:
             cells = list(bar(point.lambda_cost, largest, BREAKEVEN_BAR_WIDTH))
             if cells[server_column] == " ":
                 cells[server_column] = "│"
             colour = "$success" if point.lambda_cost <= point.server_cost else "$error"
-            rows.append(f"{compact(point.requests):>8} [{colour}]{''.join(cells)}[/] {usd(point.lambda_cost):>9}")
+            rows.append(
+                f"{compact(point.requests):>8} [{colour}]{''.join(cells)}[/] {usd(point.lambda_cost):>9}"
+            )
         return "\n".join(rows)

@@ -6,8 +6,14 @@ from textual.widgets import DataTable
 
 from serverless_tutor.demos.playground import EnvironmentRow
 
-COLUMNS = (("env", "env"), ("state", "state"), ("reqs", "requests"), ("age", "age"), ("idle", "idle"),
-           ("start", "start"))
+COLUMNS = (
+    ("env", "env"),
+    ("state", "state"),
+    ("reqs", "requests"),
+    ("age", "age"),
+    ("idle", "idle"),
+    ("start", "start"),
+)
 
 
 def fmt_span(seconds: float | None) -> str:
@@ -42,7 +48,7 @@ class EnvironmentTable(DataTable):
         cells = {row.id: self._cells(row) for row in rows}
         if [str(key.value) for key in self.rows] == list(cells):
             for env_id, values in cells.items():
-                for (_, column), value in zip(COLUMNS, values):
+                for (_, column), value in zip(COLUMNS, values, strict=False):
                     self.update_cell(env_id, column, value)
             return
         self.clear()
@@ -51,5 +57,11 @@ class EnvironmentTable(DataTable):
 
     @staticmethod
     def _cells(row: EnvironmentRow) -> tuple[str, ...]:
-        return (f"#{row.number}", row.state, str(row.invocations), fmt_span(row.age_s), fmt_span(row.idle_s),
-                row.last_start or "-")
+        return (
+            f"#{row.number}",
+            row.state,
+            str(row.invocations),
+            fmt_span(row.age_s),
+            fmt_span(row.idle_s),
+            row.last_start or "-",
+        )

@@ -61,4 +61,6 @@ class ExerciseEditor(Vertical):
 
     def _show_status(self) -> None:
         state = "modified (ctrl+s saves; F5 saves and runs)" if self.modified else "saved"
-        self.query_one("#editor-status", Static).update(f"{self.path}  [{state}]" if self.path else "")
+        self.query_one("#editor-status", Static).update(
+            f"{self.path}  [{state}]" if self.path else ""
+        )

@@ -35,8 +35,11 @@ class ExerciseGiveUpDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="give-up-box"):
-            yield Static(f"Give up on {self.exercise_id} and see the reference solution?\n"
-                         "This is recorded in your progress.", markup=False)
+            yield Static(
+                f"Give up on {self.exercise_id} and see the reference solution?\n"
+                "This is recorded in your progress.",
+                markup=False,
+            )
             with Horizontal(id="give-up-buttons"):
                 yield Button("Keep trying", id="keep-trying", variant="primary")
                 yield Button("Give up", id="give-up", variant="warning")

@@ -21,10 +21,15 @@ class ExerciseHints(VerticalScroll):
 
     def show_hints(self, shown: list[str], total: int) -> None:
         if shown:
-            note = f"{len(shown)} of {total} hints shown. F2 shows the next one." if len(shown) < total else \
-                f"All {total} hints shown. Still stuck? F4 gives up (recorded) and shows the solution."
+            note = (
+                f"{len(shown)} of {total} hints shown. F2 shows the next one."
+                if len(shown) < total
+                else f"All {total} hints shown. Still stuck? F4 gives up (recorded) and shows the solution."
+            )
         else:
             note = f"{total} hints available. Press F2 for the first one."
         self.query_one("#hints-note", Static).update(note)
-        text = "\n\n".join(f"**Hint {number}.** {hint}" for number, hint in enumerate(shown, start=1))
+        text = "\n\n".join(
+            f"**Hint {number}.** {hint}" for number, hint in enumerate(shown, start=1)
+        )
         self.query_one("#hints-text", Markdown).update(text)

@@ -45,7 +45,9 @@ class ExerciseResults(VerticalScroll):
 
     def show_running(self, exercise_id: str) -> None:
         self.remove_children(".test-result")
-        self.query_one("#results-summary", Static).update(f"Running the tests of {escape(exercise_id)} in the sandbox…")
+        self.query_one("#results-summary", Static).update(
+            f"Running the tests of {escape(exercise_id)} in the sandbox…"
+        )
 
     def show_message(self, text: str) -> None:
         self.remove_children(".test-result")
@@ -53,7 +55,9 @@ class ExerciseResults(VerticalScroll):
 
     def show_result(self, result: CheckResult) -> None:
         self.remove_children(".test-result")
-        summary = f"[b {STYLES[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}"
+        summary = (
+            f"[b {STYLES[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}"
+        )
         self.query_one("#results-summary", Static).update(summary)
         self.mount_all([self._test_block(test) for test in result.tests])
 
@@ -69,5 +73,9 @@ class ExerciseResults(VerticalScroll):
         if not body:
             body.append(Static("passed", classes="test-message", markup=False))
         title = f"{MARKS[test.status]} {test.name} ({test.points}/{test.max_points})"
-        return Collapsible(*body, title=title, collapsed=test.status == "pass", classes=f"test-result test-{test.status}")
-
+        return Collapsible(
+            *body,
+            title=title,
+            collapsed=test.status == "pass",
+            classes=f"test-result test-{test.status}",
+        )

@@ -6,8 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
-LOCKED = ("The reference solution opens after you pass this exercise, or after you give up "
-          "(F4; giving up is recorded in your progress).")
+LOCKED = (
+    "The reference solution opens after you pass this exercise, or after you give up "
+    "(F4; giving up is recorded in your progress)."
+)
 
 
 class ExerciseSolution(Vertical):

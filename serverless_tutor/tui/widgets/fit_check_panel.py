@@ -37,7 +37,9 @@ SWITCHES = {
     "fit-state": ("state in memory", "in_memory_state"),
     "fit-gpu": ("GPU or >10,240 MB", "needs_gpu_or_big_memory"),
 }
-LABELS = {field: label for label, field, *_ in (*INPUTS.values(), *SELECTS.values(), *SWITCHES.values())}
+LABELS = {
+    field: label for label, field, *_ in (*INPUTS.values(), *SELECTS.values(), *SWITCHES.values())
+}
 VERDICT_CLASS = {"good fit": "-good", "fit with care": "-care", "poor fit": "-poor"}
 
 
@@ -103,8 +105,13 @@ class FitCheckPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         self.border_title = "Is serverless a fit?"
-        yield Select([(p.title, p.id) for p in PRESETS], value=START_PRESET, prompt="chapter use case…",
-                     compact=True, id="fit-preset")
+        yield Select(
+            [(p.title, p.id) for p in PRESETS],
+            value=START_PRESET,
+            prompt="chapter use case…",
+            compact=True,
+            id="fit-preset",
+        )
         yield Static(id="fit-verdict")
         with Grid(id="fit-form"):
             for widget_id, (label, _, kind) in INPUTS.items():
@@ -112,7 +119,9 @@ class FitCheckPanel(Vertical):
                 yield Input(id=widget_id, type=kind, compact=True, tooltip=label)
             for widget_id, (label, _, choices) in SELECTS.items():
                 yield Label(label)
-                yield Select([(c, c) for c in choices], allow_blank=False, compact=True, id=widget_id)
+                yield Select(
+                    [(c, c) for c in choices], allow_blank=False, compact=True, id=widget_id
+                )
             for widget_id, (label, _) in SWITCHES.items():
                 yield Label(label)
                 yield Switch(id=widget_id, animate=False, tooltip=label)
@@ -152,7 +161,9 @@ class FitCheckPanel(Vertical):
         self.recompute()
 
     def _shown(self) -> FitWorkload | None:
-        return self.assessment.workload if self.assessment is not None and self.error is None else None
+        return (
+            self.assessment.workload if self.assessment is not None and self.error is None else None
+        )
 
     def current_workload(self) -> FitWorkload:
         """What the inputs describe; raises ValidationError if they do not describe a workload."""
@@ -186,7 +197,9 @@ class FitCheckPanel(Vertical):
         if result is None:
             return  # keep showing the last good verdict under the error
         verdict = self.query_one("#fit-verdict", Static)
-        counts = ", ".join(f"{len(result.keys(stance))} {stance}" for stance in ("against", "care", "for"))
+        counts = ", ".join(
+            f"{len(result.keys(stance))} {stance}" for stance in ("against", "care", "for")
+        )
         verdict.update(Content(f"● {result.verdict.capitalize()} ({counts})"))
         for name in VERDICT_CLASS.values():
             verdict.remove_class(name)

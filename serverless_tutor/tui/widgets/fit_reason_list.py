@@ -45,15 +45,17 @@ class FitReasonList(Vertical):
 
     def show(self, reasons: list[Reason]) -> None:
         self.remove_children()
-        self.mount_all([
-            Horizontal(
-                Static(STANCE_MARK[reason.stance], classes=f"fit-mark -{reason.stance}"),
-                Vertical(
-                    Static(Content(reason.text), classes="fit-reason"),
-                    Static(Content(pointer_text(reason)), classes="fit-pointer"),
-                    classes="fit-body",
-                ),
-                classes=f"fit-row fit-{reason.key}",
-            )
-            for reason in reasons
-        ])
+        self.mount_all(
+            [
+                Horizontal(
+                    Static(STANCE_MARK[reason.stance], classes=f"fit-mark -{reason.stance}"),
+                    Vertical(
+                        Static(Content(reason.text), classes="fit-reason"),
+                        Static(Content(pointer_text(reason)), classes="fit-pointer"),
+                        classes="fit-body",
+                    ),
+                    classes=f"fit-row fit-{reason.key}",
+                )
+                for reason in reasons
+            ]
+        )

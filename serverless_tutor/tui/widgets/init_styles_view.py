@@ -62,11 +62,21 @@ class InitStylesView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("client set-up")
-            yield Select([("50 ms", 50.0), ("150 ms", 150.0), ("500 ms", 500.0)], value=150.0,
-                         allow_blank=False, compact=True, id="init-client-ms")
+            yield Select(
+                [("50 ms", 50.0), ("150 ms", 150.0), ("500 ms", 500.0)],
+                value=150.0,
+                allow_blank=False,
+                compact=True,
+                id="init-client-ms",
+            )
             yield Label("requests using it")
-            yield Select([("all", 1.0), ("half", 0.5), ("1 in 10", 0.1)], value=1.0,
-                         allow_blank=False, compact=True, id="init-share")
+            yield Select(
+                [("all", 1.0), ("half", 0.5), ("1 in 10", 0.1)],
+                value=1.0,
+                allow_blank=False,
+                compact=True,
+                id="init-share",
+            )
         yield Static(id="init-styles-body")
 
     def on_mount(self) -> None:
@@ -130,19 +140,37 @@ class InitStylesView(Vertical):
             self._show(self._inputs())
 
     @staticmethod
-    def render_rows(rows: list[InitStyleRow], inputs: dict[str, float], width: int = DEFAULT_WIDTH) -> Content:
+    def render_rows(
+        rows: list[InitStyleRow], inputs: dict[str, float], width: int = DEFAULT_WIDTH
+    ) -> Content:
         bar_width = max(10, width - LABEL_WIDTH - 8)
         longest = max(row.cold_request_s for row in rows) or 1.0
-        runtime, client, handler = inputs["runtime_init_s"], inputs["client_init_s"], inputs["handler_s"]
+        runtime, client, handler = (
+            inputs["runtime_init_s"],
+            inputs["client_init_s"],
+            inputs["handler_s"],
+        )
         lazy_client = inputs["needs_client_share"] * client
         parts = {
-            "inside": ([("runtime", runtime), ("client", client), ("handler", handler)], [("client", client), ("handler", handler)]),
-            "outside": ([("runtime", runtime), ("client (INIT)", client), ("handler", handler)], [("handler", handler)]),
-            "lazy": ([("runtime", runtime), ("client", lazy_client), ("handler", handler)], [("handler", handler)]),
+            "inside": (
+                [("runtime", runtime), ("client", client), ("handler", handler)],
+                [("client", client), ("handler", handler)],
+            ),
+            "outside": (
+                [("runtime", runtime), ("client (INIT)", client), ("handler", handler)],
+                [("handler", handler)],
+            ),
+            "lazy": (
+                [("runtime", runtime), ("client", lazy_client), ("handler", handler)],
+                [("handler", handler)],
+            ),
         }
-        lines = [Content.assemble(
-            ("key: ", "$text-muted"), *[(f" {name} ", style) for name, style in PART_STYLES.items()],
-        )]
+        lines = [
+            Content.assemble(
+                ("key: ", "$text-muted"),
+                *[(f" {name} ", style) for name, style in PART_STYLES.items()],
+            )
+        ]
         for row in rows:
             cold, warm = parts[row.style]
             lines.append(Content.from_markup(f"[b]{row.label}[/b]: [dim]{row.note}[/dim]"))
@@ -152,20 +180,28 @@ class InitStylesView(Vertical):
                 sim = row.simulated
                 p95 = "-" if sim.latency_ms.p95 is None else f"{sim.latency_ms.p95:,.0f} ms"
                 cost = "-" if sim.cost is None else f"${sim.cost.compute_cost:.6f}"
-                lines.append(Content.styled(f"{'':>{LABEL_WIDTH}}sim: p95 {p95}, compute {cost}", "$text-muted"))
+                lines.append(
+                    Content.styled(
+                        f"{'':>{LABEL_WIDTH}}sim: p95 {p95}, compute {cost}", "$text-muted"
+                    )
+                )
         simulated = [row.simulated for row in rows if row.simulated is not None]
         if simulated:
-            lines.append(Content.styled(
-                f"sim: the same {simulated[0].requests:,} requests of your traffic for each style "
-                f"({simulated[0].simulated_s / 3600:g} h, same seed); compute cost of that period.",
-                "$text-muted",
-            ))
+            lines.append(
+                Content.styled(
+                    f"sim: the same {simulated[0].requests:,} requests of your traffic for each style "
+                    f"({simulated[0].simulated_s / 3600:g} h, same seed); compute cost of that period.",
+                    "$text-muted",
+                )
+            )
         else:
             lines.append(Content.styled("simulating your traffic for each style…", "$text-muted"))
         return Content("\n").join(lines)
 
 
-def _timeline(label: str, parts: list[tuple[str, float]], longest: float, total: float, bar_width: int) -> Content:
+def _timeline(
+    label: str, parts: list[tuple[str, float]], longest: float, total: float, bar_width: int
+) -> Content:
     pieces: list[tuple[str, str]] = [(f"{label:>{LABEL_WIDTH - 1}} ", "$text-muted")]
     for name, seconds in parts:
         cells = round(seconds / longest * bar_width)

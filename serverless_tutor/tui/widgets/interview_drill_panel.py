@@ -30,7 +30,11 @@ QUIZ_POINTER = "For timed mock interviews and spaced review, press q (Quiz area)
 
 def interview_questions() -> list[QuestionInstance]:
     """Section 12's open questions, as shown (open questions have nothing random to draw)."""
-    return [instantiate(q) for q in shipped_bank().in_section(INTERVIEW_SECTION) if isinstance(q, OpenQuestion)]
+    return [
+        instantiate(q)
+        for q in shipped_bank().in_section(INTERVIEW_SECTION)
+        if isinstance(q, OpenQuestion)
+    ]
 
 
 class InterviewDrillPanel(Vertical):
@@ -120,9 +124,12 @@ class InterviewDrillPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "Interview drill"
         question = self.question
-        yield Static(Content(
-            f"Question {self.index + 1} of {len(self.questions)} · {question.topic} · {question.minutes:g} min"
-        ), id="drill-heading")
+        yield Static(
+            Content(
+                f"Question {self.index + 1} of {len(self.questions)} · {question.topic} · {question.minutes:g} min"
+            ),
+            id="drill-heading",
+        )
         yield Static(Content(question.prompt), id="drill-prompt")
         yield TextArea(id="drill-answer", placeholder="Your answer, as you would say it…")
         with Grid(id="drill-buttons"):
@@ -186,9 +193,11 @@ class InterviewDrillPanel(Vertical):
         result = grade(self.question, answer)
         verdict = "pass" if result.correct else f"pass mark {PASS_MARK:.0%}"
         score = self.query_one("#drill-score", Static)
-        score.update(Content(
-            f"Self-score: {len(answer.ticked)} of {len(self.question.rubric)} ({result.score:.0%}) · {verdict}"
-        ))
+        score.update(
+            Content(
+                f"Self-score: {len(answer.ticked)} of {len(self.question.rubric)} ({result.score:.0%}) · {verdict}"
+            )
+        )
         score.set_class(result.correct, "-pass")
 
     def _error(self, message: str) -> None:
@@ -199,7 +208,9 @@ class InterviewDrillPanel(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tick":
             # Elsewhere (the answer box, the buttons) space and enter keep their usual meaning.
-            return self.revealed and self.app.focused is self.query_one("#drill-rubric", QuizChoiceList)
+            return self.revealed and self.app.focused is self.query_one(
+                "#drill-rubric", QuizChoiceList
+            )
         return True
 
     def action_tick(self) -> None:

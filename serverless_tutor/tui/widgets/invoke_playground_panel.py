@@ -21,7 +21,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Select, Static, TabbedContent, TabPane, TextArea
 
-from serverless_tutor.demos.playground import BatchResult, InvokePlayground, PlaygroundInvocation, TimePassed
+from serverless_tutor.demos.playground import (
+    BatchResult,
+    InvokePlayground,
+    PlaygroundInvocation,
+    TimePassed,
+)
 from serverless_tutor.runtime.clock import Clock
 from serverless_tutor.tui.widgets.environment_table import EnvironmentTable
 
@@ -45,14 +50,21 @@ def status_line(batch: BatchResult) -> str:
 def _invocation_summary(invocation: PlaygroundInvocation) -> str:
     report = invocation.result.report
     start = "cold" if invocation.cold else "warm"
-    init = f"Init {report.init_duration_ms:.2f} ms + " if report.init_duration_ms is not None else ""
-    outcome = invocation.result.error.error_type if invocation.result.error is not None else report.status
-    return (f"Request {invocation.number}: {start} on env #{invocation.environment_number} · "
-            f"{init}{report.duration_ms:.2f} ms · billed {report.billed_duration_ms} ms · {outcome}")
+    init = (
+        f"Init {report.init_duration_ms:.2f} ms + " if report.init_duration_ms is not None else ""
+    )
+    outcome = (
+        invocation.result.error.error_type if invocation.result.error is not None else report.status
+    )
+    return (
+        f"Request {invocation.number}: {start} on env #{invocation.environment_number} · "
+        f"{init}{report.duration_ms:.2f} ms · billed {report.billed_duration_ms} ms · {outcome}"
+    )
 
 
 def result_text(batch: BatchResult) -> str:
     """The response (or Lambda's error shape) of each request, as JSON."""
+
     def shown(invocation: PlaygroundInvocation):
         result = invocation.result
         return result.error.to_json() if result.error is not None else result.response
@@ -62,7 +74,9 @@ def result_text(batch: BatchResult) -> str:
     parts = []
     for invocation in batch.invocations:
         start = "cold" if invocation.cold else "warm"
-        parts.append(f"── request {invocation.number} · env #{invocation.environment_number} · {start}")
+        parts.append(
+            f"── request {invocation.number} · env #{invocation.environment_number} · {start}"
+        )
         parts.append(json.dumps(shown(invocation), indent=2))
     return "\n".join(parts)
 
@@ -78,8 +92,18 @@ class InvokePlaygroundPanel(Vertical):
 
     BINDINGS = [
         Binding("i", "invoke(1)", "Invoke", tooltip="invoke the demo once"),
-        Binding("3", f"invoke({AT_ONCE})", "Concurrent", tooltip=f"send {AT_ONCE} requests at the same instant"),
-        Binding("w", "let_time_pass", "+10 min", tooltip="let ten minutes pass: idle environments are reclaimed"),
+        Binding(
+            "3",
+            f"invoke({AT_ONCE})",
+            "Concurrent",
+            tooltip=f"send {AT_ONCE} requests at the same instant",
+        ),
+        Binding(
+            "w",
+            "let_time_pass",
+            "+10 min",
+            tooltip="let ten minutes pass: idle environments are reclaimed",
+        ),
         Binding("x", "reset", "Reset", tooltip="destroy every environment and clear the history"),
     ]
 
@@ -153,10 +177,22 @@ class InvokePlaygroundPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "Invoke playground"
         with Horizontal(id="playground-choose"):
-            yield Select([(info.title, info.id) for info in self.demos.values()], value=self.demo_id,
-                         allow_blank=False, compact=True, id="playground-demo", tooltip="the demo handler")
-            yield Select([(f"{size} MB", size) for size in MEMORY_SIZES], value=self.memory_mb, allow_blank=False,
-                         compact=True, id="playground-memory", tooltip="memory size (a new size means new environments)")
+            yield Select(
+                [(info.title, info.id) for info in self.demos.values()],
+                value=self.demo_id,
+                allow_blank=False,
+                compact=True,
+                id="playground-demo",
+                tooltip="the demo handler",
+            )
+            yield Select(
+                [(f"{size} MB", size) for size in MEMORY_SIZES],
+                value=self.memory_mb,
+                allow_blank=False,
+                compact=True,
+                id="playground-memory",
+                tooltip="memory size (a new size means new environments)",
+            )
         yield Static(id="playground-summary")
         with Horizontal(id="playground-buttons"):
             # Keys i 3 w x show in the footer while the panel has focus.
@@ -171,14 +207,30 @@ class InvokePlaygroundPanel(Vertical):
             # JSON is shown as plain text: TextArea(language="json") crashes the interpreter with the
             # tree-sitter-json wheel installed here (a segfault, not an exception).
             with TabPane("Result", id="playground-tab-result"):
-                yield TextArea("", read_only=True, compact=True, id="playground-result",
-                               placeholder="The response, or Lambda's error shape, appears here after an invoke.")
+                yield TextArea(
+                    "",
+                    read_only=True,
+                    compact=True,
+                    id="playground-result",
+                    placeholder="The response, or Lambda's error shape, appears here after an invoke.",
+                )
             with TabPane("Logs", id="playground-tab-logs"):
-                yield TextArea("", read_only=True, compact=True, id="playground-logs",
-                               placeholder="START, your print output, END and REPORT appear here.")
+                yield TextArea(
+                    "",
+                    read_only=True,
+                    compact=True,
+                    id="playground-logs",
+                    placeholder="START, your print output, END and REPORT appear here.",
+                )
             with TabPane("Source", id="playground-tab-source"):
-                yield TextArea.code_editor("", language="python", theme="css", read_only=True, compact=True,
-                                           id="playground-source")
+                yield TextArea.code_editor(
+                    "",
+                    language="python",
+                    theme="css",
+                    read_only=True,
+                    compact=True,
+                    id="playground-source",
+                )
             with TabPane("Event", id="playground-tab-event"):
                 yield TextArea("", read_only=True, compact=True, id="playground-event")
             with TabPane("History", id="playground-tab-history"):
@@ -235,7 +287,12 @@ class InvokePlaygroundPanel(Vertical):
         if self.running:
             self.notify("An invoke is still running; wait for it to finish.", severity="warning")
             return
-        self._set_running(True, f"Invoking {self.demos[self.demo_id].title}" + (f", {at_once} at once" if at_once > 1 else "") + "…")
+        self._set_running(
+            True,
+            f"Invoking {self.demos[self.demo_id].title}"
+            + (f", {at_once} at once" if at_once > 1 else "")
+            + "…",
+        )
         self._invoke(self.demo_id, self.memory_mb, at_once)
 
     def action_let_time_pass(self) -> None:
@@ -295,10 +352,15 @@ class InvokePlaygroundPanel(Vertical):
 
     def _show_demo(self) -> None:
         info = self.demos[self.demo_id]
-        self.query_one("#playground-summary", Static).update(Content.from_markup(
-            "$summary\n[i]Try:[/i] $try_this", summary=info.summary, try_this=info.try_this))
+        self.query_one("#playground-summary", Static).update(
+            Content.from_markup(
+                "$summary\n[i]Try:[/i] $try_this", summary=info.summary, try_this=info.try_this
+            )
+        )
         self.query_one("#playground-source", TextArea).load_text(self.engine.source(self.demo_id))
-        self.query_one("#playground-event", TextArea).load_text(json.dumps(self.engine.event(self.demo_id), indent=2))
+        self.query_one("#playground-event", TextArea).load_text(
+            json.dumps(self.engine.event(self.demo_id), indent=2)
+        )
         self._show_batch()
 
     def _show_batch(self) -> None:
@@ -307,7 +369,9 @@ class InvokePlaygroundPanel(Vertical):
         status.remove_class("-failed")
         if batch is None:
             info = self.demos[self.demo_id]
-            status.update(Content(f"Ready: {info.handler}, timeout {info.timeout_s:g} s. Press i to invoke."))
+            status.update(
+                Content(f"Ready: {info.handler}, timeout {info.timeout_s:g} s. Press i to invoke.")
+            )
             self.query_one("#playground-result", TextArea).load_text("")
             self.query_one("#playground-logs", TextArea).load_text("")
         else:
@@ -324,9 +388,13 @@ class InvokePlaygroundPanel(Vertical):
         for invocation in self.engine.history(self.demo_id):
             report = invocation.result.report
             history.add_row(
-                str(invocation.number), f"#{invocation.environment_number}", "cold" if invocation.cold else "warm",
-                f"{report.duration_ms:.2f} ms", f"{report.billed_duration_ms} ms",
-                "-" if report.init_duration_ms is None else f"{report.init_duration_ms:.2f} ms", report.status,
+                str(invocation.number),
+                f"#{invocation.environment_number}",
+                "cold" if invocation.cold else "warm",
+                f"{report.duration_ms:.2f} ms",
+                f"{report.billed_duration_ms} ms",
+                "-" if report.init_duration_ms is None else f"{report.init_duration_ms:.2f} ms",
+                report.status,
             )
         if history.row_count:
             history.move_cursor(row=history.row_count - 1)
@@ -341,7 +409,9 @@ class InvokePlaygroundPanel(Vertical):
         if self.engine.closed:
             return
         rows = self.engine.environments(self.demo_id)
-        if not self.running and any(row.idle_s is not None and row.idle_s >= self.engine.keep_alive_s for row in rows):
+        if not self.running and any(
+            row.idle_s is not None and row.idle_s >= self.engine.keep_alive_s for row in rows
+        ):
             # Real time reached the keep-alive: reclaim now rather than at the next request.
             passed = self.engine.let_time_pass(0)
             self.explanation[self.demo_id] = passed.explanation

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.segment import Segment
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.segment import Segment
 from textual.widgets import Static
 
 CORRECTION_MARK = "**Chapter correction.**"
@@ -43,9 +43,18 @@ class LessonProse(Static):
             quote = re.sub(r"(?m)^> ?", "", match.group(0)).strip()
             if not quote.startswith(CORRECTION_MARK):
                 continue
-            parts.append(Markdown(markdown[position : match.start()], code_theme=self._code_theme()))
+            parts.append(
+                Markdown(markdown[position : match.start()], code_theme=self._code_theme())
+            )
             text = quote[len(CORRECTION_MARK) :].strip()
-            parts.append(Panel(Markdown(text), title="Chapter correction", title_align="left", border_style=warning))
+            parts.append(
+                Panel(
+                    Markdown(text),
+                    title="Chapter correction",
+                    title_align="left",
+                    border_style=warning,
+                )
+            )
             position = match.end()
         parts.append(Markdown(markdown[position:], code_theme=self._code_theme()))
         return Group(*parts)
@@ -64,7 +73,9 @@ class _RenderedOnce:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         if width not in self._lines:
-            self._lines[width] = console.render_lines(self._renderable, options.update(height=None), pad=False)
+            self._lines[width] = console.render_lines(
+                self._renderable, options.update(height=None), pad=False
+            )
         newline = Segment.line()
         for line in self._lines[width]:
             yield from line

@@ -33,7 +33,9 @@ def segment_style(key: str) -> str:
 
 
 def to_content(line: FrameLine) -> Content:
-    return Content.assemble(*[(segment.text, segment_style(segment.style)) for segment in line.segments])
+    return Content.assemble(
+        *[(segment.text, segment_style(segment.style)) for segment in line.segments]
+    )
 
 
 class LifecycleLanes(Static):

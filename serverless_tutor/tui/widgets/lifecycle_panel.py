@@ -71,7 +71,13 @@ class LifecyclePanel(Vertical):
         Binding("b", "burst", "Burst", tooltip=f"send {BURST} requests at once"),
         Binding("f", "fast_forward(60)", "+1 min", tooltip="let one simulated minute pass"),
         Binding("F", "fast_forward(600)", "+10 min", tooltip="let ten simulated minutes pass"),
-        Binding("full_stop", "next_change", "Step", key_display=".", tooltip="jump to the next change (event or phase)"),
+        Binding(
+            "full_stop",
+            "next_change",
+            "Step",
+            key_display=".",
+            tooltip="jump to the next change (event or phase)",
+        ),
         Binding("space", "toggle_pause", "Pause", tooltip="pause or resume the clock"),
         Binding("s", "cycle_speed", "Speed", tooltip="cycle the clock speed"),
     ]
@@ -393,6 +399,10 @@ class LifecyclePanel(Vertical):
             "after minutes (AWS has reported 5-15 min, not promised)."
         )
         if self.settings.warmup_every_s is not None:
-            notes.append("A ping keeps one environment warm; requests that overlap it still cold-start.")
-        notes.append("Changes apply from now on; a new keep-alive also applies to environments idle now.")
+            notes.append(
+                "A ping keeps one environment warm; requests that overlap it still cold-start."
+            )
+        notes.append(
+            "Changes apply from now on; a new keep-alive also applies to environments idle now."
+        )
         self.query_one("#lifecycle-notes", Static).update("\n".join(notes))

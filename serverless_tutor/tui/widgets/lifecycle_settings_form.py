@@ -13,15 +13,39 @@ from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 
 OFF = 0.0
 CHOICES: dict[str, tuple[str, list[tuple[str, object]]]] = {
-    "traffic_per_s": ("traffic", [("none", 0.0), ("1 per min", 1 / 60), ("1 per 10 s", 0.1), ("1 per s", 1.0), ("3 per s", 3.0)]),
-    "keep_alive_s": ("keep-alive", [("30 s", 30.0), ("1 min", 60.0), ("5 min", 300.0), ("10 min", 600.0), ("15 min", 900.0)]),
+    "traffic_per_s": (
+        "traffic",
+        [
+            ("none", 0.0),
+            ("1 per min", 1 / 60),
+            ("1 per 10 s", 0.1),
+            ("1 per s", 1.0),
+            ("3 per s", 3.0),
+        ],
+    ),
+    "keep_alive_s": (
+        "keep-alive",
+        [("30 s", 30.0), ("1 min", 60.0), ("5 min", 300.0), ("10 min", 600.0), ("15 min", 900.0)],
+    ),
     "provisioned": ("provisioned", [(str(n), n) for n in (0, 1, 2, 3, 5)]),
-    "warmup_every_s": ("warm-up ping", [("off", OFF), ("every 1 min", 60.0), ("every 5 min", 300.0), ("every 15 min", 900.0)]),
+    "warmup_every_s": (
+        "warm-up ping",
+        [("off", OFF), ("every 1 min", 60.0), ("every 5 min", 300.0), ("every 15 min", 900.0)],
+    ),
     "runtime": ("runtime", [(label, key) for key, label in RUNTIME_LABELS.items()]),
     "memory_mb": ("memory", [(f"{mb} MB", mb) for mb in (128, 512, 1024, 2048, 4096, 10240)]),
-    "package_mb": ("package", [("1 KB", 0.001), ("1 MB", 1.0), ("5 MB", 5.0), ("14 MB", 14.0), ("35 MB", 35.0)]),
-    "init_code_ms": ("init code", [("0 ms", 0.0), ("100 ms", 100.0), ("300 ms", 300.0), ("1 s", 1000.0)]),
-    "handler_ms": ("handler", [("20 ms", 20.0), ("100 ms", 100.0), ("300 ms", 300.0), ("1 s", 1000.0)]),
+    "package_mb": (
+        "package",
+        [("1 KB", 0.001), ("1 MB", 1.0), ("5 MB", 5.0), ("14 MB", 14.0), ("35 MB", 35.0)],
+    ),
+    "init_code_ms": (
+        "init code",
+        [("0 ms", 0.0), ("100 ms", 100.0), ("300 ms", 300.0), ("1 s", 1000.0)],
+    ),
+    "handler_ms": (
+        "handler",
+        [("20 ms", 20.0), ("100 ms", 100.0), ("300 ms", 300.0), ("1 s", 1000.0)],
+    ),
 }
 
 
@@ -60,7 +84,13 @@ class LifecycleSettingsForm(Grid):
             if value not in [option for _, option in options]:
                 options = [*options, (str(value), value)]
             yield Label(label)
-            yield Select(options, value=value, allow_blank=False, compact=True, id=f"setting-{field.replace('_', '-')}")
+            yield Select(
+                options,
+                value=value,
+                allow_blank=False,
+                compact=True,
+                id=f"setting-{field.replace('_', '-')}",
+            )
 
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:

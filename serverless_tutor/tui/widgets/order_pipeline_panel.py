@@ -40,8 +40,12 @@ def state_text(run: PipelineRun) -> str:
     """The shop after the run, compared with before it."""
     before = run.state_before_replay if run.scenario == "replay" else run.state_before
     after = run.end_state
-    stock = "  ".join(_change(product, before.stock.get(product), count) for product, count in after.stock.items())
-    email = f"{after.emails_sent} sent" + (f" to {', '.join(after.email_to)}" if after.email_to else "")
+    stock = "  ".join(
+        _change(product, before.stock.get(product), count) for product, count in after.stock.items()
+    )
+    email = f"{after.emails_sent} sent" + (
+        f" to {', '.join(after.email_to)}" if after.email_to else ""
+    )
     order = (after.order_id or "-")[:8]
     lines = [
         f"Order {order}…  {after.order_status or 'not saved'}",
@@ -55,7 +59,9 @@ def state_text(run: PipelineRun) -> str:
 
 
 def _change(product: str, before: int | None, after: int) -> str:
-    return f"{product} {after}" if before is None or before == after else f"{product} {before}→{after}"
+    return (
+        f"{product} {after}" if before is None or before == after else f"{product} {before}→{after}"
+    )
 
 
 class OrderPipelinePanel(Vertical):
@@ -65,10 +71,27 @@ class OrderPipelinePanel(Vertical):
 
     BINDINGS = [
         Binding("o", "start('order')", "Order", tooltip="place an order: 1 book, 2 pens"),
-        Binding("r", "start('replay')", "Replay", tooltip="deliver every message of the last order again"),
-        Binding("s", "start('oversell')", "Oversell", tooltip="order one book more than is in stock"),
-        Binding("f", "start('fail-payment')", "Fail pay", tooltip="deny processPayment dynamodb:UpdateItem, then order"),
-        Binding("x", "start('reset')", "Reset", tooltip="throw the deployment away; the next order deploys afresh"),
+        Binding(
+            "r",
+            "start('replay')",
+            "Replay",
+            tooltip="deliver every message of the last order again",
+        ),
+        Binding(
+            "s", "start('oversell')", "Oversell", tooltip="order one book more than is in stock"
+        ),
+        Binding(
+            "f",
+            "start('fail-payment')",
+            "Fail pay",
+            tooltip="deny processPayment dynamodb:UpdateItem, then order",
+        ),
+        Binding(
+            "x",
+            "start('reset')",
+            "Reset",
+            tooltip="throw the deployment away; the next order deploys afresh",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -136,10 +159,13 @@ class OrderPipelinePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         self.border_title = "Order pipeline"
-        yield Static(Content(
-            "order-service from this lesson, running locally: four functions share one SNS topic, and "
-            "filter policies on eventType deliver each event only to the function that handles it."
-        ), id="pipeline-intro")
+        yield Static(
+            Content(
+                "order-service from this lesson, running locally: four functions share one SNS topic, and "
+                "filter policies on eventType deliver each event only to the function that handles it."
+            ),
+            id="pipeline-intro",
+        )
         with Grid(id="pipeline-buttons"):
             # Keys o r s f x show in the footer while the panel has focus.
             yield Button("Order", id="pipeline-order", compact=True, variant="primary")
@@ -206,7 +232,10 @@ class OrderPipelinePanel(Vertical):
             self.notify("The pipeline is still running; wait for it to finish.", severity="warning")
             return
         if action == "replay" and self.engine.last_order_id is None:
-            self.notify("Place an order first: a replay re-delivers the last order's messages.", severity="warning")
+            self.notify(
+                "Place an order first: a replay re-delivers the last order's messages.",
+                severity="warning",
+            )
             return
         status = WORKING[action]
         if action != "reset" and not self.engine.deployed:
@@ -265,21 +294,31 @@ class OrderPipelinePanel(Vertical):
     def _show(self) -> None:
         run = self.last_run
         self.query_one(PipelineDiagram).show(run, self.revealed, current=self.playing)
-        self.query_one(PipelineTraceTable).show(run.steps[: self.revealed] if run is not None else [])
+        self.query_one(PipelineTraceTable).show(
+            run.steps[: self.revealed] if run is not None else []
+        )
         status = self.query_one("#pipeline-status", Static)
         state = self.query_one("#pipeline-state", Static)
         notes = self.query_one("#pipeline-notes", Static)
         if self.running:
             return
         if run is None:
-            status.update(Content("Ready: press o to place an order (1 book, 2 pens). "
-                                  "The first run also deploys order-service into a local account."))
+            status.update(
+                Content(
+                    "Ready: press o to place an order (1 book, 2 pens). "
+                    "The first run also deploys order-service into a local account."
+                )
+            )
             state.update(Content(""))
             notes.update(Content(""))
             return
         if self.playing:
             step = run.steps[self.revealed - 1]
-            status.update(Content(f"Step {self.revealed} of {len(run.steps)}: {step.function} ← {step.trigger}"))
+            status.update(
+                Content(
+                    f"Step {self.revealed} of {len(run.steps)}: {step.function} ← {step.trigger}"
+                )
+            )
             state.update(Content(""))
             notes.update(Content(""))
             return
@@ -289,8 +328,12 @@ class OrderPipelinePanel(Vertical):
 
 
 def _finished_line(run: PipelineRun) -> str:
-    what = {"order": "Order", "oversell": "Oversold order", "fail-payment": "Order with a failing payment",
-            "replay": "Replay"}[run.scenario]
+    what = {
+        "order": "Order",
+        "oversell": "Oversold order",
+        "fail-payment": "Order with a failing payment",
+        "replay": "Replay",
+    }[run.scenario]
     return f"{what}: {len(run.steps)} invocation{'' if len(run.steps) == 1 else 's'}, ended {_status(run.end_state)}."
 
 

@@ -16,7 +16,13 @@ from serverless_tutor.cloud.patterns_demo import (
     PatternsRun,
 )
 
-ROLE_STYLES = {"": "", "dim": "$foreground-muted", "ok": "$success", "error": "$error", "warn": "$warning"}
+ROLE_STYLES = {
+    "": "",
+    "dim": "$foreground-muted",
+    "ok": "$success",
+    "error": "$error",
+    "warn": "$warning",
+}
 Segment = tuple[str, str]
 
 
@@ -55,8 +61,12 @@ def pipes_lines(run: PatternsRun | None) -> list[list[Segment]]:
     depths = run.pipes.queue_depths if runs else {}
     rejects = f" ({depths['rejects']})" if runs else ""
     items = f" ({len(run.pipes.items)} items)" if runs else ""
-    transform = _verdict([i for i in run.invocations if i.function == "transform"]) if runs else ("", "dim")
-    loader = _verdict([i for i in run.invocations if i.function == "loader"]) if runs else ("", "dim")
+    transform = (
+        _verdict([i for i in run.invocations if i.function == "transform"]) if runs else ("", "dim")
+    )
+    loader = (
+        _verdict([i for i in run.invocations if i.function == "loader"]) if runs else ("", "dim")
+    )
     return [
         [(" orders.csv ─▶ S3 uploads ─▶ SQS raw", role)],
         [("   ─▶ transform ", role), transform],
@@ -71,7 +81,9 @@ def to_content(lines: list[list[Segment]]) -> Content:
     for number, line in enumerate(lines):
         if number:
             parts.append("\n")
-        parts.extend((text, ROLE_STYLES[role]) if ROLE_STYLES[role] else text for text, role in line)
+        parts.extend(
+            (text, ROLE_STYLES[role]) if ROLE_STYLES[role] else text for text, role in line
+        )
     return Content.assemble(*parts)
 
 

@@ -42,8 +42,12 @@ WORKING = {
     "upload": "Uploading orders.csv",
     "reset": "Resetting: throwing the deployment away",
 }
-TAB_OF = {"publish": "patterns-fan-out", "filtered": "patterns-fan-out", "fail": "patterns-fan-out",
-          "upload": "patterns-pipes"}
+TAB_OF = {
+    "publish": "patterns-fan-out",
+    "filtered": "patterns-fan-out",
+    "fail": "patterns-fan-out",
+    "upload": "patterns-pipes",
+}
 
 
 def fan_out_state_text(run: PatternsRun) -> str:
@@ -70,8 +74,18 @@ class PatternsLabPanel(Vertical):
     can_focus = True
 
     BINDINGS = [
-        Binding("p", "start('publish')", "Publish", tooltip=f"publish {PUBLISHED_EVENT} to the alerts topic"),
-        Binding("c", "start('filtered')", "Cart evt", tooltip=f"publish {FILTERED_EVENT}: sms's filter skips it"),
+        Binding(
+            "p",
+            "start('publish')",
+            "Publish",
+            tooltip=f"publish {PUBLISHED_EVENT} to the alerts topic",
+        ),
+        Binding(
+            "c",
+            "start('filtered')",
+            "Cart evt",
+            tooltip=f"publish {FILTERED_EVENT}: sms's filter skips it",
+        ),
         Binding("f", "start('fail')", "Fail sms", tooltip=f"toggle {FAILING_SUBSCRIBER} failing"),
         Binding("u", "start('upload')", "Upload", tooltip="upload orders.csv (one bad row)"),
         Binding("x", "start('reset')", "Reset", tooltip="throw the deployment away"),
@@ -199,7 +213,9 @@ class PatternsLabPanel(Vertical):
             elif action == "upload":
                 run = self.engine.upload()
             else:
-                run = self.engine.publish(PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT)
+                run = self.engine.publish(
+                    PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT
+                )
         except PatternsError as problem:
             self.post_message(self.RunFailed(str(problem)))
             return
@@ -240,22 +256,36 @@ class PatternsLabPanel(Vertical):
         # Each tab keeps the picture of its own last run; the trace and notes are of the last run of either.
         fan_out = self.last_fan_out
         pipes = self.last_pipes
-        self.query_one("#patterns-fan-out-diagram", PatternsDiagram).show(fan_out_lines(fan_out, self.failing))
-        self.query_one("#patterns-fan-out-state", Static).update(Content(fan_out_state_text(fan_out) if fan_out else ""))
+        self.query_one("#patterns-fan-out-diagram", PatternsDiagram).show(
+            fan_out_lines(fan_out, self.failing)
+        )
+        self.query_one("#patterns-fan-out-state", Static).update(
+            Content(fan_out_state_text(fan_out) if fan_out else "")
+        )
         self.query_one("#patterns-pipes-diagram", PatternsDiagram).show(pipes_lines(pipes))
-        self.query_one("#patterns-pipes-state", Static).update(Content(pipes_state_text(pipes) if pipes else ""))
+        self.query_one("#patterns-pipes-state", Static).update(
+            Content(pipes_state_text(pipes) if pipes else "")
+        )
         self.query_one(PatternsTraceTable).show(run)
         status = self.query_one("#patterns-status", Static)
         notes = self.query_one("#patterns-notes", Static)
         if action == "fail":
-            state = "failing (its role is denied dynamodb:PutItem)" if self.failing else "working again"
+            state = (
+                "failing (its role is denied dynamodb:PutItem)" if self.failing else "working again"
+            )
             status.update(Content(f"{FAILING_SUBSCRIBER} is now {state}: press p to publish."))
         elif run is None:
-            status.update(Content("Ready: p publish, c cart event (filtered), f fail sms, u upload CSV, x reset."))
+            status.update(
+                Content(
+                    "Ready: p publish, c cart event (filtered), f fail sms, u upload CSV, x reset."
+                )
+            )
         else:
             count = len(run.invocations)
             status.update(Content(f"{run.action}: {count} invocation{'' if count == 1 else 's'}."))
-        notes.update(Content("\n".join(f"• {note}" for note in run.notes) if run is not None else ""))
+        notes.update(
+            Content("\n".join(f"• {note}" for note in run.notes) if run is not None else "")
+        )
 
     @property
     def last_fan_out(self) -> PatternsRun | None:

@@ -13,15 +13,24 @@ COLUMNS = ("#", "function / call", "result", "resource")
 def trace_rows(run: PatternsRun | None) -> list[tuple[str, str, str, str]]:
     if run is None:
         return []
-    rows = [("", f"demo {c.service} {c.operation}", c.outcome, c.resource or "") for c in run.demo_calls]
+    rows = [
+        ("", f"demo {c.service} {c.operation}", c.outcome, c.resource or "") for c in run.demo_calls
+    ]
     for invocation in run.invocations:
         start = "cold" if invocation.cold else "warm"
-        result = start if invocation.outcome == "ok" else f"{start}, try {invocation.attempt} failed"
+        result = (
+            start if invocation.outcome == "ok" else f"{start}, try {invocation.attempt} failed"
+        )
         rows.append((str(invocation.number), invocation.function, result, invocation.trigger))
         for call in invocation.calls:
-            verdict = "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
+            verdict = (
+                "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
+            )
             rows.append(("", f"  {call.service} {call.operation}", verdict, call.resource or ""))
-    rows += [("", f"Lambda {c.service} {c.operation}", c.outcome, c.resource or "") for c in run.service_calls]
+    rows += [
+        ("", f"Lambda {c.service} {c.operation}", c.outcome, c.resource or "")
+        for c in run.service_calls
+    ]
     return rows
 
 

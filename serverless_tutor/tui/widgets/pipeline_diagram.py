@@ -35,25 +35,44 @@ ROLE_STYLES = {
 Segment = tuple[str, str]  # (text, role)
 
 
-def diagram_lines(run: PipelineRun | None, revealed: int, *, current: bool = False) -> list[list[Segment]]:
+def diagram_lines(
+    run: PipelineRun | None, revealed: int, *, current: bool = False
+) -> list[list[Segment]]:
     """The picture after the first `revealed` steps of `run`; `current` marks the last of them as running now."""
     steps = run.steps[: max(0, revealed)] if run is not None else []
     now = steps[-1].function if current and steps else None
     lines: list[list[Segment]] = []
     http = next((s for s in steps if s.trigger.startswith("POST")), None)
-    http_note = f"→ {run.http_status}" if http is not None and run is not None and run.http_status else ""
-    lines.append([(f" {CHAIN[0][1]}".ljust(BOX_WIDTH), "dim" if http is None else "ok"), (" " + http_note, _http_role(run, http))])
+    http_note = (
+        f"→ {run.http_status}" if http is not None and run is not None and run.http_status else ""
+    )
+    lines.append(
+        [
+            (f" {CHAIN[0][1]}".ljust(BOX_WIDTH), "dim" if http is None else "ok"),
+            (" " + http_note, _http_role(run, http)),
+        ]
+    )
     for index, (function, _trigger, publishes) in enumerate(CHAIN):
         mine = [s for s in steps if s.function == function]
         role = "current" if function == now else _role(mine)
         annotation, annotation_role = _status(mine)
         below, below_role = _below(run, mine)
         lines.append([("┌─▼" + "─" * (BOX_WIDTH - 4) + "┐", role)])
-        lines.append([("│ " + function.ljust(BOX_WIDTH - 4) + " │", role), (" " + annotation, annotation_role)])
+        lines.append(
+            [
+                ("│ " + function.ljust(BOX_WIDTH - 4) + " │", role),
+                (" " + annotation, annotation_role),
+            ]
+        )
         lines.append([("└─┬" + "─" * (BOX_WIDTH - 4) + "┘", role), (" " + below, below_role)])
-        band, band_note, band_role = _band(steps, function, publishes, run, last=index == len(CHAIN) - 1)
+        band, band_note, band_role = _band(
+            steps, function, publishes, run, last=index == len(CHAIN) - 1
+        )
         lines.append([(band, band_role), (" " + band_note, band_role)])
-    return [[(text.rstrip() if i == len(line) - 1 else text, r) for i, (text, r) in enumerate(line)] for line in lines]
+    return [
+        [(text.rstrip() if i == len(line) - 1 else text, r) for i, (text, r) in enumerate(line)]
+        for line in lines
+    ]
 
 
 def _http_role(run: PipelineRun | None, http: Step | None) -> str:
@@ -88,7 +107,11 @@ def _below(run: PipelineRun | None, mine: list[Step]) -> Segment:
     if not mine:
         return "", "dim"
     last = mine[-1]
-    if last.outcome == "error" and run is not None and any(a.function == last.function for a in run.after_retries):
+    if (
+        last.outcome == "error"
+        and run is not None
+        and any(a.function == last.function for a in run.after_retries)
+    ):
         return "└▶ on-failure queue", "error"
     calls = len(last.calls)
     failed = sum(1 for c in last.calls if c.outcome != "ok")
@@ -96,7 +119,9 @@ def _below(run: PipelineRun | None, mine: list[Step]) -> Segment:
     return text, "dim"
 
 
-def _band(steps: list[Step], function: str, publishes: str, run: PipelineRun | None, *, last: bool) -> tuple[str, str, str]:
+def _band(
+    steps: list[Step], function: str, publishes: str, run: PipelineRun | None, *, last: bool
+) -> tuple[str, str, str]:
     label = f" {publishes} "
     band = "╞═▼═" + label + "═" * max(0, BOX_WIDTH - 5 - len(label)) + "╡"
     mine = [s for s in steps if s.function == function]
@@ -116,7 +141,9 @@ def diagram_content(run: PipelineRun | None, revealed: int, *, current: bool = F
     for number, line in enumerate(diagram_lines(run, revealed, current=current)):
         if number:
             parts.append("\n")
-        parts.extend((text, ROLE_STYLES[role]) if ROLE_STYLES[role] else text for text, role in line)
+        parts.extend(
+            (text, ROLE_STYLES[role]) if ROLE_STYLES[role] else text for text, role in line
+        )
     return Content.assemble(*parts)
 
 

@@ -27,14 +27,28 @@ def trace_rows(steps: list[Step]) -> list[tuple[str, str, str, str, str]]:
         trigger = step.trigger.removesuffix(" (duplicate)")
         rows.append(("", f"  ← {trigger}", "duplicate" if step.duplicate else "", "", ""))
         for call in step.calls:
-            verdict = "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
-            rows.append(("", f"  {call.service} {call.operation}", verdict, f"{call.latency_ms:.1f}", call.resource or ""))
+            verdict = (
+                "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
+            )
+            rows.append(
+                (
+                    "",
+                    f"  {call.service} {call.operation}",
+                    verdict,
+                    f"{call.latency_ms:.1f}",
+                    call.resource or "",
+                )
+            )
         for publication in step.published:
             receivers = ", ".join(publication.delivered_to) or "nobody"
-            rows.append(("", f"  → {publication.event_type}", f"to {receivers}", "", publication.topic))
+            rows.append(
+                ("", f"  → {publication.event_type}", f"to {receivers}", "", publication.topic)
+            )
         if step.error_type:
             retry = ", retried" if step.outcome == "retry" else ""
-            rows.append(("", f"  raised {step.error_type}", f"attempt {step.attempt}{retry}", "", ""))
+            rows.append(
+                ("", f"  raised {step.error_type}", f"attempt {step.attempt}{retry}", "", "")
+            )
     return rows
 
 

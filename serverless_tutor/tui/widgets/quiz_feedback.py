@@ -40,7 +40,9 @@ class QuizFeedback(Vertical):
     class NextRequested(Message):
         """The learner wants the next question."""
 
-    def __init__(self, question: QuestionInstance, grade: Grade, *, last: bool, id: str | None = None):
+    def __init__(
+        self, question: QuestionInstance, grade: Grade, *, last: bool, id: str | None = None
+    ):
         super().__init__(id=id)
         self.question = question
         self.grade = grade

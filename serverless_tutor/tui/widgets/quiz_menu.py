@@ -74,10 +74,17 @@ class QuizMenu(Vertical):
         with Horizontal(classes="quiz-menu-row"):
             yield Label("Section")
             options = [(f"{number}. {title}", number) for number, title in SECTION_TITLES.items()]
-            yield Select(options, prompt="All sections", allow_blank=True, id="quiz-section", compact=True)
+            yield Select(
+                options, prompt="All sections", allow_blank=True, id="quiz-section", compact=True
+            )
         with Horizontal(classes="quiz-menu-row"):
             yield Label("Questions")
-            yield Input(placeholder=str(DEFAULT_COUNT["practice"]), type="integer", id="quiz-count", compact=True)
+            yield Input(
+                placeholder=str(DEFAULT_COUNT["practice"]),
+                type="integer",
+                id="quiz-count",
+                compact=True,
+            )
         yield Button("Start (enter)", id="quiz-start", variant="primary", compact=True)
         yield Static(
             "Tab moves between fields. Answers feed the review queue: missed questions come back first.",
@@ -108,4 +115,6 @@ class QuizMenu(Vertical):
         section = self.query_one("#quiz-section", Select).value
         count_text = self.query_one("#quiz-count", Input).value.strip()
         count = int(count_text) if count_text.isdigit() and int(count_text) > 0 else None
-        self.post_message(self.StartRequested(self.mode, section if isinstance(section, int) else None, count))
+        self.post_message(
+            self.StartRequested(self.mode, section if isinstance(section, int) else None, count)
+        )

@@ -50,5 +50,10 @@ class QuizOrderingInput(OptionList):
 
     def _rebuild(self, highlight: int) -> None:
         self.clear_options()
-        self.add_options([f"{position}. {self._items[index]}" for position, index in enumerate(self._order, start=1)])
+        self.add_options(
+            [
+                f"{position}. {self._items[index]}"
+                for position, index in enumerate(self._order, start=1)
+            ]
+        )
         self.highlighted = highlight

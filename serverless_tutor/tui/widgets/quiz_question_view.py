@@ -83,7 +83,15 @@ class QuizQuestionView(Vertical):
     BINDINGS = [Binding("ctrl+s", "submit", "Submit", id="quiz-submit")]
 
     class Submitted(Message):
-        def __init__(self, answer: ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer):
+        def __init__(
+            self,
+            answer: ChoiceAnswer
+            | ChoicesAnswer
+            | NumberAnswer
+            | OrderAnswer
+            | ScenarioAnswer
+            | OpenAnswer,
+        ):
             super().__init__()
             self.answer = answer
 
@@ -99,7 +107,9 @@ class QuizQuestionView(Vertical):
 
     def compose(self) -> ComposeResult:
         question = self.question
-        yield Static(f"{self.heading} · {HINTS[question.type]}", classes="quiz-heading", markup=False)
+        yield Static(
+            f"{self.heading} · {HINTS[question.type]}", classes="quiz-heading", markup=False
+        )
         yield Static(question.prompt, classes="quiz-prompt", markup=False)
         kind = question.type
         if kind in {"single", "multiple"}:
@@ -110,11 +120,16 @@ class QuizQuestionView(Vertical):
         elif kind == "ordering":
             yield QuizOrderingInput(question.options, id="quiz-order")
         elif kind == "scenario":
-            yield QuizChoiceList(["A fit for serverless", "Not a fit"], multiple=False, id="quiz-fit")
+            yield QuizChoiceList(
+                ["A fit for serverless", "Not a fit"], multiple=False, id="quiz-fit"
+            )
             yield Static("The deciding reason:", classes="quiz-label")
             yield QuizChoiceList(question.options, multiple=False, id="quiz-reasons")
         elif kind == "open":
-            yield TextArea(id="quiz-open-text", placeholder="Type your answer as you would say it in the interview…")
+            yield TextArea(
+                id="quiz-open-text",
+                placeholder="Type your answer as you would say it in the interview…",
+            )
             yield Button("Done: show the model answer", id="quiz-reveal", compact=True)
             with Vertical(id="quiz-reveal-box"):
                 yield Static("Model answer", classes="quiz-label")
@@ -122,11 +137,23 @@ class QuizQuestionView(Vertical):
                 yield Static("Which points did you make? (space ticks)", classes="quiz-label")
                 yield QuizChoiceList(question.rubric, multiple=True, id="quiz-rubric")
         yield Static("", classes="quiz-error", id="quiz-error", markup=False)
-        yield Button("Submit (ctrl+s)", id="quiz-submit-button", variant="primary", compact=True, disabled=kind == "open")
+        yield Button(
+            "Submit (ctrl+s)",
+            id="quiz-submit-button",
+            variant="primary",
+            compact=True,
+            disabled=kind == "open",
+        )
 
     def first_input(self) -> Widget:
         """The widget to focus when the question appears."""
-        for selector in ("#quiz-choices", "#quiz-number", "#quiz-order", "#quiz-fit", "#quiz-open-text"):
+        for selector in (
+            "#quiz-choices",
+            "#quiz-number",
+            "#quiz-order",
+            "#quiz-fit",
+            "#quiz-open-text",
+        ):
             found = self.query(selector)
             if found:
                 return found.first()
@@ -183,7 +210,9 @@ class QuizQuestionView(Vertical):
             widget.disabled = True
         self.post_message(self.Submitted(answer))
 
-    def answer(self) -> ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer:
+    def answer(
+        self,
+    ) -> ChoiceAnswer | ChoicesAnswer | NumberAnswer | OrderAnswer | ScenarioAnswer | OpenAnswer:
         """The answer as the widgets hold it now; AnswerError says what is missing."""
         kind = self.question.type
         if kind == "single":

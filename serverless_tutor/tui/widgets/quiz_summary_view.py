@@ -50,7 +50,9 @@ class QuizSummaryView(Vertical):
 
     def compose(self) -> ComposeResult:
         summary = self.summary
-        title = {"practice": "Practice", "review": "Review", "interview": "Mock interview"}[summary.mode]
+        title = {"practice": "Practice", "review": "Review", "interview": "Mock interview"}[
+            summary.mode
+        ]
         yield Static(
             f"{title} done: {summary.score:g} of {summary.answered} ({summary.percent:g}%) in {clock_text(summary.seconds)}",
             classes="quiz-score",
@@ -58,13 +60,28 @@ class QuizSummaryView(Vertical):
             markup=False,
         )
         yield DataTable(id="quiz-topics", cursor_type="row", zebra_stripes=True)
-        weakest = ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections) or "none under the pass mark"
-        yield Static(f"Weakest sections: {weakest}", classes="quiz-summary-line", id="quiz-weakest", markup=False)
+        weakest = (
+            ", ".join(f"{g.key}. {g.title} ({g.percent:g}%)" for g in summary.weakest_sections)
+            or "none under the pass mark"
+        )
+        yield Static(
+            f"Weakest sections: {weakest}",
+            classes="quiz-summary-line",
+            id="quiz-weakest",
+            markup=False,
+        )
         lessons = ", ".join(summary.lessons_to_revisit) or "none: well done"
-        yield Static(f"Lessons to revisit: {lessons}", classes="quiz-summary-line", id="quiz-revisit", markup=False)
+        yield Static(
+            f"Lessons to revisit: {lessons}",
+            classes="quiz-summary-line",
+            id="quiz-revisit",
+            markup=False,
+        )
         yield Static("", classes="quiz-summary-line", id="quiz-saved", markup=False)
         with Horizontal(classes="quiz-summary-buttons"):
-            yield Button("Save answers to Markdown", id="quiz-save", variant="primary", compact=True)
+            yield Button(
+                "Save answers to Markdown", id="quiz-save", variant="primary", compact=True
+            )
             yield Button("Back to the menu (escape)", id="quiz-back", compact=True)
 
     def on_mount(self) -> None:

@@ -31,7 +31,10 @@ CHART_WIDTH = 22
 CHART_FLOOR = Decimal("0.01")  # the log axis starts at one cent; smaller costs draw no bar
 FIELD_LABELS = {"requests": "requests/month", "duration_ms": "duration", "memory_mb": "memory"}
 BILL_LABELS = {
-    "requests": "requests", "compute": "compute", "free_tier_requests": "free reqs", "free_tier_compute": "free GB-s",
+    "requests": "requests",
+    "compute": "compute",
+    "free_tier_requests": "free reqs",
+    "free_tier_compute": "free GB-s",
 }
 VERDICTS = {
     "lambda": "▶ Lambda is cheaper by {saving}/month.",
@@ -50,7 +53,9 @@ def log_position(amount: Decimal, largest: Decimal) -> Decimal:
 def chart_lines(result: ServerComparison) -> list[str]:
     """Lambda's cost per decade of volume as log-scale bars, the server as a │ column, the break-even row."""
     largest = max(max(row.lambda_cost for row in result.rows), result.server_monthly_usd)
-    server_column = min(CHART_WIDTH - 1, int(log_position(result.server_monthly_usd, largest) * CHART_WIDTH))
+    server_column = min(
+        CHART_WIDTH - 1, int(log_position(result.server_monthly_usd, largest) * CHART_WIDTH)
+    )
     crossing = result.break_even.requests
     lines = [f"[b]{'req/mo':>6} Lambda, log $ (│ server)[/b]"]
     marked = False
@@ -62,7 +67,9 @@ def chart_lines(result: ServerComparison) -> list[str]:
         if cells[server_column] == " ":
             cells[server_column] = "│"
         colour = "$success" if row.cheaper != "server" else "$error"
-        lines.append(f"{compact(row.requests):>6} [{colour}]{''.join(cells)}[/] {money_text(row.lambda_cost):>9}")
+        lines.append(
+            f"{compact(row.requests):>6} [{colour}]{''.join(cells)}[/] {money_text(row.lambda_cost):>9}"
+        )
     if not marked:
         lines.append(f"[$warning]{'':>6} ── break-even {compact(crossing)} ──[/]")
     return lines
@@ -125,17 +132,30 @@ class ServerComparisonPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "What does idle cost?"
         with Horizontal():
-            yield self._input("idle-requests", "requests/month", str(TRAFFIC_PRESETS[0].requests), "integer")
-            yield Select([(p.label, p.id) for p in TRAFFIC_PRESETS], prompt="traffic…", id="idle-traffic")
+            yield self._input(
+                "idle-requests", "requests/month", str(TRAFFIC_PRESETS[0].requests), "integer"
+            )
+            yield Select(
+                [(p.label, p.id) for p in TRAFFIC_PRESETS], prompt="traffic…", id="idle-traffic"
+            )
         with Horizontal():
             yield self._input("idle-duration", "duration ms", "200", "number")
             yield self._input("idle-memory", "memory MB", "512", "integer")
         with Horizontal():
-            yield self._input("idle-server", "server $/month", str(SERVER_PRESETS[0].monthly_usd), "number")
-            yield Select([(p.label, p.id) for p in SERVER_PRESETS], prompt="server…", id="idle-server-preset")
+            yield self._input(
+                "idle-server", "server $/month", str(SERVER_PRESETS[0].monthly_usd), "number"
+            )
+            yield Select(
+                [(p.label, p.id) for p in SERVER_PRESETS], prompt="server…", id="idle-server-preset"
+            )
         with Horizontal():
-            yield Select([("steady traffic", "steady"), ("idle + spikes", "spiky")], value="steady", allow_blank=False,
-                         id="idle-shape", tooltip="same monthly requests, arriving evenly or all in one hour a day")
+            yield Select(
+                [("steady traffic", "steady"), ("idle + spikes", "spiky")],
+                value="steady",
+                allow_blank=False,
+                id="idle-shape",
+                tooltip="same monthly requests, arriving evenly or all in one hour a day",
+            )
             yield Checkbox("free tier", id="idle-free-tier")
         yield Static(id="idle-error")
         with Horizontal():
@@ -231,7 +251,9 @@ class ServerComparisonPanel(Vertical):
             return  # keep the last good figures under the error
         self.query_one("#idle-lambda-side", Static).update(self._lambda_side(result))
         self.query_one("#idle-server-side", Static).update(self._server_side(result))
-        self.query_one("#idle-verdict", Static).update(VERDICTS[result.cheaper].format(saving=usd(result.saving)))
+        self.query_one("#idle-verdict", Static).update(
+            VERDICTS[result.cheaper].format(saving=usd(result.saving))
+        )
         crossing = result.break_even
         self.query_one("#idle-breakeven", Static).update(
             f"Break-even: [b]{crossing.requests:,}[/b] requests/month (≈{crossing.requests_per_second:.2f}/s)"

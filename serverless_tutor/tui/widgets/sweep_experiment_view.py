@@ -56,8 +56,11 @@ class SweepExperimentView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Select(
-                [(label, key) for key, (label, _) in EXPERIMENTS.items()], value="keep-alive-s",
-                allow_blank=False, compact=True, id="sweep-parameter",
+                [(label, key) for key, (label, _) in EXPERIMENTS.items()],
+                value="keep-alive-s",
+                allow_blank=False,
+                compact=True,
+                id="sweep-parameter",
             )
             yield Button("Run experiment", id="sweep-run", compact=True, variant="primary")
         yield Static(
@@ -91,7 +94,9 @@ class SweepExperimentView(Vertical):
     def _finished(self, message: Finished) -> None:
         message.stop()
         self.result = message.result
-        self.query_one("#sweep-result", Static).update(self.render_result(message.result, message.horizon_s))
+        self.query_one("#sweep-result", Static).update(
+            self.render_result(message.result, message.horizon_s)
+        )
 
     def render_result(self, result: SweepResult, horizon_s: float) -> Content:
         width = self.query_one("#sweep-result", Static).content_size.width or DEFAULT_WIDTH
@@ -103,8 +108,14 @@ class SweepExperimentView(Vertical):
         rows = [(f"{p.value:g}", p.result.avg_instances) for p in result.points]
         lines.extend(Content.styled(line, "$primary") for line in bar_chart(rows, width, "{:.3f}"))
         p95 = ", ".join(
-            f"{p.value:g}: {p.result.latency_ms.p95:,.0f}" if p.result.latency_ms.p95 is not None else f"{p.value:g}: -"
+            f"{p.value:g}: {p.result.latency_ms.p95:,.0f}"
+            if p.result.latency_ms.p95 is not None
+            else f"{p.value:g}: -"
             for p in result.points
         )
-        lines.append(Content.styled(f"p95 ms: {p95}. Each run {horizon_s:,.0f} s simulated, seed 1.", "$text-muted"))
+        lines.append(
+            Content.styled(
+                f"p95 ms: {p95}. Each run {horizon_s:,.0f} s simulated, seed 1.", "$text-muted"
+            )
+        )
         return Content("\n").join(lines)

@@ -74,5 +74,8 @@ def write_secret(event, context):
     try:
         dynamodb.put_item(TableName="secret", Item={"id": {"S": "x"}})
     except ClientError as error:
-        return {"code": error.response["Error"]["Code"], "message": error.response["Error"]["Message"]}
+        return {
+            "code": error.response["Error"]["Code"],
+            "message": error.response["Error"]["Message"],
+        }
     return {"code": None}

@@ -7,7 +7,7 @@ deployed and loaded on its own.
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import boto3
@@ -33,7 +33,11 @@ def handler(event, context):
         return _response(400, {"error": problem})
 
     items = [
-        {"productId": str(i["productId"]), "quantity": int(i["quantity"]), "price": Decimal(str(i["price"]))}
+        {
+            "productId": str(i["productId"]),
+            "quantity": int(i["quantity"]),
+            "price": Decimal(str(i["price"])),
+        }
         for i in body["items"]
     ]
     total = sum((i["price"] * i["quantity"] for i in items), Decimal("0"))
@@ -49,7 +53,7 @@ def handler(event, context):
         "items": items,
         "total": total,
         "status": "PENDING",
-        "createdAt": datetime.now(timezone.utc).isoformat(),
+        "createdAt": datetime.now(UTC).isoformat(),
     }
     try:
         orders.put_item(Item=order, ConditionExpression="attribute_not_exists(orderId)")
@@ -62,7 +66,12 @@ def handler(event, context):
     sns.publish(
         TopicArn=TOPIC_ARN,
         Message=json.dumps(
-            {"eventType": "OrderCreated", "orderId": order_id, "customerId": order["customerId"], "total": str(total)}
+            {
+                "eventType": "OrderCreated",
+                "orderId": order_id,
+                "customerId": order["customerId"],
+                "total": str(total),
+            }
         ),
         MessageAttributes={"eventType": {"DataType": "String", "StringValue": "OrderCreated"}},
     )

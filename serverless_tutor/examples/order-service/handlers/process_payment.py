@@ -47,8 +47,16 @@ def process(message):
         sns.publish(
             TopicArn=TOPIC_ARN,
             # Fix: carry customerId along; sendNotification needs it two steps later.
-            Message=json.dumps({"eventType": "PaymentProcessed", "orderId": order_id, "customerId": message["customerId"]}),
-            MessageAttributes={"eventType": {"DataType": "String", "StringValue": "PaymentProcessed"}},
+            Message=json.dumps(
+                {
+                    "eventType": "PaymentProcessed",
+                    "orderId": order_id,
+                    "customerId": message["customerId"],
+                }
+            ),
+            MessageAttributes={
+                "eventType": {"DataType": "String", "StringValue": "PaymentProcessed"}
+            },
         )
 
 

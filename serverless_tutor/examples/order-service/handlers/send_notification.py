@@ -35,7 +35,10 @@ def process(message):
             UpdateExpression="SET #status = :confirmed",
             ConditionExpression="#status = :reserved",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":confirmed": "CONFIRMED", ":reserved": "INVENTORY_RESERVED"},
+            ExpressionAttributeValues={
+                ":confirmed": "CONFIRMED",
+                ":reserved": "INVENTORY_RESERVED",
+            },
         )
     except orders.meta.client.exceptions.ConditionalCheckFailedException:
         print(f"order {order_id} already confirmed: duplicate delivery, skipped")

@@ -6,6 +6,7 @@ condition and changes nothing; missing stock changes nothing either and the orde
 is marked OUT_OF_STOCK (fix: the chapter let inventory go below zero).
 """
 
+import contextlib
 import json
 import os
 
@@ -25,38 +26,48 @@ def handler(event, context):
 
 def process(message):
     order_id = message["orderId"]
-    order = dynamodb.get_item(TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}}, ConsistentRead=True)["Item"]
+    order = dynamodb.get_item(
+        TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}}, ConsistentRead=True
+    )["Item"]
     if order["status"]["S"] != "PAID":
         print(f"order {order_id} is {order['status']['S']}: duplicate delivery, skipped")
         return
     items = [(i["M"]["productId"]["S"], i["M"]["quantity"]["N"]) for i in order["items"]["L"]]
     try:
-        dynamodb.transact_write_items(TransactItems=[_mark(order_id, "PAID", "INVENTORY_RESERVED")] + [
-            {
-                "Update": {
-                    "TableName": INVENTORY_TABLE,
-                    "Key": {"productId": {"S": product}},
-                    "UpdateExpression": "SET quantity = quantity - :qty",
-                    "ConditionExpression": "quantity >= :qty",
-                    "ExpressionAttributeValues": {":qty": {"N": quantity}},
+        dynamodb.transact_write_items(
+            TransactItems=[_mark(order_id, "PAID", "INVENTORY_RESERVED")]
+            + [
+                {
+                    "Update": {
+                        "TableName": INVENTORY_TABLE,
+                        "Key": {"productId": {"S": product}},
+                        "UpdateExpression": "SET quantity = quantity - :qty",
+                        "ConditionExpression": "quantity >= :qty",
+                        "ExpressionAttributeValues": {":qty": {"N": quantity}},
+                    }
                 }
-            }
-            for product, quantity in items
-        ])
+                for product, quantity in items
+            ]
+        )
     except dynamodb.exceptions.TransactionCanceledException as error:
         reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
             print(f"order {order_id} changed meanwhile: duplicate delivery, skipped")
             return
         print(f"order {order_id}: not enough stock ({reasons})")
-        try:
+        # another delivery may already have decided this order
+        with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
             dynamodb.transact_write_items(TransactItems=[_mark(order_id, "PAID", "OUT_OF_STOCK")])
-        except dynamodb.exceptions.TransactionCanceledException:
-            pass  # another delivery already decided this order
         return
     sns.publish(
         TopicArn=TOPIC_ARN,
-        Message=json.dumps({"eventType": "InventoryUpdated", "orderId": order_id, "customerId": message["customerId"]}),
+        Message=json.dumps(
+            {
+                "eventType": "InventoryUpdated",
+                "orderId": order_id,
+                "customerId": message["customerId"],
+            }
+        ),
         MessageAttributes={"eventType": {"DataType": "String", "StringValue": "InventoryUpdated"}},
     )
 

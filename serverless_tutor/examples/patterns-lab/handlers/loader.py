@@ -13,7 +13,11 @@ def handler(event, context):
         row = json.loads(message["body"])
         dynamodb.put_item(
             TableName=os.environ["ORDERS_TABLE"],
-            Item={"orderId": {"S": row["orderId"]}, "quantity": {"N": str(row["quantity"])}, "price": {"N": row["price"]}},
+            Item={
+                "orderId": {"S": row["orderId"]},
+                "quantity": {"N": str(row["quantity"])},
+                "price": {"N": row["price"]},
+            },
         )
     print(f"loader: wrote {len(event['Records'])} rows")
     return {"loaded": len(event["Records"])}

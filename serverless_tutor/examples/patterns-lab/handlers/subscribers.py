@@ -11,7 +11,9 @@ dynamodb = boto3.client("dynamodb")
 def _record(channel, event):
     for record in event["Records"]:
         sns = record["Sns"]
-        event_type = (sns.get("MessageAttributes") or {}).get("eventType", {}).get("Value", "unknown")
+        event_type = (
+            (sns.get("MessageAttributes") or {}).get("eventType", {}).get("Value", "unknown")
+        )
         body = json.loads(sns["Message"])
         dynamodb.put_item(
             TableName=os.environ["DELIVERIES_TABLE"],

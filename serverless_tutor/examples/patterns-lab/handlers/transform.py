@@ -43,12 +43,20 @@ def handler(event, context):
             for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
                 reason = problem(row)
                 if reason is None:
-                    clean = {"orderId": row["orderId"].strip(), "quantity": int(row["quantity"]), "price": row["price"]}
-                    sqs.send_message(QueueUrl=os.environ["CLEAN_QUEUE_URL"], MessageBody=json.dumps(clean))
+                    clean = {
+                        "orderId": row["orderId"].strip(),
+                        "quantity": int(row["quantity"]),
+                        "price": row["price"],
+                    }
+                    sqs.send_message(
+                        QueueUrl=os.environ["CLEAN_QUEUE_URL"], MessageBody=json.dumps(clean)
+                    )
                     passed += 1
                 else:
                     reject = {"file": key, "line": line, "row": row, "reason": reason}
-                    sqs.send_message(QueueUrl=os.environ["REJECTS_QUEUE_URL"], MessageBody=json.dumps(reject))
+                    sqs.send_message(
+                        QueueUrl=os.environ["REJECTS_QUEUE_URL"], MessageBody=json.dumps(reject)
+                    )
                     rejected += 1
     print(f"transform: {passed} passed, {rejected} rejected")
     return {"passed": passed, "rejected": rejected}
