@@ -30,7 +30,7 @@ def exercises_dir() -> Path:
 
 def examples_dir() -> Path:
     """Runnable example services (serverless.yml + handlers), shipped inside the package."""
-    return _PACKAGE_DIR / "examples"
+    return _PACKAGE_DIR / "demos" / "examples"
 
 
 def bundled_example(name: str) -> Path | None:

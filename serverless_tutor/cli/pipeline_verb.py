@@ -4,7 +4,7 @@ Deploys the bundled order-service into a throwaway local account, places one
 order through API Gateway and prints what happened, step by step: which function
 ran (cold or warm, how long), the AWS calls it made, what it published and where
 the SNS filter policies sent it, then the shop's state. The headless face of the
-lesson 5 panel (serverless_tutor.cloud.pipeline_demo).
+lesson 5 panel (serverless_tutor.demos.order_pipeline).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
-    from serverless_tutor.cloud.pipeline_demo import PipelineDemo, PipelineError, PipelineOptions
+    from serverless_tutor.demos.order_pipeline import PipelineDemo, PipelineError, PipelineOptions
 
     options = PipelineOptions(
         replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment

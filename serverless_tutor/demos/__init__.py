@@ -1,8 +1,10 @@
-"""Bundled, trusted demo handlers for the lessons, and the invoke playground engine.
+"""The engines of the lesson panels, and the trusted code they run.
 
-The handlers are plain Lambda files in handlers/ beside this module, found through
+One module per panel engine (playground, order_pipeline, patterns_lab, api_console,
+baas_signup; deployed_example is what the four account-backed ones share). The code
+they run is data beside them: single-file demo handlers in handlers/, and whole
+example services (serverless.yml + handlers) in examples/. Both are found through
 this module's own path so they work from a wheel as well as from a checkout.
-catalog.py says what each demo shows and builds its event; playground.py runs them.
 """
 
 from pathlib import Path

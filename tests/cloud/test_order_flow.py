@@ -1,4 +1,4 @@
-"""The chapter's order flow, in Python, from serverless_tutor/examples/order-service/serverless.yml, end to end.
+"""The chapter's order flow, in Python, from serverless_tutor/demos/examples/order-service/serverless.yml, end to end.
 
 Handlers run in the sandbox (they read their table names from the environment,
 as deployed Lambda functions do); every AWS call goes through the local account.

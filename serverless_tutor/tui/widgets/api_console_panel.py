@@ -1,6 +1,6 @@
 """The API console panel (lesson 7): send requests to the users REST API and see which function ran.
 
-A view over serverless_tutor.cloud.api_console. Pick an example request (or type
+A view over serverless_tutor.demos.api_console. Pick an example request (or type
 your own method, path and body), press ctrl+s or Enter in the path, and the
 answer appears: status, body, which function ran, cold or warm with its REPORT
 figures, and the DynamoDB calls it made. The first send deploys users-api into a
@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static, TextArea
 
-from serverless_tutor.cloud.api_console import (
+from serverless_tutor.demos.api_console import (
     EXAMPLES,
     METHODS,
     ApiConsole,

@@ -1,6 +1,6 @@
 """The BaaS sign-up panel (lesson 3): sign a user up and see the managed services that did the work.
 
-A view over serverless_tutor.cloud.baas_demo. Type a userId and an email, press
+A view over serverless_tutor.demos.baas_signup. Type a userId and an email, press
 ctrl+s (or Enter in a field, or the button) and the answer appears: the status
 the function returned, one line per managed-service call with its outcome and
 latency, and what DynamoDB, S3 and SES now hold for that user. The first sign-up
@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from serverless_tutor.cloud.baas_demo import BaasSignup, BaasSignupError, SignupOutcome
+from serverless_tutor.demos.baas_signup import BaasSignup, BaasSignupError, SignupOutcome
 
 
 def status_line(outcome: SignupOutcome) -> str:

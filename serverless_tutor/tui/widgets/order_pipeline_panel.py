@@ -1,6 +1,6 @@
 """The order pipeline panel (lesson 5): place orders in the chapter's event-driven shop and watch them flow.
 
-A view over serverless_tutor.cloud.pipeline_demo. The first action deploys the
+A view over serverless_tutor.demos.order_pipeline. The first action deploys the
 bundled order-service (in a worker, like every run); each run returns a
 PipelineRun, which the panel plays back one step at a time: the diagram lights the
 function that ran, the trace table grows by its AWS calls, and at the end the
@@ -21,7 +21,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from serverless_tutor.cloud.pipeline_demo import PipelineDemo, PipelineError, PipelineRun, ShopState
+from serverless_tutor.demos.order_pipeline import (
+    PipelineDemo,
+    PipelineError,
+    PipelineRun,
+    ShopState,
+)
 from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
 from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from serverless_tutor.cloud.patterns_demo import (
+from serverless_tutor.demos.patterns_lab import (
     FAILING_SUBSCRIBER,
     SUBSCRIBERS,
     Invocation,

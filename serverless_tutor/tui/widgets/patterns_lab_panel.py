@@ -1,6 +1,6 @@
 """The patterns lab panel (lesson 8): fan-out and pipes-and-filters, live on the local account.
 
-A view over serverless_tutor.cloud.patterns_demo. The first action deploys the
+A view over serverless_tutor.demos.patterns_lab. The first action deploys the
 bundled patterns-lab service (in a worker, like every run). Each run shows its
 diagram, the end state of the pattern, a trace of the invocations and their AWS
 calls, and what to notice. Unmounting shuts the runtime down and empties the
@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
-from serverless_tutor.cloud.patterns_demo import (
+from serverless_tutor.demos.patterns_lab import (
     FAILING_SUBSCRIBER,
     FILTERED_EVENT,
     PUBLISHED_EVENT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from serverless_tutor.cloud.patterns_demo import PatternsRun
+from serverless_tutor.demos.patterns_lab import PatternsRun
 from serverless_tutor.tui.widgets.pipeline_trace_table import short_code
 
 COLUMNS = ("#", "function / call", "result", "resource")

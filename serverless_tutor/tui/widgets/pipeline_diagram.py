@@ -19,7 +19,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from serverless_tutor.cloud.pipeline_demo import CHAIN, PipelineRun, Step
+from serverless_tutor.demos.order_pipeline import CHAIN, PipelineRun, Step
 
 BOX_WIDTH = 23
 # Roles of the drawn parts; the widget maps them to theme colours.

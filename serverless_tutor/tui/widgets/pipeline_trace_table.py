@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from serverless_tutor.cloud.pipeline_demo import Step
+from serverless_tutor.demos.order_pipeline import Step
 
 COLUMNS = ("#", "step / call", "result", "ms", "resource")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from serverless_tutor.cloud.patterns_demo import (
+from serverless_tutor.demos.patterns_lab import (
     FILTERED_EVENT,
     PUBLISHED_EVENT,
     SUBSCRIBERS,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from serverless_tutor.cloud.api_console import EXAMPLES, ApiConsole, ApiConsoleError
+from serverless_tutor.demos.api_console import EXAMPLES, ApiConsole, ApiConsoleError
 
 USER = '{"name": "Alan Turing", "email": "alan@example.com"}'
 

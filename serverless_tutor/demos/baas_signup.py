@@ -1,6 +1,6 @@
 """The BaaS sign-up demo (lesson 3): one function, three managed services it did not have to build.
 
-One BaasSignup deploys serverless_tutor/examples/baas-signup into its own
+One BaasSignup deploys serverless_tutor/demos/examples/baas-signup into its own
 LocalAccount on an in-process LambdaRuntime (trusted, bundled code) the first time
 it is used. Each sign_up() posts {"userId", "email"} to POST /dev/signup through
 the local API Gateway, as `serverless-tutor offline baas-signup` serves it, and
@@ -17,7 +17,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, short_resource
+from serverless_tutor.demos.deployed_example import (
+    AwsCall,
+    DeployedExample,
+    SerialDemo,
+    short_resource,
+)
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "baas-signup"

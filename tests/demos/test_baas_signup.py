@@ -2,7 +2,7 @@
 
 import pytest
 
-from serverless_tutor.cloud.baas_demo import (
+from serverless_tutor.demos.baas_signup import (
     MAX_FIELD_CHARS,
     BaasSignup,
     BaasSignupError,

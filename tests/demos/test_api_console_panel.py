@@ -4,9 +4,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, Select, Static, TextArea
 
-from serverless_tutor.cloud.api_console import EXAMPLES
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.content.panels import PANELS
+from serverless_tutor.demos.api_console import EXAMPLES
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.api_console_panel import ApiConsolePanel
 

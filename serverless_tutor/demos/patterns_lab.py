@@ -1,6 +1,6 @@
 """The patterns lab (lesson 8): fan-out and pipes-and-filters, running on the local account.
 
-One PatternsDemo deploys serverless_tutor/examples/patterns-lab into its own
+One PatternsDemo deploys serverless_tutor/demos/examples/patterns-lab into its own
 LocalAccount on an in-process LambdaRuntime (trusted, bundled code) and adds the
 S3 -> SQS notification serverless.yml cannot express. Each action returns a
 PatternsRun: the invocations in the order they started (function, trigger,
@@ -22,7 +22,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, handler_lines
+from serverless_tutor.demos.deployed_example import (
+    AwsCall,
+    DeployedExample,
+    SerialDemo,
+    handler_lines,
+)
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "patterns-lab"

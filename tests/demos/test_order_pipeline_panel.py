@@ -6,9 +6,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, DataTable, Static
 
-from serverless_tutor.cloud.pipeline_demo import PipelineDemo, PipelineRun
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.content.panels import PANELS
+from serverless_tutor.demos.order_pipeline import PipelineDemo, PipelineRun
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.order_pipeline_panel import OrderPipelinePanel
 from serverless_tutor.tui.widgets.pipeline_diagram import BOX_WIDTH, diagram_lines

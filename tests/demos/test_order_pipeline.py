@@ -6,7 +6,7 @@ import json
 import pytest
 
 from serverless_tutor.cli import main
-from serverless_tutor.cloud.pipeline_demo import (
+from serverless_tutor.demos.order_pipeline import (
     CHAIN,
     FAILURE_QUEUE,
     PipelineDemo,

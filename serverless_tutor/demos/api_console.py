@@ -1,6 +1,6 @@
 """The API console (lesson 7): send HTTP requests to the bundled users-api and see what ran.
 
-One ApiConsole deploys serverless_tutor/examples/users-api (five functions, one per
+One ApiConsole deploys serverless_tutor/demos/examples/users-api (five functions, one per
 route, over one DynamoDB table) into its own LocalAccount on an in-process
 LambdaRuntime (trusted, bundled code) the first time it is used, and puts
 seed.json's two users in the table. Each send goes through the local API Gateway
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo
+from serverless_tutor.demos.deployed_example import AwsCall, DeployedExample, SerialDemo
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "users-api"

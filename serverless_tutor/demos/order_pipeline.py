@@ -1,6 +1,6 @@
 """The order pipeline demo (lesson 5): run the bundled order-service and explain what happened.
 
-One PipelineDemo deploys serverless_tutor/examples/order-service into its own
+One PipelineDemo deploys serverless_tutor/demos/examples/order-service into its own
 LocalAccount, on an in-process LambdaRuntime (trusted, bundled code), and puts
 seed.json in the tables. Each action places an order through the API Gateway
 router (or replays the last order's SNS messages), drains the router, and returns
@@ -28,7 +28,12 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import filter_policy, payloads
 from serverless_tutor.cloud.account import CompletedCall
-from serverless_tutor.cloud.demo_support import AwsCall, DeployedExample, SerialDemo, handler_lines
+from serverless_tutor.demos.deployed_example import (
+    AwsCall,
+    DeployedExample,
+    SerialDemo,
+    handler_lines,
+)
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "order-service"

@@ -5,9 +5,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, DataTable, Static, TabbedContent
 
-from serverless_tutor.cloud.patterns_demo import PatternsDemo
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.content.panels import PANELS
+from serverless_tutor.demos.patterns_lab import PatternsDemo
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.patterns_diagram import (
     fan_out_lines,
