@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from serverless_tutor.cli.output import console, usage_error
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 
 ARCHES = ("x86_64", "arm64")
 STRATEGY_CHOICES = ("cheapest", "fastest", "balanced")

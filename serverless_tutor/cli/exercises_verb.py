@@ -20,7 +20,7 @@ from pathlib import Path
 
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import ProgressStore
 
 EXIT_PASS, EXIT_FAIL = 0, 1

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 
 EXIT_GRADED, EXIT_UNGRADED, EXIT_INTERRUPTED = 0, 1, 130
 

@@ -6,7 +6,7 @@ import argparse
 
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.content.lessons import shipped_lessons
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

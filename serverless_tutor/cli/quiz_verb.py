@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 
 TYPE_NAMES = {
     "single": "single choice",

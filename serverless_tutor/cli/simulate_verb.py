@@ -8,7 +8,7 @@ import sys
 from pydantic import ValidationError
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 
 # Runs expected to serve more requests than this show a progress bar (on stderr).
 PROGRESS_FROM_REQUESTS = 200_000

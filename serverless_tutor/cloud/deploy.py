@@ -183,7 +183,7 @@ def deploy(
 
 
 def _problem(spec: ServiceSpec, field: str, expected: str):
-    from serverless_tutor.content.problems import Problem
+    from serverless_tutor.problems import Problem
 
     return Problem(file=spec.path, field=field, expected=expected)
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from serverless_tutor.cloud.cfn_yaml import load_yaml_text
 from serverless_tutor.cloud.schedule import ScheduleError, parse_schedule
 from serverless_tutor.cloud.variables import ResolvedVariable, VariableError, VariableResolver
-from serverless_tutor.content.problems import ContentError, Problem
+from serverless_tutor.problems import ContentError, Problem
 
 # Serverless Framework v3's own defaults (AWS's are 128 MB and 3 s).
 FRAMEWORK_MEMORY_MB = 1024

@@ -14,7 +14,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from serverless_tutor.content.problems import Problem
+from serverless_tutor.problems import Problem
 
 if TYPE_CHECKING:
     from serverless_tutor.cloud.account import LocalAccount

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from serverless_tutor.content.problems import Problem
+from serverless_tutor.problems import Problem
 
 _REFERENCE = re.compile(
     r"^(self|opt|sls|env|aws|file\([^)]*\)|[A-Za-z][\w-]*(?:\([^)]*\))?):(.*)$", re.DOTALL

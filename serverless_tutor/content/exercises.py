@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.content.yaml_files import load_yaml_mapping
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.yaml_files import load_yaml_mapping
 
 SPEC_FILE = "exercise.yaml"
 STARTER_FILE = "handler.py"

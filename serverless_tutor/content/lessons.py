@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from serverless_tutor.content.panels import PANELS
-from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.content.yaml_files import parse_yaml, read_text
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.yaml_files import parse_yaml, read_text
 
 LESSON_COUNT = 12
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)

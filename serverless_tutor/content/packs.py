@@ -33,8 +33,8 @@ from serverless_tutor.content.exercises import (
     load_exercises,
     shipped_exercises,
 )
-from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.content.yaml_files import load_yaml_mapping
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.yaml_files import load_yaml_mapping
 
 PACKS_FOLDER = "packs"  # shipped packs live in exercises/packs/ (inside the wheel as _content/exercises/packs/)
 _EXERCISES_KEY = re.compile(rb"^exercises\s*:", re.MULTILINE)

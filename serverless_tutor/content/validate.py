@@ -13,8 +13,8 @@ from pathlib import Path
 
 from serverless_tutor.content import exercises
 from serverless_tutor.content import packs as exercise_packs
-from serverless_tutor.content.problems import ContentError, Problem
 from serverless_tutor.pricing import prices as price_tables
+from serverless_tutor.problems import ContentError, Problem
 from serverless_tutor.quiz import bank as quiz_bank
 
 

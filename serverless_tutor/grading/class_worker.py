@@ -29,8 +29,8 @@ from typing import IO, Any
 
 def serve(requests: IO[str], replies: IO[str]) -> None:
     from serverless_tutor.content.exercises import load_exercise
-    from serverless_tutor.content.problems import ContentError
     from serverless_tutor.grading.runner import Grader
+    from serverless_tutor.problems import ContentError
     from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
     def reply(message: dict[str, Any]) -> None:

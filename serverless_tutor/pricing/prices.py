@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.content.yaml_files import load_yaml_mapping
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.yaml_files import load_yaml_mapping
 
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: tuple[Architecture, ...] = ("x86_64", "arm64")

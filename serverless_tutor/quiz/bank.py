@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from serverless_tutor.content.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.content.yaml_files import load_yaml_mapping
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.quiz.models import (
     LESSON_IDS,
     SECTION_LESSONS,
@@ -24,6 +23,7 @@ from serverless_tutor.quiz.models import (
     OpenQuestion,
     Question,
 )
+from serverless_tutor.yaml_files import load_yaml_mapping
 
 BANK_DIR = Path(__file__).with_name("bank")
 _QUESTIONS_KEY = re.compile(rb"^questions\s*:", re.MULTILINE)

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from serverless_tutor.content.problems import ContentError, Problem
+from serverless_tutor.problems import ContentError, Problem
 
 SECONDS_PER_DAY = 86_400.0
 

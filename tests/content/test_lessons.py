@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from serverless_tutor.content.lessons import LESSON_COUNT, load_lessons, shipped_lessons
-from serverless_tutor.content.problems import ContentError
 from serverless_tutor.content.validate import validate
+from serverless_tutor.problems import ContentError
 
 CHAPTER_SECTIONS = [
     "Introduction to Serverless",

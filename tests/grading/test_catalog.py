@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from serverless_tutor.content.exercises import load_exercise, parse_hints
-from serverless_tutor.content.problems import ContentError
 from serverless_tutor.content.validate import validate
 from serverless_tutor.paths import exercises_dir
+from serverless_tutor.problems import ContentError
 
 CONTRACTED = [
     "hello-handler",

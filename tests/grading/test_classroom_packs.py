@@ -16,9 +16,9 @@ from serverless_tutor.content.packs import (
     shipped_pack_files,
     shipped_packs_dir,
 )
-from serverless_tutor.content.problems import ContentError
 from serverless_tutor.content.validate import validate
 from serverless_tutor.paths import exercises_dir
+from serverless_tutor.problems import ContentError
 
 DATA = Path(__file__).parent / "classroom_data"
 CONTRACTED = [

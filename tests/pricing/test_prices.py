@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from serverless_tutor.content.problems import ContentError
 from serverless_tutor.content.validate import validate
 from serverless_tutor.pricing.prices import SHIPPED_PRICES, load_prices, parse_prices
+from serverless_tutor.problems import ContentError
 
 
 def write(tmp_path: Path, change) -> Path:

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 from serverless_tutor.sim import (
     BurstArrivals,
     ConstantArrivals,

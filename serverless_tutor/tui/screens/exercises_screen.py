@@ -19,10 +19,10 @@ from textual.widgets import Footer, Header, Markdown, OptionList, TabbedContent,
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
-from serverless_tutor.content.problems import ContentError
 from serverless_tutor.grading import learner
 from serverless_tutor.grading.results import CheckResult
 from serverless_tutor.grading.workspace import Workspace
+from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import Progress
 from serverless_tutor.tui.widgets.exercise_editor import ExerciseEditor
 from serverless_tutor.tui.widgets.exercise_give_up_dialog import ExerciseGiveUpDialog

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from serverless_tutor.content.problems import ContentError
+from serverless_tutor.problems import ContentError
 from serverless_tutor.quiz.bank import Bank, shipped_bank
 from serverless_tutor.quiz.models import SECTION_TITLES
 from serverless_tutor.quiz.scheduler import ReviewScheduler, utc_now

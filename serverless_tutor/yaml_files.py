@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from serverless_tutor.content.problems import ContentError, Problem
+from serverless_tutor.problems import ContentError, Problem
 
 # libyaml's loader is several times faster where PyYAML was built with it.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
