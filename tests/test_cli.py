@@ -56,3 +56,48 @@ def test_validate_fails_with_one_line_per_problem(tmp_path):
 
 def test_unknown_verb_is_usage_error():
     assert run_cli("no-such-verb").returncode == 2
+
+
+def test_the_verb_table_matches_what_each_module_registers():
+    import argparse
+    import importlib
+
+    from serverless_tutor.cli import VERBS
+
+    registered = {}
+    for module in {module for module, _help in VERBS.values()}:
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"serverless_tutor.cli.{module}").register(subparsers)
+        for action in subparsers._choices_actions:
+            registered[action.dest] = (module, action.help)
+    assert registered == VERBS
+
+
+def test_version_and_help_import_no_verb_module():
+    script = (
+        "import sys, contextlib, io\n"
+        "from serverless_tutor.cli import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main(argv)\n"
+        "print(sorted(m for m in sys.modules if m.endswith('_verb')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_running_a_verb_imports_only_its_module():
+    script = (
+        "import sys\n"
+        "from serverless_tutor.cli import main\n"
+        "main(['events', 'list', '--json'])\n"
+        "print(sorted(m for m in sys.modules if m.endswith('_verb')), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "['serverless_tutor.cli.events_verb']"

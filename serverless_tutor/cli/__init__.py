@@ -3,7 +3,8 @@
 With no verb it opens the Textual app; textual is imported only then. Each verb
 lives in its own module here and exposes `register(subparsers)`, which adds a
 parser whose `handler` default is a function `(args) -> int` (the exit code).
-To add a verb, write the module and list it in VERB_MODULES.
+To add a verb, write the module and list it in VERBS; only the module of the
+verb being run is imported.
 """
 
 from __future__ import annotations
@@ -11,43 +12,92 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Iterable
 
 from serverless_tutor import __version__
 
-VERB_MODULES = [
-    "serverless_tutor.cli.lessons_verb",
-    "serverless_tutor.cli.validate_verb",
-    "serverless_tutor.cli.exercises_verb",
-    "serverless_tutor.cli.grade_verb",
-    "serverless_tutor.cli.quiz_verb",
-    "serverless_tutor.cli.cost_verb",
-    "serverless_tutor.cli.simulate_verb",
-    "serverless_tutor.cli.invoke_verb",
-    "serverless_tutor.cli.events_verb",
-    "serverless_tutor.cli.deploy_verb",
-    "serverless_tutor.cli.offline_verb",
-    "serverless_tutor.cli.pipeline_verb",
-    "serverless_tutor.cli.fit_verb",
-]
+# Every verb: the module that implements it and its one-line help. The parser is
+# built from this table, and only the module of the verb being run is imported, so
+# `--help`, `--version` and a usage error cost no verb imports.
+# tests/test_cli.py checks this table against what each module registers.
+VERBS: dict[str, tuple[str, str]] = {
+    "lessons": ("lessons_verb", "list the lessons, or print one"),
+    "validate": ("validate_verb", "check lessons and other content files"),
+    "exercises": ("exercises_verb", "list the graded exercises and your status"),
+    "check": (
+        "exercises_verb",
+        "grade your handler for an exercise (exit 0 pass, 1 fail or error)",
+    ),
+    "watch": ("exercises_verb", "re-check an exercise every time you save it"),
+    "hint": ("exercises_verb", "show the next hint for an exercise"),
+    "reset": ("exercises_verb", "restore the starter file (your current file is kept aside)"),
+    "solution": (
+        "exercises_verb",
+        "show the reference solution (after a pass, or after giving up)",
+    ),
+    "grade": (
+        "grade_verb",
+        "grade a class's submissions against an exercise pack and write a gradebook",
+    ),
+    "pack": ("grade_verb", "list the shipped exercise packs or show one"),
+    "quiz": ("quiz_verb", "practice questions, review what is due, or run a mock interview"),
+    "cost": ("cost_verb", "price a Lambda workload; also: tune, breakeven, batch, presets"),
+    "simulate": (
+        "simulate_verb",
+        "simulate cold starts of one function under load (SimFaaS semantics)",
+    ),
+    "invoke": (
+        "invoke_verb",
+        "run a Lambda handler locally, in a sandbox, with Lambda's semantics",
+    ),
+    "events": ("events_verb", "sample events from AWS services (like `sam local generate-event`)"),
+    "deploy": ("deploy_verb", "resolve a serverless.yml and show (or check) its deployment plan"),
+    "offline": ("offline_verb", "run a serverless.yml locally and serve its HTTP routes"),
+    "pipeline": ("pipeline_verb", "run the lesson 5 order pipeline once and print its timeline"),
+    "fit": ("fit_verb", "is serverless a fit for this workload? verdict and reasons"),
+}
+VERB_MODULES = sorted({f"serverless_tutor.cli.{module}" for module, _help in VERBS.values()})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(verbs: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the full options of `verbs` (all verbs when None).
+
+    Verbs not asked for get a placeholder that carries their help line, so the
+    command list is complete without importing their modules.
+    """
     parser = argparse.ArgumentParser(
         prog="serverless-tutor",
         description="Learn serverless architecture by running it. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"serverless-tutor {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
-    for name in VERB_MODULES:
-        importlib.import_module(name).register(subparsers)
+    wanted = set(VERBS) if verbs is None else {v for v in verbs if v in VERBS}
+    modules = {VERBS[verb][0] for verb in wanted}
+    registered: set[str] = set()
+    for verb, (module, help_line) in VERBS.items():
+        if module in modules:
+            if module not in registered:
+                importlib.import_module(f"serverless_tutor.cli.{module}").register(subparsers)
+                registered.add(module)
+        else:
+            subparsers.add_parser(verb, help=help_line)
     return parser
+
+
+def _verb_in(args: list[str]) -> str | None:
+    """The verb being run: the first argument that is not an option."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     if not args_list:
         return _run_app()
-    parser = build_parser()
+    verb = _verb_in(args_list)
+    parser = build_parser([verb] if verb else [])
     args = parser.parse_args(args_list)
     if getattr(args, "handler", None) is None:
         parser.print_help()
