@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from serverless_tutor.limits import MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.pricing.bill import (
     MAX_DURATION_MS,
-    MAX_MEMORY_MB,
     MB_PER_GB,
-    MIN_MEMORY_MB,
     PricingInputError,
     free_tier_credits,
     tiered_cost,

@@ -30,7 +30,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from serverless_tutor.pricing.money import ceil_int, exact, plain, rate, usd
+from serverless_tutor import limits
+from serverless_tutor.limits import MAX_EPHEMERAL_MB, MAX_MEMORY_MB, MIN_EPHEMERAL_MB, MIN_MEMORY_MB
+from serverless_tutor.pricing.money import ceil_int, decimal_exponent, exact, plain, rate, usd
 from serverless_tutor.pricing.prices import (
     Architecture,
     ArchitecturePrices,
@@ -39,12 +41,8 @@ from serverless_tutor.pricing.prices import (
     load_prices,
 )
 
-MIN_MEMORY_MB = 128
-MAX_MEMORY_MB = 10_240
-MIN_EPHEMERAL_MB = 512
-MAX_EPHEMERAL_MB = 10_240
-MAX_DURATION_MS = 900_000
-HOURS_PER_MONTH = Decimal(730)  # AWS's pricing examples use 730 hours a month
+MAX_DURATION_MS = limits.MAX_TIMEOUT_S * 1000
+HOURS_PER_MONTH = Decimal(limits.HOURS_PER_MONTH)  # AWS's pricing examples use 730 hours a month
 MB_PER_GB = 1024
 
 
@@ -81,7 +79,9 @@ class Workload(BaseModel):
         allow_inf_nan=False,
         description="hours a month they are configured",
     )
-    ephemeral_mb: int = Field(default=MIN_EPHEMERAL_MB, ge=MIN_EPHEMERAL_MB, le=MAX_EPHEMERAL_MB)
+    ephemeral_mb: int = Field(
+        default=limits.DEFAULT_EPHEMERAL_MB, ge=MIN_EPHEMERAL_MB, le=MAX_EPHEMERAL_MB
+    )
     provisioned_share: Decimal | None = Field(
         default=None,
         ge=0,
@@ -173,7 +173,7 @@ def gb_text(memory_mb: int) -> str:
     """Memory in GB as a learner would write it: '0.5 GB', '2.9375 GB', '1769/1024 GB'."""
     with exact():
         gb = Decimal(memory_mb) / MB_PER_GB
-    if -gb.normalize().as_tuple().exponent <= 4:
+    if -decimal_exponent(gb.normalize()) <= 4:
         return f"{plain(gb)} GB"
     return f"{memory_mb}/1024 GB"
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from serverless_tutor.limits import DEFAULT_EPHEMERAL_MB
 from serverless_tutor.pricing.bill import HOURS_PER_MONTH, Workload, monthly_bill
 from serverless_tutor.pricing.money import exact
 from serverless_tutor.pricing.prices import Architecture, PriceTable, load_prices
@@ -62,7 +63,7 @@ def break_even(
     memory_mb: int,
     architecture: Architecture = "x86_64",
     free_tier: bool = False,
-    ephemeral_mb: int = 512,
+    ephemeral_mb: int = DEFAULT_EPHEMERAL_MB,
     curve_points: int = 11,
     prices: PriceTable | None = None,
 ) -> BreakEven:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+from contextlib import AbstractContextManager
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -11,13 +12,21 @@ CENT = Decimal("0.01")
 PRECISION = 80
 
 
-def exact() -> decimal.Context:
+def exact() -> AbstractContextManager[decimal.Context]:
     """A local decimal context wide enough that the bill's products and sums are exact."""
     return decimal.localcontext(prec=PRECISION, rounding=ROUND_HALF_UP)
 
 
 def ceil_int(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def decimal_exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal (NaN and infinity have none: a ValueError)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise ValueError(f"{value} is not a finite number")
+    return exponent
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -35,7 +44,7 @@ def usd(amount: Decimal) -> str:
 def rate(amount: Decimal) -> str:
     """A unit price with all its digits and at least cents: '$0.0000166667', '$0.20'."""
     normalized = amount.normalize()
-    if normalized.as_tuple().exponent > -2:
+    if decimal_exponent(normalized) > -2:
         normalized = normalized.quantize(CENT)
     return f"${normalized:,f}"
 

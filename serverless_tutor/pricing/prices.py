@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from serverless_tutor.limits import MIN_EPHEMERAL_MB
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.yaml_files import load_yaml_mapping
 
@@ -105,7 +106,7 @@ class PriceTable(BaseModel):
     currency: Literal["USD"]
     free_tier: FreeTier
     provisioned_rounding_seconds: int = Field(gt=0)
-    ephemeral_included_mb: int = Field(ge=512)
+    ephemeral_included_mb: int = Field(ge=MIN_EPHEMERAL_MB)
     architectures: dict[Architecture, ArchitecturePrices]
 
     @model_validator(mode="after")

@@ -26,20 +26,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from serverless_tutor.limits import (
+    CHAPTER_MAX_MEMORY_MB,
+    MAX_MEMORY_MB,
+    MIN_MEMORY_MB,
+    ONE_VCPU_MEMORY_MB,
+)
 from serverless_tutor.pricing.bill import (
     MAX_DURATION_MS,
-    MAX_MEMORY_MB,
     MB_PER_GB,
-    MIN_MEMORY_MB,
     Workload,
     monthly_bill,
 )
 from serverless_tutor.pricing.money import ceil_int, exact
 from serverless_tutor.pricing.prices import Architecture, PriceTable, load_prices
 
-ONE_VCPU_MB = 1769
 MAX_VCPUS = 6
-DEFAULT_MEMORY_SIZES: tuple[int, ...] = (128, 256, 512, 1024, 1536, 1769, 2048, 3008, 4096, 10240)
+DEFAULT_MEMORY_SIZES: tuple[int, ...] = (
+    MIN_MEMORY_MB,
+    256,
+    512,
+    1024,
+    1536,
+    ONE_VCPU_MEMORY_MB,
+    2048,
+    CHAPTER_MAX_MEMORY_MB,
+    4096,
+    MAX_MEMORY_MB,
+)
 DEFAULT_BALANCED_WEIGHT = Decimal("0.5")
 MODEL_DURATION_STEP = Decimal("0.01")  # modelled durations are shown to 1/100 ms
 
@@ -50,13 +64,13 @@ STRATEGIES: tuple[Strategy, ...] = ("cheapest", "fastest", "balanced")
 def cpu_share(memory_mb: int) -> Decimal:
     """vCPU-equivalents of CPU time a function gets: proportional to memory."""
     with exact():
-        return Decimal(memory_mb) / ONE_VCPU_MB
+        return Decimal(memory_mb) / ONE_VCPU_MEMORY_MB
 
 
 def vcpu_count(memory_mb: int) -> int:
     """How many vCPUs can run threads in parallel (1 up to 1,769 MB, ..., 6 at 10,240 MB)."""
     with exact():
-        return min(MAX_VCPUS, ceil_int(Decimal(memory_mb) / ONE_VCPU_MB))
+        return min(MAX_VCPUS, ceil_int(Decimal(memory_mb) / ONE_VCPU_MEMORY_MB))
 
 
 class DurationModel(BaseModel):
@@ -153,15 +167,15 @@ def tune(
     prices: PriceTable | None = None,
 ) -> TuningResult:
     """Cost and duration per memory size, from a model or from measured durations (exactly one)."""
-    if (model is None) == (measured is None):
+    if model is not None and measured is None:
+        durations = {m: model.duration_ms(m) for m in sorted(set(memory_sizes))}
+    elif measured is not None and model is None:
+        durations = {int(m): Decimal(d) for m, d in measured.items()}
+    else:
         raise ValueError("give either a duration model or measured durations, not both or neither")
     if not 0 <= balanced_weight <= 1:
         raise ValueError("balanced_weight must be between 0 and 1")
     table = prices if prices is not None else load_prices()
-    if measured is not None:
-        durations = {int(m): Decimal(d) for m, d in measured.items()}
-    else:
-        durations = {m: model.duration_ms(m) for m in sorted(set(memory_sizes))}
     if not durations:
         raise ValueError("need at least one memory size")
     for memory_mb, duration in durations.items():
