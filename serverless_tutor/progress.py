@@ -1,7 +1,9 @@
 """The learner's progress: one JSON file in the data directory, written atomically.
 
-A save writes a temporary file in the same folder, fsyncs it and renames it over
-the old one, so a crash mid-save leaves either the old state or the new one. A file
+A save goes through `write_atomically` (a temporary file in the same folder,
+fsynced and renamed over the old one), so a crash mid-save leaves either the old
+state or the new one. Temporary files a killed writer left behind are removed on
+the next load once they are a minute old. A file
 that cannot be read or parsed is moved aside (never overwritten) and the learner
 starts fresh with a one-line notice saying where the old file went.
 """
@@ -10,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from serverless_tutor.atomic_write import stale_temporaries, write_atomically
 from serverless_tutor.paths import data_home
 from serverless_tutor.quiz.state import QuizState
 
@@ -87,24 +89,12 @@ class ProgressStore:
             )
 
     def save(self, progress: Progress) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = progress.model_dump_json(indent=2).encode("utf-8")
-        fd, tmp_name = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        _fsync_folder(self.folder)
+        write_atomically(self.path, progress.model_dump_json(indent=2))
 
     def _remove_stale_temp_files(self) -> None:
         # A writer killed mid-save leaves its temp file behind; the real file is intact.
         cutoff = time.time() - STALE_TEMP_SECONDS
-        for leftover in self.folder.glob(".progress-*.tmp"):
+        for leftover in stale_temporaries(self.folder, PROGRESS_FILE):
             try:
                 if leftover.stat().st_mtime < cutoff:
                     leftover.unlink()
@@ -120,16 +110,3 @@ class ProgressStore:
             counter += 1
         os.replace(self.path, target)
         return target
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems refuse fsync on a directory; the rename is still atomic
-    finally:
-        os.close(fd)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from serverless_tutor.atomic_write import write_atomically
 from serverless_tutor.quiz.models import SECTION_TITLES
 from serverless_tutor.quiz.scoring import fit_text
 from serverless_tutor.quiz.session import AnswerRecord, QuizSession
@@ -100,13 +99,5 @@ def default_markdown_path(session: QuizSession, home: Path) -> Path:
 
 def save_session_markdown(session: QuizSession, path: Path) -> Path:
     """Write atomically (temp file + rename) and return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".quiz-", suffix=".md.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(session_markdown(session))
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path, session_markdown(session))
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from serverless_tutor.quiz.models import (
     CostInput,
@@ -20,11 +21,28 @@ from serverless_tutor.quiz.models import (
     OrderingQuestion,
     Question,
     QuestionInstance,
+    QuestionType,
     ScenarioQuestion,
     SingleChoiceQuestion,
     _IntRange,
     decimal_text,
 )
+
+if TYPE_CHECKING:
+    from serverless_tutor.pricing import Workload
+
+
+class _CommonFields(TypedDict):
+    """The fields every question instance carries, whatever its type."""
+
+    id: str
+    type: QuestionType
+    section: int
+    lesson: str
+    topic: str
+    prompt: str
+    explanation: str
+    seed: str
 
 
 def question_rng(seed: int | str, question_id: str) -> random.Random:
@@ -33,7 +51,7 @@ def question_rng(seed: int | str, question_id: str) -> random.Random:
 
 def instantiate(question: Question, seed: int | str = 0) -> QuestionInstance:
     rng = question_rng(seed, question.id)
-    common = dict(
+    common = _CommonFields(
         id=question.id,
         type=question.type,
         section=question.section,
@@ -114,7 +132,7 @@ def _draw(spec: CostInput, rng: random.Random) -> int | str | bool:
     return spec
 
 
-def workload_for(values: dict[str, int | str | bool]):
+def workload_for(values: dict[str, int | str | bool]) -> Workload:
     """The pricing Workload these drawn values describe."""
     from serverless_tutor.pricing import Workload
 
@@ -122,10 +140,12 @@ def workload_for(values: dict[str, int | str | bool]):
     for name in ("duration_ms", "provisioned_hours"):
         if name in fields:
             fields[name] = Decimal(str(fields[name]))
-    return Workload(**fields)
+    return Workload.model_validate(fields)
 
 
-def _instantiate_cost(question: CostQuestion, rng: random.Random, common: dict) -> QuestionInstance:
+def _instantiate_cost(
+    question: CostQuestion, rng: random.Random, common: _CommonFields
+) -> QuestionInstance:
     from serverless_tutor.pricing import monthly_bill
 
     values = draw_cost_inputs(question, rng)
@@ -136,8 +156,11 @@ def _instantiate_cost(question: CostQuestion, rng: random.Random, common: dict) 
     explanation = question.explanation
     if worked:
         explanation = f"{explanation}\n\nThis bill, from the pricing engine:\n{worked}"
+    fields = common.copy()
+    fields["prompt"] = question.prompt.format(**shown)
+    fields["explanation"] = explanation
     return QuestionInstance(
-        **{**common, "prompt": question.prompt.format(**shown), "explanation": explanation},
+        **fields,
         answer=float(answer),
         tolerance=question.tolerance,
         relative=question.relative,

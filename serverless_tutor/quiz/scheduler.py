@@ -46,12 +46,16 @@ class ReviewScheduler:
         card = _to_fsrs(previous) if previous else Card(card_id=_card_id(question_id), due=at)
         rating = rating_for(grade)
         updated, _log = self._fsrs.review_card(card, rating, at)
-        stored = CardState(
-            **updated.to_dict(),
-            last_rating=int(rating),
-            last_score=grade.score,
-            reviews=(previous.reviews if previous else 0) + 1,
-            misses=(previous.misses if previous else 0) + (1 if rating == Rating.Again else 0),
+        # fsrs serializes its dates as ISO text; validation turns them back into datetimes.
+        stored = CardState.model_validate(
+            {
+                **updated.to_dict(),
+                "last_rating": int(rating),
+                "last_score": grade.score,
+                "reviews": (previous.reviews if previous else 0) + 1,
+                "misses": (previous.misses if previous else 0)
+                + (1 if rating == Rating.Again else 0),
+            }
         )
         self.state.cards[question_id] = stored
         return stored

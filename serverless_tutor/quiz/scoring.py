@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.quiz.answers import (
     ANSWER_KIND,
+    Answer,
     AnswerError,
     ChoiceAnswer,
     ChoicesAnswer,
@@ -62,7 +63,7 @@ def grade(
     )
 
 
-def _score(instance: QuestionInstance, answer) -> tuple[float, str]:
+def _score(instance: QuestionInstance, answer: Answer) -> tuple[float, str]:
     options = instance.options
     if isinstance(answer, ChoiceAnswer):
         _check_indexes([answer.choice], len(options))

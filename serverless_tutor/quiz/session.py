@@ -96,7 +96,8 @@ def select_questions(
         common = [q for q in opens if q.common]
         others = [q for q in opens if not q.common]
         rng.shuffle(others)
-        return (common + others)[:count]
+        selected: list[Question] = [*common, *others]
+        return selected[:count]
     shuffled = list(pool)
     rng.shuffle(shuffled)
     cards = scheduler.state.cards
@@ -193,7 +194,7 @@ class QuizSession:
         end = self._stopped_at if self._stopped_at is not None else self._clock()
         return max(0.0, end - self._question_started)
 
-    def submit(self, answer) -> Grade:
+    def submit(self, answer: Answer) -> Grade:
         question = self.current
         if question is None:
             raise RuntimeError("the session is over; there is no question to answer")
@@ -260,7 +261,12 @@ class QuizSession:
         )
 
 
-def _group(records: list[AnswerRecord], key, title, lesson) -> list[GroupScore]:
+def _group(
+    records: list[AnswerRecord],
+    key: Callable[[AnswerRecord], str],
+    title: Callable[[AnswerRecord], str],
+    lesson: Callable[[AnswerRecord], str],
+) -> list[GroupScore]:
     groups: dict[str, list[AnswerRecord]] = {}
     for record in records:
         groups.setdefault(key(record), []).append(record)

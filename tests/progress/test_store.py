@@ -101,3 +101,20 @@ def test_writer_killed_mid_save_leaves_a_whole_state(tmp_path):
         state = result.progress
         assert state.current_lesson == "start" or set(state.visited) == {state.current_lesson}
     assert not list(tmp_path.glob(f"{PROGRESS_FILE}.corrupt-*"))
+
+
+def test_load_removes_temp_files_a_killed_writer_left_once_they_are_stale(tmp_path):
+    # write_atomically names its temporaries .<name>.<random>.tmp
+    stale = tmp_path / f".{PROGRESS_FILE}.killed.tmp"
+    fresh = tmp_path / f".{PROGRESS_FILE}.writing.tmp"
+    other = tmp_path / ".notes.md.killed.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_text("{half")
+    an_hour_ago = time.time() - 3600
+    for old in (stale, other):
+        os.utime(old, (an_hour_ago, an_hour_ago))
+
+    assert ProgressStore(tmp_path).load().notice is None
+    assert not stale.exists()
+    assert fresh.exists()  # perhaps another process is writing it right now
+    assert other.exists()  # not ours to remove
