@@ -6,11 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from serverless_tutor.limits import (
+    DEFAULT_ACCOUNT_CONCURRENCY,
+    DEFAULT_MEMORY_MB,
+    MAX_MEMORY_MB,
+    MIN_MEMORY_MB,
+)
 from serverless_tutor.sim.arrivals import Arrivals, PoissonArrivals
 from serverless_tutor.sim.distributions import Distribution, distribution
 
-# Lambda's default account concurrency (FACTS.md); SimFaaS's default maximum is also 1,000.
-DEFAULT_MAX_CONCURRENCY = 1000
+# Lambda's default account concurrency (docs/facts.md); SimFaaS's default maximum is also 1,000.
+DEFAULT_MAX_CONCURRENCY = DEFAULT_ACCOUNT_CONCURRENCY
 
 
 class InitSplit(BaseModel):
@@ -50,7 +56,7 @@ class FunctionProfile(BaseModel):
     init: Distribution | None = None
     cold_mode: Literal["cold_draw", "init_plus_warm"] = "cold_draw"
     init_split: InitSplit = InitSplit()
-    memory_mb: int = Field(default=128, ge=128, le=10_240)
+    memory_mb: int = Field(default=DEFAULT_MEMORY_MB, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     architecture: Literal["x86_64", "arm64"] = "x86_64"
 
     @model_validator(mode="after")
@@ -63,9 +69,11 @@ class FunctionProfile(BaseModel):
 
     @property
     def mean_cold_s(self) -> float:
-        if self.cold_mode == "cold_draw":
+        if self.cold_mode == "cold_draw" and self.cold is not None:
             return self.cold.mean
-        return self.init.mean + self.warm.mean
+        if self.cold_mode == "init_plus_warm" and self.init is not None:
+            return self.init.mean + self.warm.mean
+        raise ValueError(f"cold_mode {self.cold_mode!r} has no distribution to draw from")
 
 
 class Policy(BaseModel):
@@ -126,7 +134,7 @@ class SimConfig(BaseModel):
         provisioned: int = 0,
         warmup_every_s: float | None = None,
         seed: int = 1,
-        memory_mb: int = 128,
+        memory_mb: int = DEFAULT_MEMORY_MB,
     ) -> SimConfig:
         """The CLI's shape: Poisson arrivals, warm and cold times of one distribution family."""
         return cls(

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from serverless_tutor import limits
 from serverless_tutor.sim.results import SimCost
 
+if TYPE_CHECKING:
+    from serverless_tutor.pricing.prices import Architecture
+
 SECONDS_PER_HOUR = Decimal(3600)
-HOURS_PER_MONTH = Decimal(730)  # as the pricing engine and AWS's examples use
+HOURS_PER_MONTH = Decimal(limits.HOURS_PER_MONTH)  # as the pricing engine and AWS's examples use
 MAX_BILLED_HOURS = Decimal(744)  # the pricing engine's longest month
-MAX_DURATION_MS = 900_000  # Lambda's 15-minute timeout
+MAX_DURATION_MS = limits.MAX_TIMEOUT_S * 1000  # Lambda's 15-minute timeout
 
 
 def simulation_cost(
@@ -27,7 +32,7 @@ def simulation_cost(
     billed_ms: int,
     simulated_s: float,
     memory_mb: int,
-    architecture: str,
+    architecture: Architecture,
     provisioned: int,
     provisioned_share: Decimal,
     period: str = "simulated",

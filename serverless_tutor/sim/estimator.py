@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from serverless_tutor.limits import DEFAULT_MEMORY_MB, MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.sim.config import InitSplit
 from serverless_tutor.sim.distributions import Constant, LogNormal
 
@@ -93,7 +94,7 @@ class ColdStartEstimate(BaseModel):
 
 def estimate_cold_start(
     runtime: Runtime = "python",
-    memory_mb: int = 128,
+    memory_mb: int = DEFAULT_MEMORY_MB,
     package_mb: float = 0.001,
     vpc: bool = False,
     init_code_s: float = 0.0,
@@ -103,8 +104,8 @@ def estimate_cold_start(
         raise ValueError(
             f"unknown runtime {runtime!r}; expected one of {', '.join(RUNTIME_MEDIAN_S)}"
         )
-    if not 128 <= memory_mb <= 10_240:
-        raise ValueError(f"memory must be 128 to 10,240 MB, got {memory_mb}")
+    if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
+        raise ValueError(f"memory must be {MIN_MEMORY_MB} to {MAX_MEMORY_MB:,} MB, got {memory_mb}")
     if not 0 <= package_mb <= MAX_PACKAGE_MB:
         raise ValueError(f"package size must be 0 to {MAX_PACKAGE_MB:g} MB, got {package_mb}")
     if init_code_s < 0:

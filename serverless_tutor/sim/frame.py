@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from serverless_tutor.sim.results import PHASE_LABELS, InstanceView, Snapshot
+from serverless_tutor.sim.results import PHASE_LABELS, InstanceView, PhaseSpan, Snapshot
 
 SHORT_LABELS = {
     "download_code": "code",
@@ -182,7 +182,7 @@ def _busy_bar(instance: InstanceView, bar_width: int) -> tuple[list[Segment], st
     return segments, label, kind
 
 
-def _elapsed(instance: InstanceView, spans) -> float:
+def _elapsed(instance: InstanceView, spans: list[PhaseSpan]) -> float:
     """Time since the first span started, from the current phase and the time spent in it."""
     for span in spans:
         if span.phase == instance.phase:

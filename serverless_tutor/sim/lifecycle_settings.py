@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from serverless_tutor.limits import DEFAULT_MEMORY_MB, MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.sim.arrivals import PoissonArrivals
 from serverless_tutor.sim.config import FunctionProfile, Policy, SimConfig
 from serverless_tutor.sim.distributions import LogNormal
-from serverless_tutor.sim.estimator import ColdStartEstimate, Runtime, estimate_cold_start
+from serverless_tutor.sim.estimator import (
+    MAX_PACKAGE_MB,
+    ColdStartEstimate,
+    Runtime,
+    estimate_cold_start,
+)
 
 # Handler times vary from call to call; a log-normal with this sigma around the
 # chosen median gives a visible spread (p95 about 1.5x the median). An assumption
@@ -27,8 +33,8 @@ EXPERIMENT_DEFAULT_RATE = 0.05
 class LifecycleSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     runtime: Runtime = "python"
-    memory_mb: int = Field(default=128, ge=128, le=10_240)
-    package_mb: float = Field(default=0.001, ge=0, le=250)
+    memory_mb: int = Field(default=DEFAULT_MEMORY_MB, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
+    package_mb: float = Field(default=0.001, ge=0, le=MAX_PACKAGE_MB)
     init_code_ms: float = Field(default=100.0, ge=0, description="your code outside the handler")
     handler_ms: float = Field(
         default=100.0, gt=0, description="median handler time of a warm request"

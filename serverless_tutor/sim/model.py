@@ -31,9 +31,10 @@ import math
 import random
 from array import array
 from bisect import insort
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from operator import attrgetter
+from typing import cast
 
 import simpy
 
@@ -90,6 +91,11 @@ class _Environment:
         self.demote_when_idle = False
 
 
+def _environment_of(event: simpy.events.Timeout) -> _Environment:
+    # Completion and provisioning timeouts are scheduled with the environment as their value.
+    return cast(_Environment, event.value)
+
+
 class LifecycleModel:
     """A simpy model of one function: arrivals, environments, policy, metrics."""
 
@@ -109,6 +115,9 @@ class LifecycleModel:
         self._warmup_every: float | None = policy.warmup_every_s
         self._warmup_concurrency = policy.warmup_concurrency
         self._ping_s = policy.warmup_ping_s
+        # Exactly one of these is set, by the profile's cold_mode.
+        self._cold_draw: Callable[[], float] | None = None
+        self._init_draw: Callable[[], float] | None = None
         self._set_profile(config.profile)
 
         self._live: dict[int, _Environment] = {}
@@ -136,7 +145,7 @@ class LifecycleModel:
         self._events: list[tuple] | None = [] if record_events else None
 
         self._arrival_generation = 0
-        self._arrival_iter = None
+        self._arrival_iter: Iterator[float] | None = None
         self._arrival_offset = 0.0
         self._warmup_generation = 0
 
@@ -262,6 +271,8 @@ class LifecycleModel:
     # ---------------------------------------------------------------- events
 
     def _schedule_next_arrival(self) -> None:
+        if self._arrival_iter is None:
+            return
         try:
             at = next(self._arrival_iter) + self._arrival_offset
         except StopIteration:
@@ -351,7 +362,7 @@ class LifecycleModel:
         return request_id
 
     def _on_done(self, event: simpy.events.Timeout) -> None:
-        environment = event.value
+        environment = _environment_of(event)
         now = self.env.now
         self._running -= 1
         environment.busy = False
@@ -412,12 +423,14 @@ class LifecycleModel:
         self._profile = profile
         self._warm_draw = profile.warm.sampler(self._warm_rng)
         self._warm_mean = profile.warm.mean
-        if profile.cold_mode == "cold_draw":
+        if profile.cold_mode == "cold_draw" and profile.cold is not None:
             self._cold_draw = profile.cold.sampler(self._cold_rng)
             self._init_draw = None
-        else:
+        elif profile.cold_mode == "init_plus_warm" and profile.init is not None:
             self._cold_draw = None
             self._init_draw = profile.init.sampler(self._cold_rng)
+        else:
+            raise ValueError(f"cold_mode {profile.cold_mode!r} has no distribution to draw from")
         self._split = profile.init_split.fractions()
 
     def _cold_times(self, ping: bool) -> tuple[float, float]:
@@ -430,6 +443,8 @@ class LifecycleModel:
         if self._init_draw is not None:
             init_s = self._init_draw()
             return init_s, (self._ping_s if ping else self._warm_draw())
+        if self._cold_draw is None:
+            raise RuntimeError("the profile has neither a cold nor an init distribution")
         total = self._cold_draw()
         init_s = max(0.0, total - self._warm_mean)
         if ping:
@@ -482,7 +497,7 @@ class LifecycleModel:
                 environment.demote_when_idle = True
 
     def _on_provisioned(self, event: simpy.events.Timeout) -> None:
-        environment = event.value
+        environment = _environment_of(event)
         environment.initializing = False
         environment.idle_since = self.env.now
         if self._events is not None:
@@ -499,7 +514,7 @@ class LifecycleModel:
         event.callbacks.append(self._on_warmup)
 
     def _on_warmup(self, event: simpy.events.Timeout) -> None:
-        if event.value != self._warmup_generation:
+        if event.value != self._warmup_generation or self._warmup_every is None:
             return
         next_tick = self.env.timeout(self._warmup_every, self._warmup_generation)
         next_tick.callbacks.append(self._on_warmup)
