@@ -1,6 +1,6 @@
 """Is serverless a fit? Rules over a workload description, each reason tied to a limit and a lesson.
 
-Every reason names the limit or fact it rests on (shared/FACTS.md) and the lesson
+Every reason names the limit or fact it rests on (docs/facts.md) and the lesson
 that teaches it. The verdict is the worst stance among the reasons: any "against"
 makes a poor fit, any "care" a fit with care, otherwise a good fit. Two figures are
 computed: the monthly Lambda bill (serverless_tutor.pricing) and, for a
@@ -15,22 +15,26 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from serverless_tutor import limits
+from serverless_tutor.limits import (
+    DEFAULT_TIMEOUT_S,
+    MAX_MEMORY_MB,
+    MAX_TIMEOUT_S,
+    MIN_MEMORY_MB,
+)
 from serverless_tutor.pricing import CHAPTER_SERVER_MONTHLY, Workload, monthly_bill
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.sim.closed_forms import single_instance_cold_probability
 
-# Limits and figures from FACTS.md (late 2026).
-MAX_TIMEOUT_S = 900
-DEFAULT_TIMEOUT_S = 3
-MAX_MEMORY_MB = 10_240
-MIN_MEMORY_MB = 128
-SYNC_PAYLOAD_MB = 6
-ASYNC_PAYLOAD_MB = 1
-DEFAULT_CONCURRENCY = 1_000
+# Limits and figures from docs/facts.md (late 2026).
+SYNC_PAYLOAD_MB = limits.SYNC_PAYLOAD_BYTES // (1024 * 1024)
+ASYNC_PAYLOAD_MB = limits.ASYNC_PAYLOAD_BYTES // (1024 * 1024)
+DEFAULT_CONCURRENCY = limits.DEFAULT_ACCOUNT_CONCURRENCY
 PYTHON_COLD_START_MS = 220  # published median
 # Assumptions, said to the learner with the figures they produce.
 KEEP_ALIVE_S = 600  # idle environments are reclaimed after minutes (AWS: 5-15 min, not promised)
-SECONDS_PER_MONTH = 30 * 24 * 3600  # 2,592,000 s, as in lesson 11's break-even
+# AWS's pricing examples use a 730-hour month (2,628,000 s); so do the bill and the other panels.
+SECONDS_PER_MONTH = limits.HOURS_PER_MONTH * 3600
 SPIKE_FACTOR = 10  # a spiky workload's peak rate, as a multiple of its average
 HARD_LATENCY_MS = 10  # lesson 11: "under 10 ms every time" belongs to long-lived processes
 TAIL_SHARE = 0.01  # cold starts reach the p99 once more than 1% of requests are cold
@@ -143,7 +147,7 @@ def assess(workload: FitWorkload) -> Assessment:
     w = workload
     reasons: list[Reason] = []
     assumptions = [
-        f"30-day month ({SECONDS_PER_MONTH:,} s)",
+        f"{limits.HOURS_PER_MONTH}-hour month ({SECONDS_PER_MONTH:,} s)",
         f"Python cold start, median {PYTHON_COLD_START_MS} ms",
     ]
 
@@ -160,8 +164,8 @@ def assess(workload: FitWorkload) -> Assessment:
         add(
             "gpu-memory",
             "against",
-            "Lambda has no GPUs and stops at 10,240 MB; train or infer on EC2, ECS or SageMaker.",
-            "no GPU; memory max 10,240 MB",
+            f"Lambda has no GPUs and stops at {MAX_MEMORY_MB:,} MB; train or infer on EC2, ECS or SageMaker.",
+            f"no GPU; memory max {MAX_MEMORY_MB:,} MB",
             11,
             "poor fits: complex dependencies",
         )
@@ -211,9 +215,9 @@ def assess(workload: FitWorkload) -> Assessment:
         add(
             "timeout",
             "against",
-            f"The longest job ({_seconds(w.longest_duration_s)}) is {times:.1f}x the 900 s cap; split it "
+            f"The longest job ({_seconds(w.longest_duration_s)}) is {times:.1f}x the {MAX_TIMEOUT_S} s cap; split it "
             "into chunks (Step Functions) or run it on Fargate, ECS or AWS Batch.",
-            "max timeout 900 s (15 min)",
+            f"max timeout {MAX_TIMEOUT_S} s ({MAX_TIMEOUT_S // 60} min)",
             11,
             "poor fits: long-running tasks",
         )
@@ -221,13 +225,13 @@ def assess(workload: FitWorkload) -> Assessment:
         add(
             "timeout",
             "for",
-            f"The longest job ({_seconds(w.longest_duration_s)}) fits the 900 s cap"
+            f"The longest job ({_seconds(w.longest_duration_s)}) fits the {MAX_TIMEOUT_S} s cap"
             + (
-                "; raise the timeout from its 3 s default."
+                f"; raise the timeout from its {DEFAULT_TIMEOUT_S} s default."
                 if w.longest_duration_s > DEFAULT_TIMEOUT_S
                 else "."
             ),
-            "max timeout 900 s; default 3 s",
+            f"max timeout {MAX_TIMEOUT_S} s; default {DEFAULT_TIMEOUT_S} s",
             10,
             "disadvantage 2: time limits",
         )
@@ -367,7 +371,7 @@ def assess(workload: FitWorkload) -> Assessment:
             "care",
             "Long-lived connections outlive an invoke: API Gateway WebSocket APIs hold them and call a "
             "function per message; each environment opens its own DB pool, so use a proxy.",
-            "an invoke lasts at most 900 s; up to 1,000 concurrent environments",
+            f"an invoke lasts at most {MAX_TIMEOUT_S} s; up to {DEFAULT_CONCURRENCY:,} concurrent environments",
             11,
             "poor fits: stateful applications",
         )
@@ -381,7 +385,7 @@ def assess(workload: FitWorkload) -> Assessment:
             "care",
             f"About {peak:,.0f} environments at {'peak' if w.traffic == 'spiky' else 'once'} (rate x duration) "
             "is over the default quota; request an increase first.",
-            "default concurrency 1,000 per account and region",
+            f"default concurrency {DEFAULT_CONCURRENCY:,} per account and region",
             10,
             "advantage 2: automatic scaling",
         )
@@ -391,7 +395,7 @@ def assess(workload: FitWorkload) -> Assessment:
             "for",
             f"About {peak:,.0f} environments at {'peak' if w.traffic == 'spiky' else 'once'} (rate x duration), "
             "within the default quota.",
-            "default concurrency 1,000 per account and region",
+            f"default concurrency {DEFAULT_CONCURRENCY:,} per account and region",
             10,
             "advantage 2: automatic scaling",
         )
@@ -403,7 +407,7 @@ def assess(workload: FitWorkload) -> Assessment:
             "care",
             f"A {w.payload_mb:g} MB payload is over the {limit} MB {w.invocation} limit; put the data "
             "in S3 and pass its key.",
-            "payload max 6 MB sync, 1 MB async",
+            f"payload max {SYNC_PAYLOAD_MB} MB sync, {ASYNC_PAYLOAD_MB} MB async",
             10,
             "disadvantage 6: limited environment",
         )
@@ -528,7 +532,7 @@ PRESETS: list[FitPreset] = [
             longest_duration_s=7200,
             traffic="spiky",
             requests_per_month=1_000,
-            memory_mb=10_240,
+            memory_mb=MAX_MEMORY_MB,
             invocation="async",
         ),
     ),
@@ -542,7 +546,7 @@ PRESETS: list[FitPreset] = [
             traffic="scheduled",
             requests_per_month=30,
             needs_gpu_or_big_memory=True,
-            memory_mb=10_240,
+            memory_mb=MAX_MEMORY_MB,
             invocation="async",
             ops_capacity="medium",
         ),

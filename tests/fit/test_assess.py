@@ -70,10 +70,15 @@ def test_rest_api_bill_is_the_chapter_pay_per_use_example():
 
 def test_rest_api_cold_share_comes_from_the_closed_form_with_assumed_keep_alive():
     result = assess(preset("rest-api").workload)
-    rate = 1_000_000 / 2_592_000
+    # A 730-hour month is 730 x 3,600 = 2,628,000 s, so 1 M requests arrive at
+    # 1,000,000 / 2,628,000 = 0.38052 per second.
+    rate = 1_000_000 / 2_628_000
+    assert rate == pytest.approx(0.38052, abs=1e-5)
     assert result.cold_share == pytest.approx(single_instance_cold_probability(rate, 0.2, 600))
     assert result.cold_share == pytest.approx(math.exp(-rate * 600.2) + 1 - math.exp(-rate * 0.2))
-    assert round(result.cold_share, 3) == 0.074
+    # exp(-0.38052 x 600.2) is about e^-228 (nothing); 1 - exp(-0.38052 x 0.2) = 1 - 0.92672 = 0.07328
+    assert round(result.cold_share, 3) == 0.073
+    assert "730-hour month (2,628,000 s)" in result.assumptions
     assert any("keep-alive 600 s (assumed" in a for a in result.assumptions)
 
 
@@ -82,7 +87,8 @@ def test_tighter_latency_budget_turns_the_rest_api_into_a_fit_with_care():
     result = assess(workload)
     assert result.verdict == "fit with care"
     assert result.key_reason.key == "cold-starts"
-    assert "7.4%" in result.key_reason.text and "420 ms" in result.key_reason.text
+    # 0.07328 of requests are cold (see above); a cold one takes 220 + 200 = 420 ms
+    assert "7.3%" in result.key_reason.text and "420 ms" in result.key_reason.text
 
 
 def test_cold_starts_below_one_percent_stay_out_of_the_p99():
@@ -112,7 +118,8 @@ def test_limits_that_need_care():
     busy = assess(
         base.model_copy(update={"requests_per_month": 2_000_000_000, "p99_budget_ms": None})
     )
-    assert busy.keys("care") == ["concurrency"]  # 771 average, x10 at peak, over 1,000
+    # 2,000,000,000 / 2,628,000 s = 761 requests/s x 0.2 s = 152 at once; x10 at peak = 1,522 > 1,000
+    assert busy.keys("care") == ["concurrency"]
 
 
 def test_hard_latency_floor_is_a_poor_fit():

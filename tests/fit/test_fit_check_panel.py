@@ -87,11 +87,11 @@ async def test_changing_inputs_updates_at_once():
         assert panel.assessment.verdict == "fit with care"
         assert app.query_one("#fit-verdict").has_class("-care")
         assert reason_keys(app)[0] == "cold-starts"
-        assert "7.4%" in str(app.query_one(".fit-cold-starts .fit-reason", Static).render())
+        assert "7.3%" in str(app.query_one(".fit-cold-starts .fit-reason", Static).render())
         assert "L6 cold starts" in str(
             app.query_one(".fit-cold-starts .fit-pointer", Static).render()
         )
-        assert "Cold share 7.4%" in str(app.query_one("#fit-figures", Static).render())
+        assert "Cold share 7.3%" in str(app.query_one("#fit-figures", Static).render())
         app.query_one("#fit-gpu", Switch).focus()
         await pilot.press("space")
         await pilot.pause()
