@@ -11,6 +11,13 @@ Isolation: moto keys every backend by account id, and its server reads the id
 from the `x-moto-account-id` request header. Each LocalAccount gets its own
 12-digit id and stamps it on every request, so two accounts never share a table.
 
+Handlers are untrusted: `handle` serves their calls only through the bridge
+(bridge.py: AWS endpoints of this region, allowed services and operations, no
+admin routes, no other account), under containment (containment.py: moto may not
+connect, spawn or write a file meanwhile), and whatever goes wrong becomes an
+AWS-shaped error for that call, never an exception in the parent. Deliveries
+that would leave the account (SNS http/https/email/sms) land in the outbox.
+
 Thread safety: moto's backends are not thread-safe, so one lock serializes the
 calls; listeners and trace subscribers run after the lock is released (a
 listener may invoke a function whose handler calls back into the account).
@@ -21,7 +28,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,8 +40,8 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from serverless_tutor.cloud import iam
-from serverless_tutor.cloud.trace import Trace, TraceEntry
+from serverless_tutor.cloud import bridge, containment, iam, outbox
+from serverless_tutor.cloud.trace import Outcome, Trace, TraceEntry
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
 
 _ACCOUNT_IDS = itertools.count(100000000001)
@@ -105,20 +114,74 @@ class LocalAccount:
         self._listeners: list[CallListener] = []
         self._clients: dict[tuple[str, str | None, bool], Any] = {}
         self._clients_lock = threading.Lock()
+        outbox.install()
 
     # -- the two doors in ----------------------------------------------------------
 
     def handle(self, request: ForwardedRequest) -> ForwardedResponse:
-        """Serve one forwarded botocore request (the runtime's RequestHandler)."""
-        status, headers, body = self.serve(
-            request.method,
-            request.url,
-            request.headers,
-            request.body,
+        """Serve one forwarded botocore request (the runtime's RequestHandler).
+
+        The request comes from a handler, so it passes the bridge first; nothing
+        in it can raise here: a refusal or a failure is an AWS error for the call.
+        """
+        try:
+            status, headers, body = self._handle(request)
+        except Exception as error:  # the parent outlives any request; the handler gets a 500
+            sys.stderr.write(
+                f"serverless-tutor: a forwarded call from {request.function_name!r} failed in the "
+                f"local account ({type(error).__name__}: {error})\n"
+            )
+            status, headers, body = _error_response(
+                None, "InternalFailure", "the local account failed to serve this call", status=500
+            )
+        return ForwardedResponse(status_code=status, headers=headers, body=body)
+
+    def _handle(self, request: ForwardedRequest) -> tuple[int, dict[str, str], bytes]:
+        if "MOTO_ACCOUNT_ID" in os.environ:
+            # moto would then serve every account from one: no submission would be alone.
+            return _error_response(
+                None,
+                "InternalFailure",
+                "MOTO_ACCOUNT_ID is set in the tutor's environment; unset it to serve handlers",
+                status=500,
+            )
+        screened = bridge.screen(
+            request,
+            region=self.region,
+            account_id=self.account_id,
+            bucket_owner=_bucket_owner,
+            describe=describe_request,
+        )
+        if isinstance(screened, bridge.Refusal):
+            self._record_refusal(request, screened)
+            return _error_response(
+                screened.service, screened.code, screened.message, status=screened.status
+            )
+        return self.serve(
+            screened.method,
+            screened.url,
+            screened.headers,
+            screened.body,
             function_name=request.function_name,
             request_id=request.request_id,
+            described=(screened.service, screened.operation, screened.params),
         )
-        return ForwardedResponse(status_code=status, headers=headers, body=body)
+
+    def _record_refusal(self, request: ForwardedRequest, refusal: bridge.Refusal) -> None:
+        self.trace.record(
+            TraceEntry(
+                time=datetime.now(UTC),
+                function_name=request.function_name,
+                request_id=request.request_id,
+                service=refusal.service or "unknown",
+                operation=refusal.operation,
+                params={"url": summarize(request.url[:300])},
+                outcome="denied",
+                error_code=refusal.code,
+                latency_ms=0.0,
+                http_status=refusal.status,
+            )
+        )
 
     def client(
         self, service_name: str, *, function_name: str | None = None, internal: bool = False
@@ -171,11 +234,22 @@ class LocalAccount:
 
         with _MOTO_LOCK:
             # BackendDict keeps a registry of every service backend in use; each is keyed by account id.
-            for backends in list(BackendDict._instances):
+            for backends in list(BackendDict._instances):  # type: ignore[misc]  # moto's registry, untyped generic
                 if self.account_id in backends:
                     backends[self.account_id].reset()
                     del backends[self.account_id]
+            # S3 bucket names are global in moto: forget the ones this account owned.
+            from moto.s3.models import s3_backends
+
+            for name, (_, owner) in list(s3_backends.bucket_accounts.items()):
+                if owner == self.account_id:
+                    s3_backends.bucket_accounts.pop(name, None)
+        outbox.clear(self.account_id)
         self.trace.clear()
+
+    def outbox(self) -> list[outbox.OutboxMessage]:
+        """Deliveries this account recorded instead of sending (SNS http/https/email/sms/...)."""
+        return outbox.messages(self.account_id)
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
@@ -184,7 +258,7 @@ class LocalAccount:
         """moto's backend object for this account and region (e.g. "ses" for the sent-mail outbox)."""
         from moto.backends import get_backend
 
-        return get_backend(service)[self.account_id][self.region]
+        return get_backend(service)[self.account_id][self.region]  # type: ignore[call-overload]  # moto types each name as a Literal
 
     def sent_emails(self) -> list[dict[str, Any]]:
         """The SES outbox: every message sent from this account."""
@@ -211,10 +285,13 @@ class LocalAccount:
         *,
         function_name: str | None = None,
         request_id: str | None = None,
+        described: tuple[str, str, dict[str, Any]] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
+        """Serve a call. `described` (service, operation, params) marks a screened handler call."""
         started = time.perf_counter()
         when = datetime.now(UTC)
-        service, operation, params = describe_request(method, url, headers, body)
+        untrusted = described is not None
+        service, operation, params = described or describe_request(method, url, headers, body)
         decision = self.check(function_name, service, operation, params)
         if not decision.allowed:
             principal = self._permissions[function_name].role_arn  # type: ignore[index]
@@ -222,12 +299,14 @@ class LocalAccount:
             status, out_headers, out_body = _error_response(
                 service, code, decision.message(principal)
             )
-            outcome, error_code = "denied", code
+            outcome: Outcome = "denied"
+            error_code: str | None = code
         else:
-            headers = dict(headers)
+            headers = {k: v for k, v in headers.items() if k.lower() != "x-moto-account-id"}
             headers["x-moto-account-id"] = self.account_id
-            with _MOTO_LOCK:
-                status, out_headers, out_body = _call_wsgi(method, url, headers, body)
+            status, out_headers, out_body = _call_moto(
+                service, method, url, headers, body, untrusted=untrusted
+            )
             outcome = "ok" if status < 300 else "error"
             error_code = None if status < 300 else _error_code(out_headers, out_body)
         entry = TraceEntry(
@@ -278,10 +357,9 @@ class LocalAccount:
             }
             if internal:
                 headers["x-moto-account-id"] = self.account_id
-                with _MOTO_LOCK:
-                    status, out_headers, out_body = _call_wsgi(
-                        request.method, request.url, headers, body or b""
-                    )
+                status, out_headers, out_body = _call_moto(
+                    None, request.method, request.url, headers, body or b"", untrusted=False
+                )
             else:
                 status, out_headers, out_body = self.serve(
                     request.method, request.url, headers, body or b"", function_name=function_name
@@ -307,6 +385,41 @@ class _RawBody:
 
     def close(self) -> None:
         self._stream.close()
+
+
+def _call_moto(
+    service: str | None,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    untrusted: bool,
+) -> tuple[int, dict[str, str], bytes]:
+    """moto's answer, or an InternalFailure when moto raises (a handler's call never crashes us)."""
+    try:
+        with _MOTO_LOCK:
+            if not untrusted:
+                return _call_wsgi(method, url, headers, body)
+            with containment.serving_handler():
+                return _call_wsgi(method, url, headers, body)
+    except Exception as error:
+        if not untrusted:
+            raise
+        return _error_response(
+            service,
+            "InternalFailure",
+            f"the local account could not serve this call ({type(error).__name__})",
+            status=500,
+        )
+
+
+def _bucket_owner(bucket: str) -> str | None:
+    """The account that owns an S3 bucket name in moto's global registry (None: nobody)."""
+    from moto.s3.models import s3_backends
+
+    owner = s3_backends.bucket_accounts.get(bucket)
+    return owner[1] if owner is not None else None
 
 
 def _call_wsgi(
@@ -429,7 +542,10 @@ def _parse_response(
         "headers": HeadersDict({k.lower(): v for k, v in headers.items()}),
         "body": io.BytesIO(body) if operation_model.has_streaming_output else body,
     }
-    return create_parser(service_model.protocol).parse(response_dict, operation_model.output_shape)
+    parsed: dict[str, Any] = create_parser(service_model.protocol).parse(
+        response_dict, operation_model.output_shape
+    )
+    return parsed
 
 
 _BOTOCORE_MODELS: dict[str, Any] = {}
@@ -459,12 +575,28 @@ def _error_code(headers: dict[str, str], body: bytes) -> str | None:
     return match.group(1).decode() if match else None
 
 
-def _error_response(service: str, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
-    """An error in the wire format of the service's protocol, as botocore expects it."""
-    protocol = _botocore_service_model(service).protocol
+def _error_response(
+    service: str | None, code: str, message: str, *, status: int | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """An error in the wire format of the service's protocol, as botocore expects it.
+
+    `service` None (the call named no service we know): an XML error with the code
+    also in the x-amzn-ErrorType header, which every botocore protocol parser reads.
+    """
     request_id = f"{time.time_ns():x}"
+    if service is None:
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{_xml(code)}</Code>"
+            f"<Message>{_xml(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return (
+            status or 403,
+            {"Content-Type": "text/xml", "x-amzn-RequestId": request_id, "x-amzn-ErrorType": code},
+            xml.encode(),
+        )
+    protocol = _botocore_service_model(service).protocol
     if protocol in ("json", "rest-json"):
-        status = 400 if service in ("dynamodb", "dynamodbstreams") else 403
+        status = status or (400 if service in ("dynamodb", "dynamodbstreams") else 403)
         headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
         if service == "sqs":
             headers["x-amzn-query-error"] = f"{code};Sender"
@@ -478,9 +610,17 @@ def _error_response(service: str, code: str, message: str) -> tuple[int, dict[st
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{_xml(message)}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
-        return 403, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, xml.encode()
+        return (
+            status or 403,
+            {"Content-Type": "text/xml", "x-amzn-RequestId": request_id},
+            xml.encode(),
+        )
     xml = f"<Error><Code>{code}</Code><Message>{_xml(message)}</Message><RequestId>{request_id}</RequestId></Error>"
-    return 403, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, xml.encode()
+    return (
+        status or 403,
+        {"Content-Type": "application/xml", "x-amz-request-id": request_id},
+        xml.encode(),
+    )
 
 
 def _xml(text: str) -> str:
