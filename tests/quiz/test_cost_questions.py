@@ -42,8 +42,12 @@ def test_generated_answer_is_the_pricing_engines(seed, pick):
     for name, value in drawn.items():
         if isinstance(value, int) and not isinstance(value, bool):
             assert f"{value:,}" in instance.prompt, (name, value, instance.prompt)
-    # Answering the engine's figure, rounded to cents (or whole GB-s), is marked right.
-    rounded = round(float(expected), 2 if question.unit == "USD" else 0)
+    # Answering the engine's figure, rounded as the prompt asks (three significant figures
+    # where the tolerance is relative, else cents or whole GB-s), is marked right.
+    if question.relative:
+        rounded = float(f"{float(expected):.3g}")
+    else:
+        rounded = round(float(expected), 2 if question.unit == "USD" else 0)
     assert grade(instance, NumberAnswer(value=rounded)).correct
     # The worked explanation is the engine's own itemized bill.
     for line in bill.lines:
@@ -91,3 +95,18 @@ def test_fixed_cost_answers_in_the_bank_match_the_pricing_engine(
     engine = getattr(monthly_bill(workload), field)
     assert grade(instance, NumberAnswer(value=float(engine))).correct
     assert abs(Decimal(str(instance.answer)) - engine) < Decimal("0.005")
+
+
+def test_the_ephemeral_question_is_graded_relative_to_its_small_answer():
+    # Its answers run from about $0.02 to $5.87: an absolute cent would accept 40% off.
+    question = next(q for q in cost_questions(shipped_bank()) if q.id == "cost-ephemeral")
+    assert question.relative
+    for seed in range(200):
+        instance = instantiate(question, seed)
+        if instance.answer is not None and instance.answer < 0.05:
+            break
+    else:
+        pytest.fail("no seed drew a small ephemeral bill")
+    answer = instance.answer
+    assert grade(instance, NumberAnswer(value=float(f"{answer:.3g}"))).correct
+    assert not grade(instance, NumberAnswer(value=answer + 0.01)).correct

@@ -1,6 +1,7 @@
 """Reference solution for cost-estimator."""
 
 import json
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 REQUEST_PRICE_PER_MILLION = Decimal("0.20")
@@ -26,7 +27,8 @@ def lambda_handler(event, context):
     values = {}
     for name in PARAMETERS:
         text = params.get(name, "")
-        if not text.isdigit() or int(text) == 0:
+        # Not str.isdigit(): it accepts "²", which int() then refuses.
+        if not re.fullmatch(r"[0-9]+", text) or int(text) == 0:
             return _answer(400, {"error": f"{name} must be a positive whole number"})
         values[name] = Decimal(int(text))
 

@@ -26,5 +26,9 @@ def lambda_handler(event, context):
             print(f"message {record['messageId']}: amount must be a number above 0")
             failures.append({"itemIdentifier": record["messageId"]})
             continue
+        if not isinstance(payment.get("orderId"), str) or not payment["orderId"]:
+            print(f"message {record['messageId']}: orderId must be a non-empty string")
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
         table.put_item(Item={"orderId": payment["orderId"], "amount": payment["amount"]})
     return {"batchItemFailures": failures}
