@@ -23,6 +23,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serverless_tutor.limits import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_S,
+    MAX_MEMORY_MB,
+    MAX_TIMEOUT_S,
+    MIN_MEMORY_MB,
+)
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.yaml_files import load_yaml_mapping
 
@@ -60,8 +67,8 @@ class FunctionSpec(_Strict):
         pattern=r"^[A-Za-z0-9_/]+\.py:[A-Za-z_][A-Za-z0-9_]*$",
         description="'file.py:function' inside the learner's code folder",
     )
-    memory_mb: int = Field(default=128, ge=128, le=10240)
-    timeout_s: float = Field(default=3, gt=0, le=900)
+    memory_mb: int = Field(default=DEFAULT_MEMORY_MB, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
+    timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0, le=MAX_TIMEOUT_S)
     environment: dict[str, str] = Field(
         default_factory=dict, description="values may use ${ACCOUNT_ID} and ${REGION}"
     )
@@ -194,7 +201,7 @@ class EventSpec(_Strict):
 
     def build(self) -> Any:
         """The event as the handler will receive it (a fresh copy every time)."""
-        if self.inline is not None:
+        if self.sample is None:  # then it is inline: the validator allows exactly one
             return copy.deepcopy(self.inline)
         from serverless_tutor.runtime.events import sample_event, set_path
 
@@ -412,7 +419,8 @@ class Exercise(BaseModel):
 
 
 def parse_hints(text: str) -> list[str]:
-    hints, current = [], []
+    hints: list[str] = []
+    current: list[str] = []
     for line in text.splitlines():
         if line.strip() == "---":
             hints.append("\n".join(current).strip())
@@ -612,7 +620,8 @@ def claims_file(path: Path) -> bool:
 
 def validate_files(paths: list[Path]) -> list[Problem]:
     problems: list[Problem] = []
-    for folder in sorted({exercise_folder_of(path) for path in paths} - {None}):
+    folders = {folder for folder in map(exercise_folder_of, paths) if folder is not None}
+    for folder in sorted(folders):
         try:
             load_exercise(folder)
         except ContentError as exc:

@@ -215,8 +215,8 @@ def load_pack(path: Path, shipped: list[Exercise] | None = None) -> Pack:
 
     chosen: list[Exercise] = []
     for index, entry in enumerate(spec.exercises):
-        exercise = available.get(entry.id)
-        if exercise is None:
+        found = available.get(entry.id)
+        if found is None:
             problems.append(
                 Problem(
                     file=str(path),
@@ -226,7 +226,7 @@ def load_pack(path: Path, shipped: list[Exercise] | None = None) -> Pack:
                 )
             )
         else:
-            chosen.append(exercise)
+            chosen.append(found)
     if problems:
         raise ContentError(problems)
     return Pack(spec=spec, path=path, exercises=chosen)
