@@ -21,6 +21,7 @@ from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
     SerialDemo,
+    error_text,
     short_resource,
 )
 from serverless_tutor.paths import examples_dir
@@ -132,8 +133,9 @@ class BaasSignup(SerialDemo):
 
         if self._service is None:
             self._service = self._deploy()
+        service = self._service
         body = {key: value for key, value in (("userId", user_id), ("email", email)) if value}
-        response, result, entries = self._service.call_api(
+        response, result, entries = service.call_api(
             HttpRequest(
                 method="POST",
                 path=SIGNUP_PATH,
@@ -160,54 +162,51 @@ class BaasSignup(SerialDemo):
             body_json=_json_or_none(text),
             cold=response.cold,
             duration_ms=result.report.duration_ms if result else None,
-            error=f"{result.error.error_type}: {result.error.error_message}"
-            if result and result.error
-            else None,
+            error=error_text(result) if result else None,
             calls=calls,
-            state=self._state(user_id, email),
+            state=_state(service, user_id, email),
         )
-
-    def _state(self, user_id: str, email: str) -> SignupState:
-        from boto3.dynamodb.types import TypeDeserializer
-
-        service = self._service
-        environment = service.deployment.configs[FUNCTION_KEY].environment
-        table, bucket = environment["USERS_TABLE"], environment["AVATAR_BUCKET"]
-        dynamodb = service.account.client("dynamodb", internal=True)
-        s3 = service.account.client("s3", internal=True)
-        state = SignupState(users_in_table=dynamodb.scan(TableName=table, Select="COUNT")["Count"])
-        if user_id:
-            item = dynamodb.get_item(TableName=table, Key={"userId": {"S": user_id}}).get("Item")
-            if item:
-                deserializer = TypeDeserializer()
-                state.profile = {
-                    key: _plain(deserializer.deserialize(value))
-                    for key, value in sorted(item.items())
-                }
-            key = f"{user_id}/avatar.svg"
-            listed = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents") or []
-            if any(entry["Key"] == key for entry in listed):
-                head = s3.head_object(Bucket=bucket, Key=key)
-                state.avatar = StoredObject(
-                    bucket=bucket,
-                    key=key,
-                    size=head["ContentLength"],
-                    content_type=head.get("ContentType"),
-                )
-        outbox = service.account.sent_emails()
-        state.emails_sent_total = len(outbox)
-        for sent in outbox:
-            to = list((sent.get("destinations") or {}).get("ToAddresses") or [])
-            if email and email in to:
-                state.emails.append(
-                    SentEmail(source=sent.get("source"), to=to, subject=sent.get("subject"))
-                )
-        return state
 
     def _discard(self) -> None:
         service, self._service = self._service, None
         if service is not None:
             service.close()
+
+
+def _state(service: DeployedExample, user_id: str, email: str) -> SignupState:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    environment = service.deployment.configs[FUNCTION_KEY].environment
+    table, bucket = environment["USERS_TABLE"], environment["AVATAR_BUCKET"]
+    dynamodb = service.account.client("dynamodb", internal=True)
+    s3 = service.account.client("s3", internal=True)
+    state = SignupState(users_in_table=dynamodb.scan(TableName=table, Select="COUNT")["Count"])
+    if user_id:
+        item = dynamodb.get_item(TableName=table, Key={"userId": {"S": user_id}}).get("Item")
+        if item:
+            deserializer = TypeDeserializer()
+            state.profile = {
+                key: _plain(deserializer.deserialize(value)) for key, value in sorted(item.items())
+            }
+        key = f"{user_id}/avatar.svg"
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents") or []
+        if any(entry["Key"] == key for entry in listed):
+            head = s3.head_object(Bucket=bucket, Key=key)
+            state.avatar = StoredObject(
+                bucket=bucket,
+                key=key,
+                size=head["ContentLength"],
+                content_type=head.get("ContentType"),
+            )
+    outbox = service.account.sent_emails()
+    state.emails_sent_total = len(outbox)
+    for sent in outbox:
+        to = list((sent.get("destinations") or {}).get("ToAddresses") or [])
+        if email and email in to:
+            state.emails.append(
+                SentEmail(source=sent.get("source"), to=to, subject=sent.get("subject"))
+            )
+    return state
 
 
 def _plain(value: Any) -> Any:

@@ -7,12 +7,20 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Self, TypeVar
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from serverless_tutor.cloud.trace import TraceEntry
+    from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime
+
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
 
 
 class AwsCall(BaseModel):
@@ -28,7 +36,7 @@ class AwsCall(BaseModel):
         return f"{self.service}:{self.operation}"
 
     @classmethod
-    def from_trace(cls, entry: Any) -> AwsCall:
+    def from_trace(cls, entry: TraceEntry) -> AwsCall:
         return cls(
             service=entry.service,
             operation=entry.operation,
@@ -39,17 +47,33 @@ class AwsCall(BaseModel):
         )
 
 
-def short_resource(entry: Any) -> str | None:
+def short_resource(entry: TraceEntry) -> str | None:
     """A short name: arn:...:table/orders -> orders; a transaction -> its tables joined with +."""
     if entry.resource:
         return entry.resource.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    tables = []
+    tables: list[str] = []
     for item in entry.params.get("TransactItems") or []:
         for action in item.values() if isinstance(item, dict) else ():
             table = action.get("TableName") if isinstance(action, dict) else None
             if table and table not in tables:
                 tables.append(table)
     return "+".join(tables) or None
+
+
+InvocationOutcome = Literal["ok", "retry", "error"]
+
+
+def invocation_outcome(result: InvocationResult, delivery_outcome: str | None) -> InvocationOutcome:
+    """ok; or, for a failed invoke, retry when the router will try it again, else error."""
+    if result.error is None:
+        return "ok"
+    return "retry" if delivery_outcome == "retry" else "error"
+
+
+def error_text(result: InvocationResult) -> str | None:
+    """'ErrorType: message' of a failed invoke; None when it succeeded."""
+    error = result.error
+    return None if error is None else f"{error.error_type}: {error.error_message}"
 
 
 def handler_lines(logs: str) -> list[str]:
@@ -69,19 +93,21 @@ class Invocation:
     sequence: int
     function_name: str
     event: Any
-    result: Any  # runtime InvocationResult
+    result: InvocationResult
 
 
 class RecordingInvoker:
     """Stands between the router and the runtime and keeps every invocation and its result."""
 
-    def __init__(self, runtime: Any):
+    def __init__(self, runtime: LambdaRuntime):
         self.runtime = runtime
         self.invocations: list[Invocation] = []
         self._lock = threading.Lock()
         self._sequence = itertools.count(1)
 
-    def invoke(self, config: Any, event: Any, *, client_context: dict | None = None) -> Any:
+    def invoke(
+        self, config: FunctionConfig, event: Any, *, client_context: dict[str, Any] | None = None
+    ) -> InvocationResult:
         with self._lock:
             sequence = next(self._sequence)
         result = self.runtime.invoke(config, event, client_context=client_context)
@@ -133,7 +159,7 @@ class DeployedExample:
         """Extra set-up after the deploy; nothing by default."""
 
     def name(self, key: str) -> str:
-        return self.deployment.configs[key].name
+        return self.deployment.function_name(key)
 
     def _seed_tables(self) -> None:
         """Put the items of seed.json ({table: [item, ...]}) into the tables."""
@@ -150,7 +176,7 @@ class DeployedExample:
                     TableName=table, Item={k: serializer.serialize(v) for k, v in item.items()}
                 )
 
-    def call_api(self, request: Any) -> tuple[Any, Any, list[Any]]:
+    def call_api(self, request: Any) -> tuple[Any, InvocationResult | None, list[TraceEntry]]:
         """Send an HTTP request through API Gateway: the response, the invocation result (None when
         API Gateway answered itself) and the trace entries of the function's AWS calls."""
         mark = self.invoker.count()
@@ -183,12 +209,17 @@ class SerialDemo:
         self._lock = threading.Lock()
         self._closed = False
 
-    def _exclusively(self, action: Any, *args: Any) -> Any:
+    def _exclusively(
+        self,
+        action: Callable[_Params, _Result],
+        *args: _Params.args,
+        **kwargs: _Params.kwargs,
+    ) -> _Result:
         try:
             with self._lock:
                 if self._closed:
                     raise self.closed_error(self.closed_message)
-                return action(*args)
+                return action(*args, **kwargs)
         finally:
             if self._closed:
                 self.close()
@@ -204,7 +235,7 @@ class SerialDemo:
     def _discard(self) -> None:
         raise NotImplementedError
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,7 +32,9 @@ from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
     SerialDemo,
+    error_text,
     handler_lines,
+    invocation_outcome,
 )
 from serverless_tutor.paths import examples_dir
 
@@ -174,7 +176,8 @@ class _Deployed(DeployedExample):
         topic_arn = call.params.get("TopicArn") or ""
         message = call.params.get("Message", "")
         attributes = call.params.get("MessageAttributes") or {}
-        delivered, filtered = [], []
+        delivered: list[str] = []
+        filtered: list[str] = []
         # The same decision the router makes for each subscription, kept for the timeline.
         for subscription in self.router.sns_subscriptions:
             if subscription.topic_arn != topic_arn:
@@ -477,12 +480,6 @@ class PipelineDemo(SerialDemo):
             trigger, message_id = _trigger(invocation.event, event_types)
             duplicate = message_id in duplicates
             delivery = by_request.get(result.request_id)
-            failed = result.error is not None
-            outcome = (
-                "ok"
-                if not failed
-                else (delivery.outcome if delivery and delivery.outcome == "retry" else "error")
-            )
             calls = [AwsCall.from_trace(e) for e in entries if e.request_id == result.request_id]
             steps.append(
                 Step(
@@ -499,11 +496,9 @@ class PipelineDemo(SerialDemo):
                     init_ms=result.report.init_duration_ms,
                     duration_ms=result.report.duration_ms,
                     billed_ms=result.report.billed_duration_ms,
-                    outcome=outcome,
-                    error_type=result.error.error_type if failed else None,
-                    error=f"{result.error.error_type}: {result.error.error_message}"
-                    if failed
-                    else None,
+                    outcome=invocation_outcome(result, delivery.outcome if delivery else None),
+                    error_type=result.error.error_type if result.error is not None else None,
+                    error=error_text(result),
                     calls=calls,
                     published=[
                         p.publication for p in published if p.request_id == result.request_id
@@ -603,7 +598,8 @@ def _notes(run: PipelineRun, options: PipelineOptions) -> list[str]:
             notes.append(
                 f"The API answered {run.http_status}: no order was saved and nothing was published."
             )
-    state = run.state_before_replay if run.replayed and order_steps else run.end_state
+    before_replay = run.state_before_replay if run.replayed and order_steps else None
+    state = before_replay or run.end_state
     if options.oversell and order_steps:
         quantity = next((i["quantity"] for i in run.items if i["productId"] == OVERSOLD_PRODUCT), 0)
         notes.append(

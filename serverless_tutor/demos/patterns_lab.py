@@ -26,7 +26,9 @@ from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
     SerialDemo,
+    error_text,
     handler_lines,
+    invocation_outcome,
 )
 from serverless_tutor.paths import examples_dir
 
@@ -114,10 +116,16 @@ class _Lab(DeployedExample):
             },
         )
         self.router.drain()  # S3's s3:TestEvent goes through transform now, not in the first run
-        self.permissions = self.account.permissions(self.name(FAILING_SUBSCRIBER))
+        permissions = self.account.permissions(self.name(FAILING_SUBSCRIBER))
+        if permissions is None:
+            raise PatternsError(f"{FAILING_SUBSCRIBER} was deployed without a role")
+        self.permissions = permissions
 
     def _queue_url(self, name: str) -> str:
-        return self.account.client("sqs", internal=True).get_queue_url(QueueName=name)["QueueUrl"]
+        url: str = self.account.client("sqs", internal=True).get_queue_url(QueueName=name)[
+            "QueueUrl"
+        ]
+        return url
 
 
 class PatternsDemo(SerialDemo):
@@ -274,12 +282,6 @@ def _invocations(lab: _Lab, marks: tuple[int, int, int], trigger: str | None) ->
     for number, invocation in enumerate(lab.invoker.since(marks[0]), start=1):
         result = invocation.result
         delivery = by_request.get(result.request_id)
-        failed = result.error is not None
-        outcome = (
-            "ok"
-            if not failed
-            else ("retry" if delivery and delivery.outcome == "retry" else "error")
-        )
         found.append(
             Invocation(
                 number=number,
@@ -288,10 +290,8 @@ def _invocations(lab: _Lab, marks: tuple[int, int, int], trigger: str | None) ->
                 attempt=delivery.attempt if delivery else 1,
                 cold=result.cold,
                 duration_ms=round(result.report.duration_ms, 2),
-                outcome=outcome,
-                error=f"{result.error.error_type}: {result.error.error_message}"
-                if failed
-                else None,
+                outcome=invocation_outcome(result, delivery.outcome if delivery else None),
+                error=error_text(result),
                 calls=[_call(e) for e in entries if e.request_id == result.request_id],
                 log=handler_lines(result.logs),
             )

@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from serverless_tutor.demos import HANDLERS_DIR
 from serverless_tutor.demos.catalog import DEMOS, WARM_UP, Demo, demo
+from serverless_tutor.limits import DEFAULT_MEMORY_MB, MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.runtime.clock import Clock
-from serverless_tutor.runtime.config import MAX_MEMORY_MB, MIN_MEMORY_MB, FunctionConfig
+from serverless_tutor.runtime.config import FunctionConfig
 from serverless_tutor.runtime.environments import LambdaRuntime
 from serverless_tutor.runtime.results import InvocationResult
 
@@ -153,7 +154,9 @@ class InvokePlayground:
 
     # ------------------------------------------------------------ invoking
 
-    def invoke(self, demo_id: str, memory_mb: int = 128, at_once: int = 1) -> BatchResult:
+    def invoke(
+        self, demo_id: str, memory_mb: int = DEFAULT_MEMORY_MB, at_once: int = 1
+    ) -> BatchResult:
         """Send `at_once` requests to the demo at the same instant and wait for all of them."""
         chosen = demo(demo_id)
         if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
@@ -202,7 +205,7 @@ class InvokePlayground:
     def _warm_up(self) -> None:
         if self._warmed_up:
             return
-        self._runtime.invoke(_config(WARM_UP, 128), WARM_UP.event())
+        self._runtime.invoke(_config(WARM_UP, MIN_MEMORY_MB), WARM_UP.event())
         self._runtime.destroy_environments(WARM_UP.id)
         self._warmed_up = True
 
@@ -362,7 +365,7 @@ class InvokePlayground:
     def __enter__(self) -> InvokePlayground:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
     def _check_open(self) -> None:
