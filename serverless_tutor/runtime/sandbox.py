@@ -31,8 +31,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from serverless_tutor.paths import content_root, data_home
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
 from serverless_tutor.runtime.config import INIT_LIMIT_S, FunctionConfig, lambda_variables
+from serverless_tutor.runtime.confine import PARENT_LAYERS
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.frames import FrameError, encode_frame, recv_frame_bytes
 from serverless_tutor.runtime.logs import LogCapture
@@ -94,6 +96,7 @@ class TemplateProcess:
         self._state = threading.Condition()
         self._exits: dict[int, int] = {}
         self._spawned: queue.Queue[int] = queue.Queue()
+        self._namespace_inits: dict[int, int] = {}  # worker pid -> its PID namespace's init
         self._ready = False
         self._dead = False
         self._proc: subprocess.Popen | None = None
@@ -148,16 +151,21 @@ class TemplateProcess:
                     self._state.notify_all()
                 self._spawned.put(-1)
                 return
-            message = json.loads(data)
+            message = json.loads(data)  # the template runs no learner code: trusted
             kind = message.get("t")
             if kind == "ready":
                 with self._state:
                     self._ready = True
                     self._state.notify_all()
             elif kind == "spawned":
-                self._spawned.put(int(message["pid"]))
+                pid, init_pid = int(message["pid"]), int(message["init_pid"])
+                if pid > 0 and init_pid != pid:
+                    with self._state:
+                        self._namespace_inits[pid] = init_pid
+                self._spawned.put(pid)
             elif kind == "exited":
                 with self._state:
+                    self._namespace_inits.pop(int(message["pid"]), None)
                     self._exits[int(message["pid"])] = int(message["status"])
                     self._state.notify_all()
 
@@ -174,13 +182,13 @@ class TemplateProcess:
     def alive(self) -> bool:
         return not self._dead
 
-    def spawn(self, proto_fd: int, log_fd: int) -> int:
+    def spawn(self, proto_fd: int, log_fd: int, *, pid_namespace: bool = True) -> int:
         self.wait_ready()
+        assert self._sock is not None
         with self._spawn_lock:
             fds = array.array("i", [proto_fd, log_fd])
-            self._sock.sendmsg(
-                [b'{"t":"spawn"}'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())]
-            )
+            request = json.dumps({"t": "spawn", "pid_namespace": pid_namespace}).encode()
+            self._sock.sendmsg([request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())])
             pid = self._spawned.get(timeout=30)
         if pid < 0:
             raise SandboxUnavailable("the sandbox template exited while starting a worker")
@@ -192,7 +200,8 @@ class TemplateProcess:
             return self._exits.pop(pid, None)
 
     def descendants(self) -> set[int]:
-        """Pids of every live process below the template (workers and their offspring)."""
+        """Pids of every live process below the template (workers and their offspring),
+        not counting the init process of each live worker's PID namespace."""
         if self._proc is None:
             return set()
         children: dict[int, list[int]] = {}
@@ -213,7 +222,8 @@ class TemplateProcess:
             if pid not in found:
                 found.add(pid)
                 pending.extend(children.get(pid, []))
-        return found
+        with self._state:
+            return found - set(self._namespace_inits.values())
 
     def close(self) -> None:
         if self._sock is not None:
@@ -258,15 +268,25 @@ class SandboxEnvironment:
         self._log_fd: int | None = None
         self._dead = False
         self._last_memory_mb = 0
+        self._freeze_when_idle = "frozen-when-idle" not in disable
+        self._frozen = False
 
     # ------------------------------------------------------------ lifecycle
     def initialize(self) -> InitOutcome:
+        unavailable = [
+            layer for layer in self._require if layer in PARENT_LAYERS and layer in self._disable
+        ]
+        if unavailable:  # known before any process starts: nothing is run
+            self.destroy()
+            return self._refused(unavailable, "")
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_r, log_w = os.pipe2(os.O_CLOEXEC)
         self._template.wait_ready()  # the template's own start-up is not part of this cold start
         started = time.monotonic()
         try:
-            self.pid = self._template.spawn(child_sock.fileno(), log_w)
+            self.pid = self._template.spawn(
+                child_sock.fileno(), log_w, pid_namespace="pid-namespace" not in self._disable
+            )
         finally:
             child_sock.close()
             os.close(log_w)
@@ -274,28 +294,23 @@ class SandboxEnvironment:
         self._sock = parent_sock
         self._log_fd = log_r
         capture = LogCapture()
-        self._send(self._init_message())
+        try:
+            self._send(self._init_message())
+        except OSError:
+            failure = self._crashed("", capture, started, "the runtime was gone before INIT")
+            return self._init_failed(failure, capture, started)
         deadline = started + INIT_LIMIT_S
         hello = self._wait_for(HelloFrame, deadline, capture)
         if isinstance(hello, Outcome):
             return self._init_failed(hello, capture, started)
         self.isolation = list(hello.isolation)
+        if self._freeze_when_idle:
+            self.isolation.append("frozen-when-idle")
         self.isolation_detail = hello.detail
         if hello.refused:
-            missing = [layer for layer in self._require if layer not in hello.isolation]
+            missing = [layer for layer in self._require if layer not in self.isolation]
             self.destroy()
-            message = f"Required isolation not available, nothing was run: {', '.join(missing)}" + (
-                f" ({hello.detail})" if hello.detail else ""
-            )
-            return InitOutcome(
-                isolation=self.isolation,
-                status="error",
-                error={
-                    "errorType": "Sandbox.IsolationUnavailable",
-                    "errorMessage": message,
-                    "stackTrace": [],
-                },
-            )
+            return self._refused(missing, hello.detail)
         done = self._wait_for(InitDoneFrame, deadline, capture)
         if isinstance(done, Outcome):
             return self._init_failed(done, capture, started)
@@ -314,6 +329,20 @@ class SandboxEnvironment:
             )
         return InitOutcome(
             isolation=self.isolation, init_ms=init_ms, logs=capture.text(), max_memory_mb=memory
+        )
+
+    def _refused(self, missing: list[str], detail: str) -> InitOutcome:
+        message = f"Required isolation not available, nothing was run: {', '.join(missing)}" + (
+            f" ({detail})" if detail else ""
+        )
+        return InitOutcome(
+            isolation=self.isolation,
+            status="error",
+            error={
+                "errorType": "Sandbox.IsolationUnavailable",
+                "errorMessage": message,
+                "stackTrace": [],
+            },
         )
 
     def _init_failed(self, failure: Outcome, capture: LogCapture, started: float) -> InitOutcome:
@@ -342,8 +371,9 @@ class SandboxEnvironment:
             "ephemeral_storage_mb": config.ephemeral_storage_mb,
             "scratch_dir": str(self.scratch),
             "env": env,
-            "require": list(self._require),
-            "disable": list(self._disable),
+            "require": [layer for layer in self._require if layer not in PARENT_LAYERS],
+            "disable": [layer for layer in self._disable if layer not in PARENT_LAYERS],
+            "hidden": tutor_paths(),
             "context": {
                 "function_name": config.name,
                 "memory_limit_in_mb": str(config.memory_mb),
@@ -373,6 +403,7 @@ class SandboxEnvironment:
         started = time.monotonic()
         deadline = started + timeout
         capture = LogCapture()
+        self._thaw()
         self._drain_logs(capture)  # output of threads that outlived the previous invoke
         message = {
             "t": "invoke",
@@ -398,6 +429,9 @@ class SandboxEnvironment:
         memory = self._memory_mb()
         if frame.request_id != request_id:
             return self._violation(request_id, capture, started, "result for another request")
+        problem = _payload_problem(frame.payload) or self._frames_after_result()
+        if problem:
+            return self._violation(request_id, capture, started, problem)
         if frame.out_of_memory or memory > self.config.memory_mb:
             self.destroy()
             return Outcome(
@@ -417,6 +451,7 @@ class SandboxEnvironment:
                     "Runtime.OutOfMemory",
                 ],
             )
+        self._freeze()
         if frame.error is not None:
             error = frame.error.model_dump()
             error.pop("requestId", None)
@@ -437,10 +472,40 @@ class SandboxEnvironment:
             logs_truncated=capture.truncated,
         )
 
-    # ------------------------------------------------------------ protocol plumbing
-    def _send(self, message: dict[str, Any]) -> None:
+    def _freeze(self) -> None:
+        """Stop every process of the environment until the next invoke, as Lambda freezes
+        an idle environment: background threads do not run while it waits."""
+        if self._freeze_when_idle and self.pid is not None and not self._dead:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGSTOP)
+                self._frozen = True
+
+    def _thaw(self) -> None:
+        if self._frozen and self.pid is not None and not self._dead:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGCONT)
+        self._frozen = False
+
+    def _frames_after_result(self) -> str | None:
+        """A genuine runtime sends nothing after its result (it keeps the channel locked
+        until the next invoke arrives), so anything already waiting is forged or extra."""
         assert self._sock is not None
-        self._sock.settimeout(10)
+        readable, _, _ = select.select([self._sock], [], [], 0)
+        if not readable:
+            return None
+        try:
+            pending = self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except OSError:
+            return None
+        if not pending:
+            return None  # the worker hung up after its result: the next invoke will see it
+        return "more frames after the result"
+
+    # ------------------------------------------------------------ protocol plumbing
+    def _send(self, message: dict[str, Any], timeout: float = 10) -> None:
+        if self._sock is None:
+            raise ConnectionError("the environment is gone")
+        self._sock.settimeout(max(0.001, timeout))
         self._sock.sendall(encode_frame(message))
 
     def _wait_for(self, expected: type, deadline: float, capture: LogCapture, request_id: str = ""):
@@ -475,7 +540,12 @@ class SandboxEnvironment:
             except OSError:
                 return self._crashed(request_id, capture, started, None)
             if isinstance(frame, CallFrame):
-                self._serve_call(frame, request_id)
+                try:
+                    self._serve_call(frame, request_id, deadline)
+                except OSError:  # the worker stopped reading its replies, or is gone
+                    return self._crashed(
+                        request_id, capture, started, "the runtime stopped reading its replies"
+                    )
                 continue
             if not isinstance(frame, expected):
                 return self._violation(
@@ -483,7 +553,7 @@ class SandboxEnvironment:
                 )
             return frame
 
-    def _serve_call(self, call: CallFrame, request_id: str) -> None:
+    def _serve_call(self, call: CallFrame, request_id: str, deadline: float) -> None:
         try:
             body = base64.b64decode(call.body_b64, validate=True)
             request = ForwardedRequest(
@@ -509,7 +579,8 @@ class SandboxEnvironment:
                 "status": response.status_code,
                 "headers": dict(response.headers),
                 "body_b64": base64.b64encode(response.body).decode("ascii"),
-            }
+            },
+            timeout=deadline - time.monotonic(),
         )
 
     def _read_logs(self, capture: LogCapture) -> bool:
@@ -599,6 +670,51 @@ class SandboxEnvironment:
             destroyed=True,
             extra_log_lines=[message],
         )
+
+
+def _payload_problem(payload: str | None) -> str | None:
+    """Why the response text of a result frame cannot be used, or None. The worker's
+    marshaller never produces these: a payload that fails here was forged."""
+    if payload is None:
+        return None
+    try:
+        json.loads(payload)
+    except RecursionError:
+        return "the response is nested too deeply to read"
+    except ValueError as exc:
+        return f"the response is not readable JSON ({str(exc)[:120]})"
+    return None
+
+
+_tutor_paths: list[str] | None = None
+
+
+def tutor_paths() -> list[str]:
+    """Folders no handler may see, whatever the install: the tutor's package (with its
+    _content in a wheel), every other copy of it on sys.path (an editable install
+    puts the force-included _content in site-packages), the source checkout the
+    package runs from, and the learner's data directory."""
+    global _tutor_paths
+    if _tutor_paths is None:
+        package = _RUNTIME_DIR.parent
+        found = {package}
+        for entry in [*sys.path, *site_package_dirs()]:
+            if entry:
+                found.add(Path(entry, package.name))
+        if (package.parent / "pyproject.toml").is_file():
+            found.add(package.parent)  # a checkout: lessons/, exercises/, tests/ and .git
+        found.add(content_root())
+        _tutor_paths = sorted({str(p.resolve()) for p in found if p.is_dir()})
+    home = data_home()
+    return [*_tutor_paths, str(home)] if home.is_dir() else list(_tutor_paths)
+
+
+def site_package_dirs() -> list[str]:
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return [*site.getsitepackages(), paths["purelib"], paths["platlib"]]
 
 
 def _exit_reason(status: int | None) -> str:

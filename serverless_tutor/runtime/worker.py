@@ -5,8 +5,13 @@ Runs in separate processes started by serverless_tutor.runtime.sandbox. Standard
 library (plus botocore, pre-imported so handlers do not pay for it) only.
 
 Template protocol (SOCK_SEQPACKET, one JSON object per message):
-  parent -> template  {"t": "spawn"} with two fds attached (protocol socket, log pipe)
-  template -> parent  {"t": "ready"} once, {"t": "spawned", "pid": n}, {"t": "exited", "pid": n, "status": s}
+  parent -> template  {"t": "spawn", "pid_namespace": bool} with two fds attached (protocol socket, log pipe)
+  template -> parent  {"t": "ready"} once, {"t": "spawned", "pid": n, "init_pid": m},
+                      {"t": "exited", "pid": n, "status": s}
+  With a PID namespace, the template's child is the namespace's init (pid 1 inside,
+  `init_pid` outside), which forks the worker (pid 2 inside, `pid` outside), waits for
+  it and hands its wait status back; the worker is not pid 1, so it can end itself with
+  a signal as any Lambda runtime process can.
 
 Worker protocol (frames.py frames on the protocol socket; stdout/stderr are logs only):
   parent -> worker  {"t": "init", ...config}            worker -> parent {"t": "hello", isolation, missing, refused, detail}
@@ -23,6 +28,7 @@ import array
 import base64
 import contextlib
 import gc
+import importlib.util
 import io
 import json
 import logging
@@ -30,12 +36,15 @@ import os
 import select
 import signal
 import socket
+import struct
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
 import traceback
 
+from serverless_tutor.limits import MAX_THREADS_PER_ENVIRONMENT
 from serverless_tutor.runtime import bootstrap, confine
 from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.frames import FrameError, recv_frame, send_frame
@@ -55,7 +64,8 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    workers: set[int] = set()
+    workers: dict[int, tuple[int, int | None]] = {}  # child -> (worker pid, status pipe)
+    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     gc.freeze()  # keep the pre-imported objects out of the collector: fewer copied pages per fork
     control.send(json.dumps({"t": "ready", "pid": os.getpid()}).encode())
     while True:
@@ -66,26 +76,102 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
         if control in readable:
             message, fds = _recv_with_fds(control)
             if message is None:  # the parent has gone: take every worker with us
-                for pid in workers:
-                    _kill_group(pid)
+                for child, (worker, _status_r) in workers.items():
+                    _kill_group(worker)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(child, signal.SIGKILL)
                 if work_dir:
                     import shutil
 
                     shutil.rmtree(work_dir, ignore_errors=True)
                 os._exit(0)
             if message.get("t") == "spawn" and len(fds) == 2:
-                pid = os.fork()
-                if pid == 0:
+
+                def leave_template() -> None:
                     os.close(wake_r)
                     os.close(wake_w)
+                    os.close(own_pid_namespace)
                     control.detach()
                     os.close(control_fd)
-                    _worker_main(fds[0], fds[1])
-                    os._exit(0)
-                workers.add(pid)
-                control.send(json.dumps({"t": "spawned", "pid": pid}).encode())
+
+                child, worker, status_r = _spawn(
+                    fds, bool(message.get("pid_namespace")), own_pid_namespace, leave_template
+                )
+                if worker > 0:
+                    workers[child] = (worker, status_r)
+                control.send(
+                    json.dumps({"t": "spawned", "pid": worker, "init_pid": child}).encode()
+                )
             for fd in fds:
                 os.close(fd)
+
+
+def _spawn(
+    fds: list[int], pid_namespace: bool, own_pid_namespace: int, leave_template
+) -> tuple[int, int, int | None]:
+    """Fork a worker. Returns (the template's child, the worker's pid, status pipe);
+    without a PID namespace the child is the worker and there is no pipe. A worker
+    pid of -1 means the start failed."""
+    if pid_namespace:
+        try:
+            confine.unshare(confine.CLONE_NEWPID)  # for our next child only
+        except OSError:
+            pid_namespace = False  # the worker reports the layer missing
+    if not pid_namespace:
+        pid = os.fork()
+        if pid == 0:
+            leave_template()
+            _worker_main(fds[0], fds[1], None)
+            os._exit(0)
+        return pid, pid, None
+    status_r, status_w = os.pipe2(os.O_CLOEXEC)
+    try:
+        child = os.fork()
+    except OSError:
+        confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
+        os.close(status_r)
+        os.close(status_w)
+        return -1, -1, None
+    if child == 0:
+        leave_template()
+        os.close(status_r)
+        _namespace_init(fds, status_w)
+    confine.setns(own_pid_namespace, confine.CLONE_NEWPID)  # later children stay with us
+    os.close(status_w)
+    ready, _, _ = select.select([status_r], [], [], 10)
+    data = os.read(status_r, 4) if ready else b""
+    if len(data) != 4:
+        _kill_group(child)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+        os.close(status_r)
+        return child, -1, None
+    (worker,) = struct.unpack("=i", data)
+    return child, worker, status_r
+
+
+def _namespace_init(fds: list[int], status_w: int) -> None:
+    """Pid 1 of the environment's PID namespace: fork the worker, wait for it, hand its
+    wait status to the template, and exit (which ends everything left in the namespace)."""
+    worker = os.fork()
+    if worker == 0:
+        _worker_main(fds[0], fds[1], status_w)
+        os._exit(0)
+    confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.closerange(0, status_w)
+    os.closerange(status_w + 1, 65536)
+    status = 0
+    while True:
+        try:
+            _, status = os.waitpid(worker, 0)
+            break
+        except ChildProcessError:
+            break
+    with contextlib.suppress(OSError):
+        os.write(status_w, struct.pack("=i", status))
+    os._exit(0)
 
 
 def _preload() -> None:
@@ -109,7 +195,7 @@ def _drain(fd: int) -> None:
         pass
 
 
-def _reap(control: socket.socket, workers: set[int]) -> None:
+def _reap(control: socket.socket, workers: dict[int, tuple[int, int | None]]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -118,9 +204,15 @@ def _reap(control: socket.socket, workers: set[int]) -> None:
         if pid == 0:
             return
         if pid in workers:
-            workers.discard(pid)
-            control.send(json.dumps({"t": "exited", "pid": pid, "status": status}).encode())
-        _kill_orphans(workers)
+            worker, status_r = workers.pop(pid)
+            if status_r is not None:  # the namespace's init passes on the worker's own status
+                with contextlib.suppress(OSError):
+                    data = os.read(status_r, 4)
+                    if len(data) == 4:
+                        (status,) = struct.unpack("=i", data)
+                os.close(status_r)
+            control.send(json.dumps({"t": "exited", "pid": worker, "status": status}).encode())
+        _kill_orphans(set(workers))
 
 
 def _kill_orphans(workers: set[int]) -> None:
@@ -171,7 +263,10 @@ class _Channel:
             return recv_frame(self.sock)
 
 
-def _worker_main(proto_fd: int, log_fd: int) -> None:
+def _worker_main(proto_fd: int, log_fd: int, status_w: int | None) -> None:
+    if status_w is not None:  # tell the template our pid as the host sees it
+        os.write(status_w, struct.pack("=i", int(os.readlink("/proc/self"))))
+        os.close(status_w)
     os.setsid()
     confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.set_wakeup_fd(-1)
@@ -243,10 +338,54 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
         layers.append(name)
         return True
 
-    in_namespace = attempt(
-        "namespaces", lambda: confine.enter_namespaces(scratch, _readable_paths(code_dir))
-    )
-    tmp = "/tmp" if in_namespace else scratch
+    def report(name: str, present: bool, why: str) -> None:
+        if present:
+            layers.append(name)
+        else:
+            missing.append(name)
+            notes.append(f"{name}: {why}")
+
+    if "pid-namespace" in disabled:
+        report("pid-namespace", False, "disabled by the caller")
+    else:
+        report(
+            "pid-namespace",
+            confine.in_child_pid_namespace(),
+            "the kernel refused a new PID namespace",
+        )
+    readable = _readable_paths(code_dir)
+    in_namespace = attempt("namespaces", confine.enter_namespaces)
+    tmp = scratch
+    if in_namespace:
+        cap_tmp = "tmp-size-cap" not in disabled
+        hide = "hidden-tutor-files" not in disabled
+        try:
+            layout_notes = confine.lay_out_files(
+                init["ephemeral_storage_mb"] if cap_tmp else None,
+                scratch,
+                readable,
+                init.get("hidden", []) if hide else [],
+            )
+            tmp = "/tmp"
+            notes.extend(layout_notes)
+            tmp_capped = cap_tmp and not layout_notes
+            report("tmp-size-cap", tmp_capped, "disabled by the caller" if not cap_tmp else "")
+            report("hidden-tutor-files", hide, "disabled by the caller")
+        except OSError as exc:
+            report("tmp-size-cap", False, f"the file layout failed: {exc}")
+            report("hidden-tutor-files", False, f"the file layout failed: {exc}")
+    else:
+        report("tmp-size-cap", False, "needs the namespaces layer")
+        report("hidden-tutor-files", False, "needs the namespaces layer")
+    ipc_private = attempt("ipc-namespace", lambda: confine.unshare(confine.CLONE_NEWIPC))
+    ipc_capped = False
+    if ipc_private and "shared-memory" not in disabled:
+        try:
+            confine.cap_ipc(init["memory_mb"])
+            ipc_capped = True
+        except (OSError, confine.ConfinementError) as exc:
+            notes.append(f"shared-memory: {exc}")
+    attempt("thread-cap", lambda: confine.cap_threads(MAX_THREADS_PER_ENVIRONMENT))
     attempt(
         "rlimits", lambda: confine.apply_rlimits(init["memory_mb"], init["ephemeral_storage_mb"])
     )
@@ -265,23 +404,63 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
     attempt("scratch-tmp", scratch_tmp)
     sys.path[:] = [code_dir] + [p for p in sys.path if p and os.path.abspath(p) != PACKAGE_ROOT]
     attempt("no-capabilities", confine.drop_capabilities)
-    attempt(
-        "landlock", lambda: confine.apply_landlock(_readable_paths(code_dir), [tmp, os.devnull])
-    )
-    attempt("seccomp", confine.apply_seccomp)
+    attempt("landlock", lambda: _apply_landlock(readable, tmp))
+    deny_memfd = "shared-memory" not in disabled
+    sealed = attempt("seccomp", lambda: confine.apply_seccomp(deny_memfd=deny_memfd))
+    if "shared-memory" in disabled:
+        report("shared-memory", False, "disabled by the caller")
+    elif not ipc_capped or not sealed:
+        report("shared-memory", False, "needs the ipc-namespace and seccomp layers")
+    else:
+        report("shared-memory", True, "")
     return layers, missing, "; ".join(notes)
 
 
+def _apply_landlock(readable: list[str], tmp: str) -> None:
+    confine.apply_landlock(readable, [tmp, os.devnull], list_only=_site_packages_dirs())
+
+
+# What a Lambda Python runtime has besides the standard library (import names).
+LAMBDA_RUNTIME_PACKAGES = (
+    "boto3",
+    "botocore",
+    "jmespath",
+    "dateutil",
+    "s3transfer",
+    "six",
+    "urllib3",
+)
+
+
 def _readable_paths(code_dir: str) -> list[str]:
-    paths = {code_dir, RUNTIME_DIR, "/dev/null", "/dev/urandom", "/dev/zero", "/usr/share/zoneinfo"}
-    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
-        paths.add(os.path.join(prefix, "lib"))
-        paths.add(os.path.join(prefix, "lib64"))
-    for entry in sys.path:
-        if entry and os.path.isdir(entry) and os.path.abspath(entry) != PACKAGE_ROOT:
-            paths.add(entry)
+    """The read allow-list: the code, the standard library, Lambda's own packages, the
+    system's shared libraries and time zones. Not site-packages as a whole, and not the
+    tutor (its folders are also hidden by mounts: see confine.lay_out_files)."""
+    paths = {code_dir, "/dev/null", "/dev/urandom", "/dev/zero", "/usr/share/zoneinfo"}
+    for key in ("stdlib", "platstdlib"):
+        paths.add(sysconfig.get_paths()[key])
+    for name in LAMBDA_RUNTIME_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            paths.update(spec.submodule_search_locations)
+        elif spec.origin:
+            paths.add(spec.origin)
     paths.update({"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib"})
-    return sorted(paths)
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _site_packages_dirs() -> list[str]:
+    """Listing (not reading) site-packages keeps the import system's directory cache
+    working; the files in it stay unreadable unless allowed above."""
+    return sorted(
+        {p for p in sys.path if p and p.endswith(("site-packages", "dist-packages"))}
+        | {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    )
 
 
 class _State:
@@ -322,21 +501,25 @@ def _run(init: dict, channel: _Channel) -> None:
         os._exit(0)
 
     meta = init["context"]
+    result: dict | None = None
     while True:
-        try:
-            with channel.lock:
+        # The channel stays locked from sending a result until the next invoke arrives: a
+        # background thread's AWS call waits for that invoke, as it would in a frozen
+        # Lambda environment, and never lands between two invokes.
+        with channel.lock:
+            try:
+                if result is not None:
+                    send_frame(channel.sock, result)
+                    if result["out_of_memory"]:
+                        os._exit(0)
                 message = recv_frame(channel.sock)
-        except (FrameError, OSError):
-            os._exit(0)
+            except (FrameError, OSError):
+                os._exit(0)
         if message.get("t") != "invoke":
             os._exit(0)
         result = _invoke(handler, message, meta, init, state)
         sys.stdout.flush()
         sys.stderr.flush()
-        with channel.lock:
-            send_frame(channel.sock, result)
-        if result["out_of_memory"]:
-            os._exit(0)
 
 
 def _invoke(handler, message: dict, meta: dict, init: dict, state: _State) -> dict:

@@ -197,24 +197,27 @@ def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
     assert not Path("/tmp/mine").exists() and not Path("/var/tmp/planted").exists()
 
 
-def test_a_50_mb_file_lands_in_scratch_and_goes_with_the_environment(runtime, tmp_path):
+def test_a_50_mb_file_stays_in_the_environments_own_tmp_and_goes_with_it(runtime, tmp_path):
     fn = make_function(
         tmp_path,
         """
         import os
         def handler(e, c):
-            with open("/tmp/big.bin", "wb") as f:
-                f.write(b"\\0" * (50 * 1024 * 1024))
-            return os.path.getsize("/tmp/big.bin")
+            if e.get("write"):
+                with open("/tmp/big.bin", "wb") as f:
+                    f.write(b"\\0" * (50 * 1024 * 1024))
+            return os.path.getsize("/tmp/big.bin") if os.path.exists("/tmp/big.bin") else None
     """,
     )
-    result = runtime.invoke(fn, {})
-    assert result.response == 50 * 1024 * 1024
+    assert runtime.invoke(fn, {"write": True}).response == 50 * 1024 * 1024
+    warm = runtime.invoke(fn, {})
+    assert not warm.cold and warm.response == 50 * 1024 * 1024  # /tmp lives on while warm
     scratch = runtime._slots[fn.name][0].env.scratch
-    assert (scratch / "big.bin").stat().st_size == 50 * 1024 * 1024
-    assert not Path("/tmp/big.bin").exists()
+    assert not (scratch / "big.bin").exists() and not Path("/tmp/big.bin").exists()
     assert runtime.destroy_environments(fn.name) == 1
     assert not scratch.exists()
+    cold = runtime.invoke(fn, {})
+    assert cold.cold and cold.response is None  # a new environment, a new empty /tmp
     assert settle(runtime) == set()
 
 
@@ -273,7 +276,7 @@ def test_thread_writing_after_return_does_not_disturb_results(runtime, tmp_path)
     assert first.response == second.response == "returned" and not second.cold
     assert (
         "background" in second.logs
-    )  # what the thread wrote between invokes shows up in the next one
+    )  # frozen while idle: it writes again once the next invoke thaws it
     assert runtime.destroy_environments(fn.name) == 1
     assert settle(runtime) == set()
 
@@ -357,7 +360,11 @@ def test_without_seccomp_an_escaped_grandchild_is_still_killed_with_its_environm
     with LambdaRuntime(disable_isolation=["seccomp"]) as runtime:
         result = runtime.invoke(fn, {})
         assert "seccomp" not in result.isolation
-        escaped = result.response
-        assert escaped in runtime.sandbox_pids()
+        escaped = result.response  # its pid inside the environment's PID namespace
+        live = {env.pid for env in runtime.environments(fn.name)}
+        (outside,) = runtime.sandbox_pids() - live
+        with open(f"/proc/{outside}/status") as status:
+            nspid = next(line for line in status if line.startswith("NSpid:"))
+        assert int(nspid.split()[-1]) == escaped
         assert runtime.destroy_environments(fn.name) == 1
         assert settle(runtime) == set()

@@ -58,18 +58,21 @@ def test_sanitize_removes_escapes_and_bidi_but_keeps_text():
     assert sanitize_for_terminal("a\x1b[31mb\r\nc\u202ed\te") == "a\\x1b[31mb\nc\\u202ed\te"
 
 
-def test_paths_under_tmp_to_keep_visible_are_the_outermost_existing_ones(tmp_path):
-    from serverless_tutor.runtime.confine import _outermost_under_tmp
+def test_the_deepest_mount_rule_above_a_path_decides_what_it_shows():
+    from serverless_tutor.runtime.confine import _deepest_covering
 
-    venv = tmp_path / "venv"
-    site = venv / "lib" / "python3.11" / "site-packages"
-    site.mkdir(parents=True)
-    code = tmp_path / "code"
-    code.mkdir()
-    kept = _outermost_under_tmp(
-        [str(site), str(venv / "lib"), str(code), "/usr/lib", "/tmp", str(tmp_path / "gone")]
+    applied = [
+        ("/tmp", "tmp"),
+        ("/tmp/venv/lib/site-packages", "show"),
+        ("/tmp/venv/lib/site-packages/serverless_tutor", "hide"),
+    ]
+    assert _deepest_covering(applied, "/tmp/code") == "tmp"
+    assert _deepest_covering(applied, "/tmp/venv/lib/site-packages/boto3") == "show"
+    assert (
+        _deepest_covering(applied, "/tmp/venv/lib/site-packages/serverless_tutor/_content")
+        == "hide"
     )
-    if str(tmp_path).startswith("/tmp/"):
-        assert sorted(kept) == sorted([str(venv / "lib"), str(code)])
-    else:
-        assert kept == []
+    assert (
+        _deepest_covering(applied, "/tmp/venv/lib/site-packages/serverless_tutor_extra") == "show"
+    )
+    assert _deepest_covering(applied, "/usr/lib") is None

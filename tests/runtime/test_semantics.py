@@ -368,7 +368,7 @@ def test_idle_environments_are_reclaimed_after_keep_alive(tmp_path):
         warm = runtime.invoke(fn, {})
         assert not warm.cold and warm.response == 2  # /tmp is kept across warm invokes
         scratch = runtime._slots[fn.name][0].env.scratch
-        assert (scratch / "visits").read_text() == "2"
+        assert not (scratch / "visits").exists()  # in the environment's own tmpfs, not on disk
         clock.advance(599)
         assert runtime.reclaim_idle() == 0
         clock.advance(1)
