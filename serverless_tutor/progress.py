@@ -2,7 +2,9 @@
 
 A save goes through `write_atomically` (a temporary file in the same folder,
 fsynced and renamed over the old one), so a crash mid-save leaves either the old
-state or the new one. Temporary files a killed writer left behind are removed on
+state or the new one. Saves are merged, under a lock, with what another writer
+(the app, or `check` in another shell) saved since this store last read the file,
+so no writer erases another's results (see progress_merge.py). Temporary files a killed writer left behind are removed on
 the next load once they are a minute old. A file
 that cannot be read or parsed is moved aside (never overwritten) and the learner
 starts fresh with a one-line notice saying where the old file went.
@@ -10,19 +12,24 @@ starts fresh with a one-line notice saying where the old file went.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_tutor.atomic_write import stale_temporaries, write_atomically
 from serverless_tutor.paths import data_home
+from serverless_tutor.progress_merge import merge_progress
 from serverless_tutor.quiz.state import QuizState
 
 PROGRESS_FILE = "progress.json"
+LOCK_FILE = "progress.json.lock"
 STALE_TEMP_SECONDS = 60
 
 
@@ -38,6 +45,10 @@ class ExerciseProgress(BaseModel):
     hints_used: int = 0
     gave_up: bool = False
     solution_revealed: bool = False
+    last_result: Literal["pass", "fail", "error"] | None = Field(
+        default=None, description="the latest graded run, whatever the best one was"
+    )
+    last_run_at: datetime | None = None
 
 
 class Progress(BaseModel):
@@ -72,24 +83,62 @@ class ProgressStore:
     def __init__(self, folder: Path | None = None):
         self.folder = folder if folder is not None else data_home()
         self.path = self.folder / PROGRESS_FILE
+        # The document this store last read or wrote: the base of the next merge.
+        self._base: dict[str, Any] = {}
+        self.notice: str | None = None
 
     def load(self) -> LoadResult:
         self._remove_stale_temp_files()
+        progress = self._read()
+        self._base = progress.model_dump(mode="json")
+        return LoadResult(progress=progress, notice=self.notice)
+
+    def save(self, progress: Progress) -> Progress:
+        """Merge `progress` with what is on disk now, write the result and return it.
+
+        The caller should carry on with the returned Progress: it holds results
+        other writers saved meanwhile.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            on_disk = self._read().model_dump(mode="json") if self.path.exists() else None
+            mine = progress.model_dump(mode="json")
+            merged = mine if on_disk is None else merge_progress(self._base, mine, on_disk)
+            result = Progress.model_validate(merged)
+            write_atomically(self.path, result.model_dump_json(indent=2))
+        self._base = result.model_dump(mode="json")
+        return result
+
+    def _read(self) -> Progress:
+        """The progress on disk; a file that cannot be read is moved aside (noted in .notice)."""
+        self.notice = None
         if not self.path.exists():
-            return LoadResult(progress=Progress())
+            return Progress()
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return LoadResult(progress=Progress.model_validate(raw))
+            return Progress.model_validate(raw)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
             kept = self._move_aside()
             reason = type(exc).__name__
-            return LoadResult(
-                progress=Progress(),
-                notice=f"Progress file was unreadable ({reason}); kept it as {kept} and started fresh.",
+            self.notice = (
+                f"Progress file was unreadable ({reason}); kept it as {kept} and started fresh."
             )
+            return Progress()
 
-    def save(self, progress: Progress) -> None:
-        write_atomically(self.path, progress.model_dump_json(indent=2))
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold an exclusive lock on the lock file beside progress.json (POSIX advisory lock)."""
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks on this platform: merge without one
+            yield
+            return
+        with open(self.folder / LOCK_FILE, "a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def _remove_stale_temp_files(self) -> None:
         # A writer killed mid-save leaves its temp file behind; the real file is intact.

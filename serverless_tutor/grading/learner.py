@@ -6,6 +6,7 @@ caller saves the progress (ProgressStore.save) and renders the result.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -98,6 +99,8 @@ def record_check(progress: Progress, exercise: Exercise, result: CheckResult) ->
     entry = progress_for(progress, exercise)
     entry.checks += 1
     entry.max_points = result.max_points
+    entry.last_run_at = datetime.now(UTC)
+    entry.last_result = "pass" if result.passed else "error" if result.status == "error" else "fail"
     if result.status == "error":
         return entry
     entry.best_points = max(entry.best_points, result.points)

@@ -105,7 +105,7 @@ def test_batch_grades_a_folder_of_submissions(capsys, tmp_path):
     (tmp_path / "grace.py").write_bytes((exercise_folder / "handler.py").read_bytes())
     assert main(["check", "cost-estimator", "--batch", str(tmp_path), "--json"]) == 1
     batch = _json(capsys)
-    assert batch["passed"] == 1 and batch["maxPoints"] == 6
+    assert batch["passed"] == 1 and batch["maxPoints"] == 7
     statuses = {
         Path(entry["submission"]).parent.name
         if entry["submission"].endswith("handler.py")

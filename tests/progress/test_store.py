@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from serverless_tutor.progress import PROGRESS_FILE, Progress, ProgressStore
+from serverless_tutor.progress import (
+    LOCK_FILE,
+    PROGRESS_FILE,
+    ExerciseProgress,
+    Progress,
+    ProgressStore,
+)
+from serverless_tutor.quiz.state import CardState
 
 
 def test_round_trip_and_visit(tmp_path):
@@ -68,7 +75,7 @@ def test_failed_save_leaves_old_state_and_no_temp_file(tmp_path, monkeypatch):
         store.save(Progress(current_lesson="baas", visited=["baas"]))
     monkeypatch.undo()
     assert store.load().progress == old
-    assert [p.name for p in tmp_path.iterdir()] == [PROGRESS_FILE]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([PROGRESS_FILE, LOCK_FILE])
 
 
 WRITER = """
@@ -76,6 +83,7 @@ import sys
 from pathlib import Path
 from serverless_tutor.progress import Progress, ProgressStore
 store = ProgressStore(Path(sys.argv[1]))
+store.load()  # a writer's changes are relative to what it loaded
 n = 0
 print("ready", flush=True)
 while True:
@@ -118,3 +126,91 @@ def test_load_removes_temp_files_a_killed_writer_left_once_they_are_stale(tmp_pa
     assert not stale.exists()
     assert fresh.exists()  # perhaps another process is writing it right now
     assert other.exists()  # not ours to remove
+
+
+def test_two_writers_keep_each_others_results(tmp_path):
+    # The app loads, then `check` in another shell records a pass, then the app saves.
+    app_store, cli_store = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    in_app = app_store.load().progress
+    from_cli = cli_store.load().progress
+    from_cli.exercises["create-order"] = ExerciseProgress(
+        status="passed", best_points=8, max_points=8, checks=1
+    )
+    cli_store.save(from_cli)
+    in_app.visit("faas")
+    in_app.exercises["hello-handler"] = ExerciseProgress(status="attempted", checks=2)
+    merged = app_store.save(in_app)
+    on_disk = ProgressStore(tmp_path).load().progress
+    assert on_disk == merged
+    assert on_disk.current_lesson == "faas"
+    assert on_disk.exercises["create-order"].status == "passed"
+    assert on_disk.exercises["create-order"].best_points == 8
+    assert on_disk.exercises["hello-handler"].checks == 2
+
+
+def test_both_writers_checking_one_exercise_add_their_checks_and_keep_the_best(tmp_path):
+    first, second = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    seed = first.load().progress
+    seed.exercises["sqs-batch"] = ExerciseProgress(status="attempted", best_points=2, checks=3)
+    first.save(seed)
+    a, b = first.load().progress, second.load().progress
+    a.exercises["sqs-batch"] = ExerciseProgress(
+        status="passed", best_points=8, max_points=8, checks=4, hints_used=1
+    )
+    first.save(a)
+    b.exercises["sqs-batch"] = ExerciseProgress(
+        status="attempted", best_points=5, max_points=8, checks=5, gave_up=True
+    )
+    merged = second.save(b).exercises["sqs-batch"]
+    # 3 checks before, one more in each writer and two in the second: 3 + 1 + 2.
+    assert merged.checks == 6
+    assert merged.best_points == 8
+    assert merged.hints_used == 1
+    assert merged.gave_up is True
+    assert merged.status == "passed"  # the furthest either reached
+
+
+def test_the_latest_result_comes_from_the_later_run_whoever_saves_last(tmp_path):
+    first, second = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    a, b = first.load().progress, second.load().progress
+    b.exercises["get-user"] = ExerciseProgress(
+        status="passed", last_result="pass", last_run_at="2026-12-04T10:00:00Z", checks=1
+    )
+    a.exercises["get-user"] = ExerciseProgress(
+        status="attempted", last_result="fail", last_run_at="2026-12-04T11:00:00Z", checks=1
+    )
+    second.save(b)
+    merged = first.save(a).exercises["get-user"]
+    assert merged.status == "passed"
+    assert merged.last_result == "fail"
+    assert merged.checks == 2
+
+
+def test_visited_lessons_and_quiz_cards_merge(tmp_path):
+    first, second = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    a, b = first.load().progress, second.load().progress
+    a.visit("faas")
+    b.visit("baas")
+    a.quiz.cards["q1"] = CardState(
+        card_id=1, state=2, due="2026-12-10T00:00:00Z", last_review="2026-12-04T10:00:00Z"
+    )
+    b.quiz.cards["q1"] = CardState(
+        card_id=1, state=1, due="2026-12-05T00:00:00Z", last_review="2026-12-04T09:00:00Z"
+    )
+    first.save(a)
+    merged = second.save(b)
+    assert merged.visited == ["faas", "baas"]
+    assert merged.current_lesson == "baas"
+    assert merged.quiz.cards["q1"].state == 2  # the later review wins, though saved first
+
+
+def test_a_file_corrupted_between_load_and_save_is_kept_aside(tmp_path):
+    store = ProgressStore(tmp_path)
+    progress = store.load().progress
+    (tmp_path / PROGRESS_FILE).write_bytes(b"{half a file")
+    progress.visit("faas")
+    saved = store.save(progress)
+    assert saved.current_lesson == "faas"
+    kept = list(tmp_path.glob(f"{PROGRESS_FILE}.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == b"{half a file"
+    assert store.notice is not None and str(kept[0]) in store.notice
