@@ -1,21 +1,34 @@
 """`serverless-tutor offline [serverless.yml] [--port 3000] [--stage dev]`.
 
 Deploys the service into a local account and serves its HTTP routes on
-127.0.0.1, logging one line per request (method, path, function, cold or warm,
-duration, status). Queues, streams and schedules are polled in the background.
-Ctrl+C stops it cleanly.
+127.0.0.1, printing a curl command for each route, then one line per request
+(method, path, function, cold or warm, duration, status). Queues, streams and
+schedules are polled in the background. At most `--concurrency` invokes of a
+function run at once; over it HTTP requests are throttled as Lambda does.
+
+Ctrl+C or SIGTERM stops accepting, cancels queued deliveries, stops every
+environment and exits within 5 s; a second Ctrl+C exits at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, usage_error
+from serverless_tutor.limits import DEFAULT_ACCOUNT_CONCURRENCY
 from serverless_tutor.paths import bundled_example, bundled_example_names
+
+if TYPE_CHECKING:
+    from serverless_tutor.cloud.deploy import Deployment
+
+DEFAULT_LOCAL_CONCURRENCY = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,23 +63,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="JSON",
         help='put items into tables after deploying: {"table": [{...}, ...]}',
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_LOCAL_CONCURRENCY,
+        metavar="N",
+        help=f"at most N invokes of one function at once, each in its own environment "
+        f"(default {DEFAULT_LOCAL_CONCURRENCY}; AWS's default account limit is "
+        f"{DEFAULT_ACCOUNT_CONCURRENCY:,}); over it HTTP requests are throttled",
+    )
     parser.set_defaults(handler=run_offline)
 
 
 def run_offline(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.account import LocalAccount
+    from serverless_tutor.cloud.concurrency import ConcurrencyLimitedRuntime
     from serverless_tutor.cloud.deploy import deploy
-    from serverless_tutor.cloud.offline import OfflineServer
+    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S, OfflineServer
     from serverless_tutor.cloud.service import ServiceConfigError, load_service
     from serverless_tutor.runtime import LambdaRuntime
 
     path = Path(args.config)
-    if not path.is_file() and bundled_example(args.config):
-        path = bundled_example(args.config)
+    example = bundled_example(args.config)
+    if not path.is_file() and example is not None:
+        path = example
     if not path.is_file():
         return usage_error(f"{path}: no such file (give the path to a serverless.yml)")
     if not 0 <= args.port <= 65535:
         return usage_error(f"--port {args.port}: expected 0-65535")
+    if not 1 <= args.concurrency <= DEFAULT_ACCOUNT_CONCURRENCY:
+        return usage_error(
+            f"--concurrency {args.concurrency}: expected 1-{DEFAULT_ACCOUNT_CONCURRENCY:,}"
+        )
     try:
         spec = load_service(path, stage=args.stage)
     except ServiceConfigError as error:
@@ -87,13 +115,24 @@ def run_offline(args: argparse.Namespace) -> int:
             return usage_error(problem)
 
     out = console()
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
+        signal.signal(signal.SIGTERM, _stop_on_term)  # while starting, `kill` acts as Ctrl+C
     account = LocalAccount(region=spec.region, enforce_iam=not args.no_iam)
     runtime = LambdaRuntime(backend=args.backend, request_handler=account.handle)
-    deployment = None
-    server = None
+    limited = ConcurrencyLimitedRuntime(runtime, args.concurrency)
+    deployment: Deployment | None = None
+    cleaned_up = False
+
+    def clean_up() -> None:
+        limited.stop()  # queued deliveries and new invokes fail at once
+        runtime.shutdown()  # running invokes end: their environments are stopped
+        if deployment is not None:
+            deployment.router.close()
+
     try:
         try:
-            deployment = deploy(spec, account, runtime)
+            deployment = deploy(spec, account, limited)
         except ServiceConfigError as error:
             return usage_error(
                 f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems)
@@ -104,7 +143,10 @@ def run_offline(args: argparse.Namespace) -> int:
                 return usage_error(problem)
         try:
             server = OfflineServer(
-                deployment.router.api, port=args.port, on_request=lambda log: _log(out, log)
+                deployment.router.api,
+                limiter=limited,
+                port=args.port,
+                on_request=lambda log: _log(out, log),
             )
         except OSError as error:
             return usage_error(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}")
@@ -113,31 +155,73 @@ def run_offline(args: argparse.Namespace) -> int:
         out.print(
             f"[bold]{spec.service}[/bold] ({spec.stage}) on the local account {account.account_id}; IAM "
             + ("not enforced" if args.no_iam else "enforced")
+            + f"; at most {args.concurrency} concurrent invokes per function",
+            highlight=False,
         )
         for line in deployment.router.api.urls(server.base_url) or ["(no HTTP routes)"]:
-            out.print(f"  {line}", highlight=False)
+            out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+        examples = server.curl_examples()
+        if examples:
+            out.print("Try:")
+            for command in examples:
+                out.print(f"  {command}", highlight=False, markup=False, soft_wrap=True)
         out.print("Press Ctrl+C to stop.")
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _stop_on_term)  # `kill` stops it as cleanly as Ctrl+C
+        sys.stdout.flush()
         deployment.router.start()
-        server.serve_forever()
+        cleaned_up = True  # from here on the loop stops everything, within the deadline
+        clean = asyncio.run(_serve_until_signalled(server, clean_up, out, main_thread))
+        if not clean:
+            out.print(
+                f"stopped without waiting for the last invokes (over {SHUTDOWN_DEADLINE_S:g} s)"
+            )
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)  # a function stuck in this process would keep it alive
     except KeyboardInterrupt:
         out.print("\nstopping")
     finally:
-        # A second Ctrl+C must not cut the clean-up short (workers, threads, sockets).
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-        try:
-            if server is not None:
-                server.httpd.server_close()
-            if deployment is not None:
-                deployment.router.close()
-            runtime.shutdown()
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, previous)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if not cleaned_up:
+            # Interrupted while starting: stop what was started, ignoring further Ctrl+C.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+            try:
+                clean_up()
+            finally:
+                if main_thread:
+                    signal.signal(signal.SIGINT, previous)
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return 0
+
+
+async def _serve_until_signalled(server, clean_up, out, main_thread: bool) -> bool:
+    """Serve until Ctrl+C or SIGTERM, then stop within the deadline; a second one exits at once."""
+    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            sys.stdout.write("stopped at once\n")
+            sys.stdout.flush()
+            os._exit(130)  # the sandbox's template sees its socket close and kills the workers
+        stop.set()
+
+    if main_thread:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, on_signal)
+    serving = asyncio.create_task(server.serve())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    out.print("\nstopping")
+    sys.stdout.flush()
+    clean = await server.shutdown(clean_up, SHUTDOWN_DEADLINE_S)
+    stopped.cancel()
+    if serving.done() and not serving.cancelled():
+        failure = serving.exception()
+        if failure is not None:
+            raise failure  # the server itself failed: not a clean stop
+    return clean
 
 
 def _stop_on_term(signum: int, frame: object) -> None:
@@ -186,6 +270,8 @@ def _put_seed(account, seed: dict) -> str | None:
 
 
 def _log(out, log) -> None:
+    from rich.text import Text
+
     style = "green" if log.status < 400 else "yellow" if log.status < 500 else "red"
-    out.print(f"[{style}]{log.line()}[/{style}]", highlight=False)
+    out.print(Text(log.line(), style=style), highlight=False, soft_wrap=True)  # a Text: no markup
     sys.stdout.flush()

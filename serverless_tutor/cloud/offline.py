@@ -1,25 +1,52 @@
 """`offline`: the local API Gateway on a real HTTP port (like serverless-offline).
 
-A small threaded HTTP/1.1 server (keep-alive) in front of ApiGateway.handle. It
-never prints: each request is reported to `on_request` as a RequestLog, and the
-CLI decides how to show it.
+The HTTP front (http_front.py, h11 on asyncio) receives requests whole and answers
+malformed ones itself; this module hands the rest to ApiGateway.handle and adds
+what API Gateway does around Lambda:
+
+- methods API Gateway does not have (FOO, TRACE) are refused as an unmatched route
+  is: 403 Missing Authentication Token under a REST API stage, else 404 Not Found;
+- a request whose event would pass Lambda's 6 MB synchronous payload limit gets
+  413 and invokes nothing;
+- a function at its concurrency limit (ConcurrencyLimitedRuntime) throttles: Lambda
+  answers API Gateway 429, and API Gateway turns that into 500 Internal server error
+  for the client (a Lambda proxy integration does not pass the 429 on);
+- during shutdown, requests still arriving get 503.
+
+It never prints: each request is reported to `on_request` as a RequestLog, whose
+`line()` shows learner-controlled text (paths, error messages) with every control
+character escaped, and the CLI decides how to show it.
 """
 
 from __future__ import annotations
 
-import sys
+import asyncio
+import json
+import shlex
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from serverless_tutor.cloud.apigateway import ApiGateway, HttpRequest
+from serverless_tutor.cloud.apigateway import ApiGateway, HttpRequest, HttpResponse
+from serverless_tutor.cloud.concurrency import (
+    ConcurrencyLimitedRuntime,
+    RuntimeStopped,
+    Throttled,
+    synchronous_invokes,
+)
+from serverless_tutor.cloud.http_front import FrontLimits, HttpFront, Refusal
+from serverless_tutor.limits import SYNC_PAYLOAD_BYTES
+from serverless_tutor.terminal_text import one_line
 
-MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+if TYPE_CHECKING:
+    from serverless_tutor.cloud.apigateway import Route
+
+API_GATEWAY_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+SHUTDOWN_DEADLINE_S = 4.0  # the clean-up's share of the 5 s `offline` promises to stop within
+_WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
 class RequestLog(BaseModel):
@@ -33,13 +60,17 @@ class RequestLog(BaseModel):
     problem: str | None = None
 
     def line(self) -> str:
+        """One line for a terminal; learner-controlled text has its control characters escaped."""
         who = self.function_name or "-"
         state = "" if self.cold is None else ("cold" if self.cold else "warm")
         duration = "" if self.duration_ms is None else f"{self.duration_ms:.1f} ms"
-        text = f"{self.method} {self.path} -> {who} {state} {duration} {self.status}".replace(
-            "  ", " "
+        text = " ".join(
+            part
+            for part in (self.method, self.path, "->", who, state, duration, str(self.status))
+            if part
         )
-        return f"{text} ({self.problem})" if self.problem else text
+        text = f"{text} ({self.problem})" if self.problem else text
+        return one_line(text)
 
 
 class OfflineServer:
@@ -47,105 +78,228 @@ class OfflineServer:
         self,
         api: ApiGateway,
         *,
+        limiter: ConcurrencyLimitedRuntime | None = None,
         host: str = "127.0.0.1",
         port: int = 3000,
+        limits: FrontLimits | None = None,
         on_request: Callable[[RequestLog], None] | None = None,
     ):
         self.api = api
+        self.limiter = limiter
         self.on_request = on_request
-        handler = _make_handler(self)
-        self.httpd = _Server((host, port), handler)
+        self.quiet = False  # set while stopping: no more request lines
+        self.stopping = False
+        self.front = HttpFront(
+            self._handle, host=host, port=port, limits=limits, on_refused=self._refused
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._stop_serving: asyncio.Event | None = None
 
     @property
     def port(self) -> int:
-        return self.httpd.server_address[1]
+        return int(self.front.port)
 
     @property
     def base_url(self) -> str:
-        host = self.httpd.server_address[0]
-        return f"http://{host}:{self.port}"
+        return f"http://{self.front.host}:{self.port}"
 
-    def serve_forever(self) -> None:
-        self.httpd.serve_forever(poll_interval=0.2)
+    # -- serving -------------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.front.serve()
+
+    async def shutdown(self, clean_up: Callable[[], None], deadline_s: float) -> bool:
+        """Stop accepting, close every connection, then run `clean_up` (stop the router
+        and the environments) on a thread of its own; True if it finished in time."""
+        self.stopping = True
+        self.quiet = True
+        await self.front.close()
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+
+        def run() -> None:
+            try:
+                clean_up()
+            finally:
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_settle, finished)
+
+        # A daemon thread: a clean-up stuck in a function that ignores every signal
+        # must not keep the process alive past the deadline.
+        threading.Thread(target=run, name="offline-clean-up", daemon=True).start()
+        try:
+            async with asyncio.timeout(deadline_s):
+                await finished
+        except TimeoutError:
+            return False
+        return True
 
     def start(self) -> None:
-        """Serve in a background thread (tests, benchmarks)."""
-        self._thread = threading.Thread(target=self.serve_forever, name="offline-http", daemon=True)
+        """Serve on a background thread (tests, benchmarks); stop() ends it."""
+        ready = threading.Event()
+
+        def run() -> None:
+            async def main() -> None:
+                self._loop = asyncio.get_running_loop()
+                self._stop_serving = asyncio.Event()
+                serving = asyncio.create_task(self.serve())
+                ready.set()
+                await self._stop_serving.wait()
+                await self.front.close()
+                await serving
+
+            asyncio.run(main())
+
+        self._thread = threading.Thread(target=run, name="offline-http", daemon=True)
         self._thread.start()
+        ready.wait()
 
-    def shutdown(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def stop(self, timeout_s: float = 10) -> None:
+        """Stop what start() started: close the listener and every connection."""
+        if self._loop is None or self._thread is None or self._stop_serving is None:
+            return
+        self._loop.call_soon_threadsafe(self._stop_serving.set)
+        self._thread.join(timeout_s)
+        self._thread = None
 
+    # -- what `offline` prints at start --------------------------------------------------------
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    def curl_examples(self) -> list[str]:
+        """A command that runs as it is, for each route (path parameters filled with their names)."""
+        return [_curl(route, self.base_url, self.api.stage) for route in self.api.routes]
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
-            return  # the client hung up mid-request (load tools do at the end of a run)
-        super().handle_error(request, client_address)
+    # -- one request -----------------------------------------------------------------------------
 
-
-def _make_handler(server: OfflineServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "serverless-tutor-offline"
-        # Headers and body go out in separate writes; with Nagle's algorithm on, the
-        # second waits for the client's delayed ACK (about 40 ms per request).
-        disable_nagle_algorithm = True
-
-        def _serve(self) -> None:
-            started = time.perf_counter()
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._reply(
-                    413, [("Content-Type", "application/json")], b'{"message":"Request Too Long"}'
-                )
-                return
-            body = self.rfile.read(length) if length else b""
-            request = HttpRequest(
-                method=self.command,
-                path=parts.path,
-                query=parts.query,
-                headers=list(self.headers.items()),
-                body=body,
-                source_ip=self.client_address[0],
+    def _handle(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self._answer(request)
+        target = request.path + (f"?{request.query}" if request.query else "")
+        self._report(
+            RequestLog(
+                method=request.method,
+                path=target,
+                status=response.status,
+                function_name=response.function_name,
+                cold=response.cold,
+                duration_ms=response.duration_ms,
+                total_ms=(time.perf_counter() - started) * 1000,
+                problem=response.problem,
             )
-            response = server.api.handle(request)
-            self._reply(response.status, response.headers, response.body)
-            if server.on_request is not None:
-                server.on_request(
-                    RequestLog(
-                        method=self.command,
-                        path=self.path,
-                        status=response.status,
-                        function_name=response.function_name,
-                        cold=response.cold,
-                        duration_ms=response.duration_ms,
-                        total_ms=(time.perf_counter() - started) * 1000,
-                        problem=response.problem,
-                    )
-                )
+        )
+        return response
 
-        def _reply(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    def _answer(self, request: HttpRequest) -> HttpResponse:
+        if self.stopping:
+            return _json(503, "Service Unavailable", "offline is stopping")
+        if request.method not in API_GATEWAY_METHODS:
+            return self._no_route(request, f"API Gateway has no {request.method} method")
+        if len(request.body) > SYNC_PAYLOAD_BYTES:
+            return _too_large(len(request.body))
+        try:
+            with synchronous_invokes():
+                return self.api.handle(request)
+        except Throttled as throttled:
+            return self._throttled(request, throttled)
+        except RuntimeStopped:
+            return _json(503, "Service Unavailable", "offline is stopping")
+        except ValueError as error:
+            if "payload limit" in str(error):  # the event as a whole (base64, headers) is too big
+                return _too_large(len(request.body))
+            raise
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+    def _no_route(self, request: HttpRequest, problem: str) -> HttpResponse:
+        segments = [s for s in request.path.split("/") if s]
+        under_stage = bool(segments) and segments[0] == self.api.stage
+        if under_stage and any(route.api == "rest" for route in self.api.routes):
+            response = _json(403, "Missing Authentication Token", problem)
+            response.headers.append(("x-amzn-ErrorType", "MissingAuthenticationTokenException"))
+            return response
+        return _json(404, "Not Found", problem)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silenced: requests are reported through on_request."""
+    def _throttled(self, request: HttpRequest, throttled: Throttled) -> HttpResponse:
+        segments = [s for s in request.path.split("/") if s]
+        rest = (
+            bool(segments)
+            and segments[0] == self.api.stage
+            and any(
+                r.api == "rest" and r.function_name == throttled.function_name
+                for r in self.api.routes
+            )
+        )
+        problem = f"throttled, not invoked: {throttled} (offline --concurrency)"
+        if rest:
+            response = _json(500, "Internal server error", problem)
+            response.headers.append(("x-amzn-ErrorType", "InternalServerErrorException"))
+        else:
+            response = _json(500, "Internal Server Error", problem)
+        response.function_name = throttled.function_name
+        return response
 
-    return Handler
+    def _refused(self, refusal: Refusal) -> None:
+        self._report(
+            RequestLog(
+                method=refusal.method,
+                path=refusal.target,
+                status=refusal.status,
+                function_name=None,
+                cold=None,
+                duration_ms=None,
+                total_ms=0.0,
+                problem=refusal.problem,
+            )
+        )
+
+    def _report(self, log: RequestLog) -> None:
+        if self.on_request is not None and not self.quiet:
+            self.on_request(log)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _json(status: int, message: str, problem: str) -> HttpResponse:
+    return HttpResponse(
+        status=status,
+        headers=[("Content-Type", "application/json")],
+        body=json.dumps({"message": message}).encode(),
+        problem=problem,
+    )
+
+
+def _too_large(size: int) -> HttpResponse:
+    return _json(
+        413,
+        "Request Too Long",
+        f"a body of {size:,} bytes makes an event over Lambda's {SYNC_PAYLOAD_BYTES:,}-byte "
+        "synchronous payload limit; nothing was invoked",
+    )
+
+
+def _curl(route: Route, base: str, stage: str) -> str:
+    if route.path == "*":
+        path = "/"
+    else:
+        segments = []
+        for segment in route.segments:
+            if segment.startswith("{") and segment.endswith("+}"):
+                segments.append("any/path")
+            elif segment.startswith("{") and segment.endswith("}"):
+                segments.append(segment[1:-1])  # the parameter's name as its value
+            else:
+                segments.append(segment)
+        path = "/" + "/".join(segments)
+    url = f"{base}/{stage}{path}" if route.api == "rest" else f"{base}{path}"
+    method = "GET" if route.method in ("ANY", "*") else route.method
+    parts = ["curl"]
+    if method == "HEAD":
+        parts.append("-I")
+    elif method != "GET":
+        parts += ["-X", method]
+    parts.append(shlex.quote(url))
+    if method in _WITH_BODY:
+        parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote("{}")]
+    return " ".join(parts)
