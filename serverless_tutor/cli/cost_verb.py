@@ -1,7 +1,7 @@
 """`serverless-tutor cost`: the monthly Lambda bill, and `cost tune|breakeven|batch|presets`.
 
-Numbers are read as text and checked here, so every bad value exits 2 with one line
-naming the option and what it accepts.
+Numbers are read as text and checked by cli/numbers.py, so every bad value exits 2 with
+one line naming the option and what it accepts.
 """
 
 from __future__ import annotations
@@ -9,16 +9,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from serverless_tutor import limits
+from serverless_tutor.cli.numbers import BadNumber, decimal_number, whole_number
 from serverless_tutor.cli.output import console, usage_error
 from serverless_tutor.problems import ContentError
 
-ARCHES = ("x86_64", "arm64")
+if TYPE_CHECKING:
+    from serverless_tutor.pricing import Bill, PriceTable, Workload
+    from serverless_tutor.pricing.prices import Architecture
+
+ARCHES: tuple[Architecture, ...] = ("x86_64", "arm64")
+MEMORY_RANGE = f"{limits.MIN_MEMORY_MB}..{limits.MAX_MEMORY_MB}"
+EPHEMERAL_RANGE = f"{limits.MIN_EPHEMERAL_MB}..{limits.MAX_EPHEMERAL_MB}"
+MAX_DURATION_MS = limits.MAX_TIMEOUT_S * 1000
 STRATEGY_CHOICES = ("cheapest", "fastest", "balanced")
 
 
@@ -27,6 +37,8 @@ class BadInput(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from serverless_tutor.pricing.tuning import DEFAULT_MEMORY_SIZES
+
     parser = subparsers.add_parser(
         "cost",
         help="price a Lambda workload; also: tune, breakeven, batch, presets",
@@ -47,14 +59,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--provisioned-hours",
         metavar="H",
-        help="hours a month they are configured (default 730 when N is given)",
+        help=f"hours a month they are configured (default {limits.HOURS_PER_MONTH} when N is given)",
     )
     parser.add_argument(
         "--provisioned-share",
         metavar="S",
         help="fraction 0..1 of invocation time run on provisioned environments (default: as much as their capacity allows)",
     )
-    parser.add_argument("--ephemeral-mb", metavar="E", help="/tmp size, 512..10240 (default 512)")
+    parser.add_argument(
+        "--ephemeral-mb",
+        metavar="E",
+        help=f"/tmp size, {EPHEMERAL_RANGE} (default {limits.DEFAULT_EPHEMERAL_MB})",
+    )
     _common_options(parser)
     parser.set_defaults(handler=run_bill)
 
@@ -90,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tune.add_argument(
         "--memory-sizes",
         metavar="MB,...",
-        help="sizes to model (default 128,256,512,1024,1536,1769,2048,3008,4096,10240)",
+        help=f"sizes to model (default {','.join(map(str, DEFAULT_MEMORY_SIZES))})",
     )
     tune.add_argument(
         "--requests",
@@ -123,7 +139,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _workload_options(breakeven, with_requests=False)
     breakeven.add_argument("--free-tier", action="store_true", help="apply the monthly free tier")
     breakeven.add_argument(
-        "--ephemeral-mb", metavar="E", help="/tmp size, 512..10240 (default 512)"
+        "--ephemeral-mb",
+        metavar="E",
+        help=f"/tmp size, {EPHEMERAL_RANGE} (default {limits.DEFAULT_EPHEMERAL_MB})",
     )
     _common_options(breakeven)
     breakeven.set_defaults(handler=run_breakeven)
@@ -138,7 +156,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--per-item-ms", metavar="MS", default="5", help="time each item adds (default 5)"
     )
     batch.add_argument(
-        "--memory-mb", metavar="M", default="512", help="memory size, 128..10240 (default 512)"
+        "--memory-mb", metavar="M", default="512", help=f"memory size, {MEMORY_RANGE} (default 512)"
     )
     batch.add_argument("--arch", metavar="ARCH", default="x86_64", help="x86_64 or arm64")
     batch.add_argument("--free-tier", action="store_true", help="apply the monthly free tier")
@@ -156,7 +174,7 @@ def _workload_options(parser: argparse.ArgumentParser, *, with_requests: bool) -
     if with_requests:
         parser.add_argument("--requests", metavar="N", help="invocations a month")
     parser.add_argument("--duration-ms", metavar="D", help="average duration of one invocation, ms")
-    parser.add_argument("--memory-mb", metavar="M", help="memory size, 128..10240")
+    parser.add_argument("--memory-mb", metavar="M", help=f"memory size, {MEMORY_RANGE}")
     parser.add_argument(
         "--arch", metavar="ARCH", default="x86_64", help="x86_64 (default) or arm64"
     )
@@ -176,89 +194,52 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 # ---------------------------------------------------------------- parsing
 
 
-def _number_text(text: str) -> str:
-    return text.replace("_", "").replace(",", "").strip()
-
-
-def _int(
-    text: str | None, flag: str, *, low: int | None = None, high: int | None = None, what: str = ""
-) -> int:
-    if text is None:
-        raise BadInput(f"{flag} is required")
-    try:
-        value = int(_number_text(text))
-    except ValueError:
-        raise BadInput(f"{flag}: expected a whole number, got {text!r}") from None
-    _check_range(value, flag, low, high, what)
-    return value
-
-
-def _decimal(
-    text: str | None,
-    flag: str,
-    *,
-    low: Decimal | int | None = None,
-    high: Decimal | int | None = None,
-    above: Decimal | int | None = None,
-    what: str = "",
-) -> Decimal:
-    if text is None:
-        raise BadInput(f"{flag} is required")
-    try:
-        value = Decimal(_number_text(text))
-    except InvalidOperation:
-        raise BadInput(f"{flag}: expected a number, got {text!r}") from None
-    if not value.is_finite():
-        raise BadInput(f"{flag}: expected a finite number, got {text!r}")
-    if above is not None and not value > above:
-        raise BadInput(f"{flag}: must be more than {above}{what} (got {text})")
-    _check_range(value, flag, low, high, what)
-    return value
-
-
-def _check_range(value: Decimal | int, flag: str, low: Any, high: Any, what: str) -> None:
-    if low is not None and high is not None and not low <= value <= high:
-        raise BadInput(f"{flag}: must be between {low} and {high}{what} (got {value})")
-    if low is not None and value < low:
-        raise BadInput(f"{flag}: must be {low} or more{what} (got {value})")
-
-
-def _arch(text: str) -> str:
-    if text not in ARCHES:
-        raise BadInput(f"--arch: unknown architecture {text!r}; use x86_64 or arm64")
-    return text
+def _arch(text: str) -> Architecture:
+    for arch in ARCHES:
+        if text == arch:
+            return arch
+    raise BadInput(f"--arch: unknown architecture {text!r}; use x86_64 or arm64")
 
 
 def _memory(text: str | None, flag: str = "--memory-mb") -> int:
-    return _int(text, flag, low=128, high=10240, what=" MB")
+    return whole_number(text, flag, low=limits.MIN_MEMORY_MB, high=limits.MAX_MEMORY_MB, unit=" MB")
 
 
 def _duration(text: str | None, flag: str = "--duration-ms") -> Decimal:
-    value = _decimal(text, flag, above=0, what=" ms")
-    if value > 900_000:
+    value = decimal_number(text, flag, above=0, unit=" ms")
+    if value > MAX_DURATION_MS:
         raise BadInput(
-            f"{flag}: must be at most 900000 ms, Lambda's 15-minute timeout (got {text})"
+            f"{flag}: must be at most {MAX_DURATION_MS} ms, Lambda's "
+            f"{limits.MAX_TIMEOUT_S // 60}-minute timeout (got {text})"
         )
     return value
 
 
 def _ephemeral(text: str | None) -> int:
-    return 512 if text is None else _int(text, "--ephemeral-mb", low=512, high=10240, what=" MB")
+    if text is None:
+        return limits.DEFAULT_EPHEMERAL_MB
+    return whole_number(
+        text,
+        "--ephemeral-mb",
+        low=limits.MIN_EPHEMERAL_MB,
+        high=limits.MAX_EPHEMERAL_MB,
+        unit=" MB",
+    )
 
 
-def _prices(args: argparse.Namespace):
+def _prices(args: argparse.Namespace) -> PriceTable:
     from serverless_tutor.pricing import load_prices
 
     return load_prices(args.prices) if args.prices else load_prices()
 
 
-def _guarded(action) -> int:
+def _guarded(action: Callable[[], int]) -> int:
     """Run action; turn bad input, invalid models and broken price files into exit code 2."""
     from serverless_tutor.pricing import PricingInputError
 
     try:
         return action()
-    except BadInput as exc:
+    except (BadInput, BadNumber) as exc:
         return usage_error(str(exc))
     except PricingInputError as exc:
         return usage_error(str(exc))
@@ -330,7 +311,7 @@ def _bill(args: argparse.Namespace) -> int:
         raise BadInput(
             "cost needs --requests, --duration-ms and --memory-mb (or an action: tune, breakeven, batch, presets)"
         )
-    requests = _int(args.requests, "--requests", low=0)
+    requests = whole_number(args.requests, "--requests", low=0)
     duration = _duration(args.duration_ms)
     memory = _memory(args.memory_mb)
     arch = _arch(args.arch)
@@ -338,7 +319,7 @@ def _bill(args: argparse.Namespace) -> int:
     concurrency = (
         0
         if args.provisioned_concurrency is None
-        else _int(args.provisioned_concurrency, "--provisioned-concurrency", low=0)
+        else whole_number(args.provisioned_concurrency, "--provisioned-concurrency", low=0)
     )
     if args.provisioned_hours is not None and not concurrency:
         raise BadInput("--provisioned-hours needs --provisioned-concurrency N (N > 0)")
@@ -347,16 +328,16 @@ def _bill(args: argparse.Namespace) -> int:
     hours = Decimal(0)
     if concurrency:
         hours = (
-            Decimal(730)
+            Decimal(limits.HOURS_PER_MONTH)
             if args.provisioned_hours is None
-            else _decimal(
-                args.provisioned_hours, "--provisioned-hours", low=0, high=744, what=" hours"
+            else decimal_number(
+                args.provisioned_hours, "--provisioned-hours", low=0, high=744, unit=" hours"
             )
         )
     share = (
         None
         if args.provisioned_share is None
-        else _decimal(args.provisioned_share, "--provisioned-share", low=0, high=1)
+        else decimal_number(args.provisioned_share, "--provisioned-share", low=0, high=1)
     )
     workload = Workload(
         requests=requests,
@@ -378,7 +359,7 @@ def _bill(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_bill_table(bill, prices, workload) -> None:
+def _print_bill_table(bill: Bill, prices: PriceTable, workload: Workload) -> None:
     from rich.table import Table
 
     from serverless_tutor.pricing.money import usd
@@ -420,8 +401,8 @@ def _tune(args: argparse.Namespace) -> int:
     from serverless_tutor.pricing.tuning import DEFAULT_MEMORY_SIZES
 
     arch = _arch(args.arch)
-    requests = _int(args.requests, "--requests", low=0)
-    weight = _decimal(args.weight, "--weight", low=0, high=1)
+    requests = whole_number(args.requests, "--requests", low=0)
+    weight = decimal_number(args.weight, "--weight", low=0, high=1)
     if (args.measured is None) == (args.duration_ms is None):
         raise BadInput(
             "cost tune needs either --duration-ms (with --at-memory-mb and --cpu-share) or --measured MB=MS,..."
@@ -452,8 +433,8 @@ def _tune(args: argparse.Namespace) -> int:
         model = DurationModel.from_measurement(
             _duration(args.duration_ms),
             _memory(args.at_memory_mb, "--at-memory-mb"),
-            _decimal(args.cpu_share, "--cpu-share", low=0, high=1),
-            _int(args.threads, "--threads", low=1, high=64),
+            decimal_number(args.cpu_share, "--cpu-share", low=0, high=1),
+            whole_number(args.threads, "--threads", low=1, high=64),
         )
         result = tune(
             model=model,
@@ -505,7 +486,7 @@ def _breakeven(args: argparse.Namespace) -> int:
     from serverless_tutor.pricing import break_even
 
     result = break_even(
-        _decimal(args.server_monthly, "--server-monthly", above=0, what=" USD"),
+        decimal_number(args.server_monthly, "--server-monthly", above=0, unit=" USD"),
         duration_ms=_duration(args.duration_ms),
         memory_mb=_memory(args.memory_mb),
         architecture=_arch(args.arch),
@@ -547,10 +528,10 @@ def _batch(args: argparse.Namespace) -> int:
     from serverless_tutor.pricing import compare_batching
 
     result = compare_batching(
-        _int(args.items, "--items", low=0),
-        _int(args.batch_size, "--batch-size", low=1),
-        _decimal(args.overhead_ms, "--overhead-ms", low=0, what=" ms"),
-        _decimal(args.per_item_ms, "--per-item-ms", low=0, what=" ms"),
+        whole_number(args.items, "--items", low=0),
+        whole_number(args.batch_size, "--batch-size", low=1),
+        decimal_number(args.overhead_ms, "--overhead-ms", low=0, unit=" ms"),
+        decimal_number(args.per_item_ms, "--per-item-ms", low=0, unit=" ms"),
         _memory(args.memory_mb),
         _arch(args.arch),
         args.free_tier,

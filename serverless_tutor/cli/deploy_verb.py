@@ -40,8 +40,9 @@ def run_deploy(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.service import ServiceConfigError, load_service
 
     path = Path(args.config)
-    if not path.is_file() and bundled_example(args.config):
-        path = bundled_example(args.config)
+    bundled = None if path.is_file() else bundled_example(args.config)
+    if bundled is not None:
+        path = bundled
     if not path.is_file():
         return usage_error(f"{path}: no such file (give the path to a serverless.yml)")
     try:

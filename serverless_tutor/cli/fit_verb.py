@@ -9,9 +9,15 @@ the lesson that covers it. Bad input exits 2 with one line naming the option.
 from __future__ import annotations
 
 import argparse
-import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from serverless_tutor import limits
+from serverless_tutor.cli.numbers import BadNumber, real_number, whole_number
 from serverless_tutor.cli.output import console, print_json, usage_error
+
+if TYPE_CHECKING:
+    from serverless_tutor.fit import Assessment, FitPreset, FitWorkload
 
 TRAFFIC = ("steady", "spiky", "mostly-idle", "scheduled")
 INVOCATIONS = ("sync", "async")
@@ -42,7 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--traffic", choices=TRAFFIC, help="traffic pattern (default spiky)")
     parser.add_argument("--requests", help="requests or jobs per month (default 0)")
     parser.add_argument("--p99-ms", help="p99 latency budget in ms; 'none' if nobody waits")
-    parser.add_argument("--memory-mb", help="memory per function, 128 to 10240 (default 512)")
+    parser.add_argument(
+        "--memory-mb",
+        help=f"memory per function, {limits.MIN_MEMORY_MB} to {limits.MAX_MEMORY_MB} (default 512)",
+    )
     parser.add_argument("--payload-mb", help="request or event size in MB (default 0.01)")
     parser.add_argument(
         "--invocation", choices=INVOCATIONS, help="synchronous or asynchronous (default sync)"
@@ -64,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--gpu",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="needs GPUs or more than 10,240 MB of memory",
+        help=f"needs GPUs or more than {limits.MAX_MEMORY_MB:,} MB of memory",
     )
     parser.add_argument("--json", action="store_true", help="print the assessment as JSON")
     parser.set_defaults(handler=run_fit)
@@ -78,7 +87,7 @@ def run_fit(args: argparse.Namespace) -> int:
     if args.list:
         return _list(args, PRESETS, assess)
     try:
-        fields: dict = {}
+        fields: dict[str, Any] = {}
         if args.preset is not None:
             try:
                 fields = preset(args.preset).workload.model_dump()
@@ -95,7 +104,7 @@ def run_fit(args: argparse.Namespace) -> int:
             first = error.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "workload"
             raise BadInput(f"{field}: {first['msg'].removeprefix('Value error, ')}") from None
-    except BadInput as problem:
+    except (BadInput, BadNumber) as problem:
         return usage_error(str(problem))
     result = assess(workload)
     if args.json:
@@ -108,8 +117,8 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _overrides(args: argparse.Namespace, fields: dict) -> dict:
-    given: dict = {}
+def _overrides(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
+    given: dict[str, Any] = {}
     if args.duration_s is not None:
         given["typical_duration_s"] = _number(args.duration_s, "--duration-s")
         if args.longest_s is None and "longest_duration_s" not in fields:
@@ -117,7 +126,7 @@ def _overrides(args: argparse.Namespace, fields: dict) -> dict:
     if args.longest_s is not None:
         given["longest_duration_s"] = _number(args.longest_s, "--longest-s")
     if args.requests is not None:
-        given["requests_per_month"] = _whole(args.requests, "--requests")
+        given["requests_per_month"] = whole_number(args.requests, "--requests", low=0)
     elif "requests_per_month" not in fields:
         given["requests_per_month"] = 0
     if args.p99_ms is not None:
@@ -125,7 +134,7 @@ def _overrides(args: argparse.Namespace, fields: dict) -> dict:
             None if args.p99_ms.strip().lower() == "none" else _number(args.p99_ms, "--p99-ms")
         )
     if args.memory_mb is not None:
-        given["memory_mb"] = _whole(args.memory_mb, "--memory-mb")
+        given["memory_mb"] = whole_number(args.memory_mb, "--memory-mb")
     if args.payload_mb is not None:
         given["payload_mb"] = _number(args.payload_mb, "--payload-mb")
     for option, field in (
@@ -143,23 +152,15 @@ def _overrides(args: argparse.Namespace, fields: dict) -> dict:
 
 
 def _number(text: str, option: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadInput(f"{option}: expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise BadInput(f"{option}: expected a finite number of 0 or more, got {text!r}")
-    return value
+    # Zero passes here so the workload's own validation names the field that must be more.
+    return real_number(text, option, low=0)
 
 
-def _whole(text: str, option: str) -> int:
-    value = _number(text.replace(",", "").replace("_", ""), option)
-    if value != int(value):
-        raise BadInput(f"{option}: expected a whole number, got {text!r}")
-    return int(value)
-
-
-def _list(args: argparse.Namespace, presets, assess) -> int:
+def _list(
+    args: argparse.Namespace,
+    presets: list[FitPreset],
+    assess: Callable[[FitWorkload], Assessment],
+) -> int:
     rows = [(p, assess(p.workload)) for p in presets]
     if args.json:
         print_json(
@@ -187,7 +188,7 @@ def _list(args: argparse.Namespace, presets, assess) -> int:
     return 0
 
 
-def _print(result, preset_id: str | None) -> None:
+def _print(result: Assessment, preset_id: str | None) -> None:
     from rich.markup import escape
 
     out = console()

@@ -13,6 +13,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from serverless_tutor.cli.numbers import argparse_type, whole_number
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.problems import ContentError
 
@@ -27,14 +28,7 @@ TYPE_NAMES = {
 }
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
+_positive_int = argparse_type(whole_number, low=1)
 
 
 def _section(text: str) -> int:
@@ -64,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=["practice", "review", "interview"], default="practice")
     parser.add_argument(
         "--seed",
-        type=int,
+        type=argparse_type(whole_number),
         metavar="N",
         help="seed for question choice, shuffles and cost inputs (default: random)",
     )
@@ -234,7 +228,13 @@ class TerminalQuiz:
         from rich.markup import escape
         from rich.rule import Rule
 
-        from serverless_tutor.quiz.answers import AnswerError, OpenAnswer, parse_answer, parse_ticks
+        from serverless_tutor.quiz.answers import (
+            Answer,
+            AnswerError,
+            OpenAnswer,
+            parse_answer,
+            parse_ticks,
+        )
         from serverless_tutor.quiz.models import SECTION_TITLES
 
         session = self.session
@@ -267,7 +267,7 @@ class TerminalQuiz:
                     break
                 except AnswerError as exc:
                     self.out.print(f"[red]Expected {escape(str(exc))}[/]")
-            answer = OpenAnswer(text=text, ticked=ticked)
+            answer: Answer = OpenAnswer(text=text, ticked=ticked)
         else:
             self._show_options(question)
             while True:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from serverless_tutor import limits
+from serverless_tutor.cli.numbers import BadNumber, argparse_type, real_number, whole_number
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.problems import ContentError
+
+if TYPE_CHECKING:
+    from serverless_tutor.sim.config import SimConfig
+
+# Options are parsed here (a clear message for "fast" or "1e400"); their ranges are
+# checked together in _config_from_args, where they can refer to each other.
+REAL = argparse_type(real_number)
+WHOLE = argparse_type(whole_number)
 
 # Runs expected to serve more requests than this show a progress bar (on stderr).
 PROGRESS_FROM_REQUESTS = 200_000
@@ -41,17 +52,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("workload and policy")
-    group.add_argument(
-        "--arrival-rate", type=float, metavar="R", help="Poisson arrivals per second"
-    )
+    group.add_argument("--arrival-rate", type=REAL, metavar="R", help="Poisson arrivals per second")
     group.add_argument(
         "--trace",
         metavar="CSV",
         help="replay arrival times from a CSV (column time_s) instead of --arrival-rate",
     )
-    group.add_argument("--warm-ms", type=float, metavar="W", help="mean warm service time, ms")
+    group.add_argument("--warm-ms", type=REAL, metavar="W", help="mean warm service time, ms")
     group.add_argument(
-        "--cold-ms", type=float, metavar="C", help="mean cold service time (init included), ms"
+        "--cold-ms", type=REAL, metavar="C", help="mean cold service time (init included), ms"
     )
     group.add_argument(
         "--runtime",
@@ -60,18 +69,18 @@ def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--package-mb",
-        type=float,
+        type=REAL,
         default=0.001,
         metavar="MB",
         help="package size for --runtime (default 1 KB)",
     )
     group.add_argument(
         "--keep-alive-s",
-        type=float,
+        type=REAL,
         metavar="K",
         help="idle seconds before an environment is reclaimed",
     )
-    group.add_argument("--horizon-s", type=float, metavar="T", help="simulated seconds")
+    group.add_argument("--horizon-s", type=REAL, metavar="T", help="simulated seconds")
     group.add_argument(
         "--service-dist",
         choices=("exp", "const", "lognormal"),
@@ -80,32 +89,32 @@ def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-concurrency",
-        type=int,
-        default=1000,
+        type=WHOLE,
+        default=limits.DEFAULT_ACCOUNT_CONCURRENCY,
         metavar="N",
-        help="reject requests beyond N running (default 1000)",
+        help=f"reject requests beyond N running (default {limits.DEFAULT_ACCOUNT_CONCURRENCY})",
     )
     group.add_argument(
         "--provisioned",
-        type=int,
+        type=WHOLE,
         default=0,
         metavar="N",
         help="provisioned environments (default 0)",
     )
     group.add_argument(
-        "--warmup-every", type=float, metavar="S", help="send a warm-up ping every S seconds"
+        "--warmup-every", type=REAL, metavar="S", help="send a warm-up ping every S seconds"
     )
     group.add_argument(
         "--memory-mb",
-        type=int,
-        default=128,
+        type=WHOLE,
+        default=limits.DEFAULT_MEMORY_MB,
         metavar="MB",
-        help="memory, for the cost (default 128)",
+        help=f"memory, for the cost (default {limits.DEFAULT_MEMORY_MB})",
     )
-    group.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
+    group.add_argument("--seed", type=WHOLE, default=1, metavar="N", help="random seed (default 1)")
     group.add_argument(
         "--replications",
-        type=int,
+        type=WHOLE,
         default=1,
         metavar="N",
         help="independent runs for 95%% confidence intervals",
@@ -113,10 +122,11 @@ def _add_workload_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def _config_from_args(args: argparse.Namespace):
+def _config_from_args(args: argparse.Namespace) -> SimConfig | str:
     """A SimConfig, or a usage-error message string."""
     from serverless_tutor.sim.arrivals import TraceArrivals
     from serverless_tutor.sim.config import SimConfig
+    from serverless_tutor.sim.estimator import MAX_PACKAGE_MB
 
     missing = [f"--{name.replace('_', '-')}" for name in REQUIRED if getattr(args, name) is None]
     if args.cold_ms is None and args.runtime is None:
@@ -133,7 +143,7 @@ def _config_from_args(args: argparse.Namespace):
         (args.arrival_rate is None or args.arrival_rate > 0, "--arrival-rate must be more than 0"),
         (args.warm_ms > 0, "--warm-ms must be more than 0"),
         (args.cold_ms is None or args.cold_ms > 0, "--cold-ms must be more than 0"),
-        (0 <= args.package_mb <= 250, "--package-mb must be 0 to 250"),
+        (0 <= args.package_mb <= MAX_PACKAGE_MB, f"--package-mb must be 0 to {MAX_PACKAGE_MB:g}"),
         (args.keep_alive_s >= 0, "--keep-alive-s must be 0 or more"),
         (args.horizon_s > 0, "--horizon-s must be more than 0"),
         (args.max_concurrency >= 1, "--max-concurrency must be at least 1"),
@@ -145,7 +155,10 @@ def _config_from_args(args: argparse.Namespace):
             args.warmup_every is None or args.warmup_every > 0,
             "--warmup-every must be more than 0 seconds",
         ),
-        (128 <= args.memory_mb <= 10_240, "--memory-mb must be 128 to 10240"),
+        (
+            limits.MIN_MEMORY_MB <= args.memory_mb <= limits.MAX_MEMORY_MB,
+            f"--memory-mb must be {limits.MIN_MEMORY_MB} to {limits.MAX_MEMORY_MB}",
+        ),
         (args.replications >= 1, "--replications must be at least 1"),
     ]
     for ok, message in checks:
@@ -256,9 +269,9 @@ def run_sweep(args: argparse.Namespace) -> int:
             f"unknown --param {args.param!r}; expected one of {', '.join(SWEEP_PARAMETERS)}"
         )
     try:
-        values = [float(text) for text in args.values.split(",") if text.strip()]
-    except ValueError:
-        return usage_error(f"--values must be comma-separated numbers, got {args.values!r}")
+        values = [real_number(text, "--values") for text in args.values.split(",") if text.strip()]
+    except BadNumber as problem:
+        return usage_error(f"{problem} (--values takes comma-separated numbers)")
     if not values:
         return usage_error("--values needs at least one number")
     if args.replications != 1:

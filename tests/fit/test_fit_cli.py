@@ -79,7 +79,8 @@ def test_list_of_presets(capsys):
         ([], "fit needs --preset NAME or --duration-s"),
         (["--preset", "nope"], "--preset: no fit preset 'nope'"),
         (["--duration-s", "abc"], "--duration-s: expected a number, got 'abc'"),
-        (["--duration-s", "-1"], "--duration-s: expected a finite number of 0 or more"),
+        (["--duration-s", "-1"], "--duration-s: must be 0 or more (got -1)"),
+        (["--duration-s", "inf"], "--duration-s: expected a finite number, got 'inf'"),
         (
             ["--duration-s", "5", "--longest-s", "2"],
             "longest_duration_s must be at least typical_duration_s",

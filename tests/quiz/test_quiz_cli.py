@@ -191,9 +191,9 @@ def test_interview_saves_into_the_data_folder_by_default(monkeypatch, capsys, tu
     "argv, message",
     [
         (["quiz", "--section", "13"], "sections are 1 to 11"),
-        (["quiz", "--count", "0"], "expected 1 or more"),
+        (["quiz", "--count", "0"], "argument --count: must be 1 or more (got 0)"),
         (["quiz", "--mode", "exam"], "invalid choice"),
-        (["quiz", "--seed", "x"], "invalid int value"),
+        (["quiz", "--seed", "x"], "argument --seed: expected a whole number, got 'x'"),
     ],
 )
 def test_bad_options_are_usage_errors(capsys, argv, message):

@@ -130,7 +130,7 @@ def test_argparse_type_errors_exit_2():
         timeout=120,
     )
     assert result.returncode == 2
-    assert "invalid float value" in result.stderr
+    assert "argument --arrival-rate: expected a number, got 'fast'" in result.stderr
 
 
 def test_sweep_prints_a_table_and_charts(capsys):
@@ -158,4 +158,7 @@ def test_sweep_json_and_errors(capsys):
     assert main(["simulate", "sweep", "--param", "colour", "--values", "1", *WORKLOAD]) == 2
     assert "unknown --param 'colour'" in capsys.readouterr().err
     assert main(["simulate", "sweep", "--param", "provisioned", "--values", "1,x", *WORKLOAD]) == 2
-    assert "comma-separated numbers" in capsys.readouterr().err
+    assert (
+        "--values: expected a number, got 'x' (--values takes comma-separated numbers)"
+        in capsys.readouterr().err
+    )
