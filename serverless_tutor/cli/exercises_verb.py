@@ -173,11 +173,13 @@ def _submission(args: argparse.Namespace, exercise: Exercise) -> tuple[Path | No
 def run_check(args: argparse.Namespace) -> int:
     exercise, failed = _find(args)
     if exercise is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     if args.batch is not None:
         return _run_batch(args, exercise)
     submission, failed = _submission(args, exercise)
     if submission is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     from serverless_tutor.grading.runner import grade
 
@@ -199,16 +201,24 @@ def _run_batch(args: argparse.Namespace, exercise: Exercise) -> int:
         return usage_error(
             f"--batch {args.batch}: no *.py or */{exercise.spec.function.handler_file} files in it"
         )
+    from rich.markup import escape
+
+    from serverless_tutor.terminal_text import one_line
+
     out = None if args.json else console()
 
     def show(path: Path, result) -> None:
         if out is not None:
-            out.print(f"{result.status.upper():<5} {result.points:>3}/{result.max_points}  {path}")
+            out.print(
+                f"{result.status.upper():<5} {result.points:>3}/{result.max_points}  "
+                f"{escape(one_line(str(path)))}"
+            )
 
     batch = grade_folder(exercise, args.batch, on_result=show)
     if args.json:
         print_json(batch)
     else:
+        assert out is not None
         out.print(f"{batch.passed} of {len(batch.submissions)} submissions pass {exercise.id}")
     return EXIT_PASS if batch.passed == len(batch.submissions) else EXIT_FAIL
 
@@ -228,29 +238,36 @@ def _record(exercise: Exercise, result) -> None:
 
 
 def render_check(result, submission: Path) -> None:
+    """Human output of `check` and `watch`. Every learner-made string (messages quoting the
+    handler's errors and responses, its output) is shown with control characters escaped
+    and rich markup taken literally."""
     from rich.markup import escape
     from rich.text import Text
 
+    from serverless_tutor.terminal_text import one_line, visible
+
+    def lines(text: str) -> list[str]:
+        return [escape(line) for line in visible(text).split("\n")]
+
     out = console()
     colour = {"pass": "green", "fail": "red", "error": "yellow"}
-    out.print(Text.assemble((f"{result.exercise}", "bold"), f"  {submission}"))
+    out.print(Text.assemble((one_line(result.exercise), "bold"), f"  {one_line(str(submission))}"))
     for test in result.tests:
         mark = {"pass": "✓", "fail": "✗", "error": "!"}[test.status]
         out.print(
-            f"[{colour[test.status]}]{mark}[/] {escape(test.name)}  [dim]({test.points}/{test.max_points})[/]"
+            f"[{colour[test.status]}]{mark}[/] {escape(one_line(test.name))}  [dim]({test.points}/{test.max_points})[/]"
         )
         if test.message:
-            for line in test.message.splitlines():
-                out.print(f"    {escape(line)}")
+            for line in lines(test.message):
+                out.print(f"    {line}")
         for line in test.report:
-            out.print(f"    [dim]{escape(line.replace(chr(9), '  '))}[/]")
+            out.print(f"    [dim]{escape(one_line(line.replace(chr(9), '  ')))}[/]")
         if test.output and test.status != "pass":
             out.print("    [dim]output:[/]")
-            for line in test.output.splitlines():
-                out.print(f"    [dim]| {escape(line)}[/]")
-    out.print(
-        f"[bold {colour[result.status]}]{result.status.upper()}[/]  {escape(result.message or '')}"
-    )
+            for line in lines(test.output):
+                out.print(f"    [dim]| {line}[/]")
+    message = " / ".join(lines(result.message or ""))
+    out.print(f"[bold {colour[result.status]}]{result.status.upper()}[/]  {message}")
 
 
 # --- watch ----------------------------------------------------------------------------
@@ -259,14 +276,22 @@ def render_check(result, submission: Path) -> None:
 def run_watch(args: argparse.Namespace) -> int:
     exercise, failed = _find(args)
     if exercise is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     submission, failed = _submission(args, exercise)
     if submission is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     from serverless_tutor.grading.watch import WatchLoop
 
     out = console()
-    out.print(f"Watching {submission}. Save to re-check; press Enter or r to re-run, q to quit.")
+    from rich.markup import escape
+
+    from serverless_tutor.terminal_text import one_line
+
+    out.print(
+        f"Watching {escape(one_line(str(submission)))}. Save to re-check; press Enter or r to re-run, q to quit."
+    )
 
     def report(result) -> None:
         _record(exercise, result)
@@ -325,6 +350,7 @@ class _KeyReader:
 def run_hint(args: argparse.Namespace) -> int:
     exercise, failed = _find(args)
     if exercise is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     from serverless_tutor.grading.learner import next_hint
 
@@ -351,6 +377,7 @@ def run_hint(args: argparse.Namespace) -> int:
 def run_reset(args: argparse.Namespace) -> int:
     exercise, failed = _find(args)
     if exercise is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     result = _workspace(args).reset(exercise)
     out = console()
@@ -363,6 +390,7 @@ def run_reset(args: argparse.Namespace) -> int:
 def run_solution(args: argparse.Namespace) -> int:
     exercise, failed = _find(args)
     if exercise is None:
+        assert failed is not None  # set whenever the value is None
         return failed
     from serverless_tutor.grading.learner import SolutionLocked, give_up, reveal_solution
 

@@ -166,6 +166,7 @@ def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from serverless_tutor.grading.classroom import grade_class
+    from serverless_tutor.terminal_text import one_line
 
     colours = {
         "pass": "green",
@@ -187,9 +188,7 @@ def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
 
         def advance(record, done: int, total: int) -> None:
             colour = colours[record.status]
-            last = (
-                f"[{colour}]{record.status}[/] {escape(record.student)}/{escape(record.exercise)}"
-            )
+            last = f"[{colour}]{record.status}[/] {escape(one_line(record.student))}/{escape(one_line(record.exercise))}"
             progress.update(task, completed=done, total=total, last=last)
 
         return grade_class(
@@ -208,9 +207,12 @@ def _render_summary(pack, run, book, files) -> None:
     from rich.table import Table
 
     from serverless_tutor.grading.gradebook import number
+    from serverless_tutor.terminal_text import one_line
 
     out = console()
-    table = Table(title=f"{escape(pack.title)}: {len(run.students)} students", title_justify="left")
+    table = Table(
+        title=f"{escape(one_line(pack.title))}: {len(run.students)} students", title_justify="left"
+    )
     table.add_column("exercise")
     table.add_column("max", justify="right")
     for status, colour in (
@@ -246,7 +248,8 @@ def _render_summary(pack, run, book, files) -> None:
         )
         for record in run.ungraded[:10]:
             out.print(
-                f"  {escape(record.student)}/{escape(record.exercise)}: {escape(record.message or '')}"
+                f"  {escape(one_line(record.student))}/{escape(one_line(record.exercise))}: "
+                f"{escape(one_line(record.message or ''))}"
             )
         if len(run.ungraded) > 10:
             out.print(f"  ... and {len(run.ungraded) - 10} more (see grades-long.csv)")

@@ -198,12 +198,14 @@ def _default_name(handler: str) -> str:
 
 
 def _print_human(result) -> None:
-    from serverless_tutor.runtime.logs import sanitize_for_terminal
+    from serverless_tutor.terminal_text import visible
 
     out = sys.stdout
-    out.write(result.logs)  # already made safe for the terminal by the runtime
+    # The runtime escapes logs already; escaping again is harmless and keeps this
+    # verb safe whatever the runtime does.
+    out.write(visible(result.logs))
     shown = result.error.to_json() if result.error is not None else result.response
-    out.write(sanitize_for_terminal(json.dumps(shown, indent=2, ensure_ascii=False)) + "\n")
+    out.write(visible(json.dumps(shown, indent=2, ensure_ascii=False)) + "\n")
     out.write(
         f"({'cold' if result.cold else 'warm'} start, environment {result.environment_id}, "
         f"isolation: {', '.join(result.isolation) or 'none'})\n\n"

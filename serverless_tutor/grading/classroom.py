@@ -335,6 +335,8 @@ def grade_class(
     """Grade every (student, exercise) pair; write each record as it is done; return them all."""
     submissions, out = Path(submissions), Path(out)
     check_folders(submissions, out)
+    # The grading processes work in folders of their own: every path they get is absolute.
+    shown_submissions, submissions = str(submissions), submissions.absolute()
     if budget_s <= 0:
         raise ClassSetupError("the per-submission budget must be more than 0 seconds")
     started = time.monotonic()
@@ -392,7 +394,7 @@ def grade_class(
     ordered = [records[(pair.student, pair.exercise.id)] for pair in pairs]
     return ClassRun(
         pack=pack.id,
-        submissions=str(submissions),
+        submissions=shown_submissions,
         out=str(out),
         students=students,
         records=ordered,

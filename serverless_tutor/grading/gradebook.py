@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from serverless_tutor.content.packs import Pack
 from serverless_tutor.grading.classroom import ClassRun, GradeRecord, RecordStatus, write_atomically
+from serverless_tutor.terminal_text import one_line as one_visible_line
+from serverless_tutor.terminal_text import visible
 
 WIDE_CSV = "gradebook.csv"
 LONG_CSV = "grades-long.csv"
@@ -168,8 +170,31 @@ def one_line(message: str | None) -> str:
 
 
 def safe_cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading ' keeps them text."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """A learner-derived cell: control characters shown as escapes (the file may be `cat`ed),
+    and a leading ' before = + - @ tab CR, which spreadsheets would run as a formula."""
+    if text.startswith(_FORMULA_STARTS):
+        text = "'" + text
+    return one_visible_line(text)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~")
+
+
+def markdown_text(text: str) -> str:
+    """Learner text as literal Markdown: no HTML, link, image, heading or emphasis it could start."""
+    out = []
+    for character in one_visible_line(text):
+        if character in _MARKDOWN_SPECIAL:
+            out.append("\\" + character)
+        elif character == "<":
+            out.append("&lt;")
+        elif character == ">":
+            out.append("&gt;")
+        elif character == "&":
+            out.append("&amp;")
+        else:
+            out.append(character)
+    return "".join(out)
 
 
 def _csv(rows: list[list[str]]) -> str:
@@ -205,7 +230,7 @@ def long_csv(book: Gradebook) -> str:
             rows.append(
                 [
                     safe_cell(student.student),
-                    column.id,
+                    safe_cell(column.id),
                     grade.status,
                     number(grade.points),
                     number(grade.max_points),
@@ -223,7 +248,7 @@ def _fence(text: str) -> str:
         run = run + 1 if character == "`" else 0
         longest = max(longest, run)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
+    return f"{fence}text\n{visible(text)}\n{fence}"
 
 
 _MARKS = {"pass": "✓", "fail": "✗", "error": "!", "missing": "–", "ungraded": "?"}
@@ -232,7 +257,7 @@ _MARKS = {"pass": "✓", "fail": "✗", "error": "!", "missing": "–", "ungrade
 def feedback_markdown(
     pack: Pack, book: Gradebook, student: StudentGrades, records: dict[str, GradeRecord]
 ) -> str:
-    lines = [f"# {pack.title}: feedback for {student.student}", ""]
+    lines = [f"# {markdown_text(pack.title)}: feedback for {markdown_text(student.student)}", ""]
     if book.due is not None:
         lines += [f"Due {book.due.isoformat()}.", ""]
     lines += [
@@ -262,7 +287,7 @@ def feedback_markdown(
             f"Status: **{grade.status}**, {record.points} of {record.max_points} points{scaled}."
         )
         if record.submission:
-            lines.append(f"File: `{record.submission}`.")
+            lines.append(f"File: {markdown_text(record.submission)}.")
         if grade.message:
             lines += ["", _fence(grade.message)]
         if record.result is None:
@@ -270,7 +295,7 @@ def feedback_markdown(
         for test in record.result.tests:
             lines += [
                 "",
-                f"### {_MARKS[test.status]} {test.name} ({test.points}/{test.max_points})",
+                f"### {_MARKS[test.status]} {markdown_text(test.name)} ({test.points}/{test.max_points})",
             ]
             if test.message:
                 lines += ["", _fence(test.message)]

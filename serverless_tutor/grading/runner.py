@@ -26,10 +26,12 @@ from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.content.exercises import EventSpec, Exercise, TestCase
 from serverless_tutor.grading import expectations
 from serverless_tutor.grading.gate import ConcurrencyGate
+from serverless_tutor.grading.policy import exercise_policy
 from serverless_tutor.grading.resources import apply_setup, create_resources
 from serverless_tutor.grading.results import CheckResult, TestResult, cap_output
 from serverless_tutor.grading.test_run import TestRun
 from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime, ManualClock
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
 from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
 KEEP_ALIVE_S = 600.0
@@ -61,7 +63,7 @@ class Grader:
         self.clock = ManualClock()
         self.runtime = LambdaRuntime(
             backend="sandbox",
-            request_handler=self.gate.wrap(self.account.handle),
+            request_handler=self.gate.wrap(self._serve),
             keep_alive_s=KEEP_ALIVE_S,
             clock=self.clock,
         )
@@ -76,6 +78,10 @@ class Grader:
     def close(self) -> None:
         self.runtime.shutdown()
         self.account.reset()
+
+    def _serve(self, request: ForwardedRequest) -> ForwardedResponse:
+        """A handler's forwarded AWS call, served by the account of the check in progress."""
+        return self.account.handle(request)
 
     def warm_up(self) -> None:
         """Start a throwaway environment and touch each service once, so the first real check is quick."""
@@ -99,6 +105,9 @@ class Grader:
         spec = exercise.spec
         max_points = sum(test.points for test in spec.tests)
         with self._lock, tempfile.TemporaryDirectory(prefix="tutor-check-") as scratch:
+            # Every submission gets an account of its own (a new account id): nothing an
+            # earlier one left behind, in moto or in the outbox, can reach it.
+            self.account = LocalAccount()
             # The function's code folder holds the learner's file and nothing else.
             code_dir = Path(scratch) / "code"
             target = code_dir / spec.function.handler_file
@@ -115,6 +124,7 @@ class Grader:
                     for key, value in spec.function.environment.items()
                 },
             )
+            self.account.set_permissions(spec.id, exercise_policy(spec.resources, self.account))
             source = target.read_text(encoding="utf-8", errors="replace")
             session = _Session(
                 exercise, config, self.account, self.runtime, self.gate, self.clock, source

@@ -117,6 +117,21 @@ def test_forged_output_stays_inside_the_output_field(grader, exercise_by_id, tmp
     submission = tmp_path / "handler.py"
     submission.write_text(textwrap.dedent(TAMPERING["forged-result-frames"]), encoding="utf-8")
     result = grader.grade(exercise, submission).to_json()
-    assert result["status"] == "fail"
-    outputs = [test["output"] or "" for test in result["tests"]]
-    assert any('"status": "pass"' in output for output in outputs)  # printed, shown, and ignored
+    # A frame written on the worker's channel with the invocation's own request id is, to
+    # the parent, the handler's answer, as a POST to the Runtime API's /response is in
+    # Lambda: no better than returning that answer. It is a constant ("Hello, Ada!"), so
+    # whether it reaches the parent before the real outcome (a matter of scheduling) may
+    # decide the tests that send Ada, never those that need another answer.
+    assert result["status"] in ("fail", "error")
+    by_name = {test["name"]: test for test in result["tests"]}
+    for name in (
+        "greets the World when there is no query string",
+        "greets the World when the name parameter is missing",
+        "keeps spaces and accents in the name",
+    ):
+        assert by_name[name]["status"] in ("fail", "error"), by_name[name]
+        assert by_name[name]["points"] == 0
+    for test in result["tests"]:
+        assert '"status": "pass"' not in (test["message"] or "")
+        assert "all tests passed" not in (test["message"] or "")
+    assert "all tests passed" not in (result["message"] or "")
