@@ -9,6 +9,8 @@ you pass or give up). Checks run in a thread worker against a long-lived Grader
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,12 +26,16 @@ from serverless_tutor.grading.results import CheckResult
 from serverless_tutor.grading.workspace import Workspace
 from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import Progress
+from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.exercise_editor import ExerciseEditor
 from serverless_tutor.tui.widgets.exercise_give_up_dialog import ExerciseGiveUpDialog
 from serverless_tutor.tui.widgets.exercise_hints import ExerciseHints
 from serverless_tutor.tui.widgets.exercise_list import ExerciseList
 from serverless_tutor.tui.widgets.exercise_results import ExerciseResults
 from serverless_tutor.tui.widgets.exercise_solution import ExerciseSolution
+
+if TYPE_CHECKING:
+    from serverless_tutor.grading.runner import Grader
 
 
 class ExercisesScreen(Screen):
@@ -77,7 +83,7 @@ class ExercisesScreen(Screen):
         self.workspace = workspace if workspace is not None else Workspace()
         self.current: Exercise | None = None
         self.last_result: CheckResult | None = None
-        self._grader = None  # runner.Grader, created in a worker on first use
+        self._grader: Grader | None = None  # created in a worker on first use
 
     # --- layout and lifecycle -------------------------------------------------------
 
@@ -124,10 +130,10 @@ class ExercisesScreen(Screen):
 
     @property
     def progress(self) -> Progress:
-        return self.app.progress
+        return tutor_app(self.app).progress
 
     def _save_progress(self) -> None:
-        self.app.save_progress()
+        tutor_app(self.app).save_progress()
 
     def refresh_list(self) -> None:
         statuses = [

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 
+from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.lesson_sidebar import LessonSidebar
 from serverless_tutor.tui.widgets.lesson_view import LessonView
 
@@ -19,16 +20,16 @@ class LearnScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        lessons = self.app.lessons
+        lessons = tutor_app(self.app).lessons
         yield Header()
         with Horizontal():
-            yield LessonSidebar(lessons, set(self.app.progress.visited), id="sidebar")
+            yield LessonSidebar(lessons, set(tutor_app(self.app).progress.visited), id="sidebar")
             yield LessonView(len(lessons), id="lesson-view")
         yield Footer()
 
     async def on_mount(self) -> None:
-        ids = [lesson.id for lesson in self.app.lessons]
-        current = self.app.progress.current_lesson
+        ids = [lesson.id for lesson in tutor_app(self.app).lessons]
+        current = tutor_app(self.app).progress.current_lesson
         await self.open_lesson(current if current in ids else ids[0])
         self.query_one(LessonSidebar).focus()
 
@@ -38,15 +39,15 @@ class LearnScreen(Screen):
         return lesson.id if lesson else None
 
     async def open_lesson(self, lesson_id: str) -> None:
-        lesson = next(lesson for lesson in self.app.lessons if lesson.id == lesson_id)
+        lesson = next(lesson for lesson in tutor_app(self.app).lessons if lesson.id == lesson_id)
         await self.query_one(LessonView).show(lesson)
         sidebar = self.query_one(LessonSidebar)
         sidebar.show_lesson(lesson_id)
         sidebar.mark_visited(lesson_id)
-        progress = self.app.progress
+        progress = tutor_app(self.app).progress
         if progress.current_lesson != lesson_id or lesson_id not in progress.visited:
             progress.visit(lesson_id)
-            self.app.save_progress()
+            tutor_app(self.app).save_progress()
 
     async def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         if message.option.id:
@@ -59,7 +60,7 @@ class LearnScreen(Screen):
         await self._step(-1)
 
     async def _step(self, offset: int) -> None:
-        ids = [lesson.id for lesson in self.app.lessons]
+        ids = [lesson.id for lesson in tutor_app(self.app).lessons]
         index = ids.index(self.current_lesson_id) + offset if self.current_lesson_id in ids else 0
         if 0 <= index < len(ids):
             await self.open_lesson(ids[index])

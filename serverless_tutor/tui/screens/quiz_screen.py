@@ -24,6 +24,7 @@ from serverless_tutor.quiz.bank import Bank, shipped_bank
 from serverless_tutor.quiz.models import SECTION_TITLES
 from serverless_tutor.quiz.scheduler import ReviewScheduler, utc_now
 from serverless_tutor.quiz.session import QuizSession
+from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.quiz_feedback import QuizFeedback
 from serverless_tutor.tui.widgets.quiz_menu import QuizMenu
 from serverless_tutor.tui.widgets.quiz_question_view import QuizQuestionView
@@ -106,7 +107,7 @@ class QuizScreen(Screen):
         return self.query_one("#quiz-timer", QuizTimer)
 
     def _due_now(self) -> int:
-        return len(ReviewScheduler(self.app.progress.quiz).due(self._now()))
+        return len(ReviewScheduler(tutor_app(self.app).progress.quiz).due(self._now()))
 
     async def show_menu(self) -> None:
         assert self.bank is not None
@@ -164,7 +165,7 @@ class QuizScreen(Screen):
         assert self.bank is not None
         session = QuizSession(
             self.bank,
-            self.app.progress.quiz,
+            tutor_app(self.app).progress.quiz,
             mode=message.mode,
             section=message.section,
             count=message.count,
@@ -199,7 +200,7 @@ class QuizScreen(Screen):
         if session is None or session.current is None:
             return
         grade = session.submit(message.answer)
-        self.app.save_progress()
+        tutor_app(self.app).save_progress()
         self._timer().stop()
         self._update_status()
         last = session.position >= session.total
@@ -232,8 +233,8 @@ class QuizScreen(Screen):
             self.notify(f"Could not save the answers: {exc}", severity="error")
             return
         self.saved_path = path
-        self.app.progress.quiz.interviews.append(str(path))
-        self.app.save_progress()
+        tutor_app(self.app).progress.quiz.interviews.append(str(path))
+        tutor_app(self.app).save_progress()
         self.query_one(QuizSummaryView).show_saved(str(path))
 
     async def on_quiz_summary_view_back_requested(

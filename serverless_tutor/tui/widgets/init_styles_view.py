@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -9,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, Select, Static
 
+from serverless_tutor.sim.config import SimConfig
 from serverless_tutor.sim.frame import fmt_seconds
 from serverless_tutor.sim.init_styles import InitStyleRow, compare_init_styles
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
@@ -21,6 +25,25 @@ PART_STYLES = {
 }
 LABEL_WIDTH = 9
 DEFAULT_WIDTH = 74
+
+
+@dataclass(frozen=True)
+class InitInputs:
+    """The durations the comparison is made of, in seconds, and how many requests use the client."""
+
+    runtime_init_s: float
+    client_init_s: float
+    handler_s: float
+    needs_client_share: float
+
+    def compare(self, workload: SimConfig | None = None) -> list[InitStyleRow]:
+        return compare_init_styles(
+            runtime_init_s=self.runtime_init_s,
+            client_init_s=self.client_init_s,
+            handler_s=self.handler_s,
+            needs_client_share=self.needs_client_share,
+            workload=workload,
+        )
 
 
 class InitStylesView(Vertical):
@@ -52,7 +75,7 @@ class InitStylesView(Vertical):
             super().__init__()
             self.rows = rows
 
-    def __init__(self, settings: LifecycleSettings, **kwargs):
+    def __init__(self, settings: LifecycleSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.rows: list[InitStyleRow] = []
@@ -81,7 +104,7 @@ class InitStylesView(Vertical):
 
     def on_mount(self) -> None:
         inputs = self._inputs()
-        self.rows = compare_init_styles(**inputs)
+        self.rows = inputs.compare()
         self._show(inputs)
 
     def on_show(self) -> None:
@@ -104,26 +127,31 @@ class InitStylesView(Vertical):
         event.stop()
         self.recompute()
 
-    def _inputs(self) -> dict[str, float]:
+    def _inputs(self) -> InitInputs:
         estimate = self.settings.estimate()
-        return {
-            "runtime_init_s": estimate.download_code_s + estimate.init_runtime_s,
-            "client_init_s": float(self.query_one("#init-client-ms", Select).value) / 1000,
-            "handler_s": self.settings.handler_ms / 1000,
-            "needs_client_share": float(self.query_one("#init-share", Select).value),
-        }
+        return InitInputs(
+            runtime_init_s=estimate.download_code_s + estimate.init_runtime_s,
+            client_init_s=self._chosen("#init-client-ms") / 1000,
+            handler_s=self.settings.handler_ms / 1000,
+            needs_client_share=self._chosen("#init-share"),
+        )
+
+    def _chosen(self, selector: str) -> float:
+        value = self.query_one(selector, Select).value
+        assert isinstance(value, float), "these selects have no blank"
+        return value
 
     def recompute(self) -> None:
         """Durations now (cheap); the simulated latency and cost follow from a worker."""
         self._stale = False
         inputs = self._inputs()
-        self.rows = compare_init_styles(**inputs)
+        self.rows = inputs.compare()
         self._show(inputs)
         self._simulate(inputs, self.settings.experiment_config())
 
     @work(thread=True, exclusive=True, group="lifecycle-init-styles")
-    def _simulate(self, inputs: dict[str, float], workload) -> None:
-        self.post_message(self.Computed(compare_init_styles(**inputs, workload=workload)))
+    def _simulate(self, inputs: InitInputs, workload: SimConfig) -> None:
+        self.post_message(self.Computed(inputs.compare(workload)))
 
     @on(Computed)
     def _computed(self, message: Computed) -> None:
@@ -131,7 +159,7 @@ class InitStylesView(Vertical):
         self.rows = message.rows
         self._show(self._inputs())
 
-    def _show(self, inputs: dict[str, float]) -> None:
+    def _show(self, inputs: InitInputs) -> None:
         body = self.query_one("#init-styles-body", Static)
         body.update(self.render_rows(self.rows, inputs, body.content_size.width or DEFAULT_WIDTH))
 
@@ -141,16 +169,12 @@ class InitStylesView(Vertical):
 
     @staticmethod
     def render_rows(
-        rows: list[InitStyleRow], inputs: dict[str, float], width: int = DEFAULT_WIDTH
+        rows: list[InitStyleRow], inputs: InitInputs, width: int = DEFAULT_WIDTH
     ) -> Content:
         bar_width = max(10, width - LABEL_WIDTH - 8)
         longest = max(row.cold_request_s for row in rows) or 1.0
-        runtime, client, handler = (
-            inputs["runtime_init_s"],
-            inputs["client_init_s"],
-            inputs["handler_s"],
-        )
-        lazy_client = inputs["needs_client_share"] * client
+        runtime, client, handler = inputs.runtime_init_s, inputs.client_init_s, inputs.handler_s
+        lazy_client = inputs.needs_client_share * client
         parts = {
             "inside": (
                 [("runtime", runtime), ("client", client), ("handler", handler)],

@@ -214,7 +214,7 @@ class InterviewDrillPanel(Vertical):
         return True
 
     def action_tick(self) -> None:
-        self.query_one("#drill-rubric", QuizChoiceList).action_toggle()
+        self.query_one("#drill-rubric", QuizChoiceList).action_pick_highlighted()
         self.show_score()
 
     def on_click(self, event: Click) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Label, Select
 
+from serverless_tutor.limits import MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.sim.estimator import RUNTIME_LABELS
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 
@@ -33,7 +36,10 @@ CHOICES: dict[str, tuple[str, list[tuple[str, object]]]] = {
         [("off", OFF), ("every 1 min", 60.0), ("every 5 min", 300.0), ("every 15 min", 900.0)],
     ),
     "runtime": ("runtime", [(label, key) for key, label in RUNTIME_LABELS.items()]),
-    "memory_mb": ("memory", [(f"{mb} MB", mb) for mb in (128, 512, 1024, 2048, 4096, 10240)]),
+    "memory_mb": (
+        "memory",
+        [(f"{mb} MB", mb) for mb in (MIN_MEMORY_MB, 512, 1024, 2048, 4096, MAX_MEMORY_MB)],
+    ),
     "package_mb": (
         "package",
         [("1 KB", 0.001), ("1 MB", 1.0), ("5 MB", 5.0), ("14 MB", 14.0), ("35 MB", 35.0)],
@@ -71,7 +77,7 @@ class LifecycleSettingsForm(Grid):
             super().__init__()
             self.settings = settings
 
-    def __init__(self, settings: LifecycleSettings, **kwargs):
+    def __init__(self, settings: LifecycleSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
 
@@ -95,8 +101,8 @@ class LifecycleSettingsForm(Grid):
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:
         event.stop()
-        field = event.select.id.removeprefix("setting-").replace("-", "_")
-        value = event.value
+        field = (event.select.id or "").removeprefix("setting-").replace("-", "_")
+        value: object = event.value
         if field == "warmup_every_s" and value == OFF:
             value = None
         updated = self.settings.model_copy(update={field: value})

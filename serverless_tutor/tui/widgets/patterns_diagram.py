@@ -36,18 +36,22 @@ def _verdict(mine: list[Invocation]) -> Segment:
 
 
 def fan_out_lines(run: PatternsRun | None, failing: bool) -> list[list[Segment]]:
-    runs = run is not None and run.pattern == "fan-out"
-    event = run.action.removeprefix("publish ") if runs else "event"
-    lines: list[list[Segment]] = [[(f" publish {event} ─▶ SNS alerts", "ok" if runs else "dim")]]
+    state = run.fan_out if run is not None else None  # set only on a fan-out run
+    event = run.action.removeprefix("publish ") if run is not None and state else "event"
+    lines: list[list[Segment]] = [
+        [(f" publish {event} ─▶ SNS alerts", "dim" if state is None else "ok")]
+    ]
     for index, name in enumerate(SUBSCRIBERS):
         branch = "└─▶" if index == len(SUBSCRIBERS) - 1 else "├─▶"
         label = name + (" [OrderPlaced]" if name == "sms" else "")
         line: list[Segment] = [(f"   {branch} {label.ljust(18)}", "")]
         verdict: Segment = ("", "dim")
-        if runs and name in run.fan_out.filtered_out:
-            verdict = ("filtered out", "warn")
-        elif runs:
-            verdict = _verdict([i for i in run.invocations if i.function == name])
+        if run is not None and state is not None:
+            verdict = (
+                ("filtered out", "warn")
+                if name in state.filtered_out
+                else _verdict([i for i in run.invocations if i.function == name])
+            )
         line.append(verdict)
         if failing and name == FAILING_SUBSCRIBER and verdict[1] not in ("error", "warn"):
             line.append((" (failing)", "error"))
@@ -56,23 +60,23 @@ def fan_out_lines(run: PatternsRun | None, failing: bool) -> list[list[Segment]]
 
 
 def pipes_lines(run: PatternsRun | None) -> list[list[Segment]]:
-    runs = run is not None and run.pipes is not None
-    role = "ok" if runs else "dim"
-    depths = run.pipes.queue_depths if runs else {}
-    rejects = f" ({depths['rejects']})" if runs else ""
-    items = f" ({len(run.pipes.items)} items)" if runs else ""
-    transform = (
-        _verdict([i for i in run.invocations if i.function == "transform"]) if runs else ("", "dim")
-    )
-    loader = (
-        _verdict([i for i in run.invocations if i.function == "loader"]) if runs else ("", "dim")
-    )
+    state = run.pipes if run is not None else None  # set only on a pipes run
+    role = "dim" if state is None else "ok"
+    depths = state.queue_depths if state is not None else {}
+    rejects = f" ({depths['rejects']})" if state is not None else ""
+    items = f" ({len(state.items)} items)" if state is not None else ""
+    invocations = run.invocations if run is not None and state is not None else None
+    transform: Segment = ("", "dim")
+    loader: Segment = ("", "dim")
+    if invocations is not None:
+        transform = _verdict([i for i in invocations if i.function == "transform"])
+        loader = _verdict([i for i in invocations if i.function == "loader"])
     return [
         [(" orders.csv ─▶ S3 uploads ─▶ SQS raw", role)],
         [("   ─▶ transform ", role), transform],
         [("      ├─▶ SQS clean ─▶ loader ", role), loader],
         [("      │      ─▶ DynamoDB orders" + items, role)],
-        [("      └─▶ SQS rejects" + rejects, "warn" if runs and depths.get("rejects") else role)],
+        [("      └─▶ SQS rejects" + rejects, "warn" if depths.get("rejects") else role)],
     ]
 
 

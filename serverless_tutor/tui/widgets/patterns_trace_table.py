@@ -13,7 +13,7 @@ COLUMNS = ("#", "function / call", "result", "resource")
 def trace_rows(run: PatternsRun | None) -> list[tuple[str, str, str, str]]:
     if run is None:
         return []
-    rows = [
+    rows: list[tuple[str, str, str, str]] = [
         ("", f"demo {c.service} {c.operation}", c.outcome, c.resource or "") for c in run.demo_calls
     ]
     for invocation in run.invocations:

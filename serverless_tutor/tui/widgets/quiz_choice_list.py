@@ -21,7 +21,7 @@ class QuizChoiceList(OptionList):
     }
     """
 
-    BINDINGS = [Binding("space", "toggle", "Choose", show=False)]
+    BINDINGS = [Binding("space", "pick_highlighted", "Choose", show=False)]
 
     def __init__(self, choices: list[str], *, multiple: bool, id: str | None = None):
         super().__init__(markup=False, id=id)
@@ -38,7 +38,7 @@ class QuizChoiceList(OptionList):
         """Indexes of the chosen items, ascending."""
         return sorted(self._picked)
 
-    def action_toggle(self) -> None:
+    def action_pick_highlighted(self) -> None:
         if self.highlighted is not None:
             self.toggle(self.highlighted)
 
