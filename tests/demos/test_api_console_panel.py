@@ -27,10 +27,10 @@ async def answered(pilot, panel: ApiConsolePanel, attempts: int = 300) -> None:
     """Let the app run until the worker has reported (bounded; no timing is asserted)."""
     for _ in range(attempts):
         await pilot.pause(0.05)
-        if not panel.sending:
+        if not panel.busy:
             await pilot.pause()
             return
-    assert not panel.sending
+    assert not panel.busy
 
 
 async def choose_example(pilot, app: App, label: str) -> None:

@@ -72,10 +72,10 @@ async def settle(pilot, panel: OrderPipelinePanel, attempts: int = 300) -> None:
     """Let the app run until the worker has reported and playback has ended (bounded; no timing is asserted)."""
     for _ in range(attempts):
         await pilot.pause(0.05)
-        if not panel.running and not panel.playing:
+        if not panel.busy and not panel.playing:
             await pilot.pause()
             return
-    assert not panel.running and not panel.playing
+    assert not panel.busy and not panel.playing
 
 
 def test_registered_under_its_id_and_listed_by_lesson_5():
@@ -154,7 +154,7 @@ async def test_order_replay_oversell_failure_and_reset_by_keyboard():
         assert text(app, "#pipeline-status").startswith("Ready: press o to place an order")
 
         await pilot.press("r")  # nothing to replay yet: a warning, no worker
-        assert not panel.running and panel.last_run is None
+        assert not panel.busy and panel.last_run is None
 
         await pilot.press("o")
         await settle(pilot, panel)
@@ -202,7 +202,7 @@ async def test_playback_steps_through_the_run_and_holds_while_hidden():
         await pilot.press("o")
         for _ in range(300):  # until the worker has reported (playback starts at step 1)
             await pilot.pause(0.05)
-            if not panel.running:
+            if not panel.busy:
                 break
         assert panel.playing and 1 <= panel.revealed < 4
         assert text(app, "#pipeline-status").startswith(f"Step {panel.revealed} of 4: ")

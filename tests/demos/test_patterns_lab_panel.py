@@ -35,10 +35,10 @@ async def settle(pilot, panel: PatternsLabPanel, attempts: int = 400) -> None:
     """Let the app run until the worker has reported (bounded; no timing is asserted)."""
     for _ in range(attempts):
         await pilot.pause(0.05)
-        if not panel.running:
+        if not panel.busy:
             await pilot.pause()
             return
-    assert not panel.running
+    assert not panel.busy
 
 
 def test_registered_under_its_id_and_listed_by_lesson_8():

@@ -25,10 +25,10 @@ async def settle(pilot, panel: InvokePlaygroundPanel, attempts: int = 100) -> No
     """Let the app run until the invoke worker has reported (bounded; no timing is asserted)."""
     for _ in range(attempts):
         await pilot.pause(0.05)
-        if not panel.running:
+        if not panel.busy:
             await pilot.pause()
             return
-    assert not panel.running
+    assert not panel.busy
 
 
 def text(app: App, selector: str) -> str:
@@ -196,7 +196,7 @@ async def test_the_ui_keeps_running_while_an_invoke_waits():
         panel.engine._invoke_lock.acquire()  # hold the engine: the worker waits, the UI must not
         try:
             await pilot.press("i")
-            assert panel.running and app.query_one("#playground-invoke").disabled
+            assert panel.busy and app.query_one("#playground-invoke").disabled
             assert text(app, "#playground-status") == "Invoking hello (API Gateway)…"
             await pilot.press("tab")
             assert app.focused is app.query_one("#playground-demo", Select)

@@ -11,13 +11,13 @@ and empties the account.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Button, Input, Select, Static, TextArea
 
 from serverless_tutor.demos.api_console import (
@@ -27,6 +27,7 @@ from serverless_tutor.demos.api_console import (
     ApiConsoleError,
     ApiExchange,
 )
+from serverless_tutor.tui.widgets.action_panel import ActionPanel
 
 MAX_BODY_LINES = 24
 
@@ -79,7 +80,7 @@ def body_text(exchange: ApiExchange) -> str:
     return "\n".join(lines)
 
 
-class ApiConsolePanel(Vertical):
+class ApiConsolePanel(ActionPanel[ApiExchange]):
     """Send GET, POST, PUT and DELETE requests to users-api through the local API Gateway."""
 
     BINDINGS = [
@@ -144,20 +145,15 @@ class ApiConsolePanel(Vertical):
     }
     """
 
-    class Answered(Message):
-        def __init__(self, exchange: ApiExchange):
-            super().__init__()
-            self.exchange = exchange
+    STATUS = "#api-status"
+    CONTROLS = "#api-send"
+    BUSY_WARNING = "The last request is still running; wait for its answer."
+    FAILURE_PREFIX = "Not sent"
+    ENGINE_ERRORS = (ApiConsoleError,)
 
-    class SendFailed(Message):
-        def __init__(self, problem: str):
-            super().__init__()
-            self.problem = problem
-
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = ApiConsole()
-        self.sending = False
         self.last_exchange: ApiExchange | None = None
 
     def compose(self) -> ComposeResult:
@@ -216,9 +212,9 @@ class ApiConsolePanel(Vertical):
     @on(Select.Changed, "#api-example")
     def _example_chosen(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value == Select.NULL:
-            return
-        example = EXAMPLES[int(event.value)]
+        if not isinstance(event.value, int):
+            return  # the blank prompt
+        example = EXAMPLES[event.value]
         self.query_one("#api-method", Select).value = example.method
         self.query_one("#api-path", Input).value = example.path
         self.query_one("#api-body", TextArea).text = example.body
@@ -234,50 +230,19 @@ class ApiConsolePanel(Vertical):
         self.action_send()
 
     def action_send(self) -> None:
-        if self.sending:
-            self.notify(
-                "The last request is still running; wait for its answer.", severity="warning"
-            )
+        if self.warn_if_busy():
             return
         method = str(self.query_one("#api-method", Select).value)
         path = self.query_one("#api-path", Input).value
         body = self.query_one("#api-body", TextArea).text
         first = "" if self.engine.deployed else " (deploying users-api first)"
-        self._set_sending(True, f"Sending {method} {path}{first}…")
-        self._send(method, path, body)
-
-    @work(thread=True, exclusive=True, group="api-console")
-    def _send(self, method: str, path: str, body: str) -> None:
-        try:
-            exchange = self.engine.send(method, path, body)
-        except ApiConsoleError as problem:
-            self.post_message(self.SendFailed(str(problem)))
-            return
-        self.post_message(self.Answered(exchange))
-
-    @on(Answered)
-    def _answered(self, message: Answered) -> None:
-        self._set_sending(False)
-        self.show_exchange(message.exchange)
-
-    @on(SendFailed)
-    def _send_failed(self, message: SendFailed) -> None:
-        self._set_sending(False)
-        status = self.query_one("#api-status", Static)
-        status.set_classes("-failed")
-        status.update(Content(f"Not sent: {message.problem}"))
-
-    def _set_sending(self, sending: bool, status: str = "") -> None:
-        self.sending = sending
-        self.query_one("#api-send", Button).disabled = sending
-        if sending:
-            widget = self.query_one("#api-status", Static)
-            widget.set_classes("")
-            widget.update(Content(status))
+        self.start_action(
+            f"Sending {method} {path}{first}…", lambda: self.engine.send(method, path, body)
+        )
 
     # ------------------------------------------------------------- drawing
 
-    def show_exchange(self, exchange: ApiExchange) -> None:
+    def show_result(self, exchange: ApiExchange) -> None:
         self.last_exchange = exchange
         status = self.query_one("#api-status", Static)
         status.set_classes(

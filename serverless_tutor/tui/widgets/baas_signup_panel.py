@@ -11,16 +11,16 @@ unmounting shuts the runtime down and empties the account.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from serverless_tutor.demos.baas_signup import BaasSignup, BaasSignupError, SignupOutcome
+from serverless_tutor.tui.widgets.action_panel import ActionPanel
 
 
 def status_line(outcome: SignupOutcome) -> str:
@@ -79,7 +79,7 @@ def state_lines(outcome: SignupOutcome) -> list[str]:
     return lines
 
 
-class BaasSignupPanel(Vertical):
+class BaasSignupPanel(ActionPanel[SignupOutcome]):
     """Sign a user up through lesson 3's function and list the DynamoDB, S3 and SES calls it made."""
 
     BINDINGS = [
@@ -138,20 +138,15 @@ class BaasSignupPanel(Vertical):
     }
     """
 
-    class SignedUp(Message):
-        def __init__(self, outcome: SignupOutcome):
-            super().__init__()
-            self.outcome = outcome
+    STATUS = "#baas-status"
+    CONTROLS = "#baas-signup"
+    BUSY_WARNING = "The last sign-up is still running; wait for its answer."
+    FAILURE_PREFIX = "Not sent"
+    ENGINE_ERRORS = (BaasSignupError,)
 
-    class SignupFailed(Message):
-        def __init__(self, problem: str):
-            super().__init__()
-            self.problem = problem
-
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = BaasSignup()
-        self.busy = False
         self.last_outcome: SignupOutcome | None = None
 
     def compose(self) -> ComposeResult:
@@ -200,49 +195,19 @@ class BaasSignupPanel(Vertical):
         self.action_sign_up()
 
     def action_sign_up(self) -> None:
-        if self.busy:
-            self.notify(
-                "The last sign-up is still running; wait for its answer.", severity="warning"
-            )
+        if self.warn_if_busy():
             return
         user_id = self.query_one("#baas-user", Input).value
         email = self.query_one("#baas-email", Input).value
         first = "" if self.engine.deployed else " (deploying baas-signup first)"
-        self._set_busy(True, f"Signing up {user_id.strip() or '(no userId)'}{first}…")
-        self._sign_up(user_id, email)
-
-    @work(thread=True, exclusive=True, group="baas-signup")
-    def _sign_up(self, user_id: str, email: str) -> None:
-        try:
-            outcome = self.engine.sign_up(user_id, email)
-        except BaasSignupError as problem:
-            self.post_message(self.SignupFailed(str(problem)))
-            return
-        self.post_message(self.SignedUp(outcome))
-
-    @on(SignedUp)
-    def _signed_up(self, message: SignedUp) -> None:
-        self._set_busy(False)
-        self.show_outcome(message.outcome)
-
-    @on(SignupFailed)
-    def _signup_failed(self, message: SignupFailed) -> None:
-        self._set_busy(False)
-        status = self.query_one("#baas-status", Static)
-        status.set_classes("-failed")
-        status.update(Content(f"Not sent: {message.problem}"))
-
-    def _set_busy(self, busy: bool, status: str = "") -> None:
-        self.busy = busy
-        self.query_one("#baas-signup", Button).disabled = busy
-        if busy:
-            widget = self.query_one("#baas-status", Static)
-            widget.set_classes("")
-            widget.update(Content(status))
+        self.start_action(
+            f"Signing up {user_id.strip() or '(no userId)'}{first}…",
+            lambda: self.engine.sign_up(user_id, email),
+        )
 
     # ------------------------------------------------------------- drawing
 
-    def show_outcome(self, outcome: SignupOutcome) -> None:
+    def show_result(self, outcome: SignupOutcome) -> None:
         self.last_outcome = outcome
         status = self.query_one("#baas-status", Static)
         status.set_classes(

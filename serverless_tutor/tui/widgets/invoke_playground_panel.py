@@ -12,13 +12,14 @@ environment and growing idle times are visible. Unmounting shuts the runtime dow
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Select, Static, TabbedContent, TabPane, TextArea
 
 from serverless_tutor.demos.playground import (
@@ -27,10 +28,25 @@ from serverless_tutor.demos.playground import (
     PlaygroundInvocation,
     TimePassed,
 )
+from serverless_tutor.limits import (
+    CHAPTER_MAX_MEMORY_MB,
+    MAX_MEMORY_MB,
+    MIN_MEMORY_MB,
+    ONE_VCPU_MEMORY_MB,
+)
 from serverless_tutor.runtime.clock import Clock
+from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.environment_table import EnvironmentTable
 
-MEMORY_SIZES = (128, 256, 512, 1024, 1769, 3008, 10240)
+MEMORY_SIZES = (
+    MIN_MEMORY_MB,
+    256,
+    512,
+    1024,
+    ONE_VCPU_MEMORY_MB,
+    CHAPTER_MAX_MEMORY_MB,
+    MAX_MEMORY_MB,
+)
 AT_ONCE = 3
 TIME_STEP_S = 600.0
 REFRESH_S = 0.5
@@ -65,7 +81,7 @@ def _invocation_summary(invocation: PlaygroundInvocation) -> str:
 def result_text(batch: BatchResult) -> str:
     """The response (or Lambda's error shape) of each request, as JSON."""
 
-    def shown(invocation: PlaygroundInvocation):
+    def shown(invocation: PlaygroundInvocation) -> object:
         result = invocation.result
         return result.error.to_json() if result.error is not None else result.response
 
@@ -85,7 +101,7 @@ def logs_text(batch: BatchResult) -> str:
     return "".join(invocation.result.logs for invocation in batch.invocations)
 
 
-class InvokePlaygroundPanel(Vertical):
+class InvokePlaygroundPanel(ActionPanel[BatchResult]):
     """Invoke bundled demos on a local Lambda runtime; watch cold and warm environments."""
 
     can_focus = True
@@ -152,27 +168,22 @@ class InvokePlaygroundPanel(Vertical):
     }
     """
 
-    class InvokeFinished(Message):
-        def __init__(self, batch: BatchResult):
-            super().__init__()
-            self.batch = batch
+    STATUS = "#playground-status"
+    CONTROLS = "#playground-buttons Button"
+    BUSY_WARNING = "An invoke is still running; wait for it to finish."
+    FAILURE_PREFIX = "Invoke failed"
+    ENGINE_ERRORS = (RuntimeError, ValueError)  # shut down meanwhile, or a bad request
 
-    class InvokeFailed(Message):
-        def __init__(self, problem: str):
-            super().__init__()
-            self.problem = problem
-
-    def __init__(self, *, clock: Clock | None = None, **kwargs):
+    def __init__(self, *, clock: Clock | None = None, **kwargs: Any) -> None:
         """`clock` is for tests (a ManualClock); by default real time that can be skipped ahead."""
         super().__init__(**kwargs)
         self.engine = InvokePlayground(clock=clock)
         self.demos = {info.id: info for info in self.engine.demos()}
         self.demo_id = next(iter(self.demos))
         self.memory_mb = MEMORY_SIZES[0]
-        self.running = False
         self.last_batch: dict[str, BatchResult] = {}
         self.explanation: dict[str, str] = {}
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         self.border_title = "Invoke playground"
@@ -267,8 +278,8 @@ class InvokePlaygroundPanel(Vertical):
     @on(Select.Changed, "#playground-memory")
     def _memory_chosen(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value != Select.NULL:
-            self.memory_mb = int(event.value)
+        if isinstance(event.value, int):
+            self.memory_mb = event.value
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
@@ -284,20 +295,18 @@ class InvokePlaygroundPanel(Vertical):
             action()
 
     def action_invoke(self, at_once: int) -> None:
-        if self.running:
-            self.notify("An invoke is still running; wait for it to finish.", severity="warning")
+        if self.warn_if_busy():
             return
-        self._set_running(
-            True,
-            f"Invoking {self.demos[self.demo_id].title}"
+        demo_id, memory_mb = self.demo_id, self.memory_mb
+        self.start_action(
+            f"Invoking {self.demos[demo_id].title}"
             + (f", {at_once} at once" if at_once > 1 else "")
             + "…",
+            lambda: self.engine.invoke(demo_id, memory_mb, at_once),
         )
-        self._invoke(self.demo_id, self.memory_mb, at_once)
 
     def action_let_time_pass(self) -> None:
-        if self.running:
-            self.notify("Wait for the running invoke to finish.", severity="warning")
+        if self.warn_if_busy():
             return
         passed: TimePassed = self.engine.let_time_pass(TIME_STEP_S)
         for demo_id in self.demos:
@@ -306,47 +315,18 @@ class InvokePlaygroundPanel(Vertical):
         self._show_why()
 
     def action_reset(self) -> None:
-        if self.running:
-            self.notify("Wait for the running invoke to finish.", severity="warning")
+        if self.warn_if_busy():
             return
         self.engine.reset()
         self.last_batch.clear()
         self.explanation.clear()
         self._show_demo()
 
-    # ------------------------------------------------------------ the worker
-
-    @work(thread=True, exclusive=True, group="invoke-playground")
-    def _invoke(self, demo_id: str, memory_mb: int, at_once: int) -> None:
-        try:
-            batch = self.engine.invoke(demo_id, memory_mb, at_once)
-        except (RuntimeError, ValueError) as problem:  # shut down meanwhile, or a bad request
-            self.post_message(self.InvokeFailed(str(problem)))
-            return
-        self.post_message(self.InvokeFinished(batch))
-
-    @on(InvokeFinished)
-    def _invoke_finished(self, message: InvokeFinished) -> None:
-        batch = message.batch
-        self.last_batch[batch.demo_id] = batch
-        self.explanation[batch.demo_id] = batch.explanation
-        self._set_running(False)
-        if batch.demo_id == self.demo_id:
+    def show_result(self, result: BatchResult) -> None:
+        self.last_batch[result.demo_id] = result
+        self.explanation[result.demo_id] = result.explanation
+        if result.demo_id == self.demo_id:
             self._show_batch()
-
-    @on(InvokeFailed)
-    def _invoke_failed(self, message: InvokeFailed) -> None:
-        self._set_running(False)
-        status = self.query_one("#playground-status", Static)
-        status.update(Content(f"Invoke failed: {message.problem}"))
-        status.add_class("-failed")
-
-    def _set_running(self, running: bool, status: str = "") -> None:
-        self.running = running
-        for button in self.query("#playground-buttons Button").results(Button):
-            button.disabled = running
-        if running:
-            self.query_one("#playground-status", Static).update(Content(status))
 
     # ------------------------------------------------------------- drawing
 
@@ -409,7 +389,7 @@ class InvokePlaygroundPanel(Vertical):
         if self.engine.closed:
             return
         rows = self.engine.environments(self.demo_id)
-        if not self.running and any(
+        if not self.busy and any(
             row.idle_s is not None and row.idle_s >= self.engine.keep_alive_s for row in rows
         ):
             # Real time reached the keep-alive: reclaim now rather than at the next request.

@@ -11,14 +11,14 @@ Unmounting shuts the runtime down and empties the local account.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid
 from textual.content import Content
-from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from serverless_tutor.demos.order_pipeline import (
@@ -27,12 +27,13 @@ from serverless_tutor.demos.order_pipeline import (
     PipelineRun,
     ShopState,
 )
+from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
 from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
 
 STEP_S = 0.6  # playback: one invocation per tick
 Action = Literal["order", "oversell", "fail-payment", "replay", "reset"]
-WORKING = {
+WORKING: dict[Action, str] = {
     "order": "Placing an order",
     "oversell": "Ordering more books than the shop has",
     "fail-payment": "Placing an order with processPayment denied dynamodb:UpdateItem",
@@ -44,9 +45,10 @@ WORKING = {
 def state_text(run: PipelineRun) -> str:
     """The shop after the run, compared with before it."""
     before = run.state_before_replay if run.scenario == "replay" else run.state_before
+    before_stock = before.stock if before is not None else {}
     after = run.end_state
     stock = "  ".join(
-        _change(product, before.stock.get(product), count) for product, count in after.stock.items()
+        _change(product, before_stock.get(product), count) for product, count in after.stock.items()
     )
     email = f"{after.emails_sent} sent" + (
         f" to {', '.join(after.email_to)}" if after.email_to else ""
@@ -69,7 +71,7 @@ def _change(product: str, before: int | None, after: int) -> str:
     )
 
 
-class OrderPipelinePanel(Vertical):
+class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
     """POST an order, follow it through SNS to every function, replay it, break it."""
 
     can_focus = True
@@ -143,24 +145,19 @@ class OrderPipelinePanel(Vertical):
     }
     """
 
-    class RunFinished(Message):
-        def __init__(self, run: PipelineRun | None):
-            super().__init__()
-            self.run = run  # None after a reset
+    STATUS = "#pipeline-status"
+    CONTROLS = "#pipeline-buttons Button"
+    BUSY_WARNING = "The pipeline is still running; wait for it to finish."
+    FAILURE_PREFIX = "Failed"
+    ENGINE_ERRORS = (PipelineError,)
 
-    class RunFailed(Message):
-        def __init__(self, problem: str):
-            super().__init__()
-            self.problem = problem
-
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = PipelineDemo()
-        self.running = False
         self.last_run: PipelineRun | None = None
         self.revealed = 0
         self._on_screen = False
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         self.border_title = "Order pipeline"
@@ -227,14 +224,13 @@ class OrderPipelinePanel(Vertical):
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
-        action = (event.button.id or "").removeprefix("pipeline-")
-        if action in WORKING:
-            event.stop()
-            self.action_start(action)
+        for action in WORKING:
+            if event.button.id == f"pipeline-{action}":
+                event.stop()
+                self.action_start(action)
 
     def action_start(self, action: Action) -> None:
-        if self.running:
-            self.notify("The pipeline is still running; wait for it to finish.", severity="warning")
+        if self.warn_if_busy():
             return
         if action == "replay" and self.engine.last_order_id is None:
             self.notify(
@@ -245,35 +241,19 @@ class OrderPipelinePanel(Vertical):
         status = WORKING[action]
         if action != "reset" and not self.engine.deployed:
             status += " (deploying order-service first)"
-        self._set_running(True, status + "…")
-        self._perform(action)
+        self.start_action(status + "…", lambda: self._perform(action))
 
-    @work(thread=True, exclusive=True, group="order-pipeline")
-    def _perform(self, action: Action) -> None:
-        try:
-            if action == "reset":
-                self.engine.reset()
-                run = None
-            elif action == "replay":
-                run = self.engine.replay()
-            else:
-                run = self.engine.place_order(action)
-        except PipelineError as problem:
-            self.post_message(self.RunFailed(str(problem)))
-            return
-        self.post_message(self.RunFinished(run))
+    def _perform(self, action: Action) -> PipelineRun | None:
+        """In the worker thread: None after a reset."""
+        if action == "reset":
+            self.engine.reset()
+            return None
+        if action == "replay":
+            return self.engine.replay()
+        return self.engine.place_order(action)
 
-    @on(RunFinished)
-    def _run_finished(self, message: RunFinished) -> None:
-        self._set_running(False)
-        self.show_run(message.run)
-
-    @on(RunFailed)
-    def _run_failed(self, message: RunFailed) -> None:
-        self._set_running(False)
-        status = self.query_one("#pipeline-status", Static)
-        status.update(Content(f"Failed: {message.problem}"))
-        status.add_class("-failed")
+    def show_result(self, result: PipelineRun | None) -> None:
+        self.show_run(result)
 
     def show_run(self, run: PipelineRun | None) -> None:
         """Play `run` back from its first step (all at once when animations are off)."""
@@ -284,15 +264,6 @@ class OrderPipelinePanel(Vertical):
             self.revealed = 1  # the first step at once; the timer brings the rest
         self._show()
         self._sync_timer()
-
-    def _set_running(self, running: bool, status: str = "") -> None:
-        self.running = running
-        for button in self.query("#pipeline-buttons Button").results(Button):
-            button.disabled = running
-        if running:
-            widget = self.query_one("#pipeline-status", Static)
-            widget.remove_class("-failed")
-            widget.update(Content(status))
 
     # ------------------------------------------------------------- drawing
 
@@ -305,7 +276,7 @@ class OrderPipelinePanel(Vertical):
         status = self.query_one("#pipeline-status", Static)
         state = self.query_one("#pipeline-state", Static)
         notes = self.query_one("#pipeline-notes", Static)
-        if self.running:
+        if self.busy:
             return
         if run is None:
             status.update(

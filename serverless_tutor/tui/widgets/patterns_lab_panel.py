@@ -9,14 +9,13 @@ local account.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from serverless_tutor.demos.patterns_lab import (
@@ -27,6 +26,7 @@ from serverless_tutor.demos.patterns_lab import (
     PatternsError,
     PatternsRun,
 )
+from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.patterns_diagram import (
     PatternsDiagram,
     fan_out_lines,
@@ -35,14 +35,14 @@ from serverless_tutor.tui.widgets.patterns_diagram import (
 from serverless_tutor.tui.widgets.patterns_trace_table import PatternsTraceTable
 
 Action = Literal["publish", "filtered", "fail", "upload", "reset"]
-WORKING = {
+WORKING: dict[Action, str] = {
     "publish": f"Publishing {PUBLISHED_EVENT}",
     "filtered": f"Publishing {FILTERED_EVENT}",
     "fail": f"Toggling {FAILING_SUBSCRIBER}",
     "upload": "Uploading orders.csv",
     "reset": "Resetting: throwing the deployment away",
 }
-TAB_OF = {
+TAB_OF: dict[Action, str] = {
     "publish": "patterns-fan-out",
     "filtered": "patterns-fan-out",
     "fail": "patterns-fan-out",
@@ -52,6 +52,8 @@ TAB_OF = {
 
 def fan_out_state_text(run: PatternsRun) -> str:
     state = run.fan_out
+    if state is None:
+        return ""
     lines = []
     for name, types in state.received.items():
         dlq = len(state.dead_letters.get(name, []))
@@ -61,6 +63,8 @@ def fan_out_state_text(run: PatternsRun) -> str:
 
 def pipes_state_text(run: PatternsRun) -> str:
     state = run.pipes
+    if state is None:
+        return ""
     depths = "  ".join(f"{name} {count}" for name, count in state.queue_depths.items())
     items = ", ".join(item["orderId"] for item in state.items) or "none"
     lines = [f"Queues  {depths}", f"Table   {items}"]
@@ -68,7 +72,7 @@ def pipes_state_text(run: PatternsRun) -> str:
     return "\n".join(lines)
 
 
-class PatternsLabPanel(Vertical):
+class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
     """Publish to a fanned-out topic, break a subscriber, run a CSV through pipes and filters."""
 
     can_focus = True
@@ -136,21 +140,15 @@ class PatternsLabPanel(Vertical):
     }
     """
 
-    class RunFinished(Message):
-        def __init__(self, action: Action, run: PatternsRun | None):
-            super().__init__()
-            self.action = action
-            self.run = run  # None after a toggle or a reset
+    STATUS = "#patterns-status"
+    CONTROLS = ".patterns-buttons Button"
+    BUSY_WARNING = "The lab is still running; wait for it to finish."
+    FAILURE_PREFIX = "Failed"
+    ENGINE_ERRORS = (PatternsError,)
 
-    class RunFailed(Message):
-        def __init__(self, problem: str):
-            super().__init__()
-            self.problem = problem
-
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = PatternsDemo()
-        self.running = False
         self.failing = False
         self.last_run: PatternsRun | None = None
         self._last_of: dict[str, PatternsRun] = {}  # pattern -> its last run
@@ -185,69 +183,43 @@ class PatternsLabPanel(Vertical):
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
-        action = (event.button.id or "").removeprefix("patterns-")
-        if action in WORKING:
-            event.stop()
-            self.action_start(action)
+        for action in WORKING:
+            if event.button.id == f"patterns-{action}":
+                event.stop()
+                self.action_start(action)
 
     def action_start(self, action: Action) -> None:
-        if self.running:
-            self.notify("The lab is still running; wait for it to finish.", severity="warning")
+        if self.warn_if_busy():
             return
         if action in TAB_OF:
             self.query_one(TabbedContent).active = TAB_OF[action]
         status = WORKING[action]
         if action not in ("reset", "fail") and not self.engine.deployed:
             status += " (deploying patterns-lab first)"
-        self._set_running(True, status + "…")
-        self._perform(action)
+        self.start_action(status + "…", lambda: (action, self._perform(action)))
 
-    @work(thread=True, exclusive=True, group="patterns-lab")
-    def _perform(self, action: Action) -> None:
-        run = None
-        try:
-            if action == "reset":
-                self.engine.reset()
-            elif action == "fail":
-                self.engine.set_failing(not self.engine.failing)
-            elif action == "upload":
-                run = self.engine.upload()
-            else:
-                run = self.engine.publish(
-                    PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT
-                )
-        except PatternsError as problem:
-            self.post_message(self.RunFailed(str(problem)))
-            return
-        self.post_message(self.RunFinished(action, run))
+    def _perform(self, action: Action) -> PatternsRun | None:
+        """In the worker thread: None after a toggle or a reset."""
+        if action == "reset":
+            self.engine.reset()
+            return None
+        if action == "fail":
+            self.engine.set_failing(not self.engine.failing)
+            return None
+        if action == "upload":
+            return self.engine.upload()
+        return self.engine.publish(PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT)
 
-    @on(RunFinished)
-    def _run_finished(self, message: RunFinished) -> None:
+    def show_result(self, result: tuple[Action, PatternsRun | None]) -> None:
+        action, run = result
         self.failing = self.engine.failing
-        if message.action == "reset":
+        if action == "reset":
             self.last_run = None
             self._last_of.clear()
-        elif message.run is not None:
-            self.last_run = message.run
-            self._last_of[message.run.pattern] = message.run
-        self._set_running(False)
-        self._show(message.action)
-
-    @on(RunFailed)
-    def _run_failed(self, message: RunFailed) -> None:
-        self._set_running(False)
-        status = self.query_one("#patterns-status", Static)
-        status.update(Content(f"Failed: {message.problem}"))
-        status.add_class("-failed")
-
-    def _set_running(self, running: bool, status: str = "") -> None:
-        self.running = running
-        for button in self.query(".patterns-buttons Button").results(Button):
-            button.disabled = running
-        if running:
-            widget = self.query_one("#patterns-status", Static)
-            widget.remove_class("-failed")
-            widget.update(Content(status))
+        elif run is not None:
+            self.last_run = run
+            self._last_of[run.pattern] = run
+        self._show(action)
 
     # ------------------------------------------------------------- drawing
 
