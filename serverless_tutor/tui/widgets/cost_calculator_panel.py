@@ -7,14 +7,15 @@ milliseconds, so it runs on each keystroke in the UI thread rather than in a wor
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import Checkbox, Select, Static, TabbedContent, TabPane
 
 from serverless_tutor.pricing import (
     CHAPTER_SERVER_MONTHLY,
@@ -22,7 +23,6 @@ from serverless_tutor.pricing import (
     Bill,
     BreakEven,
     DurationModel,
-    PricingInputError,
     TuningResult,
     Workload,
     break_even,
@@ -31,7 +31,16 @@ from serverless_tutor.pricing import (
     tune,
 )
 from serverless_tutor.pricing.money import usd
+from serverless_tutor.pricing.prices import Architecture
 from serverless_tutor.pricing.tuning import DEFAULT_MEMORY_SIZES
+from serverless_tutor.tui.widgets.number_input import (
+    DURATION_MS,
+    MEMORY_MB,
+    MONTHLY_REQUESTS,
+    SERVER_MONTHLY_USD,
+    NumberInput,
+    NumberRange,
+)
 
 BAR_WIDTH = 6
 BREAKEVEN_BAR_WIDTH = 22
@@ -43,6 +52,8 @@ FIELD_LABELS = {
 }
 PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 TENTH = Decimal("0.1")
+CPU_PERCENT = NumberRange(Decimal(0), Decimal(100), "%")
+ARCHITECTURES: dict[str, Architecture] = {"x86_64": "x86_64", "arm64": "arm64"}
 
 
 def bar(value: Decimal, largest: Decimal, width: int) -> str:
@@ -106,7 +117,7 @@ class CostCalculatorPanel(Vertical):
     }
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bill: Bill | None = None
         self.tuning: TuningResult | None = None
@@ -117,9 +128,11 @@ class CostCalculatorPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "Cost calculator"
         with Horizontal(classes="cost-inputs"):
-            yield self._input("cost-requests", "requests", "10000000", "integer")
-            yield self._input("cost-duration", "duration ms", "200", "number")
-            yield self._input("cost-memory", "memory MB", "512", "integer")
+            yield self._input(
+                "cost-requests", "requests", "10000000", MONTHLY_REQUESTS, label="requests"
+            )
+            yield self._input("cost-duration", "duration ms", "200", DURATION_MS, label="duration")
+            yield self._input("cost-memory", "memory MB", "512", MEMORY_MB, label="memory")
         with Horizontal():
             yield Select(
                 [("x86_64", "x86_64"), ("arm64", "arm64")],
@@ -138,20 +151,27 @@ class CostCalculatorPanel(Vertical):
                 yield Static(id="cost-bill")
             with TabPane("Memory", id="cost-tab-memory"):
                 with Horizontal():
-                    yield self._input("cost-cpu", "CPU-bound %", "100", "number")
+                    yield self._input("cost-cpu", "CPU-bound %", "100", CPU_PERCENT)
                     yield Static(id="cost-tune-summary", classes="cost-summary")
                 yield Static(id="cost-memory-chart")
             with TabPane("Break-even", id="cost-tab-breakeven"):
                 with Horizontal():
                     yield self._input(
-                        "cost-server", "server $/month", str(CHAPTER_SERVER_MONTHLY), "number"
+                        "cost-server",
+                        "server $/month",
+                        str(CHAPTER_SERVER_MONTHLY),
+                        SERVER_MONTHLY_USD,
                     )
                     yield Static(id="cost-breakeven-summary", classes="cost-summary")
                 yield Static(id="cost-breakeven-chart")
 
     @staticmethod
-    def _input(widget_id: str, title: str, value: str, kind: str) -> Input:
-        field = Input(value=value, id=widget_id, type=kind, tooltip=title)
+    def _input(
+        widget_id: str, title: str, value: str, number_range: NumberRange, label: str = ""
+    ) -> NumberInput:
+        field = NumberInput(
+            value, number_range=number_range, label=label or title, id=widget_id, tooltip=title
+        )
         field.border_title = title
         return field
 
@@ -160,7 +180,8 @@ class CostCalculatorPanel(Vertical):
 
     # ------------------------------------------------------------ events
 
-    @on(Input.Changed)
+    @on(NumberInput.Valid)
+    @on(NumberInput.Invalid)
     @on(Checkbox.Changed)
     @on(Select.Changed, "#cost-arch")
     def _inputs_changed(self) -> None:
@@ -172,51 +193,34 @@ class CostCalculatorPanel(Vertical):
             self.recompute()
             return
         workload = self._checks[str(event.value)].preset.workload
-        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
-            self.query_one("#cost-requests", Input).value = str(workload.requests)
-            self.query_one("#cost-duration", Input).value = str(workload.duration_ms)
-            self.query_one("#cost-memory", Input).value = str(workload.memory_mb)
+        with self.prevent(NumberInput.Changed, Select.Changed, Checkbox.Changed):
+            self._field("cost-requests").value = str(workload.requests)
+            self._field("cost-duration").value = str(workload.duration_ms)
+            self._field("cost-memory").value = str(workload.memory_mb)
             self.query_one("#cost-arch", Select).value = workload.architecture
             self.query_one("#cost-free-tier", Checkbox).value = workload.free_tier
         self.recompute()
 
     # ------------------------------------------------------------ model
 
-    def _value(self, widget_id: str, label: str) -> Decimal:
-        text = self.query_one(f"#{widget_id}", Input).value.strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise PricingInputError(label, f"expected a number, got {text!r}") from None
-        if not value.is_finite():
-            raise PricingInputError(label, "expected a finite number")
-        return value
-
-    def _whole(self, widget_id: str, label: str) -> int:
-        value = self._value(widget_id, label)
-        if value != value.to_integral_value():
-            raise PricingInputError(label, "expected a whole number")
-        return int(value)
+    def _field(self, widget_id: str) -> NumberInput:
+        return self.query_one(f"#{widget_id}", NumberInput)
 
     def current_workload(self) -> Workload:
-        """The workload the inputs describe; raises PricingInputError or ValidationError if they are not valid."""
+        """The workload the inputs describe; raises InvalidNumber or ValidationError if they are not valid."""
         return Workload(
-            requests=self._whole("cost-requests", "requests"),
-            duration_ms=self._value("cost-duration", "duration"),
-            memory_mb=self._whole("cost-memory", "memory"),
-            architecture=str(self.query_one("#cost-arch", Select).value),
+            requests=self._field("cost-requests").read_whole(),
+            duration_ms=self._field("cost-duration").read(),
+            memory_mb=self._field("cost-memory").read_whole(),
+            architecture=ARCHITECTURES[str(self.query_one("#cost-arch", Select).value)],
             free_tier=self.query_one("#cost-free-tier", Checkbox).value,
         )
 
     def recompute(self) -> None:
         try:
             workload = self.current_workload()
-            cpu_fraction = self._value("cost-cpu", "CPU-bound %") / 100
-            if not 0 <= cpu_fraction <= 1:
-                raise PricingInputError("CPU-bound %", "must be between 0 and 100")
-            server = self._value("cost-server", "server $/month")
-            if server <= 0:
-                raise PricingInputError("server $/month", "must be more than 0")
+            cpu_fraction = self._field("cost-cpu").read() / 100
+            server = self._field("cost-server").read()
             self.bill = monthly_bill(workload)
             model = DurationModel.from_measurement(
                 workload.duration_ms, workload.memory_mb, cpu_fraction
@@ -241,7 +245,7 @@ class CostCalculatorPanel(Vertical):
             first = exc.errors()[0]
             field = FIELD_LABELS.get(str(first["loc"][0]) if first["loc"] else "", "input")
             self.error = f"{field}: {first['msg'].removeprefix('Value error, ')}"
-        except (PricingInputError, ValueError) as exc:
+        except ValueError as exc:  # InvalidNumber, PricingInputError and the engines' own checks
             self.error = str(exc)
         self._render_all(workload_ok=self.error is None)
 
@@ -251,14 +255,15 @@ class CostCalculatorPanel(Vertical):
         error = self.query_one("#cost-error", Static)
         error.update(f"⚠ {self.error}" if self.error else "")
         error.display = bool(self.error)
-        if not workload_ok:
+        bill, tuning, breakeven = self.bill, self.tuning, self.breakeven
+        if not workload_ok or bill is None or tuning is None or breakeven is None:
             return  # keep showing the last good figures under the error
         self._render_slip()
-        self.query_one("#cost-bill", Static).update(self._bill_table())
-        self.query_one("#cost-memory-chart", Static).update(self._memory_chart())
-        self.query_one("#cost-tune-summary", Static).update(self._tune_summary())
-        self.query_one("#cost-breakeven-summary", Static).update(self._breakeven_summary())
-        self.query_one("#cost-breakeven-chart", Static).update(self._breakeven_chart())
+        self.query_one("#cost-bill", Static).update(self._bill_table(bill))
+        self.query_one("#cost-memory-chart", Static).update(self._memory_chart(tuning, bill))
+        self.query_one("#cost-tune-summary", Static).update(self._tune_summary(tuning))
+        self.query_one("#cost-breakeven-summary", Static).update(self._breakeven_summary(breakeven))
+        self.query_one("#cost-breakeven-chart", Static).update(self._breakeven_chart(breakeven))
 
     def _render_slip(self) -> None:
         slip = self.query_one("#cost-slip", Static)
@@ -278,7 +283,8 @@ class CostCalculatorPanel(Vertical):
         slip.set_class(check.matches_chapter, "right")
         slip.display = True
 
-    def _bill_table(self) -> Table:
+    @staticmethod
+    def _bill_table(bill: Bill) -> Table:
         table = Table(
             expand=True,
             show_edge=False,
@@ -290,15 +296,15 @@ class CostCalculatorPanel(Vertical):
         table.add_column("item", ratio=1, overflow="fold")
         table.add_column("formula", ratio=3, overflow="fold")
         table.add_column("amount", justify="right", no_wrap=True)
-        for line in self.bill.lines:
+        for line in bill.lines:
             table.add_row(line.label, line.formula, usd(line.amount))
-        table.add_row("Total", "", f"[bold]{usd(self.bill.total)}[/bold]")
-        for note in self.bill.notes:
+        table.add_row("Total", "", f"[bold]{usd(bill.total)}[/bold]")
+        for note in bill.notes:
             table.add_row("", f"[italic]{note}[/italic]", "")
         return table
 
-    def _memory_chart(self) -> str:
-        tuning = self.tuning
+    @staticmethod
+    def _memory_chart(tuning: TuningResult, bill: Bill) -> str:
         max_cost = max(p.monthly_cost for p in tuning.points)
         max_time = max(p.duration_ms for p in tuning.points)
         rows = [
@@ -310,7 +316,7 @@ class CostCalculatorPanel(Vertical):
                 for letter, name in (("C", "cheapest"), ("F", "fastest"), ("B", "balanced"))
                 if getattr(tuning, name) == point.memory_mb
             )
-            mine = point.memory_mb == self.bill.memory_mb
+            mine = point.memory_mb == bill.memory_mb
             label = f"{point.memory_mb:>5} MB"  # 8 cells
             rows.append(
                 (f"[reverse]{label}[/reverse]" if mine else label)
@@ -324,24 +330,24 @@ class CostCalculatorPanel(Vertical):
         )
         return "\n".join(rows)
 
-    def _tune_summary(self) -> str:
-        tuning = self.tuning
+    @staticmethod
+    def _tune_summary(tuning: TuningResult) -> str:
         cheapest, fastest = tuning.pick("cheapest"), tuning.pick("fastest")
         return (
             f"Cheapest: {cheapest.memory_mb} MB ({usd(cheapest.monthly_cost)}/month, {cheapest.duration_ms.quantize(TENTH)} ms). "
             f"Fastest: {fastest.memory_mb} MB ({fastest.duration_ms.quantize(TENTH)} ms)."
         )
 
-    def _breakeven_summary(self) -> str:
-        result = self.breakeven
+    @staticmethod
+    def _breakeven_summary(result: BreakEven) -> str:
         return (
             f"Lambda costs as much as a {usd(result.server_monthly_usd)}/month server at "
             f"[bold]{result.requests:,}[/bold] requests/month (≈{result.requests_per_second:.2f}/s). "
             "Fewer requests: Lambda is cheaper."
         )
 
-    def _breakeven_chart(self) -> str:
-        result = self.breakeven
+    @staticmethod
+    def _breakeven_chart(result: BreakEven) -> str:
         largest = max(max(p.lambda_cost for p in result.curve), result.server_monthly_usd)
         server_column = min(
             BREAKEVEN_BAR_WIDTH - 1, int(result.server_monthly_usd / largest * BREAKEVEN_BAR_WIDTH)

@@ -7,26 +7,44 @@ change in the UI thread rather than in a worker.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.widgets import Input, Label, Select, Static, Switch
+from textual.widgets import Label, Select, Static, Switch
 
 from serverless_tutor.fit import PRESETS, Assessment, FitWorkload, assess
+from serverless_tutor.limits import HOURS_PER_MONTH
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.tui.widgets.fit_reason_list import FitReasonList
+from serverless_tutor.tui.widgets.number_input import (
+    MEMORY_MB,
+    MONTHLY_REQUESTS,
+    InvalidNumber,
+    NumberInput,
+    NumberRange,
+)
 
 START_PRESET = "rest-api"
-INPUTS = {  # widget id -> (label, FitWorkload field, Input type)
-    "fit-duration": ("typical s", "typical_duration_s", "number"),
-    "fit-longest": ("longest job s", "longest_duration_s", "number"),
-    "fit-requests": ("requests/month", "requests_per_month", "integer"),
-    "fit-p99": ("p99 ms (blank=none)", "p99_budget_ms", "number"),
-    "fit-memory": ("memory MB", "memory_mb", "integer"),
-    "fit-payload": ("payload MB", "payload_mb", "number"),
+MONTH_S = Decimal(HOURS_PER_MONTH * 3600)
+JOB_SECONDS = NumberRange(
+    Decimal(0), MONTH_S, "s", minimum_allowed=False
+)  # a job may outlast 900 s
+P99_MS = NumberRange(Decimal(0), MONTH_S * 1000, "ms", minimum_allowed=False)
+PAYLOAD_MB = NumberRange(Decimal(0), Decimal(1024), "MB")  # far past the 6 MB a request may carry
+INPUTS = {  # widget id -> (label, FitWorkload field, accepted numbers)
+    "fit-duration": ("typical s", "typical_duration_s", JOB_SECONDS),
+    "fit-longest": ("longest job s", "longest_duration_s", JOB_SECONDS),
+    "fit-requests": ("requests/month", "requests_per_month", MONTHLY_REQUESTS),
+    "fit-p99": ("p99 ms (blank=none)", "p99_budget_ms", P99_MS),
+    "fit-memory": ("memory MB", "memory_mb", MEMORY_MB),
+    "fit-payload": ("payload MB", "payload_mb", PAYLOAD_MB),
 }
+BLANK_MEANS_NONE = {"p99_budget_ms"}
 SELECTS = {
     "fit-traffic": ("traffic", "traffic", ("steady", "spiky", "mostly-idle", "scheduled")),
     "fit-invocation": ("invocation", "invocation", ("sync", "async")),
@@ -97,7 +115,7 @@ class FitCheckPanel(Vertical):
     }
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.assessment: Assessment | None = None
         self.error: str | None = None
@@ -114,9 +132,15 @@ class FitCheckPanel(Vertical):
         )
         yield Static(id="fit-verdict")
         with Grid(id="fit-form"):
-            for widget_id, (label, _, kind) in INPUTS.items():
+            for widget_id, (label, field, number_range) in INPUTS.items():
                 yield Label(label)
-                yield Input(id=widget_id, type=kind, compact=True, tooltip=label)
+                yield NumberInput(
+                    number_range=number_range,
+                    label=label,
+                    blank_allowed=field in BLANK_MEANS_NONE,
+                    id=widget_id,
+                    compact=True,
+                )
             for widget_id, (label, _, choices) in SELECTS.items():
                 yield Label(label)
                 yield Select(
@@ -135,7 +159,8 @@ class FitCheckPanel(Vertical):
 
     # ------------------------------------------------------------ events
 
-    @on(Input.Changed)
+    @on(NumberInput.Valid)
+    @on(NumberInput.Invalid)
     @on(Switch.Changed)
     @on(Select.Changed, "#fit-form Select")
     def _inputs_changed(self) -> None:
@@ -150,10 +175,10 @@ class FitCheckPanel(Vertical):
 
     def fill(self, workload: FitWorkload) -> None:
         """Show `workload` in the inputs and assess it."""
-        with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
+        with self.prevent(NumberInput.Changed, Select.Changed, Switch.Changed):
             for widget_id, (_, field, _) in INPUTS.items():
                 value = getattr(workload, field)
-                self.query_one(f"#{widget_id}", Input).value = number_text(value)
+                self.query_one(f"#{widget_id}", NumberInput).value = number_text(value)
             for widget_id, (_, field, _) in SELECTS.items():
                 self.query_one(f"#{widget_id}", Select).value = getattr(workload, field)
             for widget_id, (_, field) in SWITCHES.items():
@@ -166,11 +191,16 @@ class FitCheckPanel(Vertical):
         )
 
     def current_workload(self) -> FitWorkload:
-        """What the inputs describe; raises ValidationError if they do not describe a workload."""
-        fields: dict = {}
-        for widget_id, (_, field, _) in INPUTS.items():
-            text = self.query_one(f"#{widget_id}", Input).value.strip()
-            fields[field] = None if text == "" and field == "p99_budget_ms" else text
+        """What the inputs describe; raises InvalidNumber or ValidationError if they do not describe a workload."""
+        fields: dict[str, object] = {}
+        for widget_id, (_, field, number_range) in INPUTS.items():
+            number_input = self.query_one(f"#{widget_id}", NumberInput)
+            if field in BLANK_MEANS_NONE and number_input.is_blank:
+                fields[field] = None
+            elif number_range.whole:
+                fields[field] = number_input.read_whole()
+            else:
+                fields[field] = float(number_input.read())
         for widget_id, (_, field, _) in SELECTS.items():
             fields[field] = self.query_one(f"#{widget_id}", Select).value
         for widget_id, (_, field) in SWITCHES.items():
@@ -185,6 +215,8 @@ class FitCheckPanel(Vertical):
             first = exc.errors()[0]
             field = LABELS.get(str(first["loc"][0]) if first["loc"] else "", "workload")
             self.error = f"{field}: {first['msg'].removeprefix('Value error, ')}"
+        except InvalidNumber as exc:
+            self.error = str(exc)
         self._show()
 
     # ------------------------------------------------------------ views

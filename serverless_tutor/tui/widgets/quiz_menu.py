@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -10,6 +12,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from serverless_tutor.quiz.models import SECTION_TITLES
 from serverless_tutor.quiz.session import DEFAULT_COUNT, MODES, Mode
+from serverless_tutor.tui.widgets.number_input import NumberInput, NumberRange
 
 MODE_LABELS: dict[str, str] = {
     "practice": "Practice by section",
@@ -79,9 +82,13 @@ class QuizMenu(Vertical):
             )
         with Horizontal(classes="quiz-menu-row"):
             yield Label("Questions")
-            yield Input(
+            yield NumberInput(
+                number_range=NumberRange(
+                    Decimal(1), Decimal(max(self.bank_size, 1)), "questions", whole=True
+                ),
+                label="Questions",
+                blank_allowed=True,
                 placeholder=str(DEFAULT_COUNT["practice"]),
-                type="integer",
                 id="quiz-count",
                 compact=True,
             )
@@ -106,15 +113,19 @@ class QuizMenu(Vertical):
 
     @on(RadioSet.Changed, "#quiz-mode")
     def _mode_changed(self, event: RadioSet.Changed) -> None:
-        self.query_one("#quiz-count", Input).placeholder = str(DEFAULT_COUNT[self.mode])
+        self.query_one("#quiz-count", NumberInput).placeholder = str(DEFAULT_COUNT[self.mode])
 
     @on(Input.Submitted, "#quiz-count")
     @on(Button.Pressed, "#quiz-start")
     def _start(self, event: Input.Submitted | Button.Pressed) -> None:
         event.stop()
         section = self.query_one("#quiz-section", Select).value
-        count_text = self.query_one("#quiz-count", Input).value.strip()
-        count = int(count_text) if count_text.isdigit() and int(count_text) > 0 else None
+        count_input = self.query_one("#quiz-count", NumberInput)
+        if count_input.problem is not None:
+            self.notify(f"Questions: {count_input.problem}", severity="warning")
+            count_input.focus()
+            return
+        count = None if count_input.is_blank else count_input.read_whole()  # blank: the default
         self.post_message(
             self.StartRequested(self.mode, section if isinstance(section, int) else None, count)
         )

@@ -8,24 +8,33 @@ a few milliseconds, so it runs on every change in the UI thread; no worker is ne
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Select, Static
 
-from serverless_tutor.pricing.bill import PricingInputError
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.pricing.server_comparison import (
     SERVER_PRESETS,
     TRAFFIC_PRESETS,
     ServerComparison,
+    TrafficShape,
     compare_with_server,
     money_text,
 )
 from serverless_tutor.tui.widgets.cost_calculator_panel import bar, compact
+from serverless_tutor.tui.widgets.number_input import (
+    DURATION_MS,
+    MEMORY_MB,
+    MONTHLY_REQUESTS,
+    SERVER_MONTHLY_USD,
+    NumberInput,
+    NumberRange,
+)
 
 CHART_WIDTH = 22
 CHART_FLOOR = Decimal("0.01")  # the log axis starts at one cent; smaller costs draw no bar
@@ -36,6 +45,7 @@ BILL_LABELS = {
     "free_tier_requests": "free reqs",
     "free_tier_compute": "free GB-s",
 }
+SHAPES: dict[str, TrafficShape] = {"steady": "steady", "spiky": "spiky"}
 VERDICTS = {
     "lambda": "▶ Lambda is cheaper by {saving}/month.",
     "server": "▶ The server is cheaper by {saving}/month.",
@@ -124,7 +134,7 @@ class ServerComparisonPanel(Vertical):
     }
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.result: ServerComparison | None = None
         self.error: str | None = None
@@ -133,17 +143,23 @@ class ServerComparisonPanel(Vertical):
         self.border_title = "What does idle cost?"
         with Horizontal():
             yield self._input(
-                "idle-requests", "requests/month", str(TRAFFIC_PRESETS[0].requests), "integer"
+                "idle-requests",
+                "requests/month",
+                str(TRAFFIC_PRESETS[0].requests),
+                MONTHLY_REQUESTS,
             )
             yield Select(
                 [(p.label, p.id) for p in TRAFFIC_PRESETS], prompt="traffic…", id="idle-traffic"
             )
         with Horizontal():
-            yield self._input("idle-duration", "duration ms", "200", "number")
-            yield self._input("idle-memory", "memory MB", "512", "integer")
+            yield self._input("idle-duration", "duration ms", "200", DURATION_MS, label="duration")
+            yield self._input("idle-memory", "memory MB", "512", MEMORY_MB, label="memory")
         with Horizontal():
             yield self._input(
-                "idle-server", "server $/month", str(SERVER_PRESETS[0].monthly_usd), "number"
+                "idle-server",
+                "server $/month",
+                str(SERVER_PRESETS[0].monthly_usd),
+                SERVER_MONTHLY_USD,
             )
             yield Select(
                 [(p.label, p.id) for p in SERVER_PRESETS], prompt="server…", id="idle-server-preset"
@@ -167,8 +183,12 @@ class ServerComparisonPanel(Vertical):
         yield Static(id="idle-notice")
 
     @staticmethod
-    def _input(widget_id: str, title: str, value: str, kind: str) -> Input:
-        field = Input(value=value, id=widget_id, type=kind, tooltip=title)
+    def _input(
+        widget_id: str, title: str, value: str, number_range: NumberRange, label: str = ""
+    ) -> NumberInput:
+        field = NumberInput(
+            value, number_range=number_range, label=label or title, id=widget_id, tooltip=title
+        )
         field.border_title = title
         return field
 
@@ -177,7 +197,8 @@ class ServerComparisonPanel(Vertical):
 
     # ------------------------------------------------------------ events
 
-    @on(Input.Changed)
+    @on(NumberInput.Valid)
+    @on(NumberInput.Invalid)
     @on(Checkbox.Changed)
     @on(Select.Changed, "#idle-shape")
     def _inputs_changed(self) -> None:
@@ -196,47 +217,32 @@ class ServerComparisonPanel(Vertical):
             self._set_input("#idle-server", str(chosen.monthly_usd))
 
     def _set_input(self, selector: str, value: str) -> None:
-        with self.prevent(Input.Changed):
-            self.query_one(selector, Input).value = value
+        with self.prevent(NumberInput.Changed):
+            self.query_one(selector, NumberInput).value = value
         self.recompute()
 
     # ------------------------------------------------------------ model
 
-    def _number(self, widget_id: str, label: str) -> Decimal:
-        text = self.query_one(f"#{widget_id}", Input).value.strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise PricingInputError(label, f"expected a number, got {text!r}") from None
-        if not value.is_finite():
-            raise PricingInputError(label, "expected a finite number")
-        return value
-
-    def _whole(self, widget_id: str, label: str) -> int:
-        value = self._number(widget_id, label)
-        if value != value.to_integral_value():
-            raise PricingInputError(label, "expected a whole number")
-        return int(value)
+    def _field(self, widget_id: str) -> NumberInput:
+        return self.query_one(f"#{widget_id}", NumberInput)
 
     def recompute(self) -> None:
         try:
-            server = self._number("idle-server", "server $/month")
-            if server <= 0:
-                raise PricingInputError("server $/month", "must be more than 0")
+            server = self._field("idle-server").read()
             self.result = compare_with_server(
-                requests=self._whole("idle-requests", "requests/month"),
-                duration_ms=self._number("idle-duration", "duration"),
-                memory_mb=self._whole("idle-memory", "memory"),
+                requests=self._field("idle-requests").read_whole(),
+                duration_ms=self._field("idle-duration").read(),
+                memory_mb=self._field("idle-memory").read_whole(),
                 server_monthly_usd=server,
                 free_tier=self.query_one("#idle-free-tier", Checkbox).value,
-                shape=str(self.query_one("#idle-shape", Select).value),
+                shape=SHAPES[str(self.query_one("#idle-shape", Select).value)],
             )
             self.error = None
         except ValidationError as exc:
             first = exc.errors()[0]
             field = FIELD_LABELS.get(str(first["loc"][0]) if first["loc"] else "", "input")
             self.error = f"{field}: {first['msg'].removeprefix('Value error, ')}"
-        except ValueError as exc:  # PricingInputError is a ValueError too
+        except ValueError as exc:  # InvalidNumber and PricingInputError are ValueErrors too
             self.error = str(exc)
         self._show()
 
