@@ -1,4 +1,4 @@
-"""Closed forms the simulator is checked against (FACTS.md, "Simulation semantics")."""
+"""Closed forms the simulator is checked against (docs/facts.md, "Simulation semantics")."""
 
 from __future__ import annotations
 

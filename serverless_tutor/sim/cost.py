@@ -5,7 +5,7 @@ The pricing engine bills a month of `requests` invocations at one average durati
 passes the average of those billed durations, so the only approximation left is
 that the bill rounds that average up once more (under 1 ms per invocation).
 Init time of cold starts is inside the simulated duration, as it is billed on
-Lambda since August 2025 (FACTS.md).
+Lambda since August 2025 (docs/facts.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Estimate a cold start's init time from runtime, memory, package size and VPC.
 
-Every figure is a published median quoted in FACTS.md ("Cold starts (published
+Every figure is a published median quoted in docs/facts.md ("Cold starts (published
 measurements, AWS, medians)"). Where no figure exists the estimator says so in its
 notes and models no effect rather than inventing one. It estimates the *init* part
 of a cold start (what Lambda reports as Init Duration); the handler's own time is
@@ -21,7 +21,7 @@ from serverless_tutor.sim.distributions import Constant, LogNormal
 
 Runtime = Literal["python", "nodejs", "go", "java", "dotnet", "container"]
 
-# Median cold starts by runtime, seconds (FACTS.md: "Python about 0.22 s, Node.js
+# Median cold starts by runtime, seconds (docs/facts.md: "Python about 0.22 s, Node.js
 # 0.26 s, Go 0.31 s, Java 0.37 s, C# 0.52 s at 2 GB, container image 0.79 s").
 RUNTIME_MEDIAN_S: dict[str, float] = {
     "python": 0.22,
@@ -40,13 +40,13 @@ RUNTIME_LABELS: dict[str, str] = {
     "container": "container image",
 }
 
-# .NET and memory (FACTS.md: "3.3 s at 128 MB down to 0.5 s at 2 GB"). We anchor
+# .NET and memory (docs/facts.md: "3.3 s at 128 MB down to 0.5 s at 2 GB"). We anchor
 # the 2 GB end on the runtime median (0.52 s) and interpolate linearly in
 # log2(memory) between 128 MB and 2,048 MB; above 2 GB no figure, so flat.
 DOTNET_AT_128_MB_S = 3.3
 DOTNET_FLAT_FROM_MB = 2048
 
-# Package size (FACTS.md: "about 0.26 s at 1 KB, 1.7 s at 14 MB, 3.9 s at 35 MB
+# Package size (docs/facts.md: "about 0.26 s at 1 KB, 1.7 s at 14 MB, 3.9 s at 35 MB
 # (Node)"). Measured on Node.js; we apply the *excess over the 1 KB case* to every
 # zip runtime as the "download code" phase (fetching and unpacking the package does
 # not depend on the language), piecewise linear between the points and extended

@@ -1,6 +1,6 @@
 """The lifecycle model of one function under load, on simpy.
 
-Semantics follow SimFaaS (Mahmoudi and Khazaei, 2021), see FACTS.md:
+Semantics follow SimFaaS (Mahmoudi and Khazaei, 2021), see docs/facts.md:
 - a request goes to the newest idle environment (highest creation time); with none
   idle, a new environment cold-starts, unless `max_concurrency` requests are
   already running: then it is rejected. There is no queue;

@@ -50,7 +50,7 @@ class SimCost(_CamelModel):
 
 
 class SimResult(_CamelModel):
-    """Metrics of one run, named as SimFaaS names them (see FACTS.md).
+    """Metrics of one run, named as SimFaaS names them (see docs/facts.md).
 
     Requests are user requests (warm-up pings are counted apart). Probabilities are
     over all user requests, rejected ones included, as SimFaaS computes them.

@@ -64,7 +64,7 @@ def test_rest_api_bill_is_the_chapter_pay_per_use_example():
         Workload(requests=1_000_000, duration_ms=Decimal(200), memory_mb=512)
     ).total
     assert result.monthly_cost_usd == expected
-    assert cents(expected) == Decimal("1.87")  # FACTS: 1 M x 0.2 s x 0.5 GB = $0.20 + $1.67
+    assert cents(expected) == Decimal("1.87")  # docs/facts.md: 1 M x 0.2 s x 0.5 GB = $0.20 + $1.67
     assert "$1.87" in next(r.text for r in result.reasons if r.key == "cost")
 
 

@@ -1,4 +1,4 @@
-"""The monthly bill against figures worked out by hand from prices.yaml (FACTS.md)."""
+"""The monthly bill against figures worked out by hand from prices.yaml (docs/facts.md)."""
 
 from decimal import Decimal as D
 

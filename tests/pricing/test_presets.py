@@ -1,4 +1,4 @@
-"""The chapter's figures, recomputed: what it gets right and the slips FACTS.md lists."""
+"""The chapter's figures, recomputed: what it gets right and the slips docs/facts.md lists."""
 
 from decimal import Decimal as D
 

@@ -1,4 +1,4 @@
-"""The simulator against the closed forms in FACTS.md."""
+"""The simulator against the closed forms in docs/facts.md."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""The cold-start estimator reproduces the published medians it is built from (FACTS.md)."""
+"""The cold-start estimator reproduces the published medians it is built from (docs/facts.md)."""
 
 import pytest
 
