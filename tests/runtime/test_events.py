@@ -1,4 +1,4 @@
-"""Sample events: complete shapes (FACTS.md field names), overrides by dotted path."""
+"""Sample events: complete shapes (docs/facts.md field names), overrides by dotted path."""
 
 from __future__ import annotations
 
