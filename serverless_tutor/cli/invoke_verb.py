@@ -83,8 +83,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--code-dir", metavar="DIR", help="the function's code root (default: see below)"
     )
     parser.epilog = (
-        "The code root is --code-dir if given; else the current directory when the handler file is "
-        "inside it; else the handler file's own directory."
+        "The code root is --code-dir if given; else, for path/to/file.py:function, the handler "
+        "file's own directory (never the whole directory invoke runs from); else, for "
+        "module.function, the current directory."
     )
     parser.set_defaults(handler=run_invoke)
 
@@ -183,8 +184,8 @@ def _locate(handler: str, code_dir_option: str | None) -> tuple[str, Path | None
         if not Path(file_part).is_absolute()
         else Path(file_part).resolve()
     )
-    if code_dir_option is None and not path.is_relative_to(cwd):
-        root = path.parent
+    if code_dir_option is None:
+        root = path.parent  # the handler can read its code root: never all of the cwd
     if path.is_relative_to(root):
         return f"{path.relative_to(root).as_posix()}:{function}", root
     return handler, root

@@ -17,6 +17,12 @@ from pydantic import (
     TypeAdapter,
 )
 
+# A duration in milliseconds: finite and not negative (JSON has no NaN or Infinity, but
+# the parser accepts the bare words, so they are refused here).
+Milliseconds = (
+    Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)] | Annotated[StrictInt, Field(ge=0)]
+)
+
 
 class _Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -40,7 +46,7 @@ class HelloFrame(_Frame):
 class InitDoneFrame(_Frame):
     t: Literal["init_done"]
     error: ErrorPayload | None
-    init_ms: StrictFloat | StrictInt = Field(ge=0)
+    init_ms: Milliseconds
 
 
 class CallFrame(_Frame):
@@ -56,7 +62,7 @@ class ResultFrame(_Frame):
     request_id: StrictStr
     payload: StrictStr | None
     error: ErrorPayload | None
-    duration_ms: StrictFloat | StrictInt = Field(ge=0)
+    duration_ms: Milliseconds
     out_of_memory: StrictBool
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,7 +82,7 @@ class InvocationResult(BaseModel):
         return {
             "requestId": self.request_id,
             "cold": self.cold,
-            "response": self.response,
+            "response": json_safe(self.response),
             "error": None
             if self.error is None
             else {
@@ -112,3 +113,26 @@ class EnvironmentInfo(BaseModel):
     last_used_at: float | None = None
     backend: Literal["sandbox", "inprocess"] = "sandbox"
     pid: int | None = None  # the worker process (sandbox only)
+
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NaN and the infinities as the strings "NaN", "Infinity" and
+    "-Infinity": a handler may return them (Lambda's marshaller writes them as bare
+    words), but JSON we print must parse anywhere."""
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except ValueError:
+        pass
+    except RecursionError:
+        return value
+    if isinstance(value, float):
+        return _NON_FINITE.get(repr(value), value)
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    return value

@@ -714,7 +714,14 @@ def site_package_dirs() -> list[str]:
     import sysconfig
 
     paths = sysconfig.get_paths()
-    return [*site.getsitepackages(), paths["purelib"], paths["platlib"]]
+    base = os.path.dirname(os.__file__)  # the base interpreter's, when running in a venv
+    return [
+        *site.getsitepackages(),
+        paths["purelib"],
+        paths["platlib"],
+        os.path.join(base, "site-packages"),
+        os.path.join(base, "dist-packages"),
+    ]
 
 
 def _exit_reason(status: int | None) -> str:

@@ -437,8 +437,10 @@ def _readable_paths(code_dir: str) -> list[str]:
     system's shared libraries and time zones. Not site-packages as a whole, and not the
     tutor (its folders are also hidden by mounts: see confine.lay_out_files)."""
     paths = {code_dir, "/dev/null", "/dev/urandom", "/dev/zero", "/usr/share/zoneinfo"}
-    for key in ("stdlib", "platstdlib"):
-        paths.add(sysconfig.get_paths()[key])
+    # The standard library where it really is: in a virtualenv, sysconfig's "platstdlib"
+    # is the venv's lib/pythonX.Y, which holds its whole site-packages.
+    paths.add(os.path.dirname(os.__file__))
+    paths.update(p for p in sys.path if p.endswith("lib-dynload"))
     for name in LAMBDA_RUNTIME_PACKAGES:
         try:
             spec = importlib.util.find_spec(name)
