@@ -177,7 +177,7 @@ apt-get update -qq
 apt-get install -y -qq python3 python3-pip python3-venv > /dev/null
 # serverless-tutor needs Python 3.11 or newer: pick Gradescope's Ubuntu 24.04 base image.
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || { echo "Python 3.11+ is required; choose the Ubuntu 24.04 base image" >&2; exit 1; }
+    || {{ echo "Python 3.11+ is required; choose the Ubuntu 24.04 base image" >&2; exit 1; }}
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --quiet {requirements}
 """

@@ -39,6 +39,11 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert not any("__pycache__" in name for name in names)
         archive.extractall(root / "source")
     shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
+    for script in (root / "source" / "setup.sh", root / "run_autograder"):
+        syntax = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        assert syntax.returncode == 0, syntax.stderr
+    setup = (root / "source" / "setup.sh").read_text()
+    assert "'moto[server]==" in setup and "sys.version_info < (3, 11)" in setup
     return root
 
 
