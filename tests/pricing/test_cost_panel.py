@@ -18,6 +18,11 @@ class PanelApp(App):
     def compose(self) -> ComposeResult:
         yield CostCalculatorPanel()
 
+    def on_mount(self) -> None:
+        # A blinking cursor makes the snapshot depend on when it is taken; keep it shown.
+        for field in self.query(Input):
+            field.cursor_blink = False
+
 
 def text_of(app: App, selector: str) -> str:
     """What a Static shows, as plain text (markup strings and rich tables alike)."""

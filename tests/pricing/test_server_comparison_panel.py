@@ -27,6 +27,11 @@ class PanelApp(App):
         with VerticalScroll():
             yield ServerComparisonPanel()
 
+    def on_mount(self) -> None:
+        # A blinking cursor makes the snapshot depend on when it is taken; keep it shown.
+        for field in self.query(Input):
+            field.cursor_blink = False
+
 
 def text(app: App, selector: str) -> str:
     return str(app.query_one(selector, Static).render())

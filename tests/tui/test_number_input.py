@@ -57,9 +57,7 @@ class FieldApp(App):
         self.posted: list[tuple[str, object]] = []
 
     def compose(self) -> ComposeResult:
-        field = NumberInput("512", number_range=MEMORY_MB, label="memory", id="memory")
-        field.border_title = "memory MB"
-        yield field
+        yield NumberInput("512", number_range=MEMORY_MB, label="memory", title="memory MB")
 
     @on(NumberInput.Valid)
     def _valid(self, message: NumberInput.Valid) -> None:
@@ -85,7 +83,7 @@ async def test_typing_a_valid_number_posts_it():
         assert app.posted[-1] == ("valid", Decimal(1024))
         assert field.problem is None and field.read_whole() == 1024
         assert not field.has_class("-invalid") and field.border_subtitle == ""
-        assert field.tooltip == "memory"
+        assert field.tooltip == "memory MB" and field.border_title == "memory MB"
 
 
 async def test_out_of_range_shows_the_reason_on_the_field_and_posts_invalid():

@@ -128,11 +128,23 @@ class CostCalculatorPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "Cost calculator"
         with Horizontal(classes="cost-inputs"):
-            yield self._input(
-                "cost-requests", "requests", "10000000", MONTHLY_REQUESTS, label="requests"
+            yield NumberInput(
+                "10000000",
+                number_range=MONTHLY_REQUESTS,
+                label="requests",
+                title="requests",
+                id="cost-requests",
             )
-            yield self._input("cost-duration", "duration ms", "200", DURATION_MS, label="duration")
-            yield self._input("cost-memory", "memory MB", "512", MEMORY_MB, label="memory")
+            yield NumberInput(
+                "200",
+                number_range=DURATION_MS,
+                label="duration",
+                title="duration ms",
+                id="cost-duration",
+            )
+            yield NumberInput(
+                "512", number_range=MEMORY_MB, label="memory", title="memory MB", id="cost-memory"
+            )
         with Horizontal():
             yield Select(
                 [("x86_64", "x86_64"), ("arm64", "arm64")],
@@ -151,29 +163,26 @@ class CostCalculatorPanel(Vertical):
                 yield Static(id="cost-bill")
             with TabPane("Memory", id="cost-tab-memory"):
                 with Horizontal():
-                    yield self._input("cost-cpu", "CPU-bound %", "100", CPU_PERCENT)
+                    yield NumberInput(
+                        "100",
+                        number_range=CPU_PERCENT,
+                        label="CPU-bound %",
+                        title="CPU-bound %",
+                        id="cost-cpu",
+                    )
                     yield Static(id="cost-tune-summary", classes="cost-summary")
                 yield Static(id="cost-memory-chart")
             with TabPane("Break-even", id="cost-tab-breakeven"):
                 with Horizontal():
-                    yield self._input(
-                        "cost-server",
-                        "server $/month",
+                    yield NumberInput(
                         str(CHAPTER_SERVER_MONTHLY),
-                        SERVER_MONTHLY_USD,
+                        number_range=SERVER_MONTHLY_USD,
+                        label="server $/month",
+                        title="server $/month",
+                        id="cost-server",
                     )
                     yield Static(id="cost-breakeven-summary", classes="cost-summary")
                 yield Static(id="cost-breakeven-chart")
-
-    @staticmethod
-    def _input(
-        widget_id: str, title: str, value: str, number_range: NumberRange, label: str = ""
-    ) -> NumberInput:
-        field = NumberInput(
-            value, number_range=number_range, label=label or title, id=widget_id, tooltip=title
-        )
-        field.border_title = title
-        return field
 
     def on_mount(self) -> None:
         self.recompute()

@@ -102,7 +102,10 @@ class _InRange(Validator):
 
 
 class NumberInput(Input):
-    """An Input for one number in `number_range`; `label` names it in reasons."""
+    """An Input for one number in `number_range`; `label` names it in reasons.
+
+    `title`, if given, is shown on the field's border and is its tooltip while it is valid.
+    """
 
     class Valid(Message):
         """The text is a valid number now (`number` is None for an allowed blank)."""
@@ -135,13 +138,13 @@ class NumberInput(Input):
         number_range: NumberRange,
         label: str,
         blank_allowed: bool = False,
-        tooltip: str | None = None,
+        title: str = "",
         **kwargs: Any,
     ) -> None:
         self.number_range = number_range
         self.label = label
         self.blank_allowed = blank_allowed
-        self._quiet_tooltip = tooltip if tooltip is not None else label
+        self._quiet_tooltip = title or label
         super().__init__(
             value,
             type="integer" if number_range.whole else "number",
@@ -150,6 +153,7 @@ class NumberInput(Input):
             tooltip=self._quiet_tooltip,
             **kwargs,
         )
+        self.border_title = title
 
     @property
     def is_blank(self) -> bool:

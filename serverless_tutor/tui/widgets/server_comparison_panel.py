@@ -33,7 +33,6 @@ from serverless_tutor.tui.widgets.number_input import (
     MONTHLY_REQUESTS,
     SERVER_MONTHLY_USD,
     NumberInput,
-    NumberRange,
 )
 
 CHART_WIDTH = 22
@@ -142,24 +141,34 @@ class ServerComparisonPanel(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = "What does idle cost?"
         with Horizontal():
-            yield self._input(
-                "idle-requests",
-                "requests/month",
+            yield NumberInput(
                 str(TRAFFIC_PRESETS[0].requests),
-                MONTHLY_REQUESTS,
+                number_range=MONTHLY_REQUESTS,
+                label="requests/month",
+                title="requests/month",
+                id="idle-requests",
             )
             yield Select(
                 [(p.label, p.id) for p in TRAFFIC_PRESETS], prompt="traffic…", id="idle-traffic"
             )
         with Horizontal():
-            yield self._input("idle-duration", "duration ms", "200", DURATION_MS, label="duration")
-            yield self._input("idle-memory", "memory MB", "512", MEMORY_MB, label="memory")
+            yield NumberInput(
+                "200",
+                number_range=DURATION_MS,
+                label="duration",
+                title="duration ms",
+                id="idle-duration",
+            )
+            yield NumberInput(
+                "512", number_range=MEMORY_MB, label="memory", title="memory MB", id="idle-memory"
+            )
         with Horizontal():
-            yield self._input(
-                "idle-server",
-                "server $/month",
+            yield NumberInput(
                 str(SERVER_PRESETS[0].monthly_usd),
-                SERVER_MONTHLY_USD,
+                number_range=SERVER_MONTHLY_USD,
+                label="server $/month",
+                title="server $/month",
+                id="idle-server",
             )
             yield Select(
                 [(p.label, p.id) for p in SERVER_PRESETS], prompt="server…", id="idle-server-preset"
@@ -181,16 +190,6 @@ class ServerComparisonPanel(Vertical):
         yield Static(id="idle-breakeven")
         yield Static(id="idle-chart")
         yield Static(id="idle-notice")
-
-    @staticmethod
-    def _input(
-        widget_id: str, title: str, value: str, number_range: NumberRange, label: str = ""
-    ) -> NumberInput:
-        field = NumberInput(
-            value, number_range=number_range, label=label or title, id=widget_id, tooltip=title
-        )
-        field.border_title = title
-        return field
 
     def on_mount(self) -> None:
         self.recompute()
