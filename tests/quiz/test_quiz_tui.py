@@ -13,6 +13,7 @@ from serverless_tutor.quiz.instances import instantiate
 from serverless_tutor.quiz.scheduler import ReviewScheduler
 from serverless_tutor.quiz.scoring import Grade, grade
 from serverless_tutor.tui.screens.quiz_screen import QuizScreen
+from serverless_tutor.tui.widgets.number_input import NumberInput
 from serverless_tutor.tui.widgets.quiz_feedback import QuizFeedback
 from serverless_tutor.tui.widgets.quiz_ordering_input import QuizOrderingInput
 from serverless_tutor.tui.widgets.quiz_question_view import QuizQuestionView
@@ -163,6 +164,21 @@ async def start_from_menu(pilot, mode_downs: int, count: str):
     """Menu by keyboard: pick the mode (0 practice, 1 review, 2 interview), keep all sections, type the count, enter."""
     await pilot.press(*["down"] * mode_downs, "space", "tab", "tab", *count, "enter")
     await pilot.pause()
+
+
+async def test_a_count_out_of_range_is_refused_with_the_reason_and_a_good_one_starts(tmp_path):
+    app = QuizHost(tmp_path / "home")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.quiz_screen
+        bank_size = len(screen.bank.questions)
+        await start_from_menu(pilot, mode_downs=0, count="0")
+        count = screen.query_one("#quiz-count", NumberInput)
+        reason = f"must be 1 to {bank_size:,} questions"
+        assert screen.session is None and count.problem == reason and count.has_class("-invalid")
+        assert app.focused is count
+        await pilot.press("backspace", "3", "enter")
+        await pilot.pause()
+        assert screen.session is not None and screen.session.total == 3
 
 
 async def test_practice_mode_by_section_saves_each_answer(tmp_path):
