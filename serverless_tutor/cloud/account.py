@@ -154,9 +154,10 @@ class LocalAccount:
         )
         if isinstance(screened, bridge.Refusal):
             self._record_refusal(request, screened)
-            return _error_response(
-                screened.service, screened.code, screened.message, status=screened.status
-            )
+            service = screened.service
+            if service is None and any(k.lower() == "x-amz-target" for k in request.headers):
+                service = "dynamodb"  # a JSON-protocol client: answer in JSON it can read
+            return _error_response(service, screened.code, screened.message, status=screened.status)
         return self.serve(
             screened.method,
             screened.url,
@@ -596,7 +597,9 @@ def _error_response(
         )
     protocol = _botocore_service_model(service).protocol
     if protocol in ("json", "rest-json"):
-        status = status or (400 if service in ("dynamodb", "dynamodbstreams") else 403)
+        if service in ("dynamodb", "dynamodbstreams") and status in (None, 403):
+            status = 400  # DynamoDB answers AccessDeniedException with 400, and botocore expects it
+        status = status or 403
         headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
         if service == "sqs":
             headers["x-amzn-query-error"] = f"{code};Sender"

@@ -166,6 +166,15 @@ def screen(
     if port not in (None, 443) or parts.fragment or parts.netloc.lower() != host:
         return endpoint_refusal(f"{parts.netloc!r} is not an AWS endpoint host")
     service = _service_for_host(host, region)
+    endpoint_account = re.match(r"^(\d{12})\.ddb\.", host)
+    if service == "dynamodb" and endpoint_account and endpoint_account.group(1) != account_id:
+        return Refusal(
+            status=403,
+            code="AccessDenied",
+            message=f"the endpoint {host!r} belongs to another account; "
+            "a function reaches only its own account",
+            service=service,
+        )
     if service is None:
         return endpoint_refusal(
             f"{host!r} is not the endpoint of a service handlers may use in {region} "
@@ -247,6 +256,8 @@ def _service_for_host(host: str, region: str) -> str | None:
         prefix = host.removesuffix(suffix)
         if prefix in _HOST_SERVICES:
             return _HOST_SERVICES[prefix]
+        if re.fullmatch(r"\d{12}\.ddb", prefix):  # botocore's account-based DynamoDB endpoint
+            return "dynamodb"
         if prefix == "s3" or re.fullmatch(rf"{_BUCKET_LABEL}\.s3", prefix):
             return "s3"
         return None
