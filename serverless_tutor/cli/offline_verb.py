@@ -76,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_offline(args: argparse.Namespace) -> int:
+    from serverless_tutor.cloud import moto_transactions
     from serverless_tutor.cloud.account import LocalAccount
     from serverless_tutor.cloud.concurrency import ConcurrencyLimitedRuntime
     from serverless_tutor.cloud.deploy import deploy
@@ -118,6 +119,7 @@ def run_offline(args: argparse.Namespace) -> int:
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:
         signal.signal(signal.SIGTERM, _stop_on_term)  # while starting, `kill` acts as Ctrl+C
+    moto_transactions.install()  # a transaction must not copy whole tables (its cost grew with them)
     account = LocalAccount(region=spec.region, enforce_iam=not args.no_iam)
     runtime = LambdaRuntime(backend=args.backend, request_handler=account.handle)
     limited = ConcurrencyLimitedRuntime(runtime, args.concurrency)
