@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.paths import bundled_example, bundled_example_names
+
+if TYPE_CHECKING:
+    from serverless_tutor.cloud.deploy import DeployPlan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,7 +71,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plan(plan, *, dry_run: bool) -> None:
+def _print_plan(plan: DeployPlan, *, dry_run: bool) -> None:
     from rich.table import Table
 
     out = console()
@@ -113,8 +117,8 @@ def _print_plan(plan, *, dry_run: bool) -> None:
         out.print("[bold]IAM statements[/bold] (enforced on every AWS call the functions make)")
         for statement in plan.iam_statements:
             actions = statement.get("Action") or statement.get("NotAction")
-            resource = statement.get("Resource") or statement.get("NotResource")
-            out.print(f"  {statement.get('Effect')} {actions} on {resource}", markup=False)
+            target = statement.get("Resource") or statement.get("NotResource")
+            out.print(f"  {statement.get('Effect')} {actions} on {target}", markup=False)
 
     if plan.variables:
         variables = Table(title="Variables resolved")

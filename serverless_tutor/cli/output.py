@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 USAGE_ERROR = 2
 
@@ -32,7 +35,7 @@ def usage_error(message: str) -> int:
     return USAGE_ERROR
 
 
-def console():
+def console() -> Console:
     from rich.console import Console
 
     return Console()

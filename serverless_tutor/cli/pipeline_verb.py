@@ -10,8 +10,12 @@ lesson 5 panel (serverless_tutor.demos.order_pipeline).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from serverless_tutor.demos.order_pipeline import PipelineRun, ShopState
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +58,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_run(run) -> None:
+def _print_run(run: PipelineRun) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -106,7 +110,7 @@ def _print_run(run) -> None:
         out.print(f"• {escape(note)}")
 
 
-def _state(state) -> str:
+def _state(state: ShopState) -> str:
     stock = ", ".join(f"{product} {count}" for product, count in state.stock.items())
     email = (
         f"{state.emails_sent} to {', '.join(state.email_to)}"

@@ -10,12 +10,21 @@ and `s` skips the question.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.numbers import argparse_type, whole_number
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.problems import ContentError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from serverless_tutor.quiz.models import QuestionInstance
+    from serverless_tutor.quiz.scoring import Grade
+    from serverless_tutor.quiz.session import QuizSession
 
 TYPE_NAMES = {
     "single": "single choice",
@@ -146,7 +155,7 @@ def run_quiz(args: argparse.Namespace) -> int:
     return 0
 
 
-def _empty_message(session) -> str:
+def _empty_message(session: QuizSession) -> str:
     if session.mode == "review":
         next_due = session.scheduler.next_due()
         if next_due is None:
@@ -183,7 +192,7 @@ class SkipQuestion(Exception):
 class TerminalQuiz:
     """Asks a session's questions with rich prompts; saves progress after every answer."""
 
-    def __init__(self, session, out, save):
+    def __init__(self, session: QuizSession, out: Console, save: Callable[[], object]) -> None:
         self.session = session
         self.out = out
         self.save = save
@@ -224,7 +233,7 @@ class TerminalQuiz:
             raise SkipQuestion()
         return text
 
-    def _ask(self, question) -> None:
+    def _ask(self, question: QuestionInstance) -> None:
         from rich.markup import escape
         from rich.rule import Rule
 
@@ -280,7 +289,7 @@ class TerminalQuiz:
         self.save()
         self._show_grade(question, result)
 
-    def _show_options(self, question) -> None:
+    def _show_options(self, question: QuestionInstance) -> None:
         from rich.markup import escape
 
         if question.type == "ordering":
@@ -290,7 +299,7 @@ class TerminalQuiz:
         for number, option in enumerate(question.options, start=1):
             self.out.print(f"  {number}) {escape(option)}")
 
-    def _read_closed(self, question) -> str:
+    def _read_closed(self, question: QuestionInstance) -> str:
         count = len(question.options)
         if question.type == "single":
             return self._prompt(f"Your choice (1-{count})")
@@ -328,7 +337,7 @@ class TerminalQuiz:
             lines.append(line)
         return "\n".join(lines)
 
-    def _show_grade(self, question, result) -> None:
+    def _show_grade(self, question: QuestionInstance, result: Grade) -> None:
         from rich.markup import escape
 
         if question.type == "open":
@@ -354,7 +363,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _print_summary(out, session) -> None:
+def _print_summary(out: Console, session: QuizSession) -> None:
     from rich.rule import Rule
     from rich.table import Table
 

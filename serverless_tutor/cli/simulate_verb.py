@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -15,6 +16,11 @@ from serverless_tutor.problems import ContentError
 
 if TYPE_CHECKING:
     from serverless_tutor.sim.config import SimConfig
+    from serverless_tutor.sim.replications import ReplicationSummary
+    from serverless_tutor.sim.results import SimResult
+    from serverless_tutor.sim.sweep import SweepResult
+
+_Outcome = TypeVar("_Outcome")
 
 # Options are parsed here (a clear message for "fast" or "1e400"); their ranges are
 # checked together in _config_from_args, where they can refer to each other.
@@ -196,11 +202,16 @@ def _config_from_args(args: argparse.Namespace) -> SimConfig | str:
     return config
 
 
-def _expected_requests(config) -> float:
+def _expected_requests(config: SimConfig) -> float:
     return config.arrivals.mean_rate_per_s * config.horizon_s
 
 
-def _with_progress(task: str, config, json_output: bool, work):
+def _with_progress(
+    task: str,
+    config: SimConfig,
+    json_output: bool,
+    work: Callable[[Callable[[float], None] | None], _Outcome],
+) -> _Outcome:
     """Call work(progress_callback) with a rich progress bar on stderr for long runs."""
     if json_output or _expected_requests(config) < PROGRESS_FROM_REQUESTS:
         return work(None)
@@ -314,7 +325,7 @@ def _fmt_ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
-def _print_result(result, config, summary) -> None:
+def _print_result(result: SimResult, config: SimConfig, summary: ReplicationSummary | None) -> None:
     from rich.table import Table
 
     from serverless_tutor.pricing.money import usd
@@ -367,7 +378,7 @@ def _print_result(result, config, summary) -> None:
     console().print(table)
 
 
-def _print_sweep(result) -> None:
+def _print_sweep(result: SweepResult) -> None:
     from rich.table import Table
 
     from serverless_tutor.sim.chart import bar_chart
