@@ -37,6 +37,9 @@ SPEC_FILE = "exercise.yaml"
 STARTER_FILE = "handler.py"
 HINTS_FILE = "hints.md"
 SOLUTION_FILE = "solution/handler.py"
+# Marks a copy of an exercise made for grading only (e.g. in a GitHub Classroom
+# template that students can read): its solution was left out on purpose.
+GRADING_ONLY_FILE = ".grading-only"
 CHECKS_FILE = "checks.py"
 SECTIONS = range(1, 12)
 
@@ -477,7 +480,10 @@ def load_exercise(folder: Path) -> Exercise:
                 Problem(file=str(hints_path), field="(file)", expected="at least one hint")
             )
     handler_name = spec.function.handler_function
-    for label, path in (("starter", folder / STARTER_FILE), ("solution", folder / SOLUTION_FILE)):
+    handlers = [("starter", folder / STARTER_FILE)]
+    if not (folder / GRADING_ONLY_FILE).is_file():
+        handlers.append(("solution", folder / SOLUTION_FILE))
+    for label, path in handlers:
         functions = _defined_functions(path) if path.is_file() else None
         if not path.is_file():
             problems.append(

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from serverless_tutor.content.packs import Pack
 from serverless_tutor.grading.classroom import ClassRun, GradeRecord
+from serverless_tutor.grading.pack_points import points_per_test
 from serverless_tutor.paths import exercises_dir, lessons_dir
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
@@ -89,7 +90,7 @@ def results_for(pack: Pack, run: ClassRun) -> GradescopeResults:
     score = sum(test.score or 0.0 for test in tests)
     output = "\n".join(notes) if notes else None
     return GradescopeResults(
-        score=round(score, 4),
+        score=round(score, 2),
         execution_time=round(run.seconds, 3),
         output=output,
         output_format="text",
@@ -119,7 +120,8 @@ def _exercise_tests(pack: Pack, record: GradeRecord, number: int) -> list[Grades
             )
         ]
     tests = []
-    for index, test in enumerate(result.tests, start=1):
+    shares = points_per_test(pack, exercise.id, [test.max_points for test in result.tests])
+    for index, (test, share) in enumerate(zip(result.tests, shares, strict=True), start=1):
         hidden = test.visibility == "hidden"
         lines = []
         if test.status != "pass":
@@ -128,8 +130,8 @@ def _exercise_tests(pack: Pack, record: GradeRecord, number: int) -> list[Grades
         lines.extend(test.report)
         tests.append(
             GradescopeTest(
-                score=round(pack.scale(exercise.id, test.points), 4),
-                max_score=round(pack.scale(exercise.id, test.max_points), 4),
+                score=share if test.status == "pass" else 0.0,
+                max_score=share,
                 status="passed" if test.status == "pass" else "failed",
                 name=f"{exercise.id}: {test.name}",
                 number=f"{number}.{index}",

@@ -122,3 +122,15 @@ def test_a_broken_pack_still_writes_results_that_say_why(autograder: Path):
     assert code == 1
     assert results.score == 0
     assert "could not grade" in (results.output or "")
+
+
+def test_scaled_test_points_add_up_to_the_exercises_points_in_the_pack(tmp_path: Path):
+    from serverless_tutor.grading.pack_points import points_per_test
+
+    pack_file = tmp_path / "p.yaml"
+    pack_file.write_text("id: p\ntitle: P\nexercises:\n  - {id: hello-handler, points: 10}\n")
+    pack = load_pack(pack_file)
+    shares = points_per_test(pack, "hello-handler", [2, 2, 1, 1, 1])  # 7 points -> 10
+    assert sum(shares) == pytest.approx(10.0)
+    assert shares == [2.86, 2.85, 1.43, 1.43, 1.43]  # largest remainders get the cents
+    assert points_per_test(pack, "hello-handler", [0, 0]) == [0.0, 0.0]
