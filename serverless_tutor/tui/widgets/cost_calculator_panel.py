@@ -131,7 +131,6 @@ class CostCalculatorPanel(Vertical):
             yield NumberInput(
                 "10000000",
                 number_range=MONTHLY_REQUESTS,
-                label="requests",
                 title="requests",
                 id="cost-requests",
             )
@@ -166,7 +165,6 @@ class CostCalculatorPanel(Vertical):
                     yield NumberInput(
                         "100",
                         number_range=CPU_PERCENT,
-                        label="CPU-bound %",
                         title="CPU-bound %",
                         id="cost-cpu",
                     )
@@ -177,7 +175,6 @@ class CostCalculatorPanel(Vertical):
                     yield NumberInput(
                         str(CHAPTER_SERVER_MONTHLY),
                         number_range=SERVER_MONTHLY_USD,
-                        label="server $/month",
                         title="server $/month",
                         id="cost-server",
                     )

@@ -102,9 +102,10 @@ class _InRange(Validator):
 
 
 class NumberInput(Input):
-    """An Input for one number in `number_range`; `label` names it in reasons.
+    """An Input for one number in `number_range`.
 
-    `title`, if given, is shown on the field's border and is its tooltip while it is valid.
+    `title`, if given, is shown on the field's border and is its tooltip while it is valid;
+    `label` names the field in reasons ("memory: must be ..."), by default the title.
     """
 
     class Valid(Message):
@@ -136,15 +137,15 @@ class NumberInput(Input):
         value: str = "",
         *,
         number_range: NumberRange,
-        label: str,
+        label: str = "",
         blank_allowed: bool = False,
         title: str = "",
         **kwargs: Any,
     ) -> None:
         self.number_range = number_range
-        self.label = label
+        self.label = label or title or "number"
         self.blank_allowed = blank_allowed
-        self._quiet_tooltip = title or label
+        self._quiet_tooltip = title or self.label
         super().__init__(
             value,
             type="integer" if number_range.whole else "number",

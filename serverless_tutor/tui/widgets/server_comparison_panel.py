@@ -144,7 +144,6 @@ class ServerComparisonPanel(Vertical):
             yield NumberInput(
                 str(TRAFFIC_PRESETS[0].requests),
                 number_range=MONTHLY_REQUESTS,
-                label="requests/month",
                 title="requests/month",
                 id="idle-requests",
             )
@@ -166,7 +165,6 @@ class ServerComparisonPanel(Vertical):
             yield NumberInput(
                 str(SERVER_PRESETS[0].monthly_usd),
                 number_range=SERVER_MONTHLY_USD,
-                label="server $/month",
                 title="server $/month",
                 id="idle-server",
             )
