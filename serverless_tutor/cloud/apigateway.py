@@ -23,17 +23,16 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import payloads
+from serverless_tutor.cloud.routing.functions import FunctionTable
+from serverless_tutor.cloud.service import Cors
 from serverless_tutor.runtime.events import sample_event
-
-if TYPE_CHECKING:
-    from serverless_tutor.cloud.router import EventRouter
-    from serverless_tutor.cloud.service import Cors
+from serverless_tutor.runtime.results import InvocationResult
 
 _V1_RESPONSE_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 API_GATEWAY_TIMEOUT_MS = 29_000
@@ -120,8 +119,8 @@ class Route:
 
 
 class ApiGateway:
-    def __init__(self, router: EventRouter):
-        self.router = router
+    def __init__(self, functions: FunctionTable):
+        self.functions = functions
         self.routes: list[Route] = []
         self.stage = "dev"
         self.api_id = uuid.uuid4().hex[:10]
@@ -135,7 +134,7 @@ class ApiGateway:
         function_name: str,
         cors: Cors | None = None,
     ) -> Route:
-        self.router._function(function_name)
+        self.functions.get(function_name)
         route = Route(api, method.upper(), path, function_name, cors)
         self.routes.append(route)
         return route
@@ -211,17 +210,15 @@ class ApiGateway:
             return None
         route, params = best
         event = self._rest_event(request, method, route, params)
-        result = self.router.runtime.invoke(
-            self.router.functions[route.function_name].config, event
-        )
+        result = self.functions.invoke(route.function_name, event)
         response = _rest_response(result)
         return self._finish(response, route, result)
 
     def _rest_preflight(self, segments: list[str], routes: list[Route]) -> HttpResponse | None:
         matching = [r for r in routes if r.cors is not None and r.match(segments) is not None]
-        if not matching:
+        cors = matching[0].cors if matching else None
+        if cors is None:
             return None
-        cors = matching[0].cors
         methods = cors.methods or sorted({"OPTIONS", *(r.method for r in matching)})
         headers = [
             ("Access-Control-Allow-Origin", ",".join(cors.origins)),
@@ -278,9 +275,9 @@ class ApiGateway:
         context = event["requestContext"]
         context.update(
             {
-                "accountId": self.router.account.account_id,
+                "accountId": self.functions.account.account_id,
                 "apiId": self.api_id,
-                "domainName": f"{self.api_id}.execute-api.{self.router.account.region}.amazonaws.com",
+                "domainName": f"{self.api_id}.execute-api.{self.functions.account.region}.amazonaws.com",
                 "domainPrefix": self.api_id,
                 "extendedRequestId": base64.b64encode(uuid.uuid4().bytes[:12]).decode(),
                 "httpMethod": method,
@@ -314,9 +311,7 @@ class ApiGateway:
             return None
         route, params = best
         event = self._http_event(request, method, route, params)
-        result = self.router.runtime.invoke(
-            self.router.functions[route.function_name].config, event
-        )
+        result = self.functions.invoke(route.function_name, event)
         response = _http_response(result)
         if cors is not None and origin and _origin_allowed(cors, origin):
             response.headers.append(
@@ -379,13 +374,14 @@ class ApiGateway:
                 "isBase64Encoded": is_base64,
             }
         )
-        for key, value in (
+        optional: tuple[tuple[str, list[str] | dict[str, str]], ...] = (
             ("cookies", cookies),
             ("queryStringParameters", query),
             ("pathParameters", params),
-        ):
-            if value:
-                event[key] = value
+        )
+        for key, present in optional:
+            if present:
+                event[key] = present
             else:
                 event.pop(key, None)
         if body is None:
@@ -395,9 +391,9 @@ class ApiGateway:
         context = event["requestContext"]
         context.update(
             {
-                "accountId": self.router.account.account_id,
+                "accountId": self.functions.account.account_id,
                 "apiId": self.api_id,
-                "domainName": f"{self.api_id}.execute-api.{self.router.account.region}.amazonaws.com",
+                "domainName": f"{self.api_id}.execute-api.{self.functions.account.region}.amazonaws.com",
                 "domainPrefix": self.api_id,
                 "requestId": request_id,
                 "routeKey": route.route_key,
@@ -417,7 +413,9 @@ class ApiGateway:
 
     # -- shared -----------------------------------------------------------------------------------------
 
-    def _finish(self, response: HttpResponse, route: Route, result: Any) -> HttpResponse:
+    def _finish(
+        self, response: HttpResponse, route: Route, result: InvocationResult
+    ) -> HttpResponse:
         response.api = route.api
         response.route = route.route_key
         response.function_name = route.function_name
@@ -427,7 +425,7 @@ class ApiGateway:
         return response
 
 
-def _rest_response(result: Any) -> HttpResponse:
+def _rest_response(result: InvocationResult) -> HttpResponse:
     if result.error is not None:
         if result.report.duration_ms > API_GATEWAY_TIMEOUT_MS:
             return _json_response(
@@ -443,7 +441,7 @@ def _rest_response(result: Any) -> HttpResponse:
             problem=f"the function failed: {result.error.error_type}: {result.error.error_message}",
             extra=[("x-amzn-ErrorType", "InternalServerErrorException")],
         )
-    value = result.response
+    value: Any = result.response  # an object of the v1 shape once _malformed_v1 finds no problem
     problem = _malformed_v1(value)
     if problem is not None:
         return _json_response(
@@ -493,7 +491,7 @@ def _malformed_v1(value: Any) -> str | None:
     return None
 
 
-def _http_response(result: Any) -> HttpResponse:
+def _http_response(result: InvocationResult) -> HttpResponse:
     if result.error is not None:
         return _json_response(
             500,
@@ -539,14 +537,14 @@ def _json_response(
     status: int,
     payload: Any,
     *,
-    api: str | None = None,
+    api: Literal["rest", "http"] | None = None,
     problem: str | None = None,
     extra: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     headers = [("Content-Type", "application/json"), *(extra or [])]
     return HttpResponse(
         status=status, headers=headers, body=json.dumps(payload).encode(), api=api, problem=problem
-    )  # type: ignore[arg-type]
+    )
 
 
 def _body_text(body: bytes) -> tuple[str | None, bool]:

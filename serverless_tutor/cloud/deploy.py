@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.iam import Statement
-from serverless_tutor.cloud.router import EventRouter
+from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.cloud.service import (
     ConfigWarning,
     HttpApiEvent,

@@ -24,6 +24,11 @@ import yaml
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.cfn_yaml import load_yaml_text
+from serverless_tutor.cloud.resource_types import (
+    REQUIRED_PROPERTIES,
+    RESOURCE_PROPERTIES,
+    SUPPORTED_RESOURCE_TYPES,
+)
 from serverless_tutor.cloud.schedule import ScheduleError, parse_schedule
 from serverless_tutor.cloud.variables import ResolvedVariable, VariableError, VariableResolver
 from serverless_tutor.problems import ContentError, Problem
@@ -40,15 +45,6 @@ DEFAULT_CORS_HEADERS = [
     "X-Amz-User-Agent",
 ]
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
-
-SUPPORTED_RESOURCE_TYPES = {
-    "AWS::DynamoDB::Table",
-    "AWS::SNS::Topic",
-    "AWS::SNS::Subscription",
-    "AWS::SQS::Queue",
-    "AWS::S3::Bucket",
-    "AWS::SES::EmailIdentity",
-}
 
 
 class ServiceConfigError(ContentError):
@@ -1020,8 +1016,6 @@ class _SpecBuilder:
         return resources
 
     def _check_properties(self, kind: str, properties: dict[str, Any], path: str) -> None:
-        from serverless_tutor.cloud.stack import REQUIRED_PROPERTIES, RESOURCE_PROPERTIES
-
         self.warn_unknown(properties, RESOURCE_PROPERTIES[kind], path, kind)
         for required in REQUIRED_PROPERTIES.get(kind, ()):
             if required not in properties:

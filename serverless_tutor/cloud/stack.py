@@ -12,70 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from serverless_tutor.cloud.account import LocalAccount
+from serverless_tutor.cloud.resource_types import NAME_PROPERTY
+from serverless_tutor.cloud.service import ServiceSpec
 from serverless_tutor.problems import Problem
 
-if TYPE_CHECKING:
-    from serverless_tutor.cloud.account import LocalAccount
-    from serverless_tutor.cloud.service import ServiceSpec
-
-RESOURCE_PROPERTIES: dict[str, set[str]] = {
-    "AWS::DynamoDB::Table": {
-        "TableName",
-        "AttributeDefinitions",
-        "KeySchema",
-        "BillingMode",
-        "ProvisionedThroughput",
-        "StreamSpecification",
-        "GlobalSecondaryIndexes",
-        "LocalSecondaryIndexes",
-        "TimeToLiveSpecification",
-        "Tags",
-    },
-    "AWS::SNS::Topic": {
-        "TopicName",
-        "DisplayName",
-        "Subscription",
-        "FifoTopic",
-        "ContentBasedDeduplication",
-        "Tags",
-    },
-    "AWS::SNS::Subscription": {
-        "TopicArn",
-        "Protocol",
-        "Endpoint",
-        "FilterPolicy",
-        "FilterPolicyScope",
-        "RawMessageDelivery",
-    },
-    "AWS::SQS::Queue": {
-        "QueueName",
-        "VisibilityTimeout",
-        "MessageRetentionPeriod",
-        "DelaySeconds",
-        "ReceiveMessageWaitTimeSeconds",
-        "MaximumMessageSize",
-        "RedrivePolicy",
-        "FifoQueue",
-        "ContentBasedDeduplication",
-        "Tags",
-    },
-    "AWS::S3::Bucket": {"BucketName", "VersioningConfiguration", "Tags"},
-    "AWS::SES::EmailIdentity": {"EmailIdentity"},
-}
-REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "AWS::DynamoDB::Table": ("KeySchema", "AttributeDefinitions"),
-    "AWS::SNS::Subscription": ("TopicArn", "Protocol"),
-    "AWS::SES::EmailIdentity": ("EmailIdentity",),
-}
-_NAME_PROPERTY = {
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::SNS::Topic": "TopicName",
-    "AWS::SQS::Queue": "QueueName",
-    "AWS::S3::Bucket": "BucketName",
-    "AWS::SES::EmailIdentity": "EmailIdentity",
-}
 STREAM_LABEL_PLACEHOLDER = "<label set at deploy>"
 
 
@@ -110,7 +53,7 @@ class Stack:
             self._predict(resource.logical_id, resource.type, resource.properties)
         # Names built with intrinsics (!Join, !Sub) can be resolved once every plain name is known.
         for resource in spec.resources.values():
-            name = resource.properties.get(_NAME_PROPERTY.get(resource.type, ""))
+            name = resource.properties.get(NAME_PROPERTY.get(resource.type, ""))
             if isinstance(name, dict):
                 resolved = self.resolve(
                     name, f"resources.Resources.{resource.logical_id}.Properties"
@@ -118,7 +61,7 @@ class Stack:
                 self._predict(
                     resource.logical_id,
                     resource.type,
-                    {**resource.properties, _NAME_PROPERTY[resource.type]: resolved},
+                    {**resource.properties, NAME_PROPERTY[resource.type]: resolved},
                 )
         for key, function in spec.functions.items():
             arn = f"arn:aws:lambda:{self.region}:{account_id}:function:{function.name}"
@@ -141,7 +84,7 @@ class Stack:
         return f"{self.stack_name}-{logical_id}-{suffix}"[:80]
 
     def _predict(self, logical_id: str, kind: str, properties: dict[str, Any]) -> None:
-        name_property = _NAME_PROPERTY.get(kind)
+        name_property = NAME_PROPERTY.get(kind)
         name = properties.get(name_property) if name_property else None
         if name is None or isinstance(name, dict):
             name = self._default_name(logical_id, kind)

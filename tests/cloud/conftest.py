@@ -8,7 +8,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.router import EventRouter
+from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.runtime import FunctionConfig, LambdaRuntime, ManualClock
 from serverless_tutor.runtime.forwarding import ForwardedRequest
 

@@ -8,7 +8,7 @@ import pytest
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.apigateway import HttpRequest
 from serverless_tutor.cloud.deploy import deploy, plan
-from serverless_tutor.cloud.router import EventRouter
+from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.cloud.service import ServiceConfigError, load_service
 from serverless_tutor.cloud.stack import STREAM_LABEL_PLACEHOLDER
 from serverless_tutor.runtime import LambdaRuntime, ManualClock

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from serverless_tutor.cloud.router import EventRouter
+from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.runtime import ManualClock
 
 MILLIS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -124,15 +124,15 @@ def test_sqs_batch_size_and_batching_window(cloud):
 
 
 def test_invalid_partial_batch_response_fails_the_whole_batch(cloud):
-    from serverless_tutor.cloud.router import _batch_item_failures
+    from serverless_tutor.cloud.routing.batches import batch_item_failures
 
     ids = {"a", "b"}
-    assert _batch_item_failures({"batchItemFailures": []}, ids) == (set(), "")
-    assert _batch_item_failures(None, ids) == (set(), "")
-    assert _batch_item_failures({"batchItemFailures": [{"itemIdentifier": "a"}]}, ids)[0] == {"a"}
-    assert _batch_item_failures({"batchItemFailures": [{"itemIdentifier": "zzz"}]}, ids)[0] == ids
-    assert _batch_item_failures({"batchItemFailures": [{"itemIdentifier": ""}]}, ids)[0] == ids
-    assert _batch_item_failures("oops", ids)[0] == ids
+    assert batch_item_failures({"batchItemFailures": []}, ids) == (set(), "")
+    assert batch_item_failures(None, ids) == (set(), "")
+    assert batch_item_failures({"batchItemFailures": [{"itemIdentifier": "a"}]}, ids)[0] == {"a"}
+    assert batch_item_failures({"batchItemFailures": [{"itemIdentifier": "zzz"}]}, ids)[0] == ids
+    assert batch_item_failures({"batchItemFailures": [{"itemIdentifier": ""}]}, ids)[0] == ids
+    assert batch_item_failures("oops", ids)[0] == ids
 
 
 def make_table(cloud, name, view_type):
