@@ -96,8 +96,10 @@ class ProgressStore:
     def save(self, progress: Progress) -> Progress:
         """Merge `progress` with what is on disk now, write the result and return it.
 
-        The caller should carry on with the returned Progress: it holds results
-        other writers saved meanwhile.
+        `progress` itself is updated in place to the merged result, so a caller that
+        keeps its own copy carries on with the other writers' results too (the next
+        merge is taken against it); nested models keep their identity, because a
+        quiz session holds `progress.quiz`.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._locked():
@@ -106,6 +108,7 @@ class ProgressStore:
             merged = mine if on_disk is None else merge_progress(self._base, mine, on_disk)
             result = Progress.model_validate(merged)
             write_atomically(self.path, result.model_dump_json(indent=2))
+        _adopt(progress, result)
         self._base = result.model_dump(mode="json")
         return result
 
@@ -159,3 +162,15 @@ class ProgressStore:
             counter += 1
         os.replace(self.path, target)
         return target
+
+
+def _adopt(target: BaseModel, source: BaseModel) -> None:
+    """Give `target` the values of `source` (same model type), updating nested models in place."""
+    for name in type(source).model_fields:
+        old, new = getattr(target, name), getattr(source, name)
+        if isinstance(old, BaseModel) and type(old) is type(new):
+            _adopt(old, new)
+        else:
+            setattr(target, name, new)
+    for name, value in (source.model_extra or {}).items():
+        setattr(target, name, value)

@@ -214,3 +214,25 @@ def test_a_file_corrupted_between_load_and_save_is_kept_aside(tmp_path):
     kept = list(tmp_path.glob(f"{PROGRESS_FILE}.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == b"{half a file"
     assert store.notice is not None and str(kept[0]) in store.notice
+
+
+def test_a_writer_that_keeps_its_own_copy_does_not_erase_the_other_on_its_next_save(tmp_path):
+    # `quiz` saves after every answer and keeps using the Progress it loaded.
+    quiz_store, cli_store = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    in_quiz = quiz_store.load().progress
+    quiz_state = in_quiz.quiz  # the quiz session holds this object
+    from_cli = cli_store.load().progress
+    from_cli.exercises["create-order"] = ExerciseProgress(status="passed", checks=1)
+    cli_store.save(from_cli)
+
+    in_quiz.visit("faas")
+    quiz_store.save(in_quiz)  # the return value ignored, as callers do
+    assert in_quiz.exercises["create-order"].status == "passed"  # merged in place
+    assert in_quiz.quiz is quiz_state
+
+    in_quiz.visit("baas")
+    quiz_store.save(in_quiz)
+    on_disk = ProgressStore(tmp_path).load().progress
+    assert on_disk.exercises["create-order"].status == "passed"
+    assert on_disk.exercises["create-order"].checks == 1  # neither lost nor counted twice
+    assert on_disk.visited == ["faas", "baas"]
