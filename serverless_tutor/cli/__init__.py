@@ -55,6 +55,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "offline": ("offline_verb", "run a serverless.yml locally and serve its HTTP routes"),
     "pipeline": ("pipeline_verb", "run the lesson 5 order pipeline once and print its timeline"),
     "fit": ("fit_verb", "is serverless a fit for this workload? verdict and reasons"),
+    "serve": ("serve_verb", "serve the app to browsers (one app process per browser session)"),
 }
 VERB_MODULES = sorted({f"serverless_tutor.cli.{module}" for module, _help in VERBS.values()})
 

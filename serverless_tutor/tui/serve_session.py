@@ -1,0 +1,29 @@
+"""One browser session of `serverless-tutor serve`: the app, with a data directory of its own.
+
+textual-serve starts this module once per browser connection. Each session gets a
+fresh folder under the served data directory, so two students at two browsers
+never share progress or exercise files.
+
+    python -m serverless_tutor.tui.serve_session SESSIONS_DIR
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    sessions = Path(argv[0]) if argv else Path(tempfile.gettempdir()) / "serverless-tutor-sessions"
+    sessions.mkdir(parents=True, exist_ok=True)
+    os.environ["SERVERLESS_TUTOR_HOME"] = tempfile.mkdtemp(prefix="session-", dir=sessions)
+    from serverless_tutor.tui.app import TutorApp
+
+    TutorApp().run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
