@@ -3,6 +3,8 @@
     serverless-tutor grade PACK SUBMISSIONS --out DIR [--jobs N] [--resume] [--budget S] [--json]
     serverless-tutor pack list [--json]
     serverless-tutor pack show PACK [--json]
+    serverless-tutor pack export gradescope PACK --out autograder.zip
+    serverless-tutor pack export github-classroom PACK --out DIR --grader PIP_REQUIREMENT
 
 PACK is a pack file, or the id of a shipped pack (`serverless-tutor pack list`).
 `grade` exits 0 when grading ran (whatever the students scored), 1 when some
@@ -70,7 +72,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("pack", help="a pack file, or the id of a shipped pack")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=run_pack_show)
-    pack.set_defaults(handler=lambda args: usage_error("pack: say `list` or `show PACK`"))
+    export = actions.add_parser(
+        "export",
+        help="build a Gradescope autograder or a GitHub Classroom template from a pack",
+        description="gradescope: a zip to upload as the assignment's autograder. github-classroom: "
+        "a student repository template (starters, instructions, a grading workflow); --grader is "
+        "the pip requirement the workflow installs the grader from.",
+    )
+    export.add_argument("platform", choices=["gradescope", "github-classroom"])
+    export.add_argument("pack", help="a pack file, or the id of a shipped pack")
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="gradescope: the zip file to write; github-classroom: a new or empty folder",
+    )
+    export.add_argument(
+        "--grader",
+        metavar="PIP_REQUIREMENT",
+        help="github-classroom only: what the workflow pip-installs to grade "
+        "(e.g. 'serverless-tutor==1.0' or a git URL of a private fork holding your hidden tests)",
+    )
+    export.set_defaults(handler=run_pack_export)
+    pack.set_defaults(
+        handler=lambda args: usage_error("pack: say `list`, `show PACK` or `export PLATFORM PACK`")
+    )
 
 
 def _load_pack(name: str):
@@ -313,6 +340,53 @@ def run_pack_show(args: argparse.Namespace) -> int:
         table.add_row(exercise.id, escape(exercise.title), points, escape(origin))
     out.print(table)
     out.print(f"Total {number(pack.total_points)} points.")
+    return 0
+
+
+def run_pack_export(args: argparse.Namespace) -> int:
+    """Write the autograder (Gradescope) or the repository template (GitHub Classroom)."""
+    out: Path = args.out
+    if args.platform == "github-classroom":
+        if not args.grader or not args.grader.strip():
+            return usage_error(
+                "pack export github-classroom: --grader PIP_REQUIREMENT is required: what the "
+                "workflow installs to grade (e.g. 'serverless-tutor==1.0', or a git URL of a "
+                "private fork so that hidden tests stay out of students' reach)"
+            )
+        if out.exists() and not out.is_dir():
+            return usage_error(f"--out {out}: expected a new or empty folder; it is a file")
+        if out.is_dir() and any(out.iterdir()):
+            return usage_error(
+                f"--out {out}: expected a new or empty folder; it already holds files "
+                "(the template is written into it, so nothing of yours is overwritten)"
+            )
+    else:
+        if args.grader is not None:
+            return usage_error(
+                "--grader is for github-classroom; the Gradescope autograder carries the grader"
+            )
+        if out.is_dir():
+            return usage_error(f"--out {out}: expected a .zip file name; it is a folder")
+        if out.suffix != ".zip":
+            return usage_error(f"--out {out}: expected a file name ending in .zip")
+    pack, failed = _load_pack(args.pack)
+    if pack is None:
+        return failed
+    try:
+        if args.platform == "gradescope":
+            from serverless_tutor.grading.gradescope import build_autograder
+
+            written = build_autograder(pack, out)
+            what = "Gradescope autograder (upload it under Configure Autograder; Ubuntu 24.04 base image)"
+        else:
+            from serverless_tutor.grading.github_classroom import build_template
+
+            written = build_template(pack, out, args.grader.strip())
+            what = "GitHub Classroom template (push it as the assignment's template repository)"
+    except OSError as exc:
+        sys.stderr.write(f"serverless-tutor: could not write {out}: {exc}\n")
+        return 1
+    console().print(f"Wrote the {what} for {pack.id}: {written}")
     return 0
 
 
