@@ -346,8 +346,9 @@ def run_pack_show(args: argparse.Namespace) -> int:
 def run_pack_export(args: argparse.Namespace) -> int:
     """Write the autograder (Gradescope) or the repository template (GitHub Classroom)."""
     out: Path = args.out
+    grader = (args.grader or "").strip()
     if args.platform == "github-classroom":
-        if not args.grader or not args.grader.strip():
+        if not grader:
             return usage_error(
                 "pack export github-classroom: --grader PIP_REQUIREMENT is required: what the "
                 "workflow installs to grade (e.g. 'serverless-tutor==1.0', or a git URL of a "
@@ -381,7 +382,7 @@ def run_pack_export(args: argparse.Namespace) -> int:
         else:
             from serverless_tutor.grading.github_classroom import build_template
 
-            written = build_template(pack, out, args.grader.strip())
+            written = build_template(pack, out, grader)
             what = "GitHub Classroom template (push it as the assignment's template repository)"
     except OSError as exc:
         sys.stderr.write(f"serverless-tutor: could not write {out}: {exc}\n")
