@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
 from textual import on, work
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
+
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 
 ResultT = TypeVar("ResultT")
 
@@ -39,7 +40,7 @@ class ActionFailed(Message):
         self.problem = problem
 
 
-class ActionPanel(Vertical, Generic[ResultT]):
+class ActionPanel(LessonPanel, Generic[ResultT]):
     """A panel whose actions call an engine in a worker; subclasses set the class variables."""
 
     STATUS: ClassVar[str]

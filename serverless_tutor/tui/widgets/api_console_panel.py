@@ -88,15 +88,6 @@ class ApiConsolePanel(ActionPanel[ApiExchange]):
     ]
 
     DEFAULT_CSS = """
-    ApiConsolePanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    ApiConsolePanel:focus-within {
-        border: round $accent;
-    }
     ApiConsolePanel #api-intro {
         height: auto;
         color: $text-muted;

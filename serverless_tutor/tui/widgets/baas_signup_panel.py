@@ -87,15 +87,6 @@ class BaasSignupPanel(ActionPanel[SignupOutcome]):
     ]
 
     DEFAULT_CSS = """
-    BaasSignupPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    BaasSignupPanel:focus-within {
-        border: round $accent;
-    }
     BaasSignupPanel #baas-intro {
         height: auto;
         color: $text-muted;

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Checkbox, Select, Static, TabbedContent, TabPane
 
 from serverless_tutor.pricing import (
@@ -33,6 +33,7 @@ from serverless_tutor.pricing import (
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.pricing.prices import Architecture
 from serverless_tutor.pricing.tuning import DEFAULT_MEMORY_SIZES
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.number_input import (
     DURATION_MS,
     MEMORY_MB,
@@ -74,16 +75,10 @@ def compact(requests: int) -> str:
     return str(requests)
 
 
-class CostCalculatorPanel(Vertical):
+class CostCalculatorPanel(LessonPanel):
     """Type a workload, see the itemized bill, the cost per memory size and the break-even."""
 
     DEFAULT_CSS = """
-    CostCalculatorPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
     CostCalculatorPanel Horizontal {
         height: auto;
     }

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.containers import Grid
 from textual.content import Content
 from textual.widgets import Label, Select, Static, Switch
 
@@ -21,6 +21,7 @@ from serverless_tutor.fit import PRESETS, Assessment, FitWorkload, assess
 from serverless_tutor.limits import HOURS_PER_MONTH
 from serverless_tutor.pricing.money import usd
 from serverless_tutor.tui.widgets.fit_reason_list import FitReasonList
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.number_input import (
     MEMORY_MB,
     MONTHLY_REQUESTS,
@@ -61,19 +62,10 @@ LABELS = {
 VERDICT_CLASS = {"good fit": "-good", "fit with care": "-care", "poor fit": "-poor"}
 
 
-class FitCheckPanel(Vertical):
+class FitCheckPanel(LessonPanel):
     """Pick a chapter use case or describe a workload; see the verdict and why."""
 
     DEFAULT_CSS = """
-    FitCheckPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    FitCheckPanel:focus-within {
-        border: round $accent;
-    }
     FitCheckPanel #fit-verdict {
         height: auto;
         text-style: bold;

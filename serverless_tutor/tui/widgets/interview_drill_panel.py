@@ -22,6 +22,7 @@ from serverless_tutor.quiz.bank import shipped_bank
 from serverless_tutor.quiz.instances import instantiate
 from serverless_tutor.quiz.models import OpenQuestion, QuestionInstance
 from serverless_tutor.quiz.scoring import PASS_MARK, grade
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.quiz_choice_list import QuizChoiceList
 
 INTERVIEW_SECTION = 12
@@ -37,19 +38,10 @@ def interview_questions() -> list[QuestionInstance]:
     ]
 
 
-class InterviewDrillPanel(Vertical):
+class InterviewDrillPanel(LessonPanel):
     """One interview question: type, reveal the model answer, tick the rubric, see the score, next."""
 
     DEFAULT_CSS = """
-    InterviewDrillPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    InterviewDrillPanel:focus-within {
-        border: round $accent;
-    }
     InterviewDrillPanel #drill-heading, InterviewDrillPanel .drill-label, InterviewDrillPanel #drill-pointer {
         height: auto;
         color: $text-muted;

@@ -124,15 +124,6 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
     ]
 
     DEFAULT_CSS = """
-    InvokePlaygroundPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    InvokePlaygroundPanel:focus-within {
-        border: round $accent;
-    }
     InvokePlaygroundPanel #playground-choose, InvokePlaygroundPanel #playground-buttons {
         height: auto;
     }

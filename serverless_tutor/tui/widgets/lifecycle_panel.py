@@ -19,7 +19,7 @@ from collections import deque
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
@@ -28,6 +28,7 @@ from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.sim.model import LifecycleModel
 from serverless_tutor.sim.results import SimEvent, Step
 from serverless_tutor.tui.widgets.init_styles_view import InitStylesView
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.lifecycle_lanes import LifecycleLanes
 from serverless_tutor.tui.widgets.lifecycle_settings_form import LifecycleSettingsForm
 from serverless_tutor.tui.widgets.sweep_experiment_view import SweepExperimentView
@@ -61,7 +62,7 @@ def describe(event: SimEvent) -> str:
     return f"{fmt_clock(event.time_s)} {who} {text}"
 
 
-class LifecyclePanel(Vertical):
+class LifecyclePanel(LessonPanel):
     """Cold and warm starts, live: lanes per environment, controls, counters, experiments."""
 
     can_focus = True
@@ -83,15 +84,6 @@ class LifecyclePanel(Vertical):
     ]
 
     DEFAULT_CSS = """
-    LifecyclePanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    LifecyclePanel:focus-within {
-        border: round $accent;
-    }
     LifecyclePanel TabPane {
         padding: 0;
         height: auto;

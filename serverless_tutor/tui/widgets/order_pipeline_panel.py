@@ -102,15 +102,6 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
     ]
 
     DEFAULT_CSS = """
-    OrderPipelinePanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    OrderPipelinePanel:focus-within {
-        border: round $accent;
-    }
     OrderPipelinePanel #pipeline-intro, OrderPipelinePanel #pipeline-notes {
         height: auto;
         color: $text-muted;

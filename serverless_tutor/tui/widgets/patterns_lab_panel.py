@@ -96,15 +96,6 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
     ]
 
     DEFAULT_CSS = """
-    PatternsLabPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    PatternsLabPanel:focus-within {
-        border: round $accent;
-    }
     PatternsLabPanel TabbedContent, PatternsLabPanel TabPane {
         height: auto;
     }

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Checkbox, Select, Static
 
 from serverless_tutor.pricing.money import usd
@@ -27,6 +27,7 @@ from serverless_tutor.pricing.server_comparison import (
     money_text,
 )
 from serverless_tutor.tui.widgets.cost_calculator_panel import bar, compact
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.number_input import (
     DURATION_MS,
     MEMORY_MB,
@@ -84,19 +85,10 @@ def chart_lines(result: ServerComparison) -> list[str]:
     return lines
 
 
-class ServerComparisonPanel(Vertical):
+class ServerComparisonPanel(LessonPanel):
     """Pick traffic, function and server; see both monthly costs, the break-even and a chart."""
 
     DEFAULT_CSS = """
-    ServerComparisonPanel {
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        padding: 0 1;
-    }
-    ServerComparisonPanel:focus-within {
-        border: round $accent;
-    }
     ServerComparisonPanel Horizontal {
         height: auto;
     }
