@@ -51,8 +51,8 @@ def recv_frame(sock: socket.socket, max_bytes: int = MAX_FRAME_BYTES) -> dict[st
     data = recv_frame_bytes(sock, max_bytes)
     try:
         message = json.loads(data)
-    except ValueError as exc:
-        raise FrameError(f"frame is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+        raise FrameError(f"frame is not JSON: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise FrameError("frame is not a JSON object")
     return message

@@ -534,8 +534,11 @@ class SandboxEnvironment:
                     return self._crashed(request_id, capture, started, None)
                 return self._violation(request_id, capture, started, str(exc))
             except ValidationError as exc:
+                first = exc.errors(include_url=False, include_input=False)[0]
+                where = ".".join(str(part) for part in first["loc"])
+                what = f"{where}: {first['msg']}" if where else first["msg"]
                 return self._violation(
-                    request_id, capture, started, f"malformed frame ({exc.error_count()} problems)"
+                    request_id, capture, started, f"malformed frame ({what[:160]})"
                 )
             except OSError:
                 return self._crashed(request_id, capture, started, None)
