@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.iam import Statement
+from serverless_tutor.cloud.routing.functions import FunctionInvoker
 from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.cloud.service import (
     ConfigWarning,
@@ -30,6 +31,9 @@ from serverless_tutor.cloud.service import (
 )
 from serverless_tutor.cloud.stack import Stack, StackError
 from serverless_tutor.cloud.variables import ResolvedVariable
+from serverless_tutor.problems import Problem
+from serverless_tutor.runtime.config import FunctionConfig
+from serverless_tutor.runtime.results import InvocationResult
 
 
 class PlannedEvent(BaseModel):
@@ -82,9 +86,9 @@ class Deployment:
         spec: ServiceSpec,
         plan: DeployPlan,
         account: LocalAccount,
-        runtime: Any,
+        runtime: FunctionInvoker,
         router: EventRouter,
-        configs: dict[str, Any],
+        configs: dict[str, FunctionConfig],
     ):
         self.spec = spec
         self.plan = plan
@@ -96,7 +100,7 @@ class Deployment:
     def function_name(self, key: str) -> str:
         return self.configs[key].name
 
-    def invoke(self, key: str, event: Any) -> Any:
+    def invoke(self, key: str, event: Any) -> InvocationResult:
         return self.runtime.invoke(self.configs[key], event)
 
 
@@ -113,13 +117,11 @@ def plan(spec: ServiceSpec, account_id: str = "123456789012") -> DeployPlan:
 def deploy(
     spec: ServiceSpec,
     account: LocalAccount,
-    runtime: Any,
+    runtime: FunctionInvoker,
     *,
     router: EventRouter | None = None,
 ) -> Deployment:
     """Create the service in `account`; the router (made if not given) delivers its events."""
-    from serverless_tutor.runtime import FunctionConfig
-
     if spec.region != account.region:
         raise ServiceConfigError(
             [
@@ -143,7 +145,7 @@ def deploy(
     _create_event_resources(spec, stack, account)
 
     statements = [Statement.model_validate(s) for s in deployment_plan.iam_statements]
-    configs: dict[str, Any] = {}
+    configs: dict[str, FunctionConfig] = {}
     for planned in deployment_plan.functions:
         function = spec.functions[planned.key]
         config = FunctionConfig(
@@ -182,9 +184,7 @@ def deploy(
 # -- internals -----------------------------------------------------------------------------------
 
 
-def _problem(spec: ServiceSpec, field: str, expected: str):
-    from serverless_tutor.problems import Problem
-
+def _problem(spec: ServiceSpec, field: str, expected: str) -> Problem:
     return Problem(file=spec.path, field=field, expected=expected)
 
 

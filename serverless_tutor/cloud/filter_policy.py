@@ -105,9 +105,11 @@ def _attribute_values(attribute: dict[str, Any]) -> list[Any]:
     if kind.startswith("Number"):
         return [_number(value)]
     if kind == "String.Array":
+        if not isinstance(value, str):
+            return []
         try:
             items = json.loads(value)
-        except (TypeError, ValueError):
+        except ValueError:
             return []
         return items if isinstance(items, list) else [items]
     return [value]

@@ -54,7 +54,7 @@ def sns_record(
     timestamp: datetime,
     region: str,
 ) -> dict[str, Any]:
-    record = sample_event("sns")["Records"][0]
+    record: dict[str, Any] = sample_event("sns")["Records"][0]
     sns = record["Sns"]
     record["EventSubscriptionArn"] = subscription_arn
     sns.update(
@@ -95,7 +95,7 @@ def sns_message_attributes(attributes: dict[str, Any]) -> dict[str, dict[str, st
 
 def sqs_record(message: dict[str, Any], *, queue_arn: str, region: str) -> dict[str, Any]:
     """One Lambda SQS record from a ReceiveMessage message (with All attributes)."""
-    record = sample_event("sqs")["Records"][0]
+    record: dict[str, Any] = sample_event("sqs")["Records"][0]
     attributes = dict(message.get("Attributes") or {})
     record.update(
         {
@@ -168,9 +168,8 @@ def s3_record(
     principal_id: str,
     request_id: str,
 ) -> dict[str, Any]:
-    record = sample_event("s3-put" if event_name.startswith("ObjectCreated") else "s3-delete")[
-        "Records"
-    ][0]
+    source = "s3-put" if event_name.startswith("ObjectCreated") else "s3-delete"
+    record: dict[str, Any] = sample_event(source)["Records"][0]
     obj: dict[str, Any] = {"key": quote_plus(key, safe="/")}
     if event_name.startswith("ObjectCreated"):
         obj["size"] = size or 0
@@ -212,7 +211,7 @@ def s3_record(
 
 def stream_record(raw: dict[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
     """A GetRecords record as Lambda delivers it (moto leaves out or differs on several fields)."""
-    record = sample_event("dynamodb-insert")["Records"][0]
+    record: dict[str, Any] = sample_event("dynamodb-insert")["Records"][0]
     data = dict(raw["dynamodb"])
     created = data.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, Field
 
+from serverless_tutor import limits
 from serverless_tutor.cloud.cfn_yaml import load_yaml_text
 from serverless_tutor.cloud.resource_types import (
     REQUIRED_PROPERTIES,
@@ -45,6 +46,9 @@ DEFAULT_CORS_HEADERS = [
     "X-Amz-User-Agent",
 ]
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+
+
+Architecture = Literal["x86_64", "arm64"]
 
 
 class ServiceConfigError(ContentError):
@@ -140,11 +144,13 @@ class FunctionSpec(BaseModel):
     runtime: str
     memory_mb: int
     timeout_s: float
-    architecture: Literal["x86_64", "arm64"] = "x86_64"
-    ephemeral_storage_mb: int = 512
+    architecture: Architecture = "x86_64"
+    ephemeral_storage_mb: int = limits.DEFAULT_EPHEMERAL_MB
     environment: dict[str, Any] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
-    maximum_retry_attempts: int = 2  # async invokes: retries after the first attempt
+    maximum_retry_attempts: int = (
+        limits.ASYNC_MAX_RETRIES
+    )  # async invokes: retries after the first attempt
     on_failure: Any = None  # destinations.onFailure ARN
     dead_letter: Any = None  # onError ARN (DeadLetterConfig)
 
@@ -403,7 +409,13 @@ class _SpecBuilder:
             self.notes.append(f"runtime {runtime}: handlers run on this machine's Python")
 
         memory = self.integer(
-            provider, "memorySize", "provider", FRAMEWORK_MEMORY_MB, 128, 10240, " MB"
+            provider,
+            "memorySize",
+            "provider",
+            FRAMEWORK_MEMORY_MB,
+            limits.MIN_MEMORY_MB,
+            limits.MAX_MEMORY_MB,
+            " MB",
         )
         timeout = self._timeout(provider, "provider", FRAMEWORK_TIMEOUT_S)
         architecture = self._architecture(provider, "provider")
@@ -451,24 +463,29 @@ class _SpecBuilder:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(_join(path, "timeout"), f"a number of seconds, not {_kind(value)}")
             return default
-        if not 1 <= value <= 900:
+        if not limits.MIN_TIMEOUT_S <= value <= limits.MAX_TIMEOUT_S:
             self.problem(
                 _join(path, "timeout"),
-                f"between 1 and 900 seconds (the Lambda maximum is 15 minutes; got {value})",
+                f"between {limits.MIN_TIMEOUT_S} and {limits.MAX_TIMEOUT_S} seconds"
+                f" (the Lambda maximum is 15 minutes; got {value})",
             )
             return default
         return float(value)
 
-    def _architecture(self, node: dict[str, Any], path: str, default: str = "x86_64") -> str:
+    def _architecture(
+        self, node: dict[str, Any], path: str, default: Architecture = "x86_64"
+    ) -> Architecture:
         value = node.get("architecture", default)
-        if value not in ("x86_64", "arm64"):
-            self.problem(_join(path, "architecture"), f"x86_64 or arm64, not {value!r}")
-            return default
-        return value
+        if value == "x86_64":
+            return "x86_64"
+        if value == "arm64":
+            return "arm64"
+        self.problem(_join(path, "architecture"), f"x86_64 or arm64, not {value!r}")
+        return default
 
     def _environment(self, node: dict[str, Any], path: str) -> dict[str, Any]:
         env = self.mapping(node, "environment", path)
-        result = {}
+        result: dict[str, Any] = {}
         for name, value in env.items():
             where = _join(_join(path, "environment"), name)
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(name)):
@@ -607,7 +624,7 @@ class _SpecBuilder:
         runtime: str,
         memory: int,
         timeout: float,
-        architecture: str,
+        architecture: Architecture,
         provider_env: dict[str, Any],
     ) -> FunctionSpec | None:
         path = f"functions.{key}"
@@ -631,10 +648,17 @@ class _SpecBuilder:
         function_runtime = self.string(node, "runtime", path) or runtime
         env = dict(provider_env)
         env.update(self._environment(node, path))
-        retries = self.integer(node, "maximumRetryAttempts", path, 2, 0, 2)
+        retries = self.integer(
+            node,
+            "maximumRetryAttempts",
+            path,
+            limits.ASYNC_MAX_RETRIES,
+            0,
+            limits.ASYNC_MAX_RETRIES,
+        )
         destinations = self.mapping(node, "destinations", path)
         self.warn_unknown(destinations, {"onFailure"}, f"{path}.destinations", "destinations")
-        events = []
+        events: list[Event] = []
         raw_events = node.get("events") or []
         if not isinstance(raw_events, list):
             self.problem(f"{path}.events", f"a list of events, not {_kind(raw_events)}")
@@ -650,21 +674,30 @@ class _SpecBuilder:
             handler_file=handler_file,
             handler_function=function,
             runtime=function_runtime,
-            memory_mb=self.integer(node, "memorySize", path, memory, 128, 10240, " MB") or memory,
+            memory_mb=self.integer(
+                node, "memorySize", path, memory, limits.MIN_MEMORY_MB, limits.MAX_MEMORY_MB, " MB"
+            )
+            or memory,
             timeout_s=self._timeout(node, path, timeout),
             architecture=self._architecture(node, path, architecture),
             ephemeral_storage_mb=self.integer(
-                node, "ephemeralStorageSize", path, 512, 512, 10240, " MB"
+                node,
+                "ephemeralStorageSize",
+                path,
+                limits.DEFAULT_EPHEMERAL_MB,
+                limits.MIN_EPHEMERAL_MB,
+                limits.MAX_EPHEMERAL_MB,
+                " MB",
             )
-            or 512,
+            or limits.DEFAULT_EPHEMERAL_MB,
             environment=env,
             events=events,
-            maximum_retry_attempts=2 if retries is None else retries,
+            maximum_retry_attempts=limits.ASYNC_MAX_RETRIES if retries is None else retries,
             on_failure=destinations.get("onFailure"),
             dead_letter=node.get("onError"),
         )
 
-    def _event(self, event: Any, path: str) -> BaseModel | None:
+    def _event(self, event: Any, path: str) -> Event | None:
         if not isinstance(event, dict) or len(event) != 1:
             self.problem(
                 path,
@@ -688,8 +721,8 @@ class _SpecBuilder:
 
     def _http_event(self, body: Any, path: str) -> HttpEvent | None:
         if isinstance(body, str):
-            method, _, route = body.strip().partition(" ")
-            body = {"method": method, "path": route}
+            written_method, _, written_route = body.strip().partition(" ")
+            body = {"method": written_method, "path": written_route}
         if not isinstance(body, dict):
             self.problem(
                 path, f"'METHOD path' or a mapping with path and method, not {_kind(body)}"
@@ -742,8 +775,8 @@ class _SpecBuilder:
         if body == "*":
             return HttpApiEvent(method="*", path="*")
         if isinstance(body, str):
-            method, _, route = body.strip().partition(" ")
-            body = {"method": method, "path": route}
+            written_method, _, written_route = body.strip().partition(" ")
+            body = {"method": written_method, "path": written_route}
         if not isinstance(body, dict):
             self.problem(
                 path, f"'*', 'METHOD path' or a mapping with method and path, not {_kind(body)}"
@@ -946,11 +979,11 @@ class _SpecBuilder:
             body, {"rate", "enabled", "input", "name", "description"}, path, "schedule event"
         )
         rate = body.get("rate")
-        expressions = rate if isinstance(rate, list) else [rate]
         if rate is None:
             self.problem(f"{path}.rate", "required field is missing")
             return None
-        for i, expression in enumerate(expressions):
+        expressions: list[str] = []
+        for i, expression in enumerate(rate if isinstance(rate, list) else [rate]):
             where = f"{path}.rate" + (f"[{i}]" if isinstance(rate, list) else "")
             if not isinstance(expression, str):
                 self.problem(where, f"rate(...) or cron(...), not {_kind(expression)}")
@@ -960,6 +993,7 @@ class _SpecBuilder:
             except ScheduleError as error:
                 self.problem(where, str(error))
                 return None
+            expressions.append(expression)
         return ScheduleEvent(
             expressions=expressions,
             enabled=self.boolean(body, "enabled", path, True),

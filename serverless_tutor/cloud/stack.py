@@ -392,7 +392,7 @@ class Stack:
             Attributes=attributes,
             ReturnSubscriptionArn=True,
         )
-        return response["SubscriptionArn"]
+        return str(response["SubscriptionArn"])
 
 
 def _references(value: Any) -> set[str]:

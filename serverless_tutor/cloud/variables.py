@@ -74,7 +74,8 @@ class VariableResolver:
     # -- entry point -------------------------------------------------------------------
 
     def resolve_all(self) -> dict[str, Any]:
-        provider = self.raw.get("provider") if isinstance(self.raw.get("provider"), dict) else {}
+        found = self.raw.get("provider")
+        provider: dict[str, Any] = found if isinstance(found, dict) else {}
         # The stage and region come first: `${sls:stage}` and defaults depend on them.
         self.stage = str(
             self.options.get("stage")
@@ -86,7 +87,8 @@ class VariableResolver:
             or self._resolve_node(provider.get("region"), "provider.region")
             or "us-east-1"
         )
-        return self._resolve_node(self.raw, "")
+        resolved: dict[str, Any] = self._resolve_node(self.raw, "")
+        return resolved
 
     # -- tree walking ----------------------------------------------------------------------
 
@@ -315,7 +317,7 @@ def _text(value: Any) -> str:
 
 def _variable_spans(text: str, file: Path, path: str) -> list[tuple[int, int]]:
     """(start, end) of each top-level `${...}` in text, nested braces matched."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     i = 0
     while True:
         start = text.find("${", i)

@@ -7,6 +7,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
+from serverless_tutor import fake_credentials
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.runtime import FunctionConfig, LambdaRuntime, ManualClock
@@ -100,8 +101,7 @@ def make_forwarding_client(account: LocalAccount, service: str, function_name: s
     client = boto3.client(
         service,
         region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
+        **fake_credentials.CLIENT_KWARGS,
         config=Config(request_checksum_calculation="when_required"),
     )
 

@@ -82,6 +82,7 @@ def test_offline_serves_logs_and_stops_on_ctrl_c(tmp_path):
         env=env,
     )
     try:
+        assert process.stdout is not None and process.stderr is not None
         base = None
         lines = []
         for line in process.stdout:

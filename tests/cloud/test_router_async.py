@@ -3,12 +3,14 @@
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.runtime import ManualClock
 
+FUNCTIONS = Path(__file__).parent / "functions"  # the handlers the cloud tests deploy
 MILLIS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
@@ -184,8 +186,6 @@ def test_schedules_fire_on_a_stepped_clock(shared_runtime):
     runtime, holder = shared_runtime
     from serverless_tutor.cloud.account import LocalAccount
     from serverless_tutor.runtime import FunctionConfig
-
-    from .conftest import FUNCTIONS
 
     account = LocalAccount()
     holder["account"] = account

@@ -58,7 +58,9 @@ def test_rate_counts_from_creation():
     ],
 )
 def test_cron_next_fire(expression, after, expected):
-    assert parse_schedule(expression).next_after(at(after)) == at(expected)
+    schedule = parse_schedule(expression)
+    assert isinstance(schedule, Cron)
+    assert schedule.next_after(at(after)) == at(expected)
 
 
 @pytest.mark.parametrize(

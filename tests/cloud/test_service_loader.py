@@ -4,7 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from serverless_tutor.cloud.service import ServiceConfigError, load_service
+from serverless_tutor.cloud.service import (
+    HttpApiEvent,
+    HttpEvent,
+    S3Event,
+    ScheduleEvent,
+    ServiceConfigError,
+    SnsEvent,
+    SqsEvent,
+    StreamEvent,
+    load_service,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,9 +33,12 @@ def test_chapter_section_4_file_loads_as_written():
     assert create.name == "order-service-dev-createOrder"
     assert create.memory_mb == 512 and create.timeout_s == 30
     assert create.environment == {"ORDERS_TABLE": "order-service-orders-dev"}
-    assert [(e.type, e.method, e.path) for e in create.events] == [("http", "POST", "/orders")]
-    assert create.events[0].cors is not None
-    assert spec.functions["getOrder"].events[0].path == "/orders/{id}"
+    (http,) = create.events
+    assert isinstance(http, HttpEvent)
+    assert (http.type, http.method, http.path) == ("http", "POST", "/orders")
+    assert http.cors is not None
+    get_order = spec.functions["getOrder"].events[0]
+    assert isinstance(get_order, HttpEvent) and get_order.path == "/orders/{id}"
     assert spec.iam_statements[0]["Resource"] == [
         "arn:aws:dynamodb:us-east-1:*:table/order-service-orders-dev"
     ]
@@ -285,20 +298,16 @@ functions:
     f = load_service(path).functions["f"]
     kinds = [e.type for e in f.events]
     assert kinds == ["httpApi", "httpApi", "sns", "sqs", "s3", "stream", "schedule"]
-    assert f.events[0].path == "/items/{id}" and f.events[1].path == "*"
-    assert (
-        f.events[2].topic_arn == {"Ref": "Topic"}
-        and f.events[2].filter_policy_scope == "MessageBody"
-    )
-    assert (
-        f.events[3].queue_arn == {"Fn::GetAtt": ["Queue", "Arn"]}
-        and f.events[3].report_batch_item_failures
-    )
-    assert (f.events[4].prefix, f.events[4].suffix, f.events[4].events) == (
-        "in/",
-        ".jpg",
-        ["s3:ObjectRemoved:*"],
-    )
-    assert f.events[5].starting_position == "LATEST"
-    assert f.events[6].expressions == ["rate(1 hour)", "cron(0 3 ? * MON-FRI *)"]
+    http_route, http_default, sns, sqs, s3, stream, schedule = f.events
+    assert isinstance(http_route, HttpApiEvent) and isinstance(http_default, HttpApiEvent)
+    assert http_route.path == "/items/{id}" and http_default.path == "*"
+    assert isinstance(sns, SnsEvent)
+    assert sns.topic_arn == {"Ref": "Topic"} and sns.filter_policy_scope == "MessageBody"
+    assert isinstance(sqs, SqsEvent)
+    assert sqs.queue_arn == {"Fn::GetAtt": ["Queue", "Arn"]} and sqs.report_batch_item_failures
+    assert isinstance(s3, S3Event)
+    assert (s3.prefix, s3.suffix, s3.events) == ("in/", ".jpg", ["s3:ObjectRemoved:*"])
+    assert isinstance(stream, StreamEvent) and stream.starting_position == "LATEST"
+    assert isinstance(schedule, ScheduleEvent)
+    assert schedule.expressions == ["rate(1 hour)", "cron(0 3 ? * MON-FRI *)"]
     assert f.maximum_retry_attempts == 1 and f.on_failure == "arn:aws:sqs:us-east-1:1:failed"

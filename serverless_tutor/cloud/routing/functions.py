@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from serverless_tutor import limits
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.runtime.config import FunctionConfig
 from serverless_tutor.runtime.results import InvocationResult
@@ -20,7 +21,7 @@ class FunctionInvoker(Protocol):
 class RoutedFunction:
     config: FunctionConfig
     arn: str
-    maximum_retry_attempts: int = 2
+    maximum_retry_attempts: int = limits.ASYNC_MAX_RETRIES
     on_failure: str | None = None  # destination ARN (SQS, SNS or Lambda)
     dead_letter: str | None = None  # DLQ ARN (SQS or SNS)
 
@@ -37,7 +38,7 @@ class FunctionTable:
         self,
         config: FunctionConfig,
         *,
-        maximum_retry_attempts: int = 2,
+        maximum_retry_attempts: int = limits.ASYNC_MAX_RETRIES,
         on_failure: str | None = None,
         dead_letter: str | None = None,
     ) -> RoutedFunction:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from serverless_tutor import limits
 from serverless_tutor.cloud.account import CompletedCall, LocalAccount
 from serverless_tutor.cloud.apigateway import ApiGateway
 from serverless_tutor.cloud.routing.async_invoke import AsyncInvoker
@@ -106,7 +107,7 @@ class EventRouter:
         self,
         config: FunctionConfig,
         *,
-        maximum_retry_attempts: int = 2,
+        maximum_retry_attempts: int = limits.ASYNC_MAX_RETRIES,
         on_failure: str | None = None,
         dead_letter: str | None = None,
     ) -> RoutedFunction:
