@@ -18,8 +18,6 @@ from serverless_tutor.runtime.frames import FrameError, recv_frame
 
 from .conftest import make_function, settle
 
-HEALTHY = "def handler(e, c):\n    return 'still fine'\n"
-
 # The handler finds the protocol socket among its fds and writes raw bytes on it.
 WRITER = """
 import json, os, socket, stat, struct, time
@@ -134,16 +132,19 @@ def _hostile(tmp_path, expression: str, **config):
     return make_function(tmp_path, source, **config)
 
 
-def _assert_still_usable(runtime, tmp_path, fn) -> None:
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory):
+    return make_function(tmp_path_factory.mktemp("healthy"), "def handler(e, c):\n    return e\n")
+
+
+def _assert_still_usable(runtime, healthy, fn) -> None:
     assert runtime.environments(fn.name) == []  # the desynchronised environment is gone
     assert settle(runtime) == set()
-    assert runtime.invoke(make_function(tmp_path, HEALTHY), {}).response == "still fine"
-    again = runtime.invoke(make_function(tmp_path, "def handler(e, c):\n    return e\n"), {"n": 1})
-    assert again.response == {"n": 1}
+    assert runtime.invoke(healthy, {"n": 1}).response == {"n": 1}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
-def test_a_bad_frame_is_a_protocol_error_for_that_invocation_only(runtime, tmp_path, case):
+def test_a_bad_frame_is_a_protocol_error_for_that_invocation_only(runtime, tmp_path, healthy, case):
     expression, reason = CASES[case]
     fn = _hostile(tmp_path, expression)
     result = runtime.invoke(fn, {"then_sleep": 5})
@@ -156,23 +157,25 @@ def test_a_bad_frame_is_a_protocol_error_for_that_invocation_only(runtime, tmp_p
     assert json.loads(json.dumps(result.to_json(), allow_nan=False))["error"]["errorType"] == (
         "Sandbox.ProtocolError"
     )
-    _assert_still_usable(runtime, tmp_path, fn)
+    _assert_still_usable(runtime, healthy, fn)
 
 
-def test_a_truncated_frame_then_exit_is_an_exit_error(runtime, tmp_path):
+def test_a_truncated_frame_then_exit_is_an_exit_error(runtime, tmp_path, healthy):
     fn = _hostile(tmp_path, "struct.pack('>I', 100) + b'{\"t\": \"res'")
     result = runtime.invoke(fn, {"then_exit": True})
     assert result.error.error_type == "Runtime.ExitError"
-    _assert_still_usable(runtime, tmp_path, fn)
+    _assert_still_usable(runtime, healthy, fn)
 
 
-def test_a_flood_of_calls_whose_replies_are_never_read_ends_at_the_deadline(runtime, tmp_path):
+def test_a_flood_of_calls_whose_replies_are_never_read_ends_at_the_deadline(
+    runtime, tmp_path, healthy
+):
     call = "frame(json.dumps({'t': 'call', 'method': 'GET', 'url': 'https://s3.amazonaws.com/', 'headers': {}, 'body_b64': ''}).encode())"
     fn = _hostile(tmp_path, f"{call} * 5000", timeout_s=2)
     result = runtime.invoke(fn, {"then_sleep": 30})
     assert result.error.error_type in ("Runtime.ExitError", "Sandbox.Timedout")
     assert result.report.duration_ms < 10_000
-    _assert_still_usable(runtime, tmp_path, fn)
+    _assert_still_usable(runtime, healthy, fn)
 
 
 def test_a_nan_response_is_kept_but_printed_as_valid_json(runtime, tmp_path):

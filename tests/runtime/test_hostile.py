@@ -302,7 +302,10 @@ def test_returning_nan_passes_through_as_lambda_does(run):
 
 
 def test_returning_100_mb_is_refused_as_too_large(run):
-    _fn, result = run("def handler(e, c):\n    return 'x' * (100 * 1024 * 1024)\n", memory_mb=1024)
+    # A generous timeout: encoding 100 MB is slow on a loaded machine, and size is the point.
+    _fn, result = run(
+        "def handler(e, c):\n    return 'x' * (100 * 1024 * 1024)\n", memory_mb=1024, timeout_s=20
+    )
     assert result.error.error_type == "Function.ResponseSizeTooLarge"
     assert (
         result.error.error_message

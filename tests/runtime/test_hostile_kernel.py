@@ -47,12 +47,16 @@ def runtime():
         yield runtime
 
 
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory):
+    return make_function(tmp_path_factory.mktemp("healthy"), HEALTHY)
+
+
 @pytest.fixture
-def run(runtime, tmp_path):
+def run(runtime, tmp_path, healthy):
     def go(source: str, event=None, **config):
         fn = make_function(tmp_path, source, **config)
         result = runtime.invoke(fn, event or {})
-        healthy = make_function(tmp_path, HEALTHY)
         assert runtime.invoke(healthy, {}).response == "still fine"
         return fn, result
 
