@@ -1,6 +1,8 @@
 """The instructor's verbs: `grade` a class against a pack, and look at packs.
 
     serverless-tutor grade PACK SUBMISSIONS --out DIR [--jobs N] [--resume] [--budget S] [--json]
+                           [--format wide|long|json|canvas|nbgrader ...] [--roster roster.csv]
+                           [--manifest submissions.csv|manifest.json] [--assignment-id EXERCISE=ID ...]
     serverless-tutor pack list [--json]
     serverless-tutor pack show PACK [--json]
     serverless-tutor pack export gradescope PACK --out autograder.zip
@@ -16,6 +18,7 @@ blank; `--resume` tries it again), 2 on usage errors, 130 when interrupted
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -60,6 +63,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json",
         action="store_true",
         help="print the gradebook as JSON (no progress bar, no table)",
+    )
+    grade.add_argument(
+        "--format",
+        action="append",
+        choices=["wide", "long", "json", "canvas", "nbgrader"],
+        help="gradebook file(s) to write, repeatable (default: wide, long and json: gradebook.csv, "
+        "grades-long.csv, gradebook.json); canvas: canvas-gradebook.csv for Canvas's import; "
+        "nbgrader: nbgrader-grades.csv with nbgrader export's columns",
+    )
+    grade.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="CSV with a header: folder (required), id, sis_user_id, sis_login_id, name, "
+        "first_name, last_name, email, section; ids are copied exactly into the gradebooks",
+    )
+    grade.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FILE",
+        help="submission times from the platform: a CSV (student,submitted_at) or a JSON object "
+        "{student: time}; lateness then comes from it, not from file times (default: "
+        "submissions.csv or manifest.json at the top of SUBMISSIONS, if there)",
+    )
+    grade.add_argument(
+        "--assignment-id",
+        action="append",
+        default=[],
+        metavar="EXERCISE=ID",
+        help="the Canvas assignment id of an exercise, for the canvas format's column headers",
     )
     grade.set_defaults(handler=run_grade)
 
@@ -130,7 +163,7 @@ def run_grade(args: argparse.Namespace) -> int:
         default_jobs,
         grade_class,
     )
-    from serverless_tutor.grading.gradebook import write_gradebook
+    from serverless_tutor.grading.gradebook import DEFAULT_FORMATS, write_gradebook
 
     if args.jobs is not None and args.jobs < 1:
         return usage_error("--jobs must be 1 or more")
@@ -140,15 +173,28 @@ def run_grade(args: argparse.Namespace) -> int:
             "durations or timeouts may fail under the extra load.\n"
         )
     budget = DEFAULT_BUDGET_S if args.budget is None else args.budget
-    if budget <= 0:
-        return usage_error("--budget must be more than 0 seconds")
+    if not math.isfinite(budget) or budget <= 0:
+        return usage_error(f"--budget must be a number of seconds more than 0; got {args.budget}")
+    canvas_ids: dict[str, str] = {}
+    for given in args.assignment_id:
+        exercise_id, equals, assignment_id = given.partition("=")
+        if not equals or not exercise_id.strip() or not assignment_id.strip():
+            return usage_error(f"--assignment-id expects EXERCISE=ID; got {given!r}")
+        canvas_ids[exercise_id.strip()] = assignment_id.strip()
     pack, failed = _load_pack(args.pack)
     if pack is None:
         return failed
+    unknown = sorted(set(canvas_ids) - {exercise.id for exercise in pack.exercises})
+    if unknown:
+        return usage_error(f"--assignment-id names exercises not in the pack: {', '.join(unknown)}")
     try:
         check_folders(args.submissions, args.out)
     except ClassSetupError as exc:
         return usage_error(str(exc))
+    inputs, failed = _class_inputs(args)
+    if inputs is None:
+        return failed
+    roster, times = inputs
 
     try:
         if args.json:
@@ -159,9 +205,10 @@ def run_grade(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 resume=args.resume,
                 budget_s=budget,
+                times=times,
             )
         else:
-            run = _grade_with_progress(pack, args, budget)
+            run = _grade_with_progress(pack, args, budget, times)
     except ClassSetupError as exc:
         return usage_error(str(exc))
     except KeyboardInterrupt:
@@ -174,7 +221,14 @@ def run_grade(args: argparse.Namespace) -> int:
         sys.stderr.write(f"serverless-tutor: could not write the results in {args.out}: {exc}\n")
         return EXIT_UNGRADED
     try:
-        book, files = write_gradebook(pack, run, args.out)
+        book, files = write_gradebook(
+            pack,
+            run,
+            args.out,
+            formats=tuple(args.format or DEFAULT_FORMATS),
+            roster=roster,
+            canvas_ids=canvas_ids,
+        )
     except OSError as exc:
         sys.stderr.write(
             f"serverless-tutor: graded, but could not write the gradebook in {args.out}: {exc}\n"
@@ -187,7 +241,26 @@ def run_grade(args: argparse.Namespace) -> int:
     return EXIT_UNGRADED if run.ungraded else EXIT_GRADED
 
 
-def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
+def _class_inputs(args: argparse.Namespace):
+    """The roster and the submission times, or (None, exit code) after saying what is wrong."""
+    from serverless_tutor.grading.class_roster import (
+        find_manifest,
+        load_roster,
+        load_submission_times,
+    )
+
+    manifest = args.manifest if args.manifest is not None else find_manifest(args.submissions)
+    try:
+        roster = load_roster(args.roster) if args.roster is not None else None
+        times = load_submission_times(manifest) if manifest is not None else None
+    except ContentError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(problem.line() + "\n")
+        return None, usage_error(f"{len(exc.problems)} problem(s) in the roster or manifest above")
+    return (roster, times), None
+
+
+def _grade_with_progress(pack, args: argparse.Namespace, budget: float, times):
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -226,6 +299,7 @@ def _grade_with_progress(pack, args: argparse.Namespace, budget: float):
             resume=args.resume,
             budget_s=budget,
             on_record=advance,
+            times=times,
         )
 
 
@@ -280,9 +354,33 @@ def _render_summary(pack, run, book, files) -> None:
             )
         if len(run.ungraded) > 10:
             out.print(f"  ... and {len(run.ungraded) - 10} more (see grades-long.csv)")
+    incomplete = [student for student in book.students if student.ungraded]
+    if incomplete:
+        out.print(
+            f"[magenta]{len(incomplete)} student(s) have no total yet[/]: their ungraded cells say "
+            "'ungraded' and total and percent stay blank (never a silent 0)."
+        )
+    if book.not_on_roster:
+        shown = ", ".join(escape(one_line(name)) for name in book.not_on_roster[:10])
+        out.print(
+            f"[yellow]{len(book.not_on_roster)} folder(s) are not on the roster[/] (no LMS id; "
+            f"an LMS import will not match them): {shown}"
+        )
+    late = sum(1 for record in run.records if record.late)
+    sources = sorted({record.submitted_from for record in run.records if record.submitted_from})
+    if sources:
+        out.print(
+            f"{late} late submission(s); submission times from {' and '.join(sources)}"
+            + (
+                " (file modification times: a copy or unzip changes them; give --manifest)"
+                if sources == ["file"] and book.due is not None
+                else ""
+            )
+        )
+    written = ", ".join(str(path) for path in files.written.values())
+    feedback_folder = Path(run.out) / "feedback"
     out.print(
-        f"Gradebook: {files.wide_csv}  (long form: {files.long_csv.name}, JSON: {files.json_file.name}, "
-        f"feedback: {len(files.feedback)} file(s) in {files.wide_csv.parent / 'feedback'})"
+        f"Gradebook: {written}  (feedback: {len(files.feedback)} file(s) in {feedback_folder})"
     )
 
 

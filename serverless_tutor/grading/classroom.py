@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import queue
 import shutil
@@ -47,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_tutor.content.exercises import CHECKS_FILE, SPEC_FILE, Exercise
 from serverless_tutor.content.packs import Pack
+from serverless_tutor.grading.class_roster import SubmissionTimes
 from serverless_tutor.grading.results import CheckResult
 
 RecordStatus = Literal["pass", "fail", "error", "missing", "ungraded"]
@@ -94,8 +96,14 @@ class GradeRecord(BaseModel):
     submission_sha256: str | None = None
     exercise_sha256: str
     late: bool | None = Field(
-        default=None, description="file modified after the pack's due date (None: no due date)"
+        default=None,
+        description="submitted after the pack's due date (None: no due date, or no submission time)",
     )
+    submitted_at: datetime | None = Field(
+        default=None,
+        description="from the platform's manifest when there is one, else the file's modification time",
+    )
+    submitted_from: Literal["manifest", "file"] | None = None
     seconds: float = 0.0
     graded_at: datetime
     result: CheckResult | None = Field(
@@ -132,6 +140,8 @@ class _Pair:
     sha256: str | None
     late: bool | None
     problem: str | None  # why it is missing or refused
+    submitted_at: datetime | None = None
+    submitted_from: Literal["manifest", "file"] | None = None
 
 
 # --- discovery --------------------------------------------------------------------
@@ -171,7 +181,13 @@ def exercise_sha256(exercise: Exercise) -> str:
     return digest.hexdigest()
 
 
-def _find_pair(submissions: Path, student: str, exercise: Exercise, due: datetime | None) -> _Pair:
+def _find_pair(
+    submissions: Path,
+    student: str,
+    exercise: Exercise,
+    due: datetime | None,
+    times: SubmissionTimes | None = None,
+) -> _Pair:
     handler_file = exercise.spec.function.handler_file
     candidates = [
         submissions / student / exercise.id / handler_file,
@@ -222,8 +238,23 @@ def _find_pair(submissions: Path, student: str, exercise: Exercise, due: datetim
             None,
             f"Not graded: {relative} cannot be read ({exc.strerror}).",
         )
-    late = None if due is None else datetime.fromtimestamp(stat.st_mtime, UTC) > due
-    return _Pair(student, exercise, path, relative, sha, late, None)
+    # A manifest's time, when the platform gave one: copying or unzipping changes modification times.
+    if times is not None:
+        submitted_at, source = times.times.get(student), "manifest"
+    else:
+        submitted_at, source = datetime.fromtimestamp(stat.st_mtime, UTC), "file"
+    late = None if due is None or submitted_at is None else submitted_at > due
+    return _Pair(
+        student,
+        exercise,
+        path,
+        relative,
+        sha,
+        late,
+        None,
+        submitted_at,
+        "manifest" if source == "manifest" else "file",
+    )
 
 
 # --- records on disk --------------------------------------------------------------
@@ -299,6 +330,8 @@ def _record(
         submission_sha256=pair.sha256,
         exercise_sha256=digest,
         late=pair.late,
+        submitted_at=pair.submitted_at,
+        submitted_from=pair.submitted_from if pair.submitted_at is not None else None,
         seconds=round(seconds, 3),
         graded_at=_now(),
         result=result,
@@ -331,20 +364,24 @@ def grade_class(
     resume: bool = False,
     budget_s: float = DEFAULT_BUDGET_S,
     on_record: RecordCallback | None = None,
+    times: SubmissionTimes | None = None,
 ) -> ClassRun:
-    """Grade every (student, exercise) pair; write each record as it is done; return them all."""
+    """Grade every (student, exercise) pair; write each record as it is done; return them all.
+
+    `times`: when each student submitted (a platform's manifest); lateness then comes from
+    it instead of the files' modification times."""
     submissions, out = Path(submissions), Path(out)
     check_folders(submissions, out)
     # The grading processes work in folders of their own: every path they get is absolute.
     shown_submissions, submissions = str(submissions), submissions.absolute()
-    if budget_s <= 0:
-        raise ClassSetupError("the per-submission budget must be more than 0 seconds")
+    if not math.isfinite(budget_s) or budget_s <= 0:
+        raise ClassSetupError("the per-submission budget must be a number of seconds more than 0")
     started = time.monotonic()
     students = find_students(submissions)
     digests = {exercise.id: exercise_sha256(exercise) for exercise in pack.exercises}
     due = pack.spec.due_at
     pairs = [
-        _find_pair(submissions, student, exercise, due)
+        _find_pair(submissions, student, exercise, due, times)
         for student in students
         for exercise in pack.exercises
     ]
@@ -366,7 +403,13 @@ def grade_class(
         earlier = load_record(out, pair.student, pair.exercise.id) if resume else None
         if earlier is not None and _reusable(earlier, pair, digest):
             reused += 1
-            finish(earlier.model_copy(update={"late": pair.late}), write=earlier.late != pair.late)
+            when = {
+                "late": pair.late,
+                "submitted_at": pair.submitted_at,
+                "submitted_from": pair.submitted_from if pair.submitted_at is not None else None,
+            }
+            changed = any(getattr(earlier, key) != value for key, value in when.items())
+            finish(earlier.model_copy(update=when), write=changed)
         elif pair.path is None and pair.relative is None:
             finish(_record(pair, digest, "missing", pair.problem))
         elif pair.problem is not None:
@@ -629,15 +672,16 @@ class _GradingPool:
         scratch: Path,
     ) -> None:
         kind = None if message is None else message.get("t")
+        fields: dict[str, Any] = message or {}
         if kind == "ready":
             process.ready = True
         elif kind == "failed":
-            self.startup_failure = f"the grader could not start: {message.get('message')}"
+            self.startup_failure = f"the grader could not start: {fields.get('message')}"
             process.stop()
         elif (
             kind in ("result", "crashed")
             and process.pair is not None
-            and message.get("job") == process.job
+            and fields.get("job") == process.job
         ):
             pair, process.pair = process.pair, None
             seconds = time.monotonic() - process.dispatched
@@ -645,13 +689,13 @@ class _GradingPool:
                 done(
                     pair,
                     "ungraded",
-                    f"Not graded: the grader failed on this submission ({message.get('message')}).",
+                    f"Not graded: the grader failed on this submission ({fields.get('message')}).",
                     None,
                     seconds,
                 )
                 return
             try:
-                result = CheckResult.model_validate(message["result"])
+                result = CheckResult.model_validate(fields["result"])
             except (KeyError, ValidationError) as exc:
                 done(
                     pair,
@@ -663,7 +707,7 @@ class _GradingPool:
                 return
             done(pair, result.status, result.message, result, seconds)
         else:  # it exited (message None) or broke the protocol
-            pair, was_ready = process.pair, process.ready
+            lost, was_ready = process.pair, process.ready
             process.kill()
             code = process.proc.returncode
             what = (
@@ -671,9 +715,9 @@ class _GradingPool:
                 if message is None
                 else f"broke the protocol ({str(message)[:100]})"
             )
-            if pair is not None:
+            if lost is not None:
                 done(
-                    pair,
+                    lost,
                     "ungraded",
                     f"Not graded: the grading process {what} while grading this submission "
                     f"(see {self._log_name(process)}).",

@@ -159,19 +159,27 @@ def test_one_record_file_per_pair_and_submissions_untouched(graded):
 
 
 def test_gradebook_csv_has_a_row_per_student_with_pack_points(graded):
-    with graded["files"].wide_csv.open(newline="", encoding="utf-8") as handle:
+    with graded["files"].written["wide"].open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["student", "hello-handler", "word-count", "total", "max", "percent"]
+    assert rows[0] == [
+        "student",
+        "hello-handler",
+        "word-count",
+        "total",
+        "max",
+        "percent",
+        "ungraded",
+    ]
     assert rows[1:] == [
-        ["ada", "14", "10", "24", "24", "100.0"],
-        ["bob", "2", "0", "2", "24", "8.3"],
-        ["cyd", "0", "0", "0", "24", "0.0"],
-        ["dee", "14", "3.33", "17.33", "24", "72.2"],
+        ["ada", "14", "10", "24", "24", "100.0", "0"],
+        ["bob", "2", "0", "2", "24", "8.3", "0"],
+        ["cyd", "0", "0", "0", "24", "0.0", "0"],
+        ["dee", "14", "3.33", "17.33", "24", "72.2", "0"],
     ]
 
 
 def test_long_csv_has_one_row_per_pair(graded):
-    with graded["files"].long_csv.open(newline="", encoding="utf-8") as handle:
+    with graded["files"].written["long"].open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == LONG_COLUMNS
     assert len(rows) == 8
@@ -188,7 +196,7 @@ def test_long_csv_has_one_row_per_pair(graded):
 
 
 def test_gradebook_json_and_feedback(graded):
-    book = json.loads(graded["files"].json_file.read_text(encoding="utf-8"))
+    book = json.loads(graded["files"].written["json"].read_text(encoding="utf-8"))
     assert book["pack"] == "week-1" and book["counts"] == {
         "pass": 3,
         "fail": 3,
@@ -353,7 +361,7 @@ def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
     assert ben.status == "pass", ben.message  # graded by the replacement grader
     with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[1] == ["ann", "", "0", "3", "0.0"]  # no grade, not a zero
+    assert rows[1] == ["ann", "ungraded", "", "3", "", "1"]  # marked and counted, not a zero
 
 
 def test_grade_cli_json_prints_the_gradebook(graded, pack, tmp_path, capsys):
@@ -377,13 +385,68 @@ def test_grade_cli_json_prints_the_gradebook(graded, pack, tmp_path, capsys):
     assert [student["total"] for student in book["students"]] == [24, 2, 0, 17.33]
 
 
+def test_grade_cli_writes_lms_gradebooks_with_roster_and_manifest(graded, tmp_path, capsys):
+    """Over the finished run (--resume: nothing re-graded): Canvas and nbgrader files, ids from
+    the roster, and lateness from the manifest, not from the files' times."""
+    out = tmp_path / "out"
+    shutil.copytree(graded["out"] / "results", out / "results")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        'folder,id,sis_login_id,name\nada,-2+3,ada@uni,"Lovelace, Ada"\nbob,77,bob@uni,Bob\n',
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"ada": "2030-02-01T09:00:00Z", "bob": "2030-01-02T09:00:00Z"}')
+    code = main(
+        [
+            "grade",
+            str(DATA / "week1.yaml"),
+            str(graded["submissions"]),
+            "--out",
+            str(out),
+            "--resume",
+            "--format",
+            "canvas",
+            "--format",
+            "nbgrader",
+            "--roster",
+            str(roster),
+            "--manifest",
+            str(manifest),
+            "--assignment-id",
+            "hello-handler=9001",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "2 folder(s) are not on the roster" in printed and "cyd, dee" in printed
+    assert "late submission(s); submission times from manifest" in printed
+    with (out / "canvas-gradebook.csv").open(newline="", encoding="utf-8") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0][5] == "Hello, handler (9001)"
+    assert canvas[2] == ["Lovelace, Ada", "-2+3", "", "ada@uni", "", "14", "10"]
+    with (out / "nbgrader-grades.csv").open(newline="", encoding="utf-8") as handle:
+        nbgrader = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert nbgrader["-2+3"]["timestamp"] == "2030-02-01 09:00:00+00:00"
+    assert nbgrader["77"]["score"] == "2.0"
+    ada = GradeRecord.model_validate_json(record_path(out, "ada", "word-count").read_bytes())
+    assert (ada.late, ada.submitted_from) == (True, "manifest")
+    bob = GradeRecord.model_validate_json(record_path(out, "bob", "hello-handler").read_bytes())
+    assert bob.late is False
+    assert not (out / "gradebook.csv").exists()
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
         (["grade", "no-such-pack", "."], "no pack file or shipped pack 'no-such-pack'"),
         (["grade", "intro", "/no/such/folder"], "not a folder of submissions"),
         (["grade", "intro", "{subs}", "--jobs", "0"], "--jobs must be 1 or more"),
-        (["grade", "intro", "{subs}", "--budget", "0"], "--budget must be more than 0"),
+        (["grade", "intro", "{subs}", "--budget", "0"], "--budget must be a number of seconds"),
+        (["grade", "intro", "{subs}", "--budget", "inf"], "more than 0; got inf"),
+        (["grade", "intro", "{subs}", "--budget", "nan"], "more than 0; got nan"),
+        (["grade", "intro", "{subs}", "--roster", "/no/such.csv"], "/no/such.csv: (file)"),
+        (["grade", "intro", "{subs}", "--assignment-id", "hello"], "expects EXERCISE=ID"),
         (["grade", "intro", "{subs}", "--out-inside"], "inside the submissions folder"),
         (["grade", "intro", "{empty}"], "no student folders"),
         (["pack", "show", "nope"], "no pack file or shipped pack 'nope'"),

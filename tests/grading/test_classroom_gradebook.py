@@ -79,12 +79,16 @@ def test_ungraded_is_blank_missing_is_zero_and_totals_add_up():
         ),
     )
     wide = rows(wide_csv(book))
+    # The ungraded pair is marked and counted; the total is not known yet, so it is blank, not 6.67.
     assert wide == [
-        ["student", "hello-handler", "word-count", "total", "max", "percent"],
-        ["'=cmd", "", "6.67", "6.67", "24", "27.8"],
-        ["zoe", "14", "0", "14", "24", "58.3"],
+        ["student", "hello-handler", "word-count", "total", "max", "percent", "ungraded"],
+        ["'=cmd", "ungraded", "6.67", "", "24", "", "1"],
+        ["zoe", "14", "0", "14", "24", "58.3", "0"],
     ]
+    assert (book.students[0].total, book.students[0].graded_points) == (None, 6.67)
+    assert book.students[0].percent is None
     long_rows = rows(long_csv(book))
+    assert long_rows[1][:4] == ["'=cmd", "hello-handler", "ungraded", ""]
     assert long_rows[2][:6] == ["'=cmd", "word-count", "fail", "6.67", "10", "one; two"]
     assert book.students[0].ungraded == 1 and book.counts == {
         "ungraded": 1,
@@ -105,11 +109,14 @@ def test_number_formatting():
 
 
 def test_cells_that_look_like_formulas_stay_text():
-    assert [safe_cell(text) for text in ("=1+1", "+1", "@x", "-2", "ok")] == [
+    # Only what a spreadsheet would run: a plain signed number is a number, not a formula.
+    assert [safe_cell(text) for text in ("=1+1", "+1", "@x", "-2", "-2+3", "+A1", "ok")] == [
         "'=1+1",
-        "'+1",
+        "+1",
         "'@x",
-        "'-2",
+        "-2",
+        "'-2+3",
+        "'+A1",
         "ok",
     ]
     assert one_line("- first\n\n- second\nthird") == "first; second; third"
