@@ -13,11 +13,13 @@ environment and exits within 5 s; a second Ctrl+C exits at once.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import os
+import queue
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +28,14 @@ from serverless_tutor.limits import DEFAULT_ACCOUNT_CONCURRENCY
 from serverless_tutor.paths import bundled_example, bundled_example_names
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from serverless_tutor.cloud.deploy import Deployment
+    from serverless_tutor.cloud.offline import OfflineServer, RequestLog
 
 DEFAULT_LOCAL_CONCURRENCY = 10
+DEFAULT_MAX_QUEUED = 1_000
+OFFLINE_TRACE_ENTRIES = 1_000  # offline shows no call trace: keep only the last calls
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,6 +79,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"(default {DEFAULT_LOCAL_CONCURRENCY}; AWS's default account limit is "
         f"{DEFAULT_ACCOUNT_CONCURRENCY:,}); over it HTTP requests are throttled",
     )
+    parser.add_argument(
+        "--max-queued",
+        type=int,
+        default=DEFAULT_MAX_QUEUED,
+        metavar="N",
+        help=f"while more than N asynchronous events wait for delivery, new HTTP requests "
+        f"wait for room (default {DEFAULT_MAX_QUEUED:,}); keeps the queue and memory bounded",
+    )
     parser.set_defaults(handler=run_offline)
 
 
@@ -82,6 +97,7 @@ def run_offline(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.deploy import deploy
     from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S, OfflineServer
     from serverless_tutor.cloud.service import ServiceConfigError, load_service
+    from serverless_tutor.cloud.trace import Trace
     from serverless_tutor.runtime import LambdaRuntime
 
     path = Path(args.config)
@@ -92,6 +108,8 @@ def run_offline(args: argparse.Namespace) -> int:
         return usage_error(f"{path}: no such file (give the path to a serverless.yml)")
     if not 0 <= args.port <= 65535:
         return usage_error(f"--port {args.port}: expected 0-65535")
+    if args.max_queued < 1:
+        return usage_error(f"--max-queued {args.max_queued}: expected 1 or more")
     if not 1 <= args.concurrency <= DEFAULT_ACCOUNT_CONCURRENCY:
         return usage_error(
             f"--concurrency {args.concurrency}: expected 1-{DEFAULT_ACCOUNT_CONCURRENCY:,}"
@@ -121,6 +139,7 @@ def run_offline(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, _stop_on_term)  # while starting, `kill` acts as Ctrl+C
     moto_transactions.install()  # a transaction must not copy whole tables (its cost grew with them)
     account = LocalAccount(region=spec.region, enforce_iam=not args.no_iam)
+    account.trace = Trace(max_entries=OFFLINE_TRACE_ENTRIES)  # 100,000 by default: ~10,000 orders
     runtime = LambdaRuntime(backend=args.backend, request_handler=account.handle)
     limited = ConcurrencyLimitedRuntime(runtime, args.concurrency)
     deployment: Deployment | None = None
@@ -148,7 +167,9 @@ def run_offline(args: argparse.Namespace) -> int:
                 deployment.router.api,
                 limiter=limited,
                 port=args.port,
-                on_request=lambda log: _log(out, log),
+                on_request=_LinePrinter(out).put,
+                backlog=lambda: deployment.router.invoker.pending,
+                max_backlog=args.max_queued,
             )
         except OSError as error:
             return usage_error(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}")
@@ -170,13 +191,11 @@ def run_offline(args: argparse.Namespace) -> int:
         out.print("Press Ctrl+C to stop.")
         sys.stdout.flush()
         deployment.router.start()
-        cleaned_up = True  # from here on the loop stops everything, within the deadline
-        clean = asyncio.run(_serve_until_signalled(server, clean_up, out, main_thread))
+        server.start()  # the HTTP loop on a thread of its own; this one only waits for signals
+        cleaned_up = True  # from here on server.close() stops everything, within the deadline
+        clean = _serve_until_signalled(server, clean_up, main_thread)
         if not clean:
-            out.print(
-                f"stopped without waiting for the last invokes (over {SHUTDOWN_DEADLINE_S:g} s)"
-            )
-            sys.stdout.flush()
+            _say(f"stopped without waiting for the last invokes (over {SHUTDOWN_DEADLINE_S:g} s)")
             sys.stderr.flush()
             os._exit(1)  # a function stuck in this process would keep it alive
     except KeyboardInterrupt:
@@ -195,35 +214,60 @@ def run_offline(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve_until_signalled(server, clean_up, out, main_thread: bool) -> bool:
-    """Serve until Ctrl+C or SIGTERM, then stop within the deadline; a second one exits at once."""
+def _serve_until_signalled(
+    server: OfflineServer, clean_up: Callable[[], None], main_thread: bool
+) -> bool:
+    """Wait for Ctrl+C or SIGTERM (or the server to fail), then stop within the deadline.
+
+    The main thread does nothing else, so it always runs the signal handlers: a second
+    signal exits at once even while the clean-up is stuck."""
     from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S
 
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    stop = threading.Event()
 
-    def on_signal() -> None:
+    def on_signal(signum: int, frame: object) -> None:
         if stop.is_set():
-            sys.stdout.write("stopped at once\n")
-            sys.stdout.flush()
+            _say("stopped at once")
             os._exit(130)  # the sandbox's template sees its socket close and kills the workers
         stop.set()
 
     if main_thread:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, on_signal)
-    serving = asyncio.create_task(server.serve())
-    stopped = asyncio.create_task(stop.wait())
-    await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    out.print("\nstopping")
-    sys.stdout.flush()
-    clean = await server.shutdown(clean_up, SHUTDOWN_DEADLINE_S)
-    stopped.cancel()
-    if serving.done() and not serving.cancelled():
-        failure = serving.exception()
-        if failure is not None:
-            raise failure  # the server itself failed: not a clean stop
-    return clean
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+    while not stop.wait(0.5) and server.serving:
+        pass
+    _say("\nstopping")
+    return server.close(clean_up, SHUTDOWN_DEADLINE_S)
+
+
+def _say(text: str) -> None:
+    """Print a line, whatever became of stdout (a closed pipe must not stop the shutdown)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+class _LinePrinter:
+    """Prints request lines on a thread of its own: a terminal that blocks (Ctrl+S, a full
+    pipe) never blocks the server. More than 1,000 lines behind, new lines are dropped."""
+
+    def __init__(self, out: Console):
+        self.out = out
+        self.lines: queue.Queue[RequestLog] = queue.Queue(maxsize=1_000)
+        self.dropped = 0
+        threading.Thread(target=self._run, name="offline-log", daemon=True).start()
+
+    def put(self, log: RequestLog) -> None:
+        try:
+            self.lines.put_nowait(log)
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        while True:
+            log = self.lines.get()
+            with contextlib.suppress(OSError, ValueError):
+                _log(self.out, log)
 
 
 def _stop_on_term(signum: int, frame: object) -> None:

@@ -148,15 +148,13 @@ class HttpFront:
     async def _serve_one(self, sock: socket.socket, conn: h11.Connection, client_ip: str) -> bool:
         loop = asyncio.get_running_loop()
         # -- the head: request line and headers
+        begun = await self._first_byte(sock, conn)
+        if not begun:
+            return False  # idle past keep_alive_s, or closed before sending anything
         try:
-            async with asyncio.timeout(self.limits.keep_alive_s):
-                if not await self._first_byte(sock, conn):
-                    return False  # closed before sending anything
             async with asyncio.timeout(self.limits.header_timeout_s):
                 event = await self._next_event(sock, conn)
         except TimeoutError:
-            if not conn.trailing_data[0]:
-                return False  # an idle connection: close it quietly
             await self._refuse(sock, conn, "-", "-", 408, "the headers did not arrive in time")
             return False
         except h11.RemoteProtocolError as error:
@@ -252,12 +250,30 @@ class HttpFront:
         return True
 
     async def _first_byte(self, sock: socket.socket, conn: h11.Connection) -> bool:
-        """Wait for the next request to begin; False if the client closed instead."""
+        """Wait up to keep_alive_s for the next request to begin; False if the client
+        closed or stayed idle (the connection is then closed quietly).
+
+        It waits for the socket to be readable and only then reads: a read cancelled by
+        the timer could lose a request that arrived just as the timer fired."""
         if conn.trailing_data[0]:
             return True  # pipelined: it is here already
-        data = await asyncio.get_running_loop().sock_recv(sock, _RECEIVE_BYTES)
-        conn.receive_data(data)
-        return bool(data)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.keep_alive_s
+        while True:
+            readable = loop.create_future()
+            loop.add_reader(sock.fileno(), _settle_once, readable)
+            try:
+                await asyncio.wait({readable}, timeout=max(0.0, deadline - loop.time()))
+            finally:
+                loop.remove_reader(sock.fileno())
+            try:
+                data = sock.recv(_RECEIVE_BYTES)  # a last look even when the timer won
+            except BlockingIOError:
+                if loop.time() >= deadline:
+                    return False
+                continue
+            conn.receive_data(data)
+            return bool(data)
 
     async def _next_event(
         self, sock: socket.socket, conn: h11.Connection
@@ -363,6 +379,11 @@ class HttpFront:
         data = conn.send(event)
         if data:
             await asyncio.get_running_loop().sock_sendall(sock, data)
+
+
+def _settle_once(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _response(status: int, headers: list[tuple[str, str]], length: int) -> h11.Response:

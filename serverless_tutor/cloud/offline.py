@@ -11,6 +11,10 @@ what API Gateway does around Lambda:
 - a function at its concurrency limit (ConcurrencyLimitedRuntime) throttles: Lambda
   answers API Gateway 429, and API Gateway turns that into 500 Internal server error
   for the client (a Lambda proxy integration does not pass the 429 on);
+- while more than `max_backlog` asynchronous events wait for delivery (`backlog()`,
+  e.g. the router's queue), a new request waits for room before it is handed on:
+  backpressure keeps the queue, and memory, bounded under sustained load; after
+  29 s (API Gateway's integration timeout) of waiting it gets 503;
 - during shutdown, requests still arriving get 503.
 
 It never prints: each request is reported to `on_request` as a RequestLog, whose
@@ -46,6 +50,9 @@ if TYPE_CHECKING:
 
 API_GATEWAY_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 SHUTDOWN_DEADLINE_S = 4.0  # the clean-up's share of the 5 s `offline` promises to stop within
+DEFAULT_MAX_BACKLOG = 1_000
+BACKLOG_WAIT_S = 29.0  # API Gateway's integration timeout
+_BACKLOG_POLL_S = 0.01
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
@@ -83,9 +90,13 @@ class OfflineServer:
         port: int = 3000,
         limits: FrontLimits | None = None,
         on_request: Callable[[RequestLog], None] | None = None,
+        backlog: Callable[[], int] | None = None,
+        max_backlog: int = DEFAULT_MAX_BACKLOG,
     ):
         self.api = api
         self.limiter = limiter
+        self.backlog = backlog
+        self.max_backlog = max_backlog
         self.on_request = on_request
         self.quiet = False  # set while stopping: no more request lines
         self.stopping = False
@@ -137,7 +148,7 @@ class OfflineServer:
         return True
 
     def start(self) -> None:
-        """Serve on a background thread (tests, benchmarks); stop() ends it."""
+        """Serve on a thread of its own; stop() or close() ends it."""
         ready = threading.Event()
 
         def run() -> None:
@@ -155,6 +166,27 @@ class OfflineServer:
         self._thread = threading.Thread(target=run, name="offline-http", daemon=True)
         self._thread.start()
         ready.wait()
+
+    @property
+    def serving(self) -> bool:
+        """True while the thread start() started is serving."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def close(self, clean_up: Callable[[], None], deadline_s: float) -> bool:
+        """From any thread: shutdown() on the server's loop, then end it; True if the
+        clean-up finished within the deadline."""
+        if self._loop is None or not self.serving:  # the loop has ended (it failed)
+            worker = threading.Thread(target=clean_up, name="offline-clean-up", daemon=True)
+            worker.start()
+            worker.join(deadline_s)
+            return not worker.is_alive()
+        done = asyncio.run_coroutine_threadsafe(self.shutdown(clean_up, deadline_s), self._loop)
+        try:
+            clean = done.result(deadline_s + 1.0)
+        except TimeoutError:
+            clean = False  # the loop itself did not answer in time
+        self.stop(timeout_s=1.0)
+        return clean
 
     def stop(self, timeout_s: float = 10) -> None:
         """Stop what start() started: close the listener and every connection."""
@@ -197,6 +229,13 @@ class OfflineServer:
             return self._no_route(request, f"API Gateway has no {request.method} method")
         if len(request.body) > SYNC_PAYLOAD_BYTES:
             return _too_large(len(request.body))
+        if not self._room_in_backlog():
+            return _json(
+                503,
+                "Service Unavailable",
+                f"still more than {self.max_backlog:,} asynchronous events waiting after "
+                f"{BACKLOG_WAIT_S:g} s (offline --max-queued)",
+            )
         try:
             with synchronous_invokes():
                 return self.api.handle(request)
@@ -208,6 +247,17 @@ class OfflineServer:
             if "payload limit" in str(error):  # the event as a whole (base64, headers) is too big
                 return _too_large(len(request.body))
             raise
+
+    def _room_in_backlog(self) -> bool:
+        """Wait while the asynchronous backlog is over its bound; False if it stays over."""
+        if self.backlog is None:
+            return True
+        deadline = time.monotonic() + BACKLOG_WAIT_S
+        while self.backlog() > self.max_backlog:
+            if self.stopping or time.monotonic() > deadline:
+                return False
+            time.sleep(_BACKLOG_POLL_S)
+        return True
 
     def _no_route(self, request: HttpRequest, problem: str) -> HttpResponse:
         segments = [s for s in request.path.split("/") if s]

@@ -21,7 +21,7 @@ from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.concurrency import ConcurrencyLimitedRuntime
 from serverless_tutor.cloud.deploy import deploy
 from serverless_tutor.cloud.http_front import FrontLimits
-from serverless_tutor.cloud.offline import OfflineServer, RequestLog
+from serverless_tutor.cloud.offline import DEFAULT_MAX_BACKLOG, OfflineServer, RequestLog
 from serverless_tutor.cloud.service import load_service
 from serverless_tutor.runtime import LambdaRuntime
 
@@ -30,6 +30,7 @@ DEADLINE_S = 20  # generous: the machine is shared; nothing here waits this long
 HANDLERS = """
 import json, os, time
 from pathlib import Path
+import boto3
 
 def echo(event, context):
     body = event.get("body")
@@ -45,6 +46,13 @@ def wait(event, context):
     while not gate.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     return {"statusCode": 200, "body": "{}"}
+
+def publish(event, context):
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name="sink-topic")["TopicArn"]  # the existing one
+    for _ in range(int(event.get("body") or 1)):
+        sns.publish(TopicArn=topic, Message="x")
+    return {"statusCode": 200, "body": "{}"}
 """
 
 SERVICE = """
@@ -55,6 +63,10 @@ provider:
   timeout: 60
   environment:
     GATE: {gate}
+  iam:
+    role:
+      statements:
+        - {{Effect: Allow, Action: ["sns:CreateTopic", "sns:Publish"], Resource: "*"}}
 functions:
   echo:
     handler: handlers.echo
@@ -66,6 +78,14 @@ functions:
     events:
       - http: {{path: /wait, method: get}}
       - httpApi: 'GET /api/wait'
+  publish:
+    handler: handlers.publish
+    events:
+      - httpApi: 'POST /api/publish'
+  sink:
+    handler: handlers.wait
+    events:
+      - sns: sink-topic
 """
 ECHO = "front-dev-echo"
 WAIT = "front-dev-wait"
@@ -113,13 +133,15 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
 def serve(deployed) -> Iterator[Callable[..., OfflineServer]]:
     started: list[OfflineServer] = []
 
-    def start(**limits) -> OfflineServer:
+    def start(max_backlog: int = DEFAULT_MAX_BACKLOG, **limits) -> OfflineServer:
         server = OfflineServer(
             deployed.deployment.router.api,
             limiter=deployed.limited,
             port=0,
             limits=FrontLimits(**limits),
             on_request=deployed.logs.append,
+            backlog=lambda: deployed.deployment.router.invoker.pending,
+            max_backlog=max_backlog,
         )
         server.start()
         started.append(server)
@@ -135,33 +157,45 @@ def server(serve) -> OfflineServer:
     return serve()
 
 
-def connect(server: OfflineServer) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=DEADLINE_S)
-    return sock
+class Client:
+    """A raw socket to the server, and the answers read from it one at a time."""
 
+    def __init__(self, server: OfflineServer):
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=DEADLINE_S)
+        self.unread = b""  # bytes past the answer just read (pipelined answers)
 
-def read_answer(sock: socket.socket) -> Answer:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"connection closed before an answer: {data!r}"
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    length = int(headers.get("content-length", "0"))
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        assert chunk, "connection closed mid-body"
-        rest += chunk
-    return Answer(status, headers, rest[:length])
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+    def send(self, raw: bytes) -> None:
+        self.sock.sendall(raw)
+
+    def answer(self) -> Answer:
+        data, self.unread = self.unread, b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            assert chunk, f"connection closed before an answer: {data!r}"
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            assert chunk, "connection closed mid-body"
+            rest += chunk
+        self.unread = rest[length:]
+        return Answer(status, headers, rest[:length])
 
 
 def exchange(server: OfflineServer, raw: bytes) -> Answer:
-    with connect(server) as sock:
-        sock.sendall(raw)
-        return read_answer(sock)
+    with Client(server) as client:
+        client.send(raw)
+        return client.answer()
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -189,12 +223,12 @@ def test_rest_and_http_api_requests_reach_the_function(server, deployed):
 def test_keep_alive_and_pipelined_requests_each_get_their_answer(server):
     one = post("/dev/echo", b"1", "Content-Length: 1")
     two = post("/dev/echo", b"2", "Content-Length: 1")
-    with connect(server) as sock:
-        sock.sendall(one + two)  # pipelined
-        assert read_answer(sock).json() == {"body": "1", "method": "POST"}
-        assert read_answer(sock).json() == {"body": "2", "method": "POST"}
-        sock.sendall(one)  # kept alive
-        assert read_answer(sock).json() == {"body": "1", "method": "POST"}
+    with Client(server) as client:
+        client.send(one + two)  # pipelined
+        assert client.answer().json() == {"body": "1", "method": "POST"}
+        assert client.answer().json() == {"body": "2", "method": "POST"}
+        client.send(one)  # kept alive
+        assert client.answer().json() == {"body": "1", "method": "POST"}
 
 
 def test_chunked_body_is_decoded_not_read_as_a_second_request(server, deployed):
@@ -206,11 +240,11 @@ def test_chunked_body_is_decoded_not_read_as_a_second_request(server, deployed):
 
 
 def test_head_gets_headers_and_no_body(server):
-    with connect(server) as sock:
-        sock.sendall(b"HEAD /dev/echo HTTP/1.1\r\nHost: x\r\n\r\n")
+    with Client(server) as client:
+        client.send(b"HEAD /dev/echo HTTP/1.1\r\nHost: x\r\n\r\n")
         data = b""
         while b"\r\n\r\n" not in data:
-            data += sock.recv(65536)
+            data += client.sock.recv(65536)
     head, _, rest = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"content-length: " in head.lower()
     assert rest == b""
@@ -246,9 +280,9 @@ def test_malformed_request_line_is_a_json_400(server):
 
 def test_body_over_api_gateways_limit_is_413_before_it_is_sent(server, deployed):
     before = deployed.invocations(ECHO)
-    with connect(server) as sock:  # only the head: the answer must not wait for 10 MB
-        sock.sendall(post("/dev/echo", b"", "Content-Length: 10485761"))
-        answer = read_answer(sock)
+    with Client(server) as client:  # only the head: the answer must not wait for 10 MB
+        client.send(post("/dev/echo", b"", "Content-Length: 10485761"))
+        answer = client.answer()
     assert answer.status == 413 and answer.json() == {"message": "Request Too Long"}
     assert deployed.invocations(ECHO) == before
 
@@ -309,20 +343,28 @@ def test_a_header_h11_refuses_becomes_a_502_not_a_split_response(server):
 def test_slow_headers_get_408_and_the_connection_closed(serve, deployed):
     server = serve(header_timeout_s=0.3)
     before = deployed.invocations(ECHO)
-    with connect(server) as sock:
-        sock.sendall(b"POST /dev/echo HTTP/1.1\r\nHost: x\r\n")  # and nothing more
-        answer = read_answer(sock)
-        assert sock.recv(1) == b""  # closed after the answer
+    with Client(server) as client:
+        client.send(b"POST /dev/echo HTTP/1.1\r\nHost: x\r\n")  # and nothing more
+        answer = client.answer()
+        assert client.sock.recv(1) == b""  # closed after the answer
     assert answer.status == 408 and answer.json() == {"message": "Request Timeout"}
     assert deployed.invocations(ECHO) == before
+
+
+def test_an_idle_keep_alive_connection_is_closed_quietly(serve):
+    server = serve(keep_alive_s=0.2)
+    with Client(server) as client:
+        client.send(post("/dev/echo", b"1", "Content-Length: 1"))
+        assert client.answer().status == 200
+        assert client.sock.recv(1) == b""  # closed after keep_alive_s, with no answer sent
 
 
 def test_slow_body_gets_408_and_is_not_invoked(serve, deployed):
     server = serve(body_timeout_s=0.3)
     before = deployed.invocations(ECHO)
-    with connect(server) as sock:
-        sock.sendall(post("/dev/echo", b"abc", "Content-Length: 10"))
-        answer = read_answer(sock)
+    with Client(server) as client:
+        client.send(post("/dev/echo", b"abc", "Content-Length: 10"))
+        answer = client.answer()
     assert answer.status == 408 and answer.json() == {"message": "Request Timeout"}
     assert deployed.invocations(ECHO) == before
 
@@ -339,9 +381,9 @@ def test_slow_body_gets_408_and_is_not_invoked(serve, deployed):
 def test_client_closing_mid_request_invokes_nothing(server, deployed, partial):
     before = deployed.invocations(ECHO)
     handed_on = server.front.handed_on
-    with connect(server) as sock:
+    with Client(server) as client:
         wait_until(lambda: server.front.open_connections == 1, "the connection to be served")
-        sock.sendall(partial)
+        client.send(partial)
     wait_until(lambda: server.front.open_connections == 0, "the server to see the close")
     assert server.front.handed_on == handed_on
     assert deployed.invocations(ECHO) == before
@@ -349,18 +391,18 @@ def test_client_closing_mid_request_invokes_nothing(server, deployed, partial):
 
 def test_connections_over_the_cap_wait_in_the_backlog(serve):
     server = serve(max_connections=2, keep_alive_s=DEADLINE_S)
-    idle = [connect(server), connect(server)]
+    idle = [Client(server), Client(server)]
     wait_until(lambda: server.front.open_connections == 2, "two connections served")
-    with connect(server) as third:  # accepted by the kernel, not yet served
-        third.sendall(post("/dev/echo", b"3", "Content-Length: 1"))
-        third.settimeout(0.3)
+    with Client(server) as third:  # accepted by the kernel, not yet served
+        third.send(post("/dev/echo", b"3", "Content-Length: 1"))
+        third.sock.settimeout(0.3)
         with pytest.raises(TimeoutError):
-            third.recv(1)  # nothing yet (a negative check: it cannot fail by slowness)
-        idle.pop().close()
-        third.settimeout(DEADLINE_S)
-        assert read_answer(third).json() == {"body": "3", "method": "POST"}
-    for sock in idle:
-        sock.close()
+            third.sock.recv(1)  # nothing yet (a negative check: it cannot fail by slowness)
+        idle.pop().sock.close()
+        third.sock.settimeout(DEADLINE_S)
+        assert third.answer().json() == {"body": "3", "method": "POST"}
+    for client in idle:
+        client.sock.close()
 
 
 # -- the concurrency limit -----------------------------------------------------------------------
@@ -398,6 +440,32 @@ def test_over_the_concurrency_limit_api_gateway_answers_500(
     assert len(deployed.runtime.environments(WAIT)) <= 2  # one environment per running invoke
     line = next(log for log in reversed(deployed.logs) if log.status == 500)
     assert "throttled, not invoked" in line.line() and "concurrency limit of 2" in line.line()
+
+
+# -- the asynchronous backlog -------------------------------------------------------------------
+
+
+def test_over_the_async_backlog_new_requests_wait_for_room(serve, deployed):
+    server = serve(max_backlog=2)
+    router = deployed.deployment.router
+    deployed.gate.unlink(missing_ok=True)
+    before = deployed.invocations(ECHO)
+    try:
+        published = exchange(server, post("/api/publish", b"4", "Content-Length: 1"))
+        assert published.status == 200
+        assert router.invoker.pending == 4  # queued before Publish returned; held at the gate
+        with Client(server) as client:
+            client.send(post("/dev/echo", b"x", "Content-Length: 1"))
+            client.sock.settimeout(0.3)
+            with pytest.raises(TimeoutError):
+                client.sock.recv(1)  # waiting for room (a negative check: cannot fail by slowness)
+            assert deployed.invocations(ECHO) == before
+            deployed.gate.touch()
+            client.sock.settimeout(DEADLINE_S)
+            assert client.answer().json() == {"body": "x", "method": "POST"}
+    finally:
+        deployed.gate.touch()
+        assert router.wait_idle(DEADLINE_S)
 
 
 # -- what reaches the terminal -------------------------------------------------------------------
