@@ -3,6 +3,8 @@
     serverless-tutor exercises [--json]
     serverless-tutor check ID [--file PATH] [--json]     exit 0 pass, 1 fail or error, 2 usage
     serverless-tutor check ID --batch DIR [--json]       grade a folder of submissions (exit 0 if all pass)
+    serverless-tutor check ID --exercise-folder DIR      an instructor's own exercise (DIR holds ID/exercise.yaml,
+                                                         or is that exercise's folder)
     serverless-tutor watch ID [--file PATH]              re-check on save; Enter or r re-runs, q quits
     serverless-tutor hint ID [--json]
     serverless-tutor reset ID
@@ -52,6 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json",
         action="store_true",
         help="print the result as JSON (Exercism test-runner v3 + points)",
+    )
+    check.add_argument(
+        "--exercise-folder",
+        type=Path,
+        metavar="DIR",
+        help="take the exercise from DIR (an instructor's own: DIR/ID/exercise.yaml, or DIR is the "
+        "exercise's folder) instead of the shipped ones; progress is not recorded",
     )
     _workspace_option(check)
     check.set_defaults(handler=run_check)
@@ -107,7 +116,38 @@ def _load() -> list[Exercise]:
     return shipped_exercises()
 
 
+def _from_folder(folder: Path, exercise_id: str) -> tuple[Exercise | None, int | None]:
+    """An instructor's own exercise: DIR/ID/exercise.yaml, or DIR itself when it is that exercise."""
+    from serverless_tutor.content.exercises import SPEC_FILE, load_exercise
+
+    if not folder.is_dir():
+        return None, usage_error(f"--exercise-folder {folder}: not a folder")
+    candidates = [folder / exercise_id, folder] if folder.name != exercise_id else [folder]
+    spec_folder = next((c for c in candidates if (c / SPEC_FILE).is_file()), None)
+    if spec_folder is None:
+        return None, usage_error(
+            f"--exercise-folder {folder}: expected {folder / exercise_id / SPEC_FILE} "
+            f"(or {folder / SPEC_FILE} with id {exercise_id!r})"
+        )
+    try:
+        exercise = load_exercise(spec_folder)
+    except ContentError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(problem.line() + "\n")
+        return None, usage_error(
+            f"the exercise in {spec_folder} is invalid ({len(exc.problems)} problem(s) above)"
+        )
+    if exercise.id != exercise_id:
+        return None, usage_error(
+            f"--exercise-folder {spec_folder} holds exercise {exercise.id!r}, not {exercise_id!r}"
+        )
+    return exercise, None
+
+
 def _find(args: argparse.Namespace) -> tuple[Exercise | None, int | None]:
+    folder = getattr(args, "exercise_folder", None)
+    if folder is not None:
+        return _from_folder(folder, args.exercise)
     try:
         exercises = _load()
     except ContentError as exc:
@@ -184,7 +224,8 @@ def run_check(args: argparse.Namespace) -> int:
     from serverless_tutor.grading.runner import grade
 
     result = grade(exercise, submission)
-    _record(exercise, result)
+    if args.exercise_folder is None:  # an instructor's own exercise is not the learner's progress
+        _record(exercise, result)
     if args.json:
         print_json(result)
     else:

@@ -445,6 +445,21 @@ def _defined_functions(path: Path) -> set[str] | None:
     }
 
 
+def _not_utf8(path: Path) -> Problem | None:
+    """A problem naming the first byte that is not UTF-8, or None when the file reads as text."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(
+            file=str(path),
+            field="(file)",
+            expected=f"UTF-8 text; byte {exc.start} is not ({exc.reason})",
+        )
+    except OSError as exc:
+        return Problem(file=str(path), field="(file)", expected=f"a readable file ({exc.strerror})")
+    return None
+
+
 def load_exercise(folder: Path) -> Exercise:
     """Load and check one exercise folder; raise ContentError listing every problem."""
     spec_path = folder / SPEC_FILE
@@ -473,6 +488,8 @@ def load_exercise(folder: Path) -> Exercise:
                 expected="a hints file (hints separated by '---' lines)",
             )
         )
+    elif (unreadable := _not_utf8(hints_path)) is not None:
+        problems.append(unreadable)
     else:
         hints = parse_hints(hints_path.read_text(encoding="utf-8"))
         if not hints:
@@ -489,6 +506,8 @@ def load_exercise(folder: Path) -> Exercise:
             problems.append(
                 Problem(file=str(path), field="(file)", expected=f"the {label} handler")
             )
+        elif (unreadable := _not_utf8(path)) is not None:
+            problems.append(unreadable)
         elif functions is None:
             problems.append(
                 Problem(
@@ -514,10 +533,12 @@ def load_exercise(folder: Path) -> Exercise:
 
 
 def _check_python_checks(folder: Path, spec: ExerciseSpec) -> list[Problem]:
+    checks_path = folder / CHECKS_FILE
+    if checks_path.is_file() and (unreadable := _not_utf8(checks_path)) is not None:
+        return [unreadable]
     wanted = {(index, name) for index, test in enumerate(spec.tests) for name in test.expect.python}
     if not wanted:
         return []
-    checks_path = folder / CHECKS_FILE
     available = _defined_functions(checks_path) if checks_path.is_file() else None
     if available is None:
         return [

@@ -98,6 +98,34 @@ def _expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+def exercises_named_by(paths: list[Path]) -> list[exercises.Exercise]:
+    """The exercises an instructor's paths hold (exercise folders, and packs' own
+    exercise_folders), loaded; those that do not load are validate()'s to report."""
+    from serverless_tutor.paths import exercises_dir
+
+    files, _ = _expand(paths)
+    folders = {folder for folder in map(exercises.exercise_folder_of, files) if folder is not None}
+    found: dict[Path, exercises.Exercise] = {}
+    for folder in sorted(folders):
+        try:
+            found[folder.resolve()] = exercises.load_exercise(folder)
+        except ContentError:
+            continue
+    shipped_root = exercises_dir().resolve()
+    for path in files:
+        if not exercise_packs.is_pack_file(path):
+            continue
+        try:
+            pack = exercise_packs.load_pack(path)
+        except ContentError:
+            continue
+        for exercise in pack.exercises:
+            where = exercise.folder.resolve()
+            if where.parent != shipped_root:
+                found.setdefault(where, exercise)
+    return list(found.values())
+
+
 def validate(paths: list[Path] | None = None) -> list[Problem]:
     """Return every problem found; an empty list means the content is valid."""
     if not paths:
