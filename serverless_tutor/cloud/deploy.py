@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.iam import Statement
-from serverless_tutor.cloud.routing.functions import FunctionInvoker
+from serverless_tutor.cloud.routing.functions import FunctionInvoker, NoRuntimeError
 from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.cloud.service import (
     ConfigWarning,
@@ -86,7 +86,7 @@ class Deployment:
         spec: ServiceSpec,
         plan: DeployPlan,
         account: LocalAccount,
-        runtime: FunctionInvoker,
+        runtime: FunctionInvoker | None,
         router: EventRouter,
         configs: dict[str, FunctionConfig],
     ):
@@ -101,6 +101,8 @@ class Deployment:
         return self.configs[key].name
 
     def invoke(self, key: str, event: Any) -> InvocationResult:
+        if self.runtime is None:
+            raise NoRuntimeError(f"{key}: deployed without a runtime; its functions cannot run")
         return self.runtime.invoke(self.configs[key], event)
 
 
@@ -117,11 +119,15 @@ def plan(spec: ServiceSpec, account_id: str = "123456789012") -> DeployPlan:
 def deploy(
     spec: ServiceSpec,
     account: LocalAccount,
-    runtime: FunctionInvoker,
+    runtime: FunctionInvoker | None,
     *,
     router: EventRouter | None = None,
 ) -> Deployment:
-    """Create the service in `account`; the router (made if not given) delivers its events."""
+    """Create the service in `account`; the router (made if not given) delivers its events.
+
+    With no runtime the resources are created and the functions registered, but
+    nothing can run (`serverless-tutor deploy` shows what a deploy creates).
+    """
     if spec.region != account.region:
         raise ServiceConfigError(
             [

@@ -8,6 +8,7 @@ import pytest
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.apigateway import HttpRequest
 from serverless_tutor.cloud.deploy import deploy, plan
+from serverless_tutor.cloud.routing.functions import NoRuntimeError
 from serverless_tutor.cloud.routing.router import EventRouter
 from serverless_tutor.cloud.service import ServiceConfigError, load_service
 from serverless_tutor.cloud.stack import STREAM_LABEL_PLACEHOLDER
@@ -83,6 +84,24 @@ def test_chapter_file_deploys_and_its_missing_handler_fails_like_lambda():
         assert preflight.header("Access-Control-Allow-Methods") == "GET,OPTIONS"
         deployment.router.close()
     account.reset()
+
+
+def test_deploy_without_a_runtime_creates_resources_and_refuses_to_invoke():
+    """What `serverless-tutor deploy` does: create and register, with nothing to run functions."""
+    account = LocalAccount()
+    deployment = deploy(load_service(FIXTURES / "chapter_serverless.yml"), account, None)
+    try:
+        assert account.client("dynamodb").list_tables()["TableNames"] == [
+            "order-service-orders-dev"
+        ]
+        assert "order-service-dev-createOrder" in deployment.router.functions
+        with pytest.raises(NoRuntimeError, match="createOrder"):
+            deployment.invoke("createOrder", {})
+        with pytest.raises(NoRuntimeError, match="order-service-dev-createOrder"):
+            deployment.router.api.handle(HttpRequest(method="POST", path="/dev/orders"))
+    finally:
+        deployment.router.close()
+        account.reset()
 
 
 def test_every_event_source_wired_from_serverless_yml():

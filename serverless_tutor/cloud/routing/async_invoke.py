@@ -84,7 +84,7 @@ class AsyncInvoker:
             attempts = 1 + function.maximum_retry_attempts
             # AWS waits about 1 and then 2 minutes between these attempts; locally they run back to back.
             for attempt in range(1, attempts + 1):
-                result = self.functions.runtime.invoke(function.config, event)
+                result = self.functions.run(function, event)
                 last = attempt == attempts
                 outcome: DeliveryOutcome = (
                     "ok" if result.error is None else ("error" if last else "retry")

@@ -17,6 +17,10 @@ class FunctionInvoker(Protocol):
     def invoke(self, config: FunctionConfig, event: Any) -> InvocationResult: ...
 
 
+class NoRuntimeError(RuntimeError):
+    """An invoke on a router made without a runtime."""
+
+
 @dataclass
 class RoutedFunction:
     config: FunctionConfig
@@ -27,9 +31,13 @@ class RoutedFunction:
 
 
 class FunctionTable:
-    """Functions by name, and the runtime that invokes them."""
+    """Functions by name, and the runtime that invokes them.
 
-    def __init__(self, account: LocalAccount, runtime: FunctionInvoker):
+    Without a runtime (`serverless-tutor deploy` only creates resources) the
+    functions are registered but any invoke raises NoRuntimeError.
+    """
+
+    def __init__(self, account: LocalAccount, runtime: FunctionInvoker | None):
         self.account = account
         self.runtime = runtime
         self.functions: dict[str, RoutedFunction] = {}
@@ -56,5 +64,13 @@ class FunctionTable:
         return self.functions[name]
 
     def invoke(self, name: str, event: Any) -> InvocationResult:
+        """A synchronous invoke of a registered function, by name."""
+        return self.run(self.get(name), event)
+
+    def run(self, function: RoutedFunction, event: Any) -> InvocationResult:
         """A synchronous invoke of a registered function."""
-        return self.runtime.invoke(self.get(name).config, event)
+        if self.runtime is None:
+            raise NoRuntimeError(
+                f"{function.config.name}: this account has no runtime; its functions cannot run"
+            )
+        return self.runtime.invoke(function.config, event)

@@ -43,7 +43,7 @@ class EventRouter:
     def __init__(
         self,
         account: LocalAccount,
-        runtime: FunctionInvoker,
+        runtime: FunctionInvoker | None,
         *,
         clock: Clock | None = None,
         start_time: datetime | None = None,

@@ -135,7 +135,7 @@ class SqsPoller:
             payloads.sqs_record(m, queue_arn=mapping.queue_arn, region=self.account.region)
             for m in messages
         ]
-        result = self.functions.runtime.invoke(function.config, {"Records": records})
+        result = self.functions.run(function, {"Records": records})
         handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
         failed: set[str]
         outcome: DeliveryOutcome

@@ -139,7 +139,7 @@ class StreamPoller:
             for r in raw
         ]
         function = self.functions.get(mapping.function_name)
-        result = self.functions.runtime.invoke(function.config, {"Records": records})
+        result = self.functions.run(function, {"Records": records})
         sequence: list[str] = [r["dynamodb"]["SequenceNumber"] for r in records]
         failed_from: int | None = None
         detail = ""
