@@ -13,7 +13,8 @@ exercise of the pack with it.
 
 The coordinator owns the per-submission deadline: a process that overruns it is
 killed, which closes its template's socket, and the template then kills the
-sandbox workers it forked.
+sandbox workers it forked. When the coordinator itself is gone (killed, Ctrl+C),
+the next reply finds the pipe broken and the process exits quietly.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from pathlib import Path
 from typing import IO, Any
 
 
+class CoordinatorGone(Exception):
+    """The coordinator closed its end of the replies (it was killed or interrupted)."""
+
+
 def serve(requests: IO[str], replies: IO[str]) -> None:
     from serverless_tutor.content.exercises import load_exercise
     from serverless_tutor.grading.runner import Grader
@@ -34,8 +39,11 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
     from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
     def reply(message: dict[str, Any]) -> None:
-        replies.write(json.dumps(message) + "\n")
-        replies.flush()
+        try:
+            replies.write(json.dumps(message) + "\n")
+            replies.flush()
+        except BrokenPipeError as exc:
+            raise CoordinatorGone from exc
 
     grader: Grader | None = None
     exercises = {}
@@ -91,7 +99,12 @@ def main() -> None:
     threading.Thread(
         target=_exit_with_parent, name="class-worker-parent-watch", daemon=True
     ).start()
-    serve(sys.stdin, replies)
+    try:
+        serve(sys.stdin, replies)
+    except CoordinatorGone:
+        # Nobody is left to read a reply: the grader is closed (serve's finally), and exiting
+        # without flushing the dead pipe keeps a BrokenPipe traceback out of the run's log.
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -482,3 +482,23 @@ def test_pack_show_and_list(capsys):
     assert "14 (own 7)" in text and "Total 24 points." in text
     assert main(["pack", "list", "--json"]) == 0
     assert [p["id"] for p in json.loads(capsys.readouterr().out)] == ["intro"]
+
+
+def test_a_grading_process_whose_coordinator_is_gone_exits_without_a_traceback(tmp_path):
+    """The coordinator killed: the reply pipe is broken. The process exits 0 and its log stays empty."""
+    log = tmp_path / "worker.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "serverless_tutor.grading.class_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        process.stdout.close()  # as if the coordinator had died
+        process.stdin.write(json.dumps({"t": "setup", "exercises": [str(WORD_COUNT)]}).encode())
+        process.stdin.write(b"\n")
+        process.stdin.close()
+        assert process.wait(timeout=180) == 0
+    assert log.read_text(encoding="utf-8", errors="replace") == ""
