@@ -14,33 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from serverless_tutor.cloud import payloads
-from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.routing.clock import RouterClock
 from serverless_tutor.cloud.routing.deliveries import (
     Delivery,
-    DeliveryLog,
     DeliveryOutcome,
     SourceKind,
     delivery_of,
 )
-from serverless_tutor.cloud.routing.functions import FunctionTable, RoutedFunction
+from serverless_tutor.cloud.routing.functions import RoutedFunction
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 from serverless_tutor.runtime.results import InvocationResult
 
 
-class AsyncInvoker:
-    def __init__(
-        self,
-        account: LocalAccount,
-        functions: FunctionTable,
-        clock: RouterClock,
-        log: DeliveryLog,
-        *,
-        delivery_threads: int = 4,
-    ):
-        self.account = account
-        self.functions = functions
-        self.clock = clock
-        self.log = log
+class AsyncInvoker(EventSource):
+    def __init__(self, context: RoutingContext, *, delivery_threads: int = 4):
+        super().__init__(context)
         self._pending = 0
         self._idle = threading.Condition()
         self._pool = ThreadPoolExecutor(
@@ -122,7 +109,8 @@ class AsyncInvoker:
                 when=self.clock.wall_time(),
             )
             self._send_to(function.on_failure, json.dumps(record), record, function, "destination")
-        elif function.dead_letter:
+            return
+        if function.dead_letter:
             attributes = {
                 "RequestID": {"DataType": "String", "StringValue": result.request_id},
                 "ErrorCode": {"DataType": "Number", "StringValue": "200"},
@@ -134,19 +122,14 @@ class AsyncInvoker:
             self._send_to(
                 function.dead_letter, json.dumps(event), event, function, "dead-letter", attributes
             )
-        else:
-            self.log.record(
-                Delivery(
-                    time=self.clock.wall_time(),
-                    source="destination",
-                    source_arn=function.arn,
-                    function_name=function.config.name,
-                    outcome="dropped",
-                    attempt=attempts,
-                    request_id=result.request_id,
-                    detail="retries exhausted and no on-failure destination or DLQ: the event is lost",
-                )
-            )
+            return
+        self._record_destination(
+            function,
+            "dropped",
+            "retries exhausted and no on-failure destination or DLQ: the event is lost",
+            attempt=attempts,
+            request_id=result.request_id,
+        )
 
     def _send_to(
         self,
@@ -173,6 +156,18 @@ class AsyncInvoker:
             raise ValueError(
                 f"{target_arn}: destinations must be SQS queues, SNS topics or Lambda functions"
             )
+        self._record_destination(function, outcome, f"sent to {target_arn}")
+
+    def _record_destination(
+        self,
+        function: RoutedFunction,
+        outcome: DeliveryOutcome,
+        detail: str,
+        *,
+        attempt: int = 1,
+        request_id: str | None = None,
+    ) -> None:
+        """Log what happened to an event after its retries: where it went, or that it was lost."""
         self.log.record(
             Delivery(
                 time=self.clock.wall_time(),
@@ -180,6 +175,8 @@ class AsyncInvoker:
                 source_arn=function.arn,
                 function_name=function.config.name,
                 outcome=outcome,
-                detail=f"sent to {target_arn}",
+                attempt=attempt,
+                request_id=request_id,
+                detail=detail,
             )
         )

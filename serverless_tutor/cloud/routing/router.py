@@ -33,6 +33,7 @@ from serverless_tutor.cloud.routing.functions import FunctionInvoker, FunctionTa
 from serverless_tutor.cloud.routing.s3 import S3Notification, S3Source
 from serverless_tutor.cloud.routing.schedules import ScheduledRule, ScheduleSource
 from serverless_tutor.cloud.routing.sns import SnsSource, SnsSubscription
+from serverless_tutor.cloud.routing.source import RoutingContext
 from serverless_tutor.cloud.routing.sqs import SqsMapping, SqsPoller
 from serverless_tutor.cloud.routing.streams import DYNAMODB_WRITES, StreamMapping, StreamPoller
 from serverless_tutor.runtime.clock import Clock
@@ -57,14 +58,13 @@ class EventRouter:
         self.stepped = self.time.stepped
         self.function_table = FunctionTable(account, runtime)
         self.log = DeliveryLog()
-        self.invoker = AsyncInvoker(
-            account, self.function_table, self.time, self.log, delivery_threads=delivery_threads
-        )
-        self.sns = SnsSource(account, self.function_table, self.time, self.log, self.invoker)
-        self.s3 = S3Source(account, self.function_table, self.invoker)
-        self.sqs = SqsPoller(account, self.function_table, self.time, self.log)
-        self.streams = StreamPoller(account, self.function_table, self.time, self.log)
-        self.schedules = ScheduleSource(account, self.function_table, self.time, self.invoker)
+        context = RoutingContext(account, self.function_table, self.time, self.log)
+        self.invoker = AsyncInvoker(context, delivery_threads=delivery_threads)
+        self.sns = SnsSource(context, self.invoker)
+        self.s3 = S3Source(context, self.invoker)
+        self.sqs = SqsPoller(context)
+        self.streams = StreamPoller(context)
+        self.schedules = ScheduleSource(context, self.invoker)
         self.api = ApiGateway(self.function_table)
         self._poll_interval = poll_interval_s
         self._stop = threading.Event()

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 
 from serverless_tutor.cloud import payloads
-from serverless_tutor.cloud.account import CompletedCall, LocalAccount
+from serverless_tutor.cloud.account import CompletedCall
 from serverless_tutor.cloud.routing.async_invoke import AsyncInvoker
-from serverless_tutor.cloud.routing.functions import FunctionTable
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 
 S3_CREATED_EVENTS = {
     "PutObject": "ObjectCreated:Put",
@@ -50,10 +50,9 @@ class _ObjectEvent:
     version_id: str | None
 
 
-class S3Source:
-    def __init__(self, account: LocalAccount, functions: FunctionTable, invoker: AsyncInvoker):
-        self.account = account
-        self.functions = functions
+class S3Source(EventSource):
+    def __init__(self, context: RoutingContext, invoker: AsyncInvoker):
+        super().__init__(context)
         self.invoker = invoker
         self.notifications: list[S3Notification] = []
 

@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from serverless_tutor.cloud import payloads
-from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.routing.async_invoke import AsyncInvoker
-from serverless_tutor.cloud.routing.clock import RouterClock
-from serverless_tutor.cloud.routing.functions import FunctionTable
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 from serverless_tutor.cloud.schedule import Schedule, parse_schedule
 
 
@@ -26,17 +24,9 @@ class ScheduledRule:
     enabled: bool = True
 
 
-class ScheduleSource:
-    def __init__(
-        self,
-        account: LocalAccount,
-        functions: FunctionTable,
-        clock: RouterClock,
-        invoker: AsyncInvoker,
-    ):
-        self.account = account
-        self.functions = functions
-        self.clock = clock
+class ScheduleSource(EventSource):
+    def __init__(self, context: RoutingContext, invoker: AsyncInvoker):
+        super().__init__(context)
         self.invoker = invoker
         self.rules: list[ScheduledRule] = []
 

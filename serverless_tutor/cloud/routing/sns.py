@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from serverless_tutor.cloud import filter_policy, payloads
-from serverless_tutor.cloud.account import CompletedCall, LocalAccount
+from serverless_tutor.cloud.account import CompletedCall
 from serverless_tutor.cloud.routing.async_invoke import AsyncInvoker
-from serverless_tutor.cloud.routing.clock import RouterClock
-from serverless_tutor.cloud.routing.deliveries import Delivery, DeliveryLog
-from serverless_tutor.cloud.routing.functions import FunctionTable
+from serverless_tutor.cloud.routing.deliveries import Delivery
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 
 
 @dataclass
@@ -23,19 +22,9 @@ class SnsSubscription:
     scope: str = "MessageAttributes"
 
 
-class SnsSource:
-    def __init__(
-        self,
-        account: LocalAccount,
-        functions: FunctionTable,
-        clock: RouterClock,
-        log: DeliveryLog,
-        invoker: AsyncInvoker,
-    ):
-        self.account = account
-        self.functions = functions
-        self.clock = clock
-        self.log = log
+class SnsSource(EventSource):
+    def __init__(self, context: RoutingContext, invoker: AsyncInvoker):
+        super().__init__(context)
         self.invoker = invoker
         self.subscriptions: list[SnsSubscription] = []
 

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from serverless_tutor.cloud import payloads
-from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.routing.batches import batch_item_failures
-from serverless_tutor.cloud.routing.clock import RouterClock
-from serverless_tutor.cloud.routing.deliveries import DeliveryLog, DeliveryOutcome, delivery_of
-from serverless_tutor.cloud.routing.functions import FunctionTable
+from serverless_tutor.cloud.routing.deliveries import DeliveryOutcome, delivery_of
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 
 MAX_RECEIVE_BATCH = 10  # SQS hands out at most 10 messages per ReceiveMessage and per delete batch
 
@@ -36,18 +34,9 @@ class SqsMapping:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class SqsPoller:
-    def __init__(
-        self,
-        account: LocalAccount,
-        functions: FunctionTable,
-        clock: RouterClock,
-        log: DeliveryLog,
-    ):
-        self.account = account
-        self.functions = functions
-        self.clock = clock
-        self.log = log
+class SqsPoller(EventSource):
+    def __init__(self, context: RoutingContext):
+        super().__init__(context)
         self.mappings: list[SqsMapping] = []
 
     def map(

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from serverless_tutor.cloud import payloads
-from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.routing.batches import batch_item_failures
-from serverless_tutor.cloud.routing.clock import RouterClock
-from serverless_tutor.cloud.routing.deliveries import DeliveryLog, DeliveryOutcome, delivery_of
-from serverless_tutor.cloud.routing.functions import FunctionTable, RoutedFunction
+from serverless_tutor.cloud.routing.deliveries import DeliveryOutcome, delivery_of
+from serverless_tutor.cloud.routing.functions import RoutedFunction
+from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
 from serverless_tutor.runtime.results import InvocationResult
 
 DYNAMODB_WRITES = {
@@ -48,18 +47,9 @@ class StreamMapping:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class StreamPoller:
-    def __init__(
-        self,
-        account: LocalAccount,
-        functions: FunctionTable,
-        clock: RouterClock,
-        log: DeliveryLog,
-    ):
-        self.account = account
-        self.functions = functions
-        self.clock = clock
-        self.log = log
+class StreamPoller(EventSource):
+    def __init__(self, context: RoutingContext):
+        super().__init__(context)
         self.mappings: list[StreamMapping] = []
 
     def map(
