@@ -339,7 +339,8 @@ def _render_summary(pack, run, book, files) -> None:
     submitted = sum(1 for record in run.records if record.status not in ("missing",))
     rate = f" ({run.graded / run.seconds:.1f} per second)" if run.graded and run.seconds else ""
     out.print(
-        f"Graded {run.graded} submission(s) in {run.seconds:.1f} s{rate} with {run.jobs} parallel grader(s); "
+        f"Graded {run.graded} submission(s) in {run.seconds:.1f} s{rate} with {run.jobs} parallel grader(s) "
+        f"({run.processes_started} grading process(es) started); "
         f"{run.reused} kept from an earlier run; {submitted} of {len(run.records)} expected files present."
     )
     if run.ungraded:

@@ -12,8 +12,11 @@ processes (grading/class_worker.py), one per job slot, each with its own Grader:
 Grader owns a sandbox template, a local account and a clock, and grades one
 submission at a time, and moto serializes its calls process-wide, so parallel
 grading needs separate processes, not threads. The coordinator (this module) owns
-a wall-clock budget per submission: a process that overruns it is killed (its
-sandbox workers die with it) and replaced, and the pair is recorded as ungraded.
+a wall-clock budget per submission: when a pair overruns it, the pair is recorded as
+ungraded and the coordinator kills that process's sandboxed handler processes (every
+0.2 s) until the grader reports the job over; the process then takes the next job.
+Only a process that does not report within CANCEL_GRACE_S is killed and replaced
+(starting a new one costs seconds).
 The handler's own Lambda timeout normally ends a runaway invocation long before.
 
 Results are written as they arrive, one JSON file per pair under <out>/results/,
@@ -59,6 +62,10 @@ STARTUP_LIMIT_S = (
     120.0  # a grading process must be ready (sandbox template up, moto loaded) within this
 )
 MAX_SUBMISSION_BYTES = 1_000_000
+CANCEL_GRACE_S = (
+    20.0  # a process stopping an overrun job must report within this, or it is replaced
+)
+CANCEL_POLL_S = 0.2  # how often its handler processes are killed while it stops
 SCRATCH_PREFIX = (
     "serverless-tutor-class-"  # + coordinator pid: temporary folders of the grading processes
 )
@@ -125,6 +132,11 @@ class ClassRun(BaseModel):
     reused: int = Field(description="pairs taken from an earlier run (--resume)")
     seconds: float
     jobs: int
+    processes_started: int = Field(
+        default=0,
+        description="grading processes started: the job slots, plus one per process that had to "
+        "be replaced (crashed, or did not stop an overrun job)",
+    )
 
     @property
     def ungraded(self) -> list[GradeRecord]:
@@ -431,8 +443,11 @@ def grade_class(
             finish(_record(pair, digest, status, message, seconds=seconds))
 
     slots = max(1, jobs if jobs is not None else default_jobs())
+    started_processes = 0
     if to_grade:
-        _GradingPool(pack, out, min(slots, len(to_grade)), budget_s).run(to_grade, graded)
+        pool = _GradingPool(pack, out, min(slots, len(to_grade)), budget_s)
+        pool.run(to_grade, graded)
+        started_processes = len(pool.processes)
 
     ordered = [records[(pair.student, pair.exercise.id)] for pair in pairs]
     return ClassRun(
@@ -445,6 +460,7 @@ def grade_class(
         reused=reused,
         seconds=round(time.monotonic() - started, 3),
         jobs=slots,
+        processes_started=started_processes,
     )
 
 
@@ -469,6 +485,21 @@ def scratch_in_use(folder: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat_line = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'
+        fields = stat_line[stat_line.rfind(")") + 2 :].split()
+        if len(fields) > 1 and fields[1].isdigit():
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    return children
 
 
 def _alive(pid: int) -> bool:
@@ -520,6 +551,9 @@ class _GradingProcess:
         self.retired = False
         self.pair: _Pair | None = None
         self.job = 0
+        # A job stopped for overrunning the budget: its result, when it comes, is dropped.
+        self.cancelled_job: int | None = None
+        self.cancel_until = 0.0
         self.dispatched = 0.0
         self.deadline = time.monotonic() + STARTUP_LIMIT_S
         threading.Thread(
@@ -582,7 +616,29 @@ class _GradingProcess:
     @property
     def waiting_on(self) -> bool:
         """Starting up or grading: something the coordinator has a deadline for."""
-        return not self.retired and (not self.ready or self.pair is not None)
+        return not self.retired and (
+            not self.ready or self.pair is not None or self.cancelled_job is not None
+        )
+
+    @property
+    def free(self) -> bool:
+        return self.ready and self.pair is None and self.cancelled_job is None
+
+    def kill_sandbox_workers(self) -> int:
+        """Kill the handler processes under this grading process, not the process or its sandbox
+        template: the running test ends as a crash, and the process lives on for the next job.
+        Returns how many were signalled."""
+        children = _children_by_parent()
+        killed = 0
+        for template in children.get(self.proc.pid, []):
+            stack = list(children.get(template, []))
+            while stack:
+                pid = stack.pop()
+                stack.extend(children.get(pid, []))
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+        return killed
 
 
 Done = Callable[[_Pair, RecordStatus, str | None, CheckResult | None, float], None]
@@ -630,7 +686,7 @@ class _GradingPool:
         while True:
             live = [process for process in self.processes if not process.retired]
             for process in live:
-                if process.ready and process.pair is None:
+                if process.free:
                     if pending:
                         process.pair, process.job = pending.popleft(), next(job_numbers)
                         process.dispatched = time.monotonic()
@@ -673,7 +729,13 @@ class _GradingPool:
     ) -> None:
         kind = None if message is None else message.get("t")
         fields: dict[str, Any] = message or {}
-        if kind == "ready":
+        if (
+            kind in ("result", "crashed")
+            and process.cancelled_job is not None
+            and fields.get("job") == process.cancelled_job
+        ):
+            process.cancelled_job = None  # the stopped job is over: the process takes the next one
+        elif kind == "ready":
             process.ready = True
         elif kind == "failed":
             self.startup_failure = f"the grader could not start: {fields.get('message')}"
@@ -734,9 +796,12 @@ class _GradingPool:
     def _expire(self, pending: deque[_Pair], done: Done, scratch: Path) -> None:
         now = time.monotonic()
         for process in [p for p in self.processes if p.waiting_on and p.deadline <= now]:
+            if process.cancelled_job is not None:
+                self._keep_stopping(process, now, pending, scratch)
+                continue
             pair = process.pair
-            process.kill()
             if pair is None:
+                process.kill()
                 self.startup_failure = (
                     f"the grading process did not start within {STARTUP_LIMIT_S:.0f} s"
                 )
@@ -750,8 +815,22 @@ class _GradingPool:
                 None,
                 now - process.dispatched,
             )
+            # Stop the runaway without losing the process (a new one takes seconds to start):
+            # kill its sandboxed handlers until the grader gives up on the job's remaining tests.
+            process.pair, process.cancelled_job = None, process.job
+            process.cancel_until = now + CANCEL_GRACE_S
+            self._keep_stopping(process, now, pending, scratch)
+
+    def _keep_stopping(
+        self, process: _GradingProcess, now: float, pending: deque[_Pair], scratch: Path
+    ) -> None:
+        if now >= process.cancel_until:  # it does not come back: replace it, as before
+            process.kill()
             if pending:
                 self._spawn(scratch)
+            return
+        process.kill_sandbox_workers()
+        process.deadline = min(process.cancel_until, now + CANCEL_POLL_S)
 
     def _log_name(self, process: _GradingProcess) -> str:
         return f"{LOGS_FOLDER}/{process.log_path.name}"
