@@ -85,6 +85,8 @@ class ProgressStore:
         self.path = self.folder / PROGRESS_FILE
         # The document this store last read or wrote: the base of the next merge.
         self._base: dict[str, Any] = {}
+        # (mtime, size) of the file as this store last read or wrote it.
+        self._seen: tuple[int, int] | None = None
         self.notice: str | None = None
 
     def load(self) -> LoadResult:
@@ -92,6 +94,27 @@ class ProgressStore:
         progress = self._read()
         self._base = progress.model_dump(mode="json")
         return LoadResult(progress=progress, notice=self.notice)
+
+    def changed_elsewhere(self) -> bool:
+        """Has another writer saved since this store last read or wrote the file? (one stat)"""
+        return self._stamp() != self._seen
+
+    def pull(self, progress: Progress) -> bool:
+        """Merge what another writer saved into `progress` (in place) without writing.
+
+        Returns False when nothing changed on disk. Changes of our own not yet
+        saved are kept; the next save merges them against what was pulled.
+        """
+        if not self.changed_elsewhere():
+            return False
+        with self._locked():
+            on_disk = self._read().model_dump(mode="json")
+        if self.notice is not None or self._seen is None:
+            return False  # the file was unreadable (kept aside) or removed: keep what we have
+        merged = merge_progress(self._base, progress.model_dump(mode="json"), on_disk)
+        _adopt(progress, Progress.model_validate(merged))
+        self._base = on_disk
+        return True
 
     def save(self, progress: Progress) -> Progress:
         """Merge `progress` with what is on disk now, write the result and return it.
@@ -108,6 +131,7 @@ class ProgressStore:
             merged = mine if on_disk is None else merge_progress(self._base, mine, on_disk)
             result = Progress.model_validate(merged)
             write_atomically(self.path, result.model_dump_json(indent=2))
+            self._seen = self._stamp()
         _adopt(progress, result)
         self._base = result.model_dump(mode="json")
         return result
@@ -115,18 +139,27 @@ class ProgressStore:
     def _read(self) -> Progress:
         """The progress on disk; a file that cannot be read is moved aside (noted in .notice)."""
         self.notice = None
-        if not self.path.exists():
+        self._seen = self._stamp()
+        if self._seen is None:
             return Progress()
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             return Progress.model_validate(raw)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
             kept = self._move_aside()
+            self._seen = None
             reason = type(exc).__name__
             self.notice = (
                 f"Progress file was unreadable ({reason}); kept it as {kept} and started fresh."
             )
             return Progress()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from serverless_tutor.content.lessons import Lesson, shipped_lessons
@@ -27,6 +29,8 @@ def _exercises_screen() -> Screen:
 
 
 DARK_THEME = "textual-dark"
+# How often the app looks for progress saved by `check`, `hint` or `quiz` in another shell.
+OUTSIDE_PROGRESS_POLL_S = 2.0
 LIGHT_THEME = "textual-light"
 
 
@@ -50,6 +54,9 @@ class TutorApp(App):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
+    class ProgressChanged(Message):
+        """Another writer's progress was merged into the app's: screens redraw their marks."""
+
     def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
         super().__init__()
         self.lessons: list[Lesson] = lessons if lessons is not None else shipped_lessons()
@@ -63,6 +70,19 @@ class TutorApp(App):
     def on_mount(self) -> None:
         if self._startup_notice:
             self.notify(self._startup_notice, title="Progress", severity="warning", timeout=10)
+        self.set_interval(OUTSIDE_PROGRESS_POLL_S, self.pick_up_outside_progress)
+
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        self.pick_up_outside_progress()
+
+    def pick_up_outside_progress(self) -> None:
+        """Merge in what `check` or `quiz` saved from another shell, and show it."""
+        try:
+            changed = self.store.pull(self.progress)
+        except OSError:
+            return  # the next save reports a folder that cannot be written
+        if changed:
+            self.screen.post_message(self.ProgressChanged())
 
     def save_progress(self) -> None:
         try:

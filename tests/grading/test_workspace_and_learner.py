@@ -78,7 +78,19 @@ def test_a_pass_unlocks_the_solution_and_an_error_is_not_an_attempt(exercise_by_
     learner.record_check(progress, exercise, CheckResult(status="fail", points=1, max_points=7))
     entry = progress.exercises["hello-handler"]
     assert (entry.status, entry.best_points, entry.checks) == ("passed", 7, 4)
+    assert entry.last_result == "fail" and entry.last_run_at is not None
     assert learner.reveal_solution(progress, exercise).reason == "passed"
+
+
+def test_the_list_mark_shows_the_latest_run_not_the_best(tmp_path, exercise_by_id):
+    exercise = exercise_by_id("hello-handler")
+    progress, workspace = Progress(), Workspace(tmp_path)
+    learner.record_check(progress, exercise, CheckResult(status="pass", points=7, max_points=7))
+    assert learner.status_of(progress, exercise, workspace).status == "passed"
+    learner.record_check(progress, exercise, CheckResult(status="fail", points=2, max_points=7))
+    assert learner.status_of(progress, exercise, workspace).status == "attempted"
+    learner.record_check(progress, exercise, CheckResult(status="pass", points=7, max_points=7))
+    assert learner.status_of(progress, exercise, workspace).status == "passed"
 
 
 def test_status_shows_started_once_the_file_differs_from_the_starter(tmp_path, exercise_by_id):

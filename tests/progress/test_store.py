@@ -236,3 +236,35 @@ def test_a_writer_that_keeps_its_own_copy_does_not_erase_the_other_on_its_next_s
     assert on_disk.exercises["create-order"].status == "passed"
     assert on_disk.exercises["create-order"].checks == 1  # neither lost nor counted twice
     assert on_disk.visited == ["faas", "baas"]
+
+
+def test_pull_brings_in_another_writers_results_and_keeps_unsaved_changes(tmp_path):
+    app_store, cli_store = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    in_app = app_store.load().progress
+    in_app.visit("faas")
+    app_store.save(in_app)
+    assert not app_store.changed_elsewhere()
+    assert app_store.pull(in_app) is False
+    in_app.exercises["get-user"] = ExerciseProgress(status="attempted", checks=1)  # not saved yet
+    from_cli = cli_store.load().progress
+    from_cli.exercises["create-order"] = ExerciseProgress(status="passed", checks=1)
+    cli_store.save(from_cli)
+    assert app_store.changed_elsewhere()
+    assert app_store.pull(in_app) is True
+    assert in_app.exercises["create-order"].status == "passed"
+    assert in_app.exercises["get-user"].checks == 1 and in_app.current_lesson == "faas"
+    app_store.save(in_app)
+    on_disk = ProgressStore(tmp_path).load().progress
+    assert set(on_disk.exercises) == {"create-order", "get-user"}
+    assert on_disk.exercises["create-order"].checks == 1  # not counted twice
+
+
+def test_pull_keeps_what_it_has_when_the_file_turns_unreadable(tmp_path):
+    store = ProgressStore(tmp_path)
+    progress = store.load().progress
+    progress.visit("faas")
+    store.save(progress)
+    (tmp_path / PROGRESS_FILE).write_bytes(b"{torn")
+    assert store.pull(progress) is False
+    assert progress.current_lesson == "faas"
+    assert list(tmp_path.glob(f"{PROGRESS_FILE}.corrupt-*"))

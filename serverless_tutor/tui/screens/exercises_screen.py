@@ -36,6 +36,7 @@ from serverless_tutor.tui.widgets.exercise_solution import ExerciseSolution
 
 if TYPE_CHECKING:
     from serverless_tutor.grading.runner import Grader
+    from serverless_tutor.tui.app import TutorApp
 
 
 class ExercisesScreen(Screen):
@@ -134,6 +135,14 @@ class ExercisesScreen(Screen):
 
     def _save_progress(self) -> None:
         tutor_app(self.app).save_progress()
+
+    def on_tutor_app_progress_changed(self, _message: TutorApp.ProgressChanged) -> None:
+        self.refresh_list()
+
+    def on_screen_resume(self) -> None:
+        # Progress may have changed (another shell, another area) while this area was hidden.
+        if self.is_mounted and self._exercises is not None:
+            self.refresh_list()
 
     def refresh_list(self) -> None:
         statuses = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,6 +13,9 @@ from textual.widgets import Footer, Header, OptionList
 from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.lesson_sidebar import LessonSidebar
 from serverless_tutor.tui.widgets.lesson_view import LessonView
+
+if TYPE_CHECKING:
+    from serverless_tutor.tui.app import TutorApp
 
 
 class LearnScreen(Screen):
@@ -32,6 +37,11 @@ class LearnScreen(Screen):
         current = tutor_app(self.app).progress.current_lesson
         await self.open_lesson(current if current in ids else ids[0])
         self.query_one(LessonSidebar).focus()
+
+    def on_tutor_app_progress_changed(self, _message: TutorApp.ProgressChanged) -> None:
+        sidebar = self.query_one(LessonSidebar)
+        for lesson_id in tutor_app(self.app).progress.visited:
+            sidebar.mark_visited(lesson_id)
 
     @property
     def current_lesson_id(self) -> str | None:
