@@ -19,6 +19,15 @@ nothing.
 
     python benchmarks/grade_class.py [--students 50] [--exercises hello-handler,create-order]
                                      [--jobs N ...] [--sample 10] [--no-hostile] [--json]
+
+A class of 1,000 submissions of one exercise, two grading processes (issue 17):
+
+    python benchmarks/grade_class.py --students 1000 --exercises hello-handler --jobs 2 --sample 4
+
+Per submission it reports the wall time (wall / submissions) and the CPU time of the
+grading processes and everything under them (getrusage of the reaped children), and how
+many grading processes were started (replacements show there). Timings depend on the
+machine's load: say what else was running when you quote them.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -154,6 +164,11 @@ def grade_once(
     return time.perf_counter() - started, run
 
 
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -211,7 +226,9 @@ def main() -> int:
         }
         for jobs in args.jobs:
             out = root / f"out-{jobs or 'default'}"
+            cpu_before = children_cpu_s()
             seconds, run = grade_once(pack, submissions, out, jobs)
+            cpu_s = children_cpu_s() - cpu_before
             statuses = {}
             for record in run.records:
                 statuses[record.status] = statuses.get(record.status, 0) + 1
@@ -227,6 +244,11 @@ def main() -> int:
                     "jobs": run.jobs,
                     "wall_s": round(seconds, 2),
                     "per_second": round(len(pairs) / seconds, 1),
+                    "wall_ms_per_submission": round(1000 * seconds / len(pairs), 1),
+                    "cpu_s": round(cpu_s, 1),
+                    "cpu_ms_per_submission": round(1000 * cpu_s / len(pairs), 1),
+                    "processes_started": run.processes_started,
+                    "load_average": os.getloadavg(),
                     "statuses": statuses,
                     "ungraded": len(run.ungraded),
                     "result_files": files,
@@ -264,7 +286,7 @@ def main() -> int:
             by_kind.setdefault(pair["kind"], []).append(seconds)
         means = {kind: statistics.mean(values) for kind, values in by_kind.items()}
         means.setdefault("hostile", 0.0)  # none in a --no-hostile class
-        estimate = sum(counts[kind] * means[kind] for kind in counts if counts[kind])
+        estimate = sum(counts[kind] * means.get(kind, 0.0) for kind in counts if counts[kind])
         report["baseline"] = {
             "method": f"one `serverless-tutor check` process per submission, {len(sample)} sampled "
             f"({', '.join(f'{len(v)} {k}' for k, v in by_kind.items())}), extrapolated to the class mix",
@@ -290,6 +312,12 @@ def main() -> int:
         print(
             f"grade --jobs {entry['jobs']}: {entry['wall_s']:.1f} s wall, {entry['per_second']:.1f} submissions/s, "
             f"{entry['result_files']} result files, ungraded {entry['ungraded']}, statuses {entry['statuses']}"
+        )
+        print(
+            f"  per submission: {entry['wall_ms_per_submission']:.0f} ms wall, "
+            f"{entry['cpu_ms_per_submission']:.0f} ms CPU (grading processes and their sandboxes); "
+            f"{entry['processes_started']} grading processes started; "
+            f"load average after: {', '.join(f'{x:.1f}' for x in entry['load_average'])}"
         )
         print(
             f"  grader time by kind (summed over parallel graders): {entry['grader_seconds_by_kind']} s"
