@@ -1,22 +1,33 @@
-"""Invoke benchmark: the sandboxed runtime against python-lambda-local, in one run.
+"""Invoke benchmark: our sandboxed runtime against python-lambda-local, like for like, in one run.
 
-    python benchmarks/invoke.py [--warm 2000] [--cold 40]
+    python benchmarks/invoke.py [--runs 15] [--calls 40] [--warm 500] [--peer PATH] [--json]
 
-Measures, for a trivial handler (no imports of its own):
-  - warm invoke round trip through the sandbox (LambdaRuntime.invoke, median)
-  - cold start of a sandboxed environment (fork from the template, confinement,
-    INIT, first invoke; median), the template's own start-up excluded
-  - the in-process backend's warm round trip, for reference
-  - python-lambda-local (PyPI; not a dependency, `pip install python-lambda-local`):
-    its Python API `lambda_local.main.call` (one process per call) and its CLI
-    (one interpreter per call, as learners use it)
-and prints the ratios. Figures are machine-dependent; compare ratios, not numbers.
+A trivial handler (no imports of its own), three scenarios, each interleaved
+(ours, peer, ours, peer, ...) so that load from other processes hits both alike:
+
+1. Whole process, as a person runs it (the headline): `serverless-tutor invoke
+   app.py:handler --event event.json` against `python-lambda-local -f handler
+   app.py event.json`; interpreter start, imports, our sandbox template and exit
+   all included on both sides. Goal: within 1.5x of the peer.
+2. A fresh environment per call: our cold start (a worker forked from the running
+   template, confined, INIT, invoke) against python-lambda-local's
+   `lambda_local.main.call`, which forks a process per call. The peer runs in a
+   process of its own (its own interpreter and virtualenv), never inside one that
+   has loaded our runtime.
+3. Warm, reused environment: ours only. python-lambda-local has no warm
+   environment to compare with, so no ratio is printed for it.
+
+python-lambda-local is not a dependency: install it into a virtualenv of its own
+(`python -m venv /tmp/pll && /tmp/pll/bin/pip install python-lambda-local`) and pass
+`--peer /tmp/pll/bin/python-lambda-local`. Bytecode goes to a temporary folder,
+never into the checkout. Figures are machine-dependent; on a shared machine
+compare the ratios, not the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import json
 import shutil
 import statistics
 import subprocess
@@ -24,124 +35,207 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
+from interleaved import (  # noqa: E402  (after the path set-up; sets the bytecode folder)
+    Command,
+    describe,
+    find_peer,
+    interleave,
+    machine,
+    median_ms,
+    process_env,
+    tutor_command,
+)
 
 TRIVIAL = "def handler(event, context):\n    return {'ok': True}\n"
+GOAL_WHOLE_PROCESS = 1.5
 
-
-def timed(call) -> float:
+# Runs in the peer's own interpreter: one call() per line read, elapsed ms written back.
+PEER_DRIVER = """
+import logging, sys, time
+sys.path.insert(0, sys.argv[1])
+from lambda_local.context import Context
+from lambda_local.main import call
+from app import handler
+logging.getLogger().setLevel(logging.WARNING)  # it logs every call at INFO
+for _ in range(3):
+    call(handler, {}, Context(3))
+print("ready", flush=True)
+for _line in sys.stdin:
     started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
+    call(handler, {}, Context(3))
+    print((time.perf_counter() - started) * 1000, flush=True)
+"""
 
 
-def summary(samples: list[float]) -> str:
-    samples = sorted(samples)
-    p90 = samples[int(len(samples) * 0.9) - 1] if len(samples) >= 10 else samples[-1]
-    return f"median {statistics.median(samples):8.3f} ms   p90 {p90:8.3f} ms   (n={len(samples)})"
+def peer_python(peer_cli: str) -> str:
+    """The interpreter of python-lambda-local's script (its shebang), so its API runs in its own venv."""
+    first = Path(peer_cli).read_text(encoding="utf-8", errors="replace").splitlines()[0]
+    return first[2:].strip() if first.startswith("#!") else sys.executable
 
 
-def bench_sandbox(
-    code_dir: Path, warm_n: int, cold_n: int
-) -> tuple[list[float], list[float], list[str]]:
-    with LambdaRuntime(backend="sandbox") as runtime:
-        base = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
-        first = runtime.invoke(base, {})  # also waits for the template to be ready
-        for _ in range(50):
-            runtime.invoke(base, {})
-        warm = [timed(lambda: runtime.invoke(base, {})) for _ in range(warm_n)]
-    # keep-alive 0: every environment is reclaimed before the next invoke, so each one is cold
-    with LambdaRuntime(backend="sandbox", keep_alive_s=0) as runtime:
-        runtime.invoke(base, {})  # waits for this runtime's template
-        cold = []
-        for _ in range(cold_n):
-            runtime.reclaim_idle()  # destroy the previous environment outside the timed call
-            box: dict = {}
-            cold.append(timed(lambda box=box: box.setdefault("r", runtime.invoke(base, {}))))
-            assert box["r"].cold and box["r"].response == {"ok": True}
-    return warm, cold, first.isolation
-
-
-def bench_inprocess(code_dir: Path, warm_n: int) -> list[float]:
-    with LambdaRuntime(backend="inprocess") as runtime:
-        fn = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
-        for _ in range(50):
-            runtime.invoke(fn, {})
-        return [timed(lambda: runtime.invoke(fn, {})) for _ in range(warm_n)]
-
-
-def bench_lambda_local_api(code_dir: Path, n: int) -> list[float] | None:
-    try:
-        from lambda_local.context import Context
-        from lambda_local.main import call
-    except ImportError:
-        return None
-    logging.getLogger().setLevel(logging.WARNING)  # it logs every call at INFO
-    sys.path.insert(0, str(code_dir))
-    from app import handler
-
-    for _ in range(3):
-        call(handler, {}, Context(3))
-    return [timed(lambda: call(handler, {}, Context(3))) for _ in range(n)]
-
-
-def bench_lambda_local_cli(code_dir: Path, n: int) -> list[float] | None:
-    exe = shutil.which("python-lambda-local") or str(
-        Path(sys.executable).parent / "python-lambda-local"
+def whole_process(code_dir: Path, peer: str | None, runs: int) -> dict[str, list[float]]:
+    ours = Command(
+        "serverless-tutor invoke",
+        [*tutor_command(), "invoke", "app.py:handler", "--event", "event.json"],
+        cwd=str(code_dir),
     )
-    if not Path(exe).exists():
-        return None
-    event = code_dir / "event.json"
-    event.write_text("{}")
-    command = [exe, "-f", "handler", "-t", "3", str(code_dir / "app.py"), str(event)]
-    subprocess.run(command, capture_output=True, check=True)
-    return [
-        timed(lambda: subprocess.run(command, capture_output=True, check=True)) for _ in range(n)
-    ]
+    commands = [ours]
+    if peer is not None:
+        commands.append(
+            Command(
+                "python-lambda-local CLI",
+                [peer, "-f", "handler", "-t", "3", "app.py", "event.json"],
+                cwd=str(code_dir),
+            )
+        )
+    return interleave(commands, runs)
+
+
+def fresh_environment_per_call(
+    code_dir: Path, peer: str | None, calls: int
+) -> tuple[list[float], list[float] | None, list[str]]:
+    """Our cold start per call and the peer's fork per call, sample by sample in turn."""
+    from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
+
+    driver = None
+    if peer is not None:
+        driver = subprocess.Popen(
+            [peer_python(peer), "-c", PEER_DRIVER, str(code_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=process_env(),
+        )
+        assert driver.stdout is not None and driver.stdin is not None
+        if driver.stdout.readline().strip() != "ready":
+            raise RuntimeError("the python-lambda-local driver did not start")
+    ours: list[float] = []
+    theirs: list[float] = []
+    # keep-alive 0: every environment is reclaimed before the next invoke, so each is cold
+    with LambdaRuntime(backend="sandbox", keep_alive_s=0) as runtime:
+        config = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
+        first = runtime.invoke(config, {})  # waits for the template: its start is not timed here
+        for _ in range(calls):
+            runtime.reclaim_idle()  # destroy the previous environment outside the timed call
+            started = time.perf_counter()
+            result = runtime.invoke(config, {})
+            ours.append((time.perf_counter() - started) * 1000)
+            assert result.cold and result.response == {"ok": True}, result
+            if driver is not None:
+                assert driver.stdin is not None and driver.stdout is not None
+                driver.stdin.write("go\n")
+                driver.stdin.flush()
+                theirs.append(float(driver.stdout.readline()))
+    if driver is not None:
+        assert driver.stdin is not None
+        driver.stdin.close()
+        driver.wait(timeout=30)
+    return ours, (theirs if driver is not None else None), first.isolation
+
+
+def warm(code_dir: Path, n: int) -> tuple[list[float], list[float]]:
+    """Our warm round trip, sandbox and in-process (no peer: it has no warm environment)."""
+    from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
+
+    config = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
+    samples: dict[str, list[float]] = {}
+    backends: tuple[Literal["sandbox", "inprocess"], ...] = ("sandbox", "inprocess")
+    for backend in backends:
+        with LambdaRuntime(backend=backend) as runtime:
+            for _ in range(50):
+                runtime.invoke(config, {})
+            times = []
+            for _ in range(n):
+                started = time.perf_counter()
+                runtime.invoke(config, {})
+                times.append((time.perf_counter() - started) * 1000)
+            samples[backend] = times
+    return samples["sandbox"], samples["inprocess"]
+
+
+def ms_summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    return (
+        f"median {statistics.median(ordered):7.2f} ms  min {ordered[0]:7.2f}  "
+        f"max {ordered[-1]:7.2f}  (n={len(ordered)})"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warm", type=int, default=2000)
-    parser.add_argument("--cold", type=int, default=40)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15, help="whole processes per side")
+    parser.add_argument("--calls", type=int, default=40, help="fresh environments per side")
+    parser.add_argument("--warm", type=int, default=500, help="warm invokes (ours only)")
+    parser.add_argument("--peer", help="python-lambda-local's CLI (default: on PATH)")
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    peer = find_peer(args.peer)
     code_dir = Path(tempfile.mkdtemp(prefix="bench-invoke-"))
     (code_dir / "app.py").write_text(TRIVIAL)
+    (code_dir / "event.json").write_text("{}")
     try:
-        warm, cold, isolation = bench_sandbox(code_dir, args.warm, args.cold)
-        inproc = bench_inprocess(code_dir, args.warm)
-        api = bench_lambda_local_api(code_dir, max(20, args.cold))
-        cli = bench_lambda_local_cli(code_dir, 10)
+        processes = whole_process(code_dir, peer, args.runs)
+        fresh, fresh_peer, isolation = fresh_environment_per_call(code_dir, peer, args.calls)
+        warm_sandbox, warm_inprocess = warm(code_dir, args.warm)
     finally:
         shutil.rmtree(code_dir, ignore_errors=True)
 
+    ours_whole = processes["serverless-tutor invoke"]
+    peer_whole = processes.get("python-lambda-local CLI")
+    report = {
+        "machine": machine(),
+        "isolation": isolation,
+        "whole_process_ms": {
+            "ours": median_ms(ours_whole),
+            "python_lambda_local_cli": median_ms(peer_whole) if peer_whole else None,
+            "ratio_ours_over_peer": (
+                statistics.median(ours_whole) / statistics.median(peer_whole)
+                if peer_whole
+                else None
+            ),
+            "goal_ratio": GOAL_WHOLE_PROCESS,
+        },
+        "fresh_environment_per_call_ms": {
+            "ours_cold_start": statistics.median(fresh),
+            "python_lambda_local_call_api": statistics.median(fresh_peer) if fresh_peer else None,
+            "ratio_ours_over_peer": (
+                statistics.median(fresh) / statistics.median(fresh_peer) if fresh_peer else None
+            ),
+        },
+        "warm_ms": {
+            "ours_sandbox": statistics.median(warm_sandbox),
+            "ours_inprocess": statistics.median(warm_inprocess),
+        },
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"machine: {report['machine']}")
     print(f"isolation in force: {', '.join(isolation)}")
-    print(f"sandbox warm invoke round trip      {summary(warm)}   goal: median < 1 ms")
-    print(f"sandbox cold start (new environment) {summary(cold)}   goal: median < 100 ms")
-    print(f"in-process warm invoke (reference)  {summary(inproc)}")
-    warm_median = statistics.median(warm)
-    if api is None:
-        print(
-            "python-lambda-local: not installed (pip install python-lambda-local); comparison skipped"
-        )
-    else:
-        print(f"python-lambda-local call() API      {summary(api)}")
-        ratio = statistics.median(api) / warm_median
-        print(f"  ratio python-lambda-local API / sandbox warm: {ratio:6.1f}x   goal: >= 20x")
-        print(
-            f"  ratio python-lambda-local API / sandbox cold: {statistics.median(api) / statistics.median(cold):6.1f}x"
-        )
-    if cli is not None:
-        print(f"python-lambda-local CLI             {summary(cli)}")
-        print(
-            f"  ratio python-lambda-local CLI / sandbox warm: {statistics.median(cli) / warm_median:6.1f}x"
-        )
-        print(
-            f"  ratio python-lambda-local CLI / sandbox cold: {statistics.median(cli) / statistics.median(cold):6.1f}x"
-        )
+    if peer is None:
+        print("python-lambda-local: not found (see --peer); the peer's side is skipped")
+    print("\n1. whole process, one invoke of a trivial handler (interleaved)")
+    print(f"   serverless-tutor invoke       {describe(ours_whole)}")
+    if peer_whole:
+        ratio = report["whole_process_ms"]["ratio_ours_over_peer"]
+        print(f"   python-lambda-local CLI       {describe(peer_whole)}")
+        print(f"   ours / peer: {ratio:.2f}x   goal: <= {GOAL_WHOLE_PROCESS}x")
+    print("\n2. a fresh environment per call, in a running process (interleaved call by call)")
+    print(f"   ours: sandbox cold start      {ms_summary(fresh)}")
+    if fresh_peer:
+        ratio = report["fresh_environment_per_call_ms"]["ratio_ours_over_peer"]
+        print(f"   python-lambda-local call()    {ms_summary(fresh_peer)}   (fork per call)")
+        print(f"   ours / peer: {ratio:.2f}x   (we confine each environment; it does not)")
+    print("\n3. warm, reused environment (ours only: python-lambda-local has no warm environment)")
+    print(f"   sandbox warm round trip       {ms_summary(warm_sandbox)}")
+    print(f"   in-process warm round trip    {ms_summary(warm_inprocess)}")
     return 0
 
 

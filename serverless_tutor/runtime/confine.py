@@ -86,15 +86,15 @@ class ConfinementError(Exception):
 
 
 def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
-    result = _libc.prctl(option, arg2, arg3, arg4, arg5)
+    result = int(_libc.prctl(option, arg2, arg3, arg4, arg5))
     if result < 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
     return result
 
 
-def _syscall(number: int, *args) -> int:
-    result = _libc.syscall(number, *args)
+def _syscall(number: int, *args: object) -> int:
+    result = int(_libc.syscall(number, *args))
     if result < 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))

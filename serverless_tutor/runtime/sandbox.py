@@ -27,7 +27,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -80,6 +80,9 @@ _SIGNAL_NAMES = {
     signal.SIGSYS: "bad system call",
     signal.SIGPIPE: "broken pipe",
 }
+
+
+_ExpectedFrame = TypeVar("_ExpectedFrame", HelloFrame, InitDoneFrame, ResultFrame)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -508,12 +511,20 @@ class SandboxEnvironment:
         self._sock.settimeout(max(0.001, timeout))
         self._sock.sendall(encode_frame(message))
 
-    def _wait_for(self, expected: type, deadline: float, capture: LogCapture, request_id: str = ""):
+    def _wait_for(
+        self,
+        expected: type[_ExpectedFrame],
+        deadline: float,
+        capture: LogCapture,
+        request_id: str = "",
+    ) -> _ExpectedFrame | Outcome:
         """Serve forwarded calls and collect logs until the `expected` frame arrives.
         Returns the frame, or an Outcome when the deadline passes or the worker dies."""
         sock, log_fd = self._sock, self._log_fd
+        if sock is None or log_fd is None:
+            return self._crashed(request_id, capture, time.monotonic(), "the environment is gone")
         started = time.monotonic()
-        watch = [sock, log_fd]
+        watch: list[socket.socket | int] = [sock, log_fd]
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -588,6 +599,8 @@ class SandboxEnvironment:
 
     def _read_logs(self, capture: LogCapture) -> bool:
         """Read what is in the log pipe now. False once the pipe is closed."""
+        if self._log_fd is None:
+            return False
         while True:
             try:
                 chunk = os.read(self._log_fd, 65536)
@@ -732,7 +745,11 @@ def _exit_reason(status: int | None) -> str:
         return "Runtime exited without providing a reason"
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
-        name = _SIGNAL_NAMES.get(signum) or signal.strsignal(signum) or f"signal {signum}"
+        name = (
+            _SIGNAL_NAMES.get(signal.Signals(signum))
+            or signal.strsignal(signum)
+            or f"signal {signum}"
+        )
         return f"Runtime exited with error: signal: {name}"
     code = os.WEXITSTATUS(status)
     if code == 0:

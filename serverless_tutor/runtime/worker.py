@@ -43,6 +43,8 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from serverless_tutor.limits import MAX_THREADS_PER_ENVIRONMENT
 from serverless_tutor.runtime import bootstrap, confine
@@ -69,11 +71,11 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
     gc.freeze()  # keep the pre-imported objects out of the collector: fewer copied pages per fork
     control.send(json.dumps({"t": "ready", "pid": os.getpid()}).encode())
     while True:
-        readable, _, _ = select.select([control, wake_r], [], [])
+        readable, _, _ = select.select([control.fileno(), wake_r], [], [])
         if wake_r in readable:
             _drain(wake_r)
             _reap(control, workers)
-        if control in readable:
+        if control.fileno() in readable:
             message, fds = _recv_with_fds(control)
             if message is None:  # the parent has gone: take every worker with us
                 for child, (worker, _status_r) in workers.items():
@@ -107,7 +109,10 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
 
 
 def _spawn(
-    fds: list[int], pid_namespace: bool, own_pid_namespace: int, leave_template
+    fds: list[int],
+    pid_namespace: bool,
+    own_pid_namespace: int,
+    leave_template: Callable[[], None],
 ) -> tuple[int, int, int | None]:
     """Fork a worker. Returns (the template's child, the worker's pid, status pipe);
     without a PID namespace the child is the worker and there is no pipe. A worker
@@ -324,7 +329,7 @@ def _confine(init: dict) -> tuple[list[str], list[str], str]:
     scratch = init["scratch_dir"]
     code_dir = init["code_dir"]
 
-    def attempt(name: str, action) -> bool:
+    def attempt(name: str, action: Callable[[], object]) -> bool:
         if name in disabled:
             missing.append(name)
             notes.append(f"{name}: disabled by the caller")
@@ -524,7 +529,13 @@ def _run(init: dict, channel: _Channel) -> None:
         sys.stderr.flush()
 
 
-def _invoke(handler, message: dict, meta: dict, init: dict, state: _State) -> dict:
+def _invoke(
+    handler: Callable[[Any, LambdaContext], Any],
+    message: dict,
+    meta: dict,
+    init: dict,
+    state: _State,
+) -> dict:
     request_id = message["request_id"]
     state.request_id = request_id
     os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
@@ -607,7 +618,7 @@ class _StdoutLogHandler(logging.Handler):
 
 # ---------------------------------------------------------------- AWS call forwarding
 class _RawBody(io.BytesIO):
-    def stream(self, **_kwargs):
+    def stream(self, **_kwargs: object) -> Iterator[bytes]:
         yield self.getvalue()
 
 
@@ -617,7 +628,7 @@ def _install_forwarder(channel: _Channel, state: _State) -> None:
     import botocore.awsrequest
     import botocore.httpsession
 
-    def forwarding_send(self, request):
+    def forwarding_send(self: object, request: Any) -> botocore.awsrequest.AWSResponse:
         body = request.body
         if hasattr(body, "read"):
             position = body.tell() if hasattr(body, "tell") else None
