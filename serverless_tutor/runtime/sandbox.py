@@ -719,7 +719,10 @@ def tutor_paths() -> list[str]:
                 found.add(Path(entry, package.name))
         if (package.parent / "pyproject.toml").is_file():
             found.add(package.parent)  # a checkout: lessons/, exercises/, tests/ and .git
-        found.add(content_root())
+        content = content_root()
+        # Named on their own too: deeper than the checkout, they stay hidden even when a
+        # learner makes the whole checkout the code dir.
+        found.update({content, content / "lessons", content / "exercises"})
         _tutor_paths = sorted({str(p.resolve()) for p in found if p.is_dir()})
     home = data_home()
     return [*_tutor_paths, str(home)] if home.is_dir() else list(_tutor_paths)

@@ -157,6 +157,20 @@ def test_the_checkout_is_not_there(probe, relative):
     assert probe("open", _existing(CHECKOUT / relative)) == ENOENT
 
 
+def test_a_code_dir_inside_the_hidden_exercises_is_shown_again(runtime):
+    """Invoking a starter where it lies (exercises/<id>/) binds that folder back over
+    the hidden content: the code loads (and fails as the starter does)."""
+    from serverless_tutor.runtime import FunctionConfig
+
+    starter = _existing(paths.exercises_dir() / EXERCISE / "handler.py")
+    fn = FunctionConfig(
+        name="starter-in-place", handler="handler.py:lambda_handler", code_dir=starter.parent
+    )
+    result = runtime.invoke(fn, {})
+    assert result.error.error_type == "AttributeError"
+    assert "request_id" in result.error.error_message
+
+
 def test_the_learners_data_directory_is_not_there(runtime, tmp_path, monkeypatch):
     home = Path(tempfile.mkdtemp(prefix="tutor-home-", dir="/var/tmp"))  # outside /tmp
     try:
