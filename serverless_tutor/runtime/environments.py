@@ -19,14 +19,17 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from serverless_tutor.runtime.backend import InitOutcome, Outcome
+from serverless_tutor.runtime.backend import ExecutionEnvironment, InitOutcome, Outcome
 from serverless_tutor.runtime.clock import Clock, SystemClock
 from serverless_tutor.runtime.config import FunctionConfig
 from serverless_tutor.runtime.confine import ALL_LAYERS
 from serverless_tutor.runtime.forwarding import RequestHandler, no_network_handler
 from serverless_tutor.runtime.results import EnvironmentInfo, InvocationResult, LambdaError, Report
+
+if TYPE_CHECKING:
+    from serverless_tutor.runtime.sandbox import TemplateProcess
 
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 
@@ -209,7 +212,7 @@ class LambdaRuntime:
     def __enter__(self) -> LambdaRuntime:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
     # ------------------------------------------------------------ pool
@@ -238,13 +241,15 @@ class LambdaRuntime:
             old.env.destroy()
         return slot, cold
 
-    def _new_environment(self, config: FunctionConfig):
+    def _new_environment(self, config: FunctionConfig) -> ExecutionEnvironment:
         if self.backend == "inprocess":
             from serverless_tutor.runtime.inprocess import InProcessEnvironment
 
             return InProcessEnvironment(config, self.request_handler)
         from serverless_tutor.runtime.sandbox import SandboxEnvironment
 
+        if self._template is None or self._work_dir is None:
+            raise RuntimeError("the sandbox backend has no template process")
         return SandboxEnvironment(
             self._template,
             config,
@@ -272,10 +277,11 @@ class LambdaRuntime:
         self, config: FunctionConfig, slot: _Slot, request_id: str, init: InitOutcome
     ) -> InvocationResult:
         self._discard(config.name, slot)
+        shape = init.error or {}
         error = LambdaError(
-            error_type=init.error["errorType"],
-            error_message=init.error["errorMessage"],
-            stack_trace=init.error.get("stackTrace") or [],
+            error_type=shape.get("errorType", "Runtime.Unknown"),
+            error_message=shape.get("errorMessage", ""),
+            stack_trace=shape.get("stackTrace") or [],
             request_id=request_id,
         )
         report = Report(
@@ -317,10 +323,11 @@ class LambdaRuntime:
         if outcome.destroyed:
             self._discard(config.name, slot)
         cold = init is not None
-        init_ms = round(init.init_ms, 2) if cold else None
-        billed = math.ceil(outcome.duration_ms + (init.init_ms if cold else 0.0))
+        init_ms = round(init.init_ms, 2) if init is not None else None
+        spent_in_init = init.init_ms if init is not None else 0.0
+        billed = math.ceil(outcome.duration_ms + spent_in_init)
         if outcome.status == "timeout":
-            billed = math.ceil(config.timeout_s * 1000 + (init.init_ms if cold else 0.0))
+            billed = math.ceil(config.timeout_s * 1000 + spent_in_init)
         error = None
         if outcome.error is not None:
             error = LambdaError(
@@ -342,12 +349,14 @@ class LambdaRuntime:
         if outcome.payload is not None:
             response = json.loads(outcome.payload)
         logs = ""
-        if cold:
+        if init is not None:
             logs += _init_start() + init.logs
         logs += f"START RequestId: {request_id} Version: $LATEST\n" + outcome.logs
         logs += "".join(line + "\n" for line in outcome.extra_log_lines)
         logs += f"END RequestId: {request_id}\n" + report.line(request_id) + "\n"
-        isolation = list(init.isolation) if cold else list(getattr(slot.env, "isolation", []))
+        isolation = (
+            list(init.isolation) if init is not None else list(getattr(slot.env, "isolation", []))
+        )
         return InvocationResult(
             request_id=request_id,
             cold=cold,
@@ -362,7 +371,7 @@ class LambdaRuntime:
         )
 
 
-def _stop_sandbox(template, work_dir: Path) -> None:
+def _stop_sandbox(template: TemplateProcess, work_dir: Path) -> None:
     template.close()
     shutil.rmtree(work_dir, ignore_errors=True)
 
