@@ -48,6 +48,13 @@ _ACCOUNT_IDS = itertools.count(100000000001)
 _MOTO_LOCK = threading.RLock()
 _APP_LOCK = threading.Lock()
 _APP: Any = None
+# One boto3 session for every account's clients: botocore then reads and decodes each
+# service's JSON model once per process, not once per client (a fresh Session per
+# client paid that again, about half of a client's cost). Each client still gets its
+# own copy of the event hooks, so one account's before-send never reaches another's.
+# boto3 sessions are not thread-safe: clients are made under the lock.
+_SESSION_LOCK = threading.Lock()
+_SESSION: Any = None
 
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -239,12 +246,15 @@ class LocalAccount:
                 if self.account_id in backends:
                     backends[self.account_id].reset()
                     del backends[self.account_id]
-            # S3 bucket names are global in moto: forget the ones this account owned.
-            from moto.s3.models import s3_backends
-
-            for name, (_, owner) in list(s3_backends.bucket_accounts.items()):
-                if owner == self.account_id:
-                    s3_backends.bucket_accounts.pop(name, None)
+            # S3 bucket names are global in moto: forget the ones this account owned. While
+            # moto's S3 models are not imported no bucket exists, and a check that never
+            # touches S3 need not import them.
+            s3_models = sys.modules.get("moto.s3.models")
+            if s3_models is not None:
+                bucket_accounts = s3_models.s3_backends.bucket_accounts
+                for name, (_, owner) in list(bucket_accounts.items()):
+                    if owner == self.account_id:
+                        bucket_accounts.pop(name, None)
         outbox.clear(self.account_id)
         self.trace.clear()
 
@@ -331,20 +341,18 @@ class LocalAccount:
         return status, out_headers, out_body
 
     def _make_client(self, service_name: str, function_name: str | None, internal: bool) -> Any:
-        import boto3
         from botocore.awsrequest import AWSResponse
         from botocore.config import Config
 
-        client = boto3.session.Session().client(
-            service_name,
-            region_name=self.region,
-            config=Config(
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-                retries={"max_attempts": 1},
-            ),
-            **FAKE_CREDENTIALS,
+        config = Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            retries={"max_attempts": 1},
         )
+        with _SESSION_LOCK:
+            client = _boto3_session().client(
+                service_name, region_name=self.region, config=config, **FAKE_CREDENTIALS
+            )
 
         def before_send(request: Any, **_: Any) -> AWSResponse:
             body = request.body
@@ -549,15 +557,27 @@ def _parse_response(
     return parsed
 
 
+def _boto3_session() -> Any:
+    """The process's one boto3 session (call with _SESSION_LOCK held)."""
+    global _SESSION
+    if _SESSION is None:
+        import boto3.session
+        import botocore.session
+
+        _SESSION = boto3.session.Session(botocore_session=botocore.session.get_session())
+    return _SESSION
+
+
 _BOTOCORE_MODELS: dict[str, Any] = {}
 
 
 def _botocore_service_model(service: str) -> Any:
-    if service not in _BOTOCORE_MODELS:
-        import botocore.session
-
-        _BOTOCORE_MODELS[service] = botocore.session.get_session().get_service_model(service)
-    return _BOTOCORE_MODELS[service]
+    """botocore's model of a service, from the clients' own session (decoded once per process)."""
+    with _SESSION_LOCK:
+        if service not in _BOTOCORE_MODELS:
+            botocore_session = _boto3_session()._session  # boto3 keeps it private; no accessor
+            _BOTOCORE_MODELS[service] = botocore_session.get_service_model(service)
+        return _BOTOCORE_MODELS[service]
 
 
 def _error_code(headers: dict[str, str], body: bytes) -> str | None:

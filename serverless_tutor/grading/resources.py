@@ -19,14 +19,18 @@ def to_dynamodb(value: Any) -> dict[str, Any]:
     """A plain JSON value as a DynamoDB attribute value (numbers become Decimal, exactly)."""
     from boto3.dynamodb.types import TypeSerializer
 
-    return TypeSerializer().serialize(_decimals(value))
+    serialized: dict[str, Any] = TypeSerializer().serialize(_decimals(value))
+    return serialized
 
 
 def from_dynamodb(item: dict[str, Any]) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeDeserializer
 
     deserializer = TypeDeserializer()
-    return plain({key: deserializer.deserialize(value) for key, value in item.items()})
+    plain_item: dict[str, Any] = plain(
+        {key: deserializer.deserialize(value) for key, value in item.items()}
+    )
+    return plain_item
 
 
 def _decimals(value: Any) -> Any:
@@ -40,10 +44,11 @@ def _decimals(value: Any) -> Any:
 
 
 def create_resources(account: LocalAccount, resources: Resources) -> None:
-    dynamodb = account.client("dynamodb")
+    # Each client is asked for only when its service has resources: making a boto3
+    # client costs milliseconds, and a one-shot `check` would pay for every service.
     for table in resources.tables:
         names = list(table.key)
-        dynamodb.create_table(
+        account.client("dynamodb").create_table(
             TableName=table.name,
             BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[
@@ -53,43 +58,40 @@ def create_resources(account: LocalAccount, resources: Resources) -> None:
             + ([{"AttributeName": names[1], "KeyType": "RANGE"}] if len(names) > 1 else []),
         )
         put_items(account, table.name, table.items)
-    s3 = account.client("s3")
     for bucket in resources.buckets:
+        s3 = account.client("s3")
         s3.create_bucket(Bucket=bucket.name)
         for key, text in bucket.objects.items():
             s3.put_object(Bucket=bucket.name, Key=key, Body=text.encode("utf-8"))
-    sqs = account.client("sqs")
     for queue in resources.queues:
+        sqs = account.client("sqs")
         url = sqs.create_queue(QueueName=queue.name)["QueueUrl"]
         for body in queue.messages:
             sqs.send_message(QueueUrl=url, MessageBody=body)
-    sns = account.client("sns")
     for topic in resources.topics:
-        sns.create_topic(Name=topic)
+        account.client("sns").create_topic(Name=topic)
     for subscription in resources.subscriptions:
         attributes = {"RawMessageDelivery": "true"} if subscription.raw else {}
         if subscription.filter_policy is not None:
             attributes["FilterPolicy"] = json.dumps(subscription.filter_policy)
-        sns.subscribe(
+        account.client("sns").subscribe(
             TopicArn=account.arn("sns", subscription.topic),
             Protocol="sqs",
             Endpoint=account.arn("sqs", subscription.queue),
             Attributes=attributes,
         )
-    ses = account.client("ses")
     for sender in resources.ses_senders:
-        ses.verify_email_identity(EmailAddress=sender)
+        account.client("ses").verify_email_identity(EmailAddress=sender)
 
 
 def apply_setup(account: LocalAccount, setup: Setup) -> None:
     for table, items in setup.items.items():
         put_items(account, table, items)
-    s3 = account.client("s3")
     for bucket, objects in setup.objects.items():
         for key, text in objects.items():
-            s3.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
-    sqs = account.client("sqs")
+            account.client("s3").put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
     for queue, bodies in setup.messages.items():
+        sqs = account.client("sqs")
         url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
         for body in bodies:
             sqs.send_message(QueueUrl=url, MessageBody=body)

@@ -28,7 +28,7 @@ from serverless_tutor.grading import expectations
 from serverless_tutor.grading.gate import ConcurrencyGate
 from serverless_tutor.grading.policy import exercise_policy
 from serverless_tutor.grading.resources import apply_setup, create_resources
-from serverless_tutor.grading.results import CheckResult, TestResult, cap_output
+from serverless_tutor.grading.results import CheckResult, Status, TestResult, cap_output
 from serverless_tutor.grading.test_run import TestRun
 from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime, ManualClock
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
@@ -58,15 +58,18 @@ class Grader:
     """
 
     def __init__(self) -> None:
-        self.account = LocalAccount()
         self.gate = ConcurrencyGate()
         self.clock = ManualClock()
+        # The sandbox template (a process of its own, importing boto3) starts first, so
+        # it boots while this process loads moto and sets up the account and the first
+        # test's resources: a one-shot `check` pays the longer of the two, not both.
         self.runtime = LambdaRuntime(
             backend="sandbox",
             request_handler=self.gate.wrap(self._serve),
             keep_alive_s=KEEP_ALIVE_S,
             clock=self.clock,
         )
+        self.account = LocalAccount()
         self._lock = threading.Lock()
 
     def __enter__(self) -> Grader:
@@ -170,6 +173,7 @@ def summarize(exercise_id: str, results: list[TestResult], max_points: int) -> C
     points = sum(result.points for result in results)
     errors = [result for result in results if result.status == "error"]
     failed = [result for result in results if result.status == "fail"]
+    status: Status
     if errors:
         status, message = "error", errors[0].message
     elif failed:
@@ -214,7 +218,7 @@ class _Session:
     def run_all(self, on_test: ProgressCallback | None) -> list[TestResult]:
         results: list[TestResult] = []
         timed_out = 0
-        stop_reason: tuple[str, str] | None = None
+        stop_reason: tuple[Status, str] | None = None
         for test in self.exercise.spec.tests:
             if stop_reason is not None:
                 result = self._not_run(test, *stop_reason)
@@ -237,7 +241,7 @@ class _Session:
                 on_test(result)
         return results
 
-    def _not_run(self, test: TestCase, status: str, message: str) -> TestResult:
+    def _not_run(self, test: TestCase, status: Status, message: str) -> TestResult:
         return TestResult(
             name=test.name,
             status=status,
@@ -259,6 +263,7 @@ class _Session:
             if step.cold_start:
                 self.force_cold_start()
             event_spec = step.event or test.event
+            assert event_spec is not None  # TestCase's validator: every step has an event
             for _ in range(step.times):
                 if step.concurrent == 1:
                     invocations.append(self.runtime.invoke(self.config, event_spec.build()))
@@ -293,7 +298,7 @@ class _Session:
         )
         return result, invocations
 
-    def _verdict(self, run: TestRun) -> tuple[str, str | None]:
+    def _verdict(self, run: TestRun) -> tuple[Status, str | None]:
         init_failure = next((i for i in run.invocations if is_init_failure(i)), None)
         if init_failure is not None:
             return "error", expectations.describe_init_failure(
@@ -335,6 +340,8 @@ class _Session:
                 raise FileNotFoundError(f"{self.exercise.folder}/checks.py")
             name = f"_serverless_tutor_checks_{self.exercise.id.replace('-', '_')}"
             module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise ImportError(f"cannot load {path} as a module")
             module = importlib.util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
             self._checks = module
