@@ -2,8 +2,9 @@
 [--timeout S] [--env K=V ...] [--times N] [--json]`: run a handler in the sandbox,
 as Lambda would (warm after the first invoke, cold again after a timeout or crash).
 
-Handler errors are results, not a CLI failure: exit 0 when the invocations ran,
-2 on a usage error.
+The handler's AWS calls are served by an empty local account of its own, made
+(and moto loaded) only when the first call arrives. Handler errors are results,
+not a CLI failure: exit 0 when the invocations ran, 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import argparse
 import json
 import re
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from serverless_tutor.cli.output import usage_error
 from serverless_tutor.runtime.events import SAMPLE_SOURCES, EventPathError
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
+
+if TYPE_CHECKING:
+    from serverless_tutor.cloud.account import LocalAccount
 
 _OPTION_FOR_FIELD = {
     "memory_mb": "--memory",
@@ -90,17 +97,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_invoke)
 
 
-def run_invoke(args: argparse.Namespace) -> int:
-    from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
+class AccountOnFirstCall:
+    """Serves a handler's AWS calls from a local account made when the first call arrives.
 
+    A handler that makes no AWS call never loads moto or the account (most of a
+    second of imports); one that does gets an empty account of its own, through the
+    same allow-listed bridge as every other handler call.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._account: LocalAccount | None = None
+
+    def __call__(self, request: ForwardedRequest) -> ForwardedResponse:
+        with self._lock:
+            if self._account is None:
+                from serverless_tutor.cloud.account import LocalAccount
+
+                self._account = LocalAccount()
+            account = self._account
+        return account.handle(request)
+
+
+def run_invoke(args: argparse.Namespace) -> int:
     if args.times < 1:
         return usage_error("--times must be at least 1")
     if args.overrides and not args.sample:
         return usage_error("--set only applies to a --sample event")
-    try:
-        event = _load_event(args)
-    except ValueError as exc:
-        return usage_error(str(exc))
     environment = {}
     for item in args.env:
         key, sep, value = item.partition("=")
@@ -110,23 +133,31 @@ def run_invoke(args: argparse.Namespace) -> int:
     handler, code_dir = _locate(args.handler_spec, args.code_dir)
     if code_dir is None:
         return usage_error(f"--code-dir {args.code_dir!r} is not a directory")
-    name = args.name or _default_name(handler)
-    try:
-        config = FunctionConfig(
-            name=name,
-            handler=handler,
-            code_dir=code_dir,
-            memory_mb=args.memory,
-            timeout_s=args.timeout,
-            environment=environment,
-        )
-    except ValidationError as exc:
-        problems = [
-            f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
-            for e in exc.errors()
-        ]
-        return usage_error("; ".join(problems))
-    with LambdaRuntime(backend="sandbox") as runtime:
+    from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
+
+    # The sandbox template (an interpreter of its own that imports boto3) starts
+    # first and boots while this process reads the event and checks the options.
+    with LambdaRuntime(backend="sandbox", request_handler=AccountOnFirstCall()) as runtime:
+        try:
+            event = _load_event(args)
+        except ValueError as exc:
+            return usage_error(str(exc))
+        name = args.name or _default_name(handler)
+        try:
+            config = FunctionConfig(
+                name=name,
+                handler=handler,
+                code_dir=code_dir,
+                memory_mb=args.memory,
+                timeout_s=args.timeout,
+                environment=environment,
+            )
+        except ValidationError as exc:
+            problems = [
+                f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+                for e in exc.errors()
+            ]
+            return usage_error("; ".join(problems))
         for _ in range(args.times):
             result = runtime.invoke(config, event)
             if args.json:
