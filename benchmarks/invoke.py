@@ -35,12 +35,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interleaved import (  # noqa: E402  (after the path set-up; sets the bytecode folder)
+from interleaved import (  # after the path set-up; it also sets the bytecode folder
     Command,
     describe,
     find_peer,
@@ -189,7 +189,7 @@ def main() -> int:
 
     ours_whole = processes["serverless-tutor invoke"]
     peer_whole = processes.get("python-lambda-local CLI")
-    report = {
+    report: dict[str, Any] = {
         "machine": machine(),
         "isolation": isolation,
         "whole_process_ms": {
