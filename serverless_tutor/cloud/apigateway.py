@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import payloads
 from serverless_tutor.cloud.routing.functions import FunctionTable
-from serverless_tutor.cloud.service import Cors
+from serverless_tutor.cloud.service_spec import Cors
 from serverless_tutor.runtime.events import sample_event
 from serverless_tutor.runtime.results import InvocationResult
 

@@ -17,13 +17,13 @@ from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.iam import Statement
 from serverless_tutor.cloud.routing.functions import FunctionInvoker, NoRuntimeError
 from serverless_tutor.cloud.routing.router import EventRouter
-from serverless_tutor.cloud.service import (
+from serverless_tutor.cloud.service import ServiceConfigError
+from serverless_tutor.cloud.service_spec import (
     ConfigWarning,
     HttpApiEvent,
     HttpEvent,
     S3Event,
     ScheduleEvent,
-    ServiceConfigError,
     ServiceSpec,
     SnsEvent,
     SqsEvent,

@@ -16,7 +16,7 @@ from typing import Any
 
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.resource_types import NAME_PROPERTY
-from serverless_tutor.cloud.service import ServiceSpec
+from serverless_tutor.cloud.service_spec import ServiceSpec
 from serverless_tutor.problems import Problem
 
 STREAM_LABEL_PLACEHOLDER = "<label set at deploy>"

@@ -3,7 +3,7 @@
 import json
 
 from serverless_tutor.cloud.apigateway import HttpRequest
-from serverless_tutor.cloud.service import Cors
+from serverless_tutor.cloud.service_spec import Cors
 
 
 def request(method, path, query="", headers=(), body=b""):

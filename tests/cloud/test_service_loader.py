@@ -4,16 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from serverless_tutor.cloud.service import (
+from serverless_tutor.cloud.service import ServiceConfigError, load_service
+from serverless_tutor.cloud.service_spec import (
     HttpApiEvent,
     HttpEvent,
     S3Event,
     ScheduleEvent,
-    ServiceConfigError,
     SnsEvent,
     SqsEvent,
     StreamEvent,
-    load_service,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
