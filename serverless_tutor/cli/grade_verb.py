@@ -486,7 +486,10 @@ def run_pack_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"serverless-tutor: could not write {out}: {exc}\n")
         return 1
-    console().print(f"Wrote the {what} for {pack.id}: {written}")
+    from serverless_tutor.terminal_text import one_line
+
+    # Plain text, one line: the path is for copying, not for wrapping or markup.
+    sys.stdout.write(f"Wrote the {what} for {pack.id}: {one_line(str(written))}\n")
     return 0
 
 
