@@ -8,10 +8,11 @@ Template protocol (SOCK_SEQPACKET, one JSON object per message):
   parent -> template  {"t": "spawn", "pid_namespace": bool} with two fds attached (protocol socket, log pipe)
   template -> parent  {"t": "ready"} once, {"t": "spawned", "pid": n, "init_pid": m},
                       {"t": "exited", "pid": n, "status": s}
-  With a PID namespace, the template's child is the namespace's init (pid 1 inside,
-  `init_pid` outside), which forks the worker (pid 2 inside, `pid` outside), waits for
-  it and hands its wait status back; the worker is not pid 1, so it can end itself with
-  a signal as any Lambda runtime process can.
+  With a PID namespace, the template forks two children into it: a tiny init (pid 1
+  inside, `init_pid` outside) that only holds the namespace, and the worker (pid 2
+  inside). The worker is not pid 1, so it can end itself with a signal as any Lambda
+  runtime process can; when it has gone, the template kills the init, and the kernel
+  everything else left in the namespace.
 
 Worker protocol (frames.py frames on the protocol socket; stdout/stderr are logs only):
   parent -> worker  {"t": "init", ...config}            worker -> parent {"t": "hello", isolation, missing, refused, detail}
@@ -36,7 +37,6 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 import sysconfig
 import tempfile
@@ -66,7 +66,7 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    workers: dict[int, tuple[int, int | None]] = {}  # child -> (worker pid, status pipe)
+    workers: dict[int, int | None] = {}  # worker pid -> its PID namespace's init, if any
     own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     gc.freeze()  # keep the pre-imported objects out of the collector: fewer copied pages per fork
     control.send(json.dumps({"t": "ready", "pid": os.getpid()}).encode())
@@ -78,10 +78,10 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
         if control.fileno() in readable:
             message, fds = _recv_with_fds(control)
             if message is None:  # the parent has gone: take every worker with us
-                for child, (worker, _status_r) in workers.items():
+                for worker, init in workers.items():
                     _kill_group(worker)
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(child, signal.SIGKILL)
+                    if init is not None:
+                        _kill(init)
                 if work_dir:
                     import shutil
 
@@ -96,14 +96,13 @@ def template_main(control_fd: int, work_dir: str | None = None) -> None:
                     control.detach()
                     os.close(control_fd)
 
-                child, worker, status_r = _spawn(
+                worker, init = _spawn(
                     fds, bool(message.get("pid_namespace")), own_pid_namespace, leave_template
                 )
                 if worker > 0:
-                    workers[child] = (worker, status_r)
-                control.send(
-                    json.dumps({"t": "spawned", "pid": worker, "init_pid": child}).encode()
-                )
+                    workers[worker] = init
+                reply = {"t": "spawned", "pid": worker, "init_pid": init or worker}
+                control.send(json.dumps(reply).encode())
             for fd in fds:
                 os.close(fd)
 
@@ -113,70 +112,57 @@ def _spawn(
     pid_namespace: bool,
     own_pid_namespace: int,
     leave_template: Callable[[], None],
-) -> tuple[int, int, int | None]:
-    """Fork a worker. Returns (the template's child, the worker's pid, status pipe);
-    without a PID namespace the child is the worker and there is no pipe. A worker
-    pid of -1 means the start failed."""
+) -> tuple[int, int | None]:
+    """Fork a worker, in a new PID namespace when asked and possible. Returns the
+    worker's pid (-1 when the start failed) and the namespace init's pid, if any."""
     if pid_namespace:
         try:
-            confine.unshare(confine.CLONE_NEWPID)  # for our next child only
+            confine.unshare(confine.CLONE_NEWPID)  # for our next children only
         except OSError:
             pid_namespace = False  # the worker reports the layer missing
     if not pid_namespace:
-        pid = os.fork()
-        if pid == 0:
+        worker = os.fork()
+        if worker == 0:
             leave_template()
-            _worker_main(fds[0], fds[1], None)
+            _worker_main(fds[0], fds[1])
             os._exit(0)
-        return pid, pid, None
-    status_r, status_w = os.pipe2(os.O_CLOEXEC)
+        return worker, None
+    init = worker = -1
     try:
-        child = os.fork()
+        init = os.fork()
+        if init == 0:
+            leave_template()
+            _namespace_init()
+        worker = os.fork()  # pid 2 of the same namespace, while its init lives
+        if worker == 0:
+            leave_template()
+            _worker_main(fds[0], fds[1])
+            os._exit(0)
     except OSError:
-        confine.setns(own_pid_namespace, confine.CLONE_NEWPID)
-        os.close(status_r)
-        os.close(status_w)
-        return -1, -1, None
-    if child == 0:
-        leave_template()
-        os.close(status_r)
-        _namespace_init(fds, status_w)
-    confine.setns(own_pid_namespace, confine.CLONE_NEWPID)  # later children stay with us
-    os.close(status_w)
-    ready, _, _ = select.select([status_r], [], [], 10)
-    data = os.read(status_r, 4) if ready else b""
-    if len(data) != 4:
-        _kill_group(child)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)
-        os.close(status_r)
-        return child, -1, None
-    (worker,) = struct.unpack("=i", data)
-    return child, worker, status_r
+        if init > 0:
+            _kill(init)
+        return -1, None
+    finally:
+        if init != 0 and worker != 0:
+            confine.setns(own_pid_namespace, confine.CLONE_NEWPID)  # later children stay with us
+    return worker, init
 
 
-def _namespace_init(fds: list[int], status_w: int) -> None:
-    """Pid 1 of the environment's PID namespace: fork the worker, wait for it, hand its
-    wait status to the template, and exit (which ends everything left in the namespace)."""
-    worker = os.fork()
-    if worker == 0:
-        _worker_main(fds[0], fds[1], status_w)
-        os._exit(0)
+def _namespace_init() -> None:
+    """Pid 1 of an environment's PID namespace: it only holds the namespace open. The
+    template kills it once the worker has ended; the kernel then kills whatever else
+    is left in the namespace. Orphans re-parented to it are reaped automatically."""
     confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.closerange(0, status_w)
-    os.closerange(status_w + 1, 65536)
-    status = 0
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    os.closerange(0, 65536)
     while True:
-        try:
-            _, status = os.waitpid(worker, 0)
-            break
-        except ChildProcessError:
-            break
-    with contextlib.suppress(OSError):
-        os.write(status_w, struct.pack("=i", status))
-    os._exit(0)
+        signal.pause()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _preload() -> None:
@@ -200,7 +186,7 @@ def _drain(fd: int) -> None:
         pass
 
 
-def _reap(control: socket.socket, workers: dict[int, tuple[int, int | None]]) -> None:
+def _reap(control: socket.socket, workers: dict[int, int | None]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -209,15 +195,12 @@ def _reap(control: socket.socket, workers: dict[int, tuple[int, int | None]]) ->
         if pid == 0:
             return
         if pid in workers:
-            worker, status_r = workers.pop(pid)
-            if status_r is not None:  # the namespace's init passes on the worker's own status
-                with contextlib.suppress(OSError):
-                    data = os.read(status_r, 4)
-                    if len(data) == 4:
-                        (status,) = struct.unpack("=i", data)
-                os.close(status_r)
-            control.send(json.dumps({"t": "exited", "pid": worker, "status": status}).encode())
-        _kill_orphans(set(workers))
+            init = workers.pop(pid)
+            if init is not None:
+                _kill(init)  # ends the namespace, and anything the worker left in it
+            control.send(json.dumps({"t": "exited", "pid": pid, "status": status}).encode())
+        inits = {init for init in workers.values() if init is not None}
+        _kill_orphans(set(workers) | inits)
 
 
 def _kill_orphans(workers: set[int]) -> None:
@@ -268,10 +251,7 @@ class _Channel:
             return recv_frame(self.sock)
 
 
-def _worker_main(proto_fd: int, log_fd: int, status_w: int | None) -> None:
-    if status_w is not None:  # tell the template our pid as the host sees it
-        os.write(status_w, struct.pack("=i", int(os.readlink("/proc/self"))))
-        os.close(status_w)
+def _worker_main(proto_fd: int, log_fd: int) -> None:
     os.setsid()
     confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.set_wakeup_fd(-1)
