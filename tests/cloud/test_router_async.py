@@ -263,3 +263,25 @@ def test_schedule_does_not_fire_twice_for_one_period(cloud, expression):
     cloud.router.drain()
     cloud.router.drain()
     assert len(cloud.received("tick")) == 1
+
+
+def test_every_registration_names_a_registered_function(cloud):
+    """SNS, S3, schedules and API routes refuse a function the router does not know."""
+    topic = cloud.account.client("sns").create_topic(Name="t")["TopicArn"]
+    with pytest.raises(KeyError, match="add_function first"):
+        cloud.router.subscribe_sns(topic, "ghost")
+    with pytest.raises(KeyError, match="ghost"):
+        cloud.router.notify_s3("photos", "ghost")
+    with pytest.raises(KeyError, match="ghost"):
+        cloud.router.schedule("nightly", "rate(1 day)", "ghost")
+    with pytest.raises(KeyError, match="ghost"):
+        cloud.router.api.add_route("http", "GET", "/x", "ghost")
+    assert (cloud.router.sns_subscriptions, cloud.router.s3_notifications, cloud.router.rules) == (
+        [],
+        [],
+        [],
+    )
+    assert cloud.router.api.routes == []
+    config = cloud.function("real", "record")
+    assert cloud.router.function("real").config == config
+    assert cloud.router.function("real").arn.endswith(":function:real")

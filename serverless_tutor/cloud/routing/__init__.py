@@ -11,7 +11,8 @@ arrow that ends at a function is drawn here:
 - sqs.py, streams.py: poll sources (event source mappings), invoked synchronously,
   with batches.py for their partial batch responses;
 - functions.py: the functions the router may invoke; deliveries.py: the log of what
-  it did; clock.py: its idea of now (real or stepped).
+  it did; clock.py: its idea of now (real or stepped); source.py: the context every
+  source shares (account, functions, clock, log) and their base class.
 
 HTTP (API Gateway), also synchronous, is served by cloud/apigateway.py.
 """
