@@ -25,6 +25,7 @@ character escaped, and the CLI decides how to show it.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import shlex
 import threading
@@ -97,6 +98,8 @@ class OfflineServer:
         self.limiter = limiter
         self.backlog = backlog
         self.max_backlog = max_backlog
+        self._room = threading.Condition()
+        self._waiting: collections.deque[object] = collections.deque()
         self.on_request = on_request
         self.quiet = False  # set while stopping: no more request lines
         self.stopping = False
@@ -249,15 +252,23 @@ class OfflineServer:
             raise
 
     def _room_in_backlog(self) -> bool:
-        """Wait while the asynchronous backlog is over its bound; False if it stays over."""
+        """Wait while the asynchronous backlog is over its bound, first come first
+        served; False if it stays over for BACKLOG_WAIT_S (or offline is stopping)."""
         if self.backlog is None:
             return True
+        me = object()
         deadline = time.monotonic() + BACKLOG_WAIT_S
-        while self.backlog() > self.max_backlog:
-            if self.stopping or time.monotonic() > deadline:
-                return False
-            time.sleep(_BACKLOG_POLL_S)
-        return True
+        with self._room:
+            self._waiting.append(me)
+            try:
+                while self._waiting[0] is not me or self.backlog() > self.max_backlog:
+                    if self.stopping or time.monotonic() > deadline:
+                        return False
+                    self._room.wait(_BACKLOG_POLL_S)  # the backlog shrinks without telling us
+                return True
+            finally:
+                self._waiting.remove(me)
+                self._room.notify_all()
 
     def _no_route(self, request: HttpRequest, problem: str) -> HttpResponse:
         segments = [s for s in request.path.split("/") if s]
