@@ -2,7 +2,9 @@
 
 Interleaving (A, B, A, B, ... rather than all A then all B) makes load from other
 processes on a shared machine hit every side alike, so the ratios hold even when the
-absolute figures do not. Every process gets PYTHONPYCACHEPREFIX set to a temporary
+absolute figures do not. Each run also records the CPU time the process and its
+waited-for descendants used (user + system): on a loaded machine it moves far less
+than wall time, though it hides what running two processes in parallel saves. Every process gets PYTHONPYCACHEPREFIX set to a temporary
 folder: bytecode is written there, never into the checkout, and one untimed warm-up
 run of each command fills it so that no timed run compiles.
 """
@@ -10,6 +12,7 @@ run of each command fills it so that no timed run compiles.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,8 +44,22 @@ def process_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_once(command: Command) -> float:
-    """Seconds of wall time for the whole process; fails loudly if it did not do its job."""
+@dataclass
+class Timings:
+    """Seconds per run of each command: wall clock and CPU (user + system, descendants included)."""
+
+    wall: dict[str, list[float]]
+    cpu: dict[str, list[float]]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(command: Command) -> tuple[float, float]:
+    """(wall, CPU) seconds for the whole process; fails loudly if it did not do its job."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         command.argv,
@@ -52,23 +69,29 @@ def run_once(command: Command) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     if done.returncode != command.expect_exit:
         raise RuntimeError(
             f"{command.label}: exit {done.returncode} (expected {command.expect_exit})\n"
             f"{done.stderr.decode(errors='replace')[-2000:]}"
         )
-    return elapsed
+    return elapsed, cpu
 
 
-def interleave(commands: list[Command], runs: int) -> dict[str, list[float]]:
+def interleave(commands: list[Command], runs: int) -> Timings:
     """Each command once untimed (warm-up), then `runs` rounds of one run of each in turn."""
     for command in commands:
         run_once(command)
-    times: dict[str, list[float]] = {command.label: [] for command in commands}
+    timings = Timings(
+        wall={command.label: [] for command in commands},
+        cpu={command.label: [] for command in commands},
+    )
     for _ in range(runs):
         for command in commands:
-            times[command.label].append(run_once(command))
-    return times
+            wall, cpu = run_once(command)
+            timings.wall[command.label].append(wall)
+            timings.cpu[command.label].append(cpu)
+    return timings
 
 
 def median_ms(samples: list[float]) -> float:
@@ -111,4 +134,20 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         f"(1/5/15 min), Python {sys.version.split()[0]}"
+    )
+
+
+def cpu_comparison(timings: Timings, ours: str, peer: str) -> dict[str, float] | None:
+    """Median CPU seconds of each side and their ratio (None when the peer did not run)."""
+    if peer not in timings.cpu:
+        return None
+    ours_cpu = statistics.median(timings.cpu[ours])
+    peer_cpu = statistics.median(timings.cpu[peer])
+    return {"ours_ms": ours_cpu * 1000, "peer_ms": peer_cpu * 1000, "ratio": ours_cpu / peer_cpu}
+
+
+def cpu_line(comparison: dict[str, float]) -> str:
+    return (
+        f"CPU (user+system, descendants included): ours {comparison['ours_ms']:.0f} ms, "
+        f"peer {comparison['peer_ms']:.0f} ms, ours / peer {comparison['ratio']:.2f}x"
     )

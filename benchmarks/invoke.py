@@ -35,13 +35,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interleaved import (  # after the path set-up; it also sets the bytecode folder
     Command,
+    Timings,
+    cpu_comparison,
+    cpu_line,
     describe,
     find_peer,
     interleave,
@@ -78,7 +81,7 @@ def peer_python(peer_cli: str) -> str:
     return first[2:].strip() if first.startswith("#!") else sys.executable
 
 
-def whole_process(code_dir: Path, peer: str | None, runs: int) -> dict[str, list[float]]:
+def whole_process(code_dir: Path, peer: str | None, runs: int) -> Timings:
     ours = Command(
         "serverless-tutor invoke",
         [*tutor_command(), "invoke", "app.py:handler", "--event", "event.json"],
@@ -138,24 +141,39 @@ def fresh_environment_per_call(
     return ours, (theirs if driver is not None else None), first.isolation
 
 
-def warm(code_dir: Path, n: int) -> tuple[list[float], list[float]]:
-    """Our warm round trip, sandbox and in-process (no peer: it has no warm environment)."""
+WARM_VARIANTS = ("sandbox", "sandbox, freezing off", "in-process")
+
+
+def warm(code_dir: Path, n: int) -> dict[str, list[float]]:
+    """Our warm round trip, interleaved call by call (no peer: it has no warm environment).
+
+    The sandbox freezes an idle worker (SIGSTOP) and thaws it for the next invoke;
+    the same runtime with that layer switched off shows what freeze/thaw costs.
+    """
     from serverless_tutor.runtime import FunctionConfig, LambdaRuntime
 
     config = FunctionConfig(name="bench", handler="app.handler", code_dir=code_dir)
-    samples: dict[str, list[float]] = {}
-    backends: tuple[Literal["sandbox", "inprocess"], ...] = ("sandbox", "inprocess")
-    for backend in backends:
-        with LambdaRuntime(backend=backend) as runtime:
+    runtimes = {
+        "sandbox": LambdaRuntime(backend="sandbox"),
+        "sandbox, freezing off": LambdaRuntime(
+            backend="sandbox", disable_isolation=["frozen-when-idle"]
+        ),
+        "in-process": LambdaRuntime(backend="inprocess"),
+    }
+    samples: dict[str, list[float]] = {label: [] for label in runtimes}
+    try:
+        for runtime in runtimes.values():
             for _ in range(50):
                 runtime.invoke(config, {})
-            times = []
-            for _ in range(n):
+        for _ in range(n):
+            for label, runtime in runtimes.items():
                 started = time.perf_counter()
                 runtime.invoke(config, {})
-                times.append((time.perf_counter() - started) * 1000)
-            samples[backend] = times
-    return samples["sandbox"], samples["inprocess"]
+                samples[label].append((time.perf_counter() - started) * 1000)
+    finally:
+        for runtime in runtimes.values():
+            runtime.shutdown()
+    return samples
 
 
 def ms_summary(samples: list[float]) -> str:
@@ -183,12 +201,12 @@ def main() -> int:
     try:
         processes = whole_process(code_dir, peer, args.runs)
         fresh, fresh_peer, isolation = fresh_environment_per_call(code_dir, peer, args.calls)
-        warm_sandbox, warm_inprocess = warm(code_dir, args.warm)
+        warm_samples = warm(code_dir, args.warm)
     finally:
         shutil.rmtree(code_dir, ignore_errors=True)
 
-    ours_whole = processes["serverless-tutor invoke"]
-    peer_whole = processes.get("python-lambda-local CLI")
+    ours_whole = processes.wall["serverless-tutor invoke"]
+    peer_whole = processes.wall.get("python-lambda-local CLI")
     report: dict[str, Any] = {
         "machine": machine(),
         "isolation": isolation,
@@ -201,6 +219,7 @@ def main() -> int:
                 else None
             ),
             "goal_ratio": GOAL_WHOLE_PROCESS,
+            "cpu": cpu_comparison(processes, "serverless-tutor invoke", "python-lambda-local CLI"),
         },
         "fresh_environment_per_call_ms": {
             "ours_cold_start": statistics.median(fresh),
@@ -209,10 +228,7 @@ def main() -> int:
                 statistics.median(fresh) / statistics.median(fresh_peer) if fresh_peer else None
             ),
         },
-        "warm_ms": {
-            "ours_sandbox": statistics.median(warm_sandbox),
-            "ours_inprocess": statistics.median(warm_inprocess),
-        },
+        "warm_ms": {label: statistics.median(times) for label, times in warm_samples.items()},
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -227,6 +243,7 @@ def main() -> int:
         ratio = report["whole_process_ms"]["ratio_ours_over_peer"]
         print(f"   python-lambda-local CLI       {describe(peer_whole)}")
         print(f"   ours / peer: {ratio:.2f}x   goal: <= {GOAL_WHOLE_PROCESS}x")
+        print(f"   {cpu_line(report['whole_process_ms']['cpu'])}")
     print("\n2. a fresh environment per call, in a running process (interleaved call by call)")
     print(f"   ours: sandbox cold start      {ms_summary(fresh)}")
     if fresh_peer:
@@ -234,8 +251,12 @@ def main() -> int:
         print(f"   python-lambda-local call()    {ms_summary(fresh_peer)}   (fork per call)")
         print(f"   ours / peer: {ratio:.2f}x   (we confine each environment; it does not)")
     print("\n3. warm, reused environment (ours only: python-lambda-local has no warm environment)")
-    print(f"   sandbox warm round trip       {ms_summary(warm_sandbox)}")
-    print(f"   in-process warm round trip    {ms_summary(warm_inprocess)}")
+    for label, times in warm_samples.items():
+        print(f"   {label:<29} {ms_summary(times)}")
+    freeze_cost = statistics.median(warm_samples["sandbox"]) - statistics.median(
+        warm_samples["sandbox, freezing off"]
+    )
+    print(f"   freeze/thaw cost per warm invoke (difference of medians): {freeze_cost:.2f} ms")
     return 0
 
 
