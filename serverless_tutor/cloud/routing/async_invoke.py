@@ -43,11 +43,18 @@ class AsyncInvoker(EventSource):
     def invoke_async(
         self, function_name: str, event: Any, *, source: SourceKind, source_arn: str
     ) -> None:
-        """Queue an asynchronous invoke and return at once."""
+        """Queue an asynchronous invoke and return at once.
+
+        A fault plan may deliver the event twice (duplicate, or a redelivery): async
+        invokes are at least once in AWS too, so the handler must be idempotent.
+        """
         function = self.functions.get(function_name)
-        with self._idle:
-            self._pending += 1
-        self._pool.submit(self._run, function, event, source, source_arn)
+        fault = self.delivery_fault(source, function_name, source_arn)
+        copies = 2 if fault is not None and (fault.duplicate or fault.redeliver) else 1
+        for _ in range(copies):
+            with self._idle:
+                self._pending += 1
+            self._pool.submit(self._run, function, event, source, source_arn)
 
     def wait_idle(self, timeout_s: float = 60) -> bool:
         """Wait until no asynchronous invoke is queued or running; False at the deadline."""

@@ -26,6 +26,7 @@ from typing import Any
 from serverless_tutor import limits
 from serverless_tutor.cloud.account import CompletedCall, LocalAccount
 from serverless_tutor.cloud.apigateway import ApiGateway
+from serverless_tutor.cloud.faults import FaultInjector
 from serverless_tutor.cloud.routing.async_invoke import AsyncInvoker
 from serverless_tutor.cloud.routing.clock import RouterClock
 from serverless_tutor.cloud.routing.deliveries import Delivery, DeliveryLog, SourceKind
@@ -33,7 +34,7 @@ from serverless_tutor.cloud.routing.functions import FunctionInvoker, FunctionTa
 from serverless_tutor.cloud.routing.s3 import S3Notification, S3Source
 from serverless_tutor.cloud.routing.schedules import ScheduledRule, ScheduleSource
 from serverless_tutor.cloud.routing.sns import SnsSource, SnsSubscription
-from serverless_tutor.cloud.routing.source import RoutingContext
+from serverless_tutor.cloud.routing.source import FaultSwitch, RoutingContext
 from serverless_tutor.cloud.routing.sqs import SqsMapping, SqsPoller
 from serverless_tutor.cloud.routing.streams import DYNAMODB_WRITES, StreamMapping, StreamPoller
 from serverless_tutor.runtime.clock import Clock
@@ -50,6 +51,7 @@ class EventRouter:
         start_time: datetime | None = None,
         delivery_threads: int = 4,
         poll_interval_s: float = 0.25,  # Lambda polls a stream shard about 4 times a second
+        faults: FaultInjector | None = None,
     ):
         self.account = account
         self.runtime = runtime
@@ -58,7 +60,8 @@ class EventRouter:
         self.stepped = self.time.stepped
         self.function_table = FunctionTable(account, runtime)
         self.log = DeliveryLog()
-        context = RoutingContext(account, self.function_table, self.time, self.log)
+        self._faults = FaultSwitch(faults)
+        context = RoutingContext(account, self.function_table, self.time, self.log, self._faults)
         self.invoker = AsyncInvoker(context, delivery_threads=delivery_threads)
         self.sns = SnsSource(context, self.invoker)
         self.s3 = S3Source(context, self.invoker)
@@ -70,6 +73,15 @@ class EventRouter:
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
         self._unlisten = account.add_listener(self._on_call)
+
+    @property
+    def faults(self) -> FaultInjector | None:
+        """The fault plan deliveries follow (duplicate, reorder, redeliver); None for none."""
+        return self._faults.injector
+
+    @faults.setter
+    def faults(self, injector: FaultInjector | None) -> None:
+        self._faults.injector = injector
 
     # -- what is registered ---------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from serverless_tutor.cloud import payloads
 from serverless_tutor.cloud.routing.batches import batch_item_failures
 from serverless_tutor.cloud.routing.deliveries import DeliveryOutcome, delivery_of
 from serverless_tutor.cloud.routing.source import EventSource, RoutingContext
+from serverless_tutor.runtime.results import InvocationResult
 
 MAX_RECEIVE_BATCH = 10  # SQS hands out at most 10 messages per ReceiveMessage and per delete batch
 
@@ -120,11 +121,25 @@ class SqsPoller(EventSource):
 
     def _invoke_batch(self, sqs: Any, mapping: SqsMapping, messages: list[dict[str, Any]]) -> None:
         function = self.functions.get(mapping.function_name)
+        fault = self.delivery_fault("sqs", function.config.name, f"queue {mapping.queue_arn}")
+        if fault is not None and fault.reorder:
+            messages = list(reversed(messages))
         records = [
             payloads.sqs_record(m, queue_arn=mapping.queue_arn, region=self.account.region)
             for m in messages
         ]
         result = self.functions.run(function, {"Records": records})
+        if fault is not None and fault.duplicate:
+            # The delete was lost: SQS hands the same batch out again before anything is deleted.
+            self._log_batch(
+                mapping,
+                function.config.name,
+                result,
+                "ok",
+                len(messages),
+                "fault plan: this batch is delivered a second time",
+            )
+            result = self.functions.run(function, {"Records": records})
         handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
         failed: set[str]
         outcome: DeliveryOutcome
@@ -135,6 +150,12 @@ class SqsPoller(EventSource):
             outcome = "partial" if failed else "ok"
         else:
             failed, outcome, detail = set(), "ok", ""
+        if fault is not None and fault.redeliver:
+            # The function finished but its messages outlive the visibility timeout and return.
+            failed, detail = (
+                set(handles),
+                "fault plan: the batch returns after the visibility timeout",
+            )
         done = [
             {"Id": str(i), "ReceiptHandle": handles[mid]}
             for i, mid in enumerate(handles)
@@ -153,15 +174,26 @@ class SqsPoller(EventSource):
                 f"{len(failed)} of {len(messages)} messages stay on the queue;"
                 " they return after the visibility timeout"
             )
+        self._log_batch(mapping, function.config.name, result, outcome, len(messages), detail)
+
+    def _log_batch(
+        self,
+        mapping: SqsMapping,
+        function_name: str,
+        result: InvocationResult,
+        outcome: DeliveryOutcome,
+        records: int,
+        detail: str,
+    ) -> None:
         self.log.record(
             delivery_of(
                 result,
                 time=self.clock.wall_time(),
                 source="sqs",
                 source_arn=mapping.queue_arn,
-                function_name=function.config.name,
+                function_name=function_name,
                 outcome=outcome,
-                records=len(messages),
+                records=records,
                 detail=detail,
             )
         )
