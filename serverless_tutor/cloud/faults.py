@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from serverless_tutor.problems import ContentError, problems_from_validation
+from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 from serverless_tutor.yaml_files import load_yaml_mapping
 
 # AWS errors a call fault may raise: code -> (HTTP status, what it means).
@@ -210,8 +210,35 @@ def load_fault_plan(path: Path) -> FaultPlan:
         raise ContentError(problems_from_validation(path, exc)) from None
 
 
+SHIPPED_PLANS = Path(__file__).resolve().parent / "fault_plans"
+
+
 def is_fault_plan_file(path: Path) -> bool:
-    return path.suffix in (".yaml", ".yml") and path.name.endswith((".faults.yaml", ".faults.yml"))
+    """Fault plans are named `<name>.faults.yaml` (or .yml)."""
+    return path.name.endswith((".faults.yaml", ".faults.yml"))
+
+
+def validate_fault_plan_files(paths: list[Path]) -> list[Problem]:
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            load_fault_plan(path)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def shipped_fault_plan_files() -> list[Path]:
+    return sorted(SHIPPED_PLANS.glob("*.faults.yaml"))
+
+
+def find_fault_plan(name_or_path: str) -> Path | None:
+    """A plan by path, or a shipped plan by name (e.g. "duplicate-delivery")."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = SHIPPED_PLANS / f"{name_or_path}.faults.yaml"
+    return shipped if "/" not in name_or_path and shipped.is_file() else None
 
 
 class FaultInjector:

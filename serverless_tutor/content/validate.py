@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from serverless_tutor.cloud import faults
 from serverless_tutor.content import exercises
 from serverless_tutor.content import packs as exercise_packs
 from serverless_tutor.pricing import prices as price_tables
@@ -79,6 +80,12 @@ KINDS: list[ContentKind] = [
         exercise_packs.is_pack_file,
         exercise_packs.validate_pack_files,
         exercise_packs.shipped_pack_files,
+    ),
+    ContentKind(
+        "fault plan",
+        faults.is_fault_plan_file,
+        faults.validate_fault_plan_files,
+        faults.shipped_fault_plan_files,
     ),
 ]
 

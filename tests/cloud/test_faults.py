@@ -168,3 +168,23 @@ def test_a_bad_plan_names_the_file_and_field(tmp_path: Path, text: str, field: s
     problems = caught.value.problems
     assert any(p.field == field and expected in p.expected for p in problems), problems
     assert all(p.file == str(path) for p in problems)
+
+
+def test_validate_checks_fault_plans_like_other_content(tmp_path: Path):
+    from serverless_tutor.cloud.faults import find_fault_plan, shipped_fault_plan_files
+    from serverless_tutor.content.validate import validate
+
+    shipped = shipped_fault_plan_files()
+    assert {p.name.split(".")[0] for p in shipped} >= {
+        "throttle-second-write",
+        "duplicate-delivery",
+        "crash-after-write",
+    }
+    assert validate(shipped) == []
+    assert find_fault_plan("duplicate-delivery") in shipped
+    assert find_fault_plan("../duplicate-delivery") is None
+    bad = tmp_path / "experiment.faults.yaml"
+    bad.write_text("rules:\n  - delivery: {source: sqs}\n    effect: {}\n")
+    (problem,) = validate([tmp_path])
+    assert (problem.file, problem.field) == (str(bad), "rules.0.delivery.effect")
+    assert "exactly one of duplicate, reorder, redeliver" in problem.expected
