@@ -82,6 +82,7 @@ _SIGNAL_NAMES = {
 }
 
 
+_SMALL_EVENT_CHARS = 16 * 1024  # fits in the socket buffer of a stopped worker
 _ExpectedFrame = TypeVar("_ExpectedFrame", HelloFrame, InitDoneFrame, ResultFrame)
 
 
@@ -406,7 +407,8 @@ class SandboxEnvironment:
         started = time.monotonic()
         deadline = started + timeout
         capture = LogCapture()
-        self._thaw()
+        if len(event_json) > _SMALL_EVENT_CHARS:
+            self._thaw()  # a large frame must be read while it is written
         self._drain_logs(capture)  # output of threads that outlived the previous invoke
         message = {
             "t": "invoke",
@@ -423,6 +425,8 @@ class SandboxEnvironment:
             return self._crashed(
                 request_id, capture, started, "the runtime was gone before the invoke"
             )
+        # Thawed after a small invoke is queued: the worker wakes once, to find it waiting.
+        self._thaw()
         frame = self._wait_for(ResultFrame, deadline, capture, request_id=request_id)
         if isinstance(frame, Outcome):
             return frame

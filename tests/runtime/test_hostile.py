@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,7 @@ def test_reading_system_and_test_files_is_denied(run):
 
 def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
     outside = Path(__file__).parent / "planted-by-handler.txt"
+    private_tmp = Path("/tmp") / f"planted-by-handler-{uuid.uuid4().hex}"  # a name no one else uses
     host_tmp = (
         tmp_path / "host-tmp-file"
     )  # under the host's /tmp: inside the sandbox it is in scratch
@@ -184,7 +186,7 @@ def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
                 "outside": attempt({str(outside)!r}),
                 "code": attempt(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "planted.py")),
                 "var_tmp": attempt("/var/tmp/planted"),
-                "tmp": attempt("/tmp/mine"),
+                "tmp": attempt({str(private_tmp)!r}),
                 "host_tmp": attempt({str(host_tmp)!r}),
             }}
     """)
@@ -194,7 +196,7 @@ def test_writing_outside_scratch_is_denied_and_tmp_is_private(run, tmp_path):
     assert (
         not outside.exists() and not host_tmp.exists() and not (fn.code_dir / "planted.py").exists()
     )
-    assert not Path("/tmp/mine").exists() and not Path("/var/tmp/planted").exists()
+    assert not private_tmp.exists() and not Path("/var/tmp/planted").exists()
 
 
 def test_a_50_mb_file_stays_in_the_environments_own_tmp_and_goes_with_it(runtime, tmp_path):
@@ -258,25 +260,26 @@ def test_thread_writing_after_return_does_not_disturb_results(runtime, tmp_path)
         tmp_path,
         """
         import threading, time
+        printed = [0]
         def chatter():
             while True:
                 print("background")
+                printed[0] += 1
                 time.sleep(0.01)
         def handler(e, c):
             if not e.get("again"):
                 threading.Thread(target=chatter, daemon=True).start()
+            else:  # frozen while idle: the thread prints again once this invoke thaws it
+                seen, deadline = printed[0], time.time() + 10
+                while printed[0] < seen + 2 and time.time() < deadline:
+                    time.sleep(0.005)
             return "returned"
     """,
     )
     first = runtime.invoke(fn, {})
-    import time
-
-    time.sleep(0.2)
     second = runtime.invoke(fn, {"again": True})
     assert first.response == second.response == "returned" and not second.cold
-    assert (
-        "background" in second.logs
-    )  # frozen while idle: it writes again once the next invoke thaws it
+    assert "background" in second.logs
     assert runtime.destroy_environments(fn.name) == 1
     assert settle(runtime) == set()
 

@@ -372,3 +372,11 @@ def test_a_required_layer_that_cannot_be_had_fails_closed(tmp_path, required, di
         assert required[0] in result.error.error_message
         assert result.response is None and "INIT CODE RAN" not in result.logs
         assert settle(runtime) == set()
+
+
+def test_a_frozen_environment_takes_small_and_large_events(runtime, tmp_path):
+    fn = make_function(tmp_path, "def handler(e, c):\n    return len(e['data'])\n")
+    sizes = [10, 5 * 1024 * 1024, 10, 100 * 1024]  # larger ones than a socket buffer holds
+    results = [runtime.invoke(fn, {"data": "x" * size}) for size in sizes]
+    assert [r.response for r in results] == sizes
+    assert [r.cold for r in results] == [True, False, False, False]
