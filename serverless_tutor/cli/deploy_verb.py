@@ -1,4 +1,8 @@
-"""`serverless-tutor deploy serverless.yml [--dry-run] [--stage S] [--json]`.
+"""`serverless-tutor deploy [FILE] [--dry-run] [--stage S] [--parameter-overrides K=V ...] [--json]`.
+
+FILE is a serverless.yml or an AWS SAM template (template.yaml); without one, the
+first of serverless.yml, serverless.yaml, template.yaml, template.yml in the current
+folder is used.
 
 --dry-run prints the resolved plan (functions, events, resources, variables,
 warnings) without creating anything. Without it, the service is deployed into a
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.paths import bundled_example, bundled_example_names
+from serverless_tutor.paths import bundled_example, bundled_example_names, examples_dir
 
 if TYPE_CHECKING:
     from serverless_tutor.cloud.deploy import DeployPlan
@@ -21,14 +25,22 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "deploy", help="resolve a serverless.yml and show (or check) its deployment plan"
+        "deploy",
+        help="resolve a serverless.yml or SAM template and show (or check) its deployment plan",
     )
     parser.add_argument(
         "config",
         nargs="?",
-        default="serverless.yml",
-        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
-        + ", ".join(bundled_example_names()),
+        default=None,
+        help="path to a serverless.yml or SAM template.yaml (default: serverless.yml, serverless.yaml,"
+        " template.yaml or template.yml here), or a bundled example's name: "
+        + ", ".join(_example_names()),
+    )
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help="SAM template parameters, as `sam deploy --parameter-overrides` takes them",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the resolved plan; create nothing"
@@ -39,18 +51,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_deploy)
 
 
+def _example_names() -> list[str]:
+    sam = [p.parent.name for p in examples_dir().glob("*/template.yaml")]
+    return sorted([*bundled_example_names(), *sam])
+
+
+def _bundled(name: str) -> Path | None:
+    found = bundled_example(name)
+    if found is None and "/" not in name:
+        candidate = examples_dir() / name / "template.yaml"
+        found = candidate if candidate.is_file() else None
+    return found
+
+
 def run_deploy(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.deploy import deploy, plan
-    from serverless_tutor.cloud.service import ServiceConfigError, load_service
+    from serverless_tutor.cloud.sam import parse_parameter_overrides
+    from serverless_tutor.cloud.stack_files import (
+        STACK_FILE_NAMES,
+        ServiceConfigError,
+        find_stack_file,
+        load_stack,
+    )
 
-    path = Path(args.config)
-    bundled = None if path.is_file() else bundled_example(args.config)
-    if bundled is not None:
-        path = bundled
+    if args.config is None:
+        found = find_stack_file(Path.cwd())
+        if found is None:
+            return usage_error(
+                f"no {', '.join(STACK_FILE_NAMES)} in this folder (give the path to a stack file)"
+            )
+        path = found
+    else:
+        path = Path(args.config)
+        bundled = None if path.is_file() else _bundled(args.config)
+        if bundled is not None:
+            path = bundled
     if not path.is_file():
-        return usage_error(f"{path}: no such file (give the path to a serverless.yml)")
+        return usage_error(
+            f"{path}: no such file (give the path to a serverless.yml or SAM template.yaml)"
+        )
+    overrides: dict[str, str] = {}
     try:
-        spec = load_service(path, stage=args.stage, region=args.region)
+        for text in args.parameter_overrides or []:
+            overrides.update(parse_parameter_overrides(text))
+    except ValueError as error:
+        return usage_error(f"--parameter-overrides: {error}")
+    try:
+        spec = load_stack(path, stage=args.stage, region=args.region, parameter_overrides=overrides)
         if args.dry_run:
             result = plan(spec)
         else:
@@ -84,7 +131,10 @@ def _print_plan(plan: DeployPlan, *, dry_run: bool) -> None:
     out.print(
         f"service [bold]{plan.service}[/bold]  stage {plan.stage}  region {plan.region}  account {plan.account_id}"
     )
-    out.print(f"execution role {plan.role}")
+    if any(function.role is None for function in plan.functions) or not plan.functions:
+        out.print(f"execution role {plan.role}")
+    else:
+        out.print("execution roles: one per function (below)")
 
     functions = Table(title="Functions", show_lines=True)
     for column in ("function", "handler", "memory / timeout", "events"):
@@ -100,6 +150,18 @@ def _print_plan(plan: DeployPlan, *, dry_run: bool) -> None:
             events,
         )
     out.print(functions)
+
+    for function in plan.functions:
+        if not function.iam_statements:
+            continue
+        out.print(
+            f"[bold]IAM statements of {function.key}[/bold] (role {function.role}; enforced on its AWS calls)",
+            highlight=False,
+        )
+        for statement in function.iam_statements:
+            actions = statement.get("Action") or statement.get("NotAction")
+            target = statement.get("Resource") or statement.get("NotResource")
+            out.print(f"  {statement.get('Effect')} {actions} on {target}", markup=False)
 
     if plan.resources:
         resources = Table(title="Resources")

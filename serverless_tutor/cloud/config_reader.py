@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from serverless_tutor.cloud.resource_types import REQUIRED_PROPERTIES, RESOURCE_PROPERTIES
 from serverless_tutor.cloud.service_spec import ConfigWarning
 from serverless_tutor.problems import Problem
 
@@ -86,6 +87,36 @@ class ConfigReader:
             self.problem(join_path(path, key), f"a string, not {kind_of(value)}")
             return None
         return value
+
+    # -- CloudFormation resources ------------------------------------------------------------
+
+    def check_resource_properties(self, kind: str, properties: dict[str, Any], path: str) -> None:
+        self.warn_unknown(properties, RESOURCE_PROPERTIES[kind], path, kind)
+        for required in REQUIRED_PROPERTIES.get(kind, ()):
+            if required not in properties:
+                self.problem(f"{path}.{required}", "required field is missing")
+        if kind == "AWS::DynamoDB::Table":
+            for i, attribute in enumerate(properties.get("AttributeDefinitions") or []):
+                if not isinstance(attribute, dict) or attribute.get("AttributeType") not in (
+                    "S",
+                    "N",
+                    "B",
+                ):
+                    self.problem(f"{path}.AttributeDefinitions[{i}].AttributeType", "S, N or B")
+            for i, key in enumerate(properties.get("KeySchema") or []):
+                if not isinstance(key, dict) or key.get("KeyType") not in ("HASH", "RANGE"):
+                    self.problem(f"{path}.KeySchema[{i}].KeyType", "HASH or RANGE")
+            view = (properties.get("StreamSpecification") or {}).get("StreamViewType")
+            if view is not None and view not in (
+                "KEYS_ONLY",
+                "NEW_IMAGE",
+                "OLD_IMAGE",
+                "NEW_AND_OLD_IMAGES",
+            ):
+                self.problem(
+                    f"{path}.StreamSpecification.StreamViewType",
+                    "KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES",
+                )
 
 
 def join_path(path: str, key: Any) -> str:

@@ -1,4 +1,4 @@
-"""Deploy a serverless.yml into a local account: resources, functions, IAM, event wiring.
+"""Deploy a stack (serverless.yml or SAM template) into a local account: resources, functions, IAM, event wiring.
 
 `plan(spec)` resolves everything without touching an account (the dry run);
 `deploy(spec, account, runtime)` creates the resources in moto, registers the
@@ -55,6 +55,8 @@ class PlannedFunction(BaseModel):
     retries: int
     on_failure: str | None = None
     dead_letter: str | None = None
+    role: str | None = None  # the function's own role (SAM); None: the service's role
+    iam_statements: list[dict[str, Any]] = Field(default_factory=list)  # its own role's statements
 
 
 class PlannedResource(BaseModel):
@@ -157,7 +159,7 @@ def deploy(
         config = FunctionConfig(
             name=planned.name,
             handler=function.handler,
-            code_dir=Path(spec.path).resolve().parent,
+            code_dir=(Path(spec.path).resolve().parent / function.code_dir).resolve(),
             memory_mb=planned.memory_mb,
             timeout_s=planned.timeout_s,
             environment=planned.environment,
@@ -165,7 +167,11 @@ def deploy(
             architecture=function.architecture,
         )
         configs[planned.key] = config
-        account.set_permissions(config.name, statements, role_name=stack.role_name)
+        if function.enforce_iam:
+            own = [Statement.model_validate(s) for s in planned.iam_statements]
+            account.set_permissions(
+                config.name, statements + own, role_name=planned.role or stack.role_name
+            )
         router.add_function(
             config,
             maximum_retry_attempts=planned.retries,
@@ -221,7 +227,7 @@ def _build_plan(spec: ServiceSpec, stack: Stack, account_id: str) -> DeployPlan:
     warnings = list(spec.warnings)
     functions = []
     for key, function in spec.functions.items():
-        base = f"functions.{key}"
+        base = f"functions.{key}" if spec.format == "serverless" else f"Resources.{key}.Properties"
         environment = {
             name: _env_text(stack.resolve(value, _env_path(spec, base, name, value)))
             for name, value in function.environment.items()
@@ -243,6 +249,11 @@ def _build_plan(spec: ServiceSpec, stack: Stack, account_id: str) -> DeployPlan:
                 retries=function.maximum_retry_attempts,
                 on_failure=stack.resolve(function.on_failure, f"{base}.destinations.onFailure"),
                 dead_letter=stack.resolve(function.dead_letter, f"{base}.onError"),
+                role=function.role_name,
+                iam_statements=stack.resolve(
+                    function.iam_statements or [],
+                    f"{spec.resources_path}.{key}.Properties.Policies",
+                ),
             )
         )
     statements = stack.resolve(spec.iam_statements, "provider.iamRoleStatements")

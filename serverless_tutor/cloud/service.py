@@ -35,11 +35,7 @@ from serverless_tutor.cloud.config_reader import (
     scalar_text,
     string_list,
 )
-from serverless_tutor.cloud.resource_types import (
-    REQUIRED_PROPERTIES,
-    RESOURCE_PROPERTIES,
-    SUPPORTED_RESOURCE_TYPES,
-)
+from serverless_tutor.cloud.resource_types import SUPPORTED_RESOURCE_TYPES
 from serverless_tutor.cloud.service_events import EventReader
 from serverless_tutor.cloud.service_spec import (
     DEFAULT_CORS_HEADERS,
@@ -177,7 +173,12 @@ class _SpecBuilder(ConfigReader):
 
     def build(self) -> ServiceSpec:
         config = self.config
-        self.warn_unknown(config, _TOP_KEYS | {"plugins", "package"}, "", "top-level")
+        self.warn_unknown(config, _TOP_KEYS | {"plugins", "package", "constructs"}, "", "top-level")
+        for name in self.mapping(config, "constructs", ""):
+            self.warn(
+                f"constructs.{name}",
+                "constructs come from the serverless-lift plugin, which is not run locally; nothing is created for it",
+            )
         for i, plugin in enumerate(config.get("plugins") or []):
             self.warn(f"plugins[{i}]", f"plugin {plugin!r} is not run locally")
         if "package" in config:
@@ -434,6 +435,19 @@ class _SpecBuilder(ConfigReader):
         if not isinstance(node, dict):
             self.problem(path, f"a function mapping with at least handler:, not {kind_of(node)}")
             return None
+        if "image" in node and "handler" not in node:
+            self.warn(
+                f"{path}.image",
+                "a container image function: images are not built or run locally; the function is skipped",
+            )
+            return None
+        function_runtime = self.string(node, "runtime", path) or runtime
+        if not function_runtime.startswith("python"):
+            self.warn(
+                f"{path}.runtime",
+                f"{function_runtime}: only Python handlers run locally; the function is skipped",
+            )
+            return None
         self.warn_unknown(node, _FUNCTION_KEYS, path, "function")
         handler = self.string(node, "handler", path, required=True)
         if handler is None:
@@ -446,9 +460,8 @@ class _SpecBuilder(ConfigReader):
         if not (self.file.parent / handler_file).is_file():
             self.warn(
                 f"{path}.handler",
-                f"{handler_file} not found next to serverless.yml; invoking it will fail with Runtime.ImportModuleError",
+                f"{handler_file} not found next to {self.file.name}; invoking it will fail with Runtime.ImportModuleError",
             )
-        function_runtime = self.string(node, "runtime", path) or runtime
         env = dict(provider_env)
         env.update(self._environment(node, path))
         retries = self.integer(
@@ -538,7 +551,7 @@ class _SpecBuilder(ConfigReader):
                     self.problem(f"{where}.Properties", f"a mapping, not {kind_of(properties)}")
                     properties = {}
                 if supported:
-                    self._check_properties(kind, properties, f"{where}.Properties")
+                    self.check_resource_properties(kind, properties, f"{where}.Properties")
                 depends = resource.get("DependsOn") or []
                 resources[logical_id] = ResourceSpec(
                     logical_id=logical_id,
@@ -548,31 +561,3 @@ class _SpecBuilder(ConfigReader):
                     supported=supported,
                 )
         return resources
-
-    def _check_properties(self, kind: str, properties: dict[str, Any], path: str) -> None:
-        self.warn_unknown(properties, RESOURCE_PROPERTIES[kind], path, kind)
-        for required in REQUIRED_PROPERTIES.get(kind, ()):
-            if required not in properties:
-                self.problem(f"{path}.{required}", "required field is missing")
-        if kind == "AWS::DynamoDB::Table":
-            for i, attribute in enumerate(properties.get("AttributeDefinitions") or []):
-                if not isinstance(attribute, dict) or attribute.get("AttributeType") not in (
-                    "S",
-                    "N",
-                    "B",
-                ):
-                    self.problem(f"{path}.AttributeDefinitions[{i}].AttributeType", "S, N or B")
-            for i, key in enumerate(properties.get("KeySchema") or []):
-                if not isinstance(key, dict) or key.get("KeyType") not in ("HASH", "RANGE"):
-                    self.problem(f"{path}.KeySchema[{i}].KeyType", "HASH or RANGE")
-            view = (properties.get("StreamSpecification") or {}).get("StreamViewType")
-            if view is not None and view not in (
-                "KEYS_ONLY",
-                "NEW_IMAGE",
-                "OLD_IMAGE",
-                "NEW_AND_OLD_IMAGES",
-            ):
-                self.problem(
-                    f"{path}.StreamSpecification.StreamViewType",
-                    "KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES",
-                )

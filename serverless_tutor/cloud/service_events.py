@@ -34,6 +34,12 @@ class EventReader:
 
     def read(self, event: Any, path: str) -> Event | None:
         """One entry of a function's `events:` list; None (and a problem or warning) if unusable."""
+        if isinstance(event, str):
+            self.reader.warn(
+                path,
+                f"event {event!r} (written without settings) is not routed locally; the event is skipped",
+            )
+            return None
         if not isinstance(event, dict) or len(event) != 1:
             self.reader.problem(
                 path,

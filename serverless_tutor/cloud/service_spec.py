@@ -1,6 +1,7 @@
-"""The model a serverless.yml is loaded into: the service, its functions, their events, its resources.
+"""The model a stack file is loaded into: the service, its functions, their events, its resources.
 
-service.py reads the file into these; deploy.py and stack.py create what they describe.
+service.py reads a serverless.yml into these, sam.py a SAM template; deploy.py and
+stack.py create what they describe, whichever format it came from.
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ class FunctionSpec(BaseModel):
     )  # async invokes: retries after the first attempt
     on_failure: Any = None  # destinations.onFailure ARN
     dead_letter: Any = None  # onError ARN (DeadLetterConfig)
+    code_dir: str = ""  # the function's code root, relative to the service folder (SAM's CodeUri)
+    # Statements of this function's own role (SAM); None: the service-wide ones (serverless.yml).
+    iam_statements: list[Any] | None = None
+    role_name: str | None = None  # None: the service's one role
+    enforce_iam: bool = True  # False for a role given as an ARN: its policies are unknown here
 
     @property
     def runtime_handler(self) -> str:
@@ -138,8 +144,14 @@ class ResourceSpec(BaseModel):
     supported: bool = True
 
 
+StackFormat = Literal["serverless", "sam"]
+
+
 class ServiceSpec(BaseModel):
     path: str
+    format: StackFormat = "serverless"
+    stack_name: str | None = None  # None: <service>-<stage>, as the Serverless Framework names it
+    resources_path: str = "resources.Resources"  # where resources sit in the file, for messages
     service: str
     stage: str
     region: str

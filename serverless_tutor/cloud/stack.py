@@ -44,7 +44,7 @@ class Stack:
         self.spec = spec
         self.account_id = account_id
         self.region = region or spec.region
-        self.stack_name = f"{spec.service}-{spec.stage}"
+        self.stack_name = spec.stack_name or f"{spec.service}-{spec.stage}"
         self.physical: dict[str, str] = {}
         self.attributes: dict[str, dict[str, Any]] = {}
         self.lambda_subscriptions: list[dict[str, Any]] = []  # delivered by the router, not moto
@@ -56,7 +56,7 @@ class Stack:
             name = resource.properties.get(NAME_PROPERTY.get(resource.type, ""))
             if isinstance(name, dict):
                 resolved = self.resolve(
-                    name, f"resources.Resources.{resource.logical_id}.Properties"
+                    name, f"{spec.resources_path}.{resource.logical_id}.Properties"
                 )
                 self._predict(
                     resource.logical_id,
@@ -65,6 +65,14 @@ class Stack:
                 )
         for key, function in spec.functions.items():
             arn = f"arn:aws:lambda:{self.region}:{account_id}:function:{function.name}"
+            if spec.format == "sam":  # a SAM function's key is its logical id; SAM adds <Id>Role
+                self.attributes[key] = {"Ref": function.name, "Arn": arn}
+                role = function.role_name or self.role_name
+                self.attributes.setdefault(
+                    f"{key}Role",
+                    {"Ref": role, "Arn": f"arn:aws:iam::{account_id}:role/{role}"},
+                )
+                continue
             self.attributes[function_logical_id(key)] = {"Ref": function.name, "Arn": arn}
         self.attributes["IamRoleLambdaExecution"] = {
             "Ref": self.role_name,
@@ -117,6 +125,12 @@ class Stack:
             }
         elif kind == "AWS::SES::EmailIdentity":
             attributes = {"Ref": name}
+        elif kind == "AWS::IAM::Role":
+            attributes = {
+                "Ref": name,
+                "Arn": f"arn:aws:iam::{account}:role/{name}",
+                "RoleId": "AROA" + hashlib.sha1(name.encode()).hexdigest()[:17].upper(),
+            }
         elif kind == "AWS::SNS::Subscription":
             attributes = {
                 "Ref": f"arn:aws:sns:{region}:{account}:{logical_id}:<subscription id set at deploy>"
@@ -247,7 +261,7 @@ class Stack:
                 return
             if state.get(logical_id) == "visiting":
                 raise self._error(
-                    f"resources.Resources.{logical_id}",
+                    f"{self.spec.resources_path}.{logical_id}",
                     "resources refer to each other in a loop: " + " -> ".join([*chain, logical_id]),
                 )
             state[logical_id] = "visiting"
@@ -270,7 +284,7 @@ class Stack:
             if not resource.supported:
                 continue
             properties = self.resolve(
-                resource.properties, f"resources.Resources.{logical_id}.Properties"
+                resource.properties, f"{self.spec.resources_path}.{logical_id}.Properties"
             )
             self._create_one(account, logical_id, resource.type, properties)
             created.append(logical_id)
@@ -325,6 +339,30 @@ class Stack:
             status = (properties.get("VersioningConfiguration") or {}).get("Status")
             if status:
                 s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": status})
+        elif kind == "AWS::IAM::Role":
+            document = properties.get("AssumeRolePolicyDocument") or {
+                "Version": "2012-10-17",
+                "Statement": [],
+            }
+            account.client("iam").create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(document),
+            )
+        elif kind == "AWS::SQS::QueuePolicy":
+            sqs = account.client("sqs")
+            for url in properties.get("Queues") or []:
+                sqs.set_queue_attributes(
+                    QueueUrl=str(url),
+                    Attributes={"Policy": json.dumps(properties["PolicyDocument"])},
+                )
+        elif kind == "AWS::SNS::TopicPolicy":
+            sns = account.client("sns")
+            for arn in properties.get("Topics") or []:
+                sns.set_topic_attributes(
+                    TopicArn=str(arn),
+                    AttributeName="Policy",
+                    AttributeValue=json.dumps(properties["PolicyDocument"]),
+                )
         elif kind == "AWS::SES::EmailIdentity":
             ses = account.client("ses")
             if "@" in name:

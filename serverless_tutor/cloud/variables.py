@@ -9,7 +9,9 @@ null, or other variables, and there may be several: `${opt:stage, env:STAGE, 'de
 A string that is exactly one variable takes the variable's value as is (a map, a
 number); a variable inside a longer string is interpolated as text. Sources the
 local account cannot reach (ssm, cf, s3, param, ...) use their fallback when one is
-given; without one they stay as written and a warning says so.
+given; without one they stay as written and a warning says so. So do sources a
+plugin provides (`${construct:...}` from serverless-lift, ...): plugins are not run.
+`${file(x.yml)}` with no `:address` is the whole parsed file.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from serverless_tutor.problems import Problem
 _REFERENCE = re.compile(
     r"^(self|opt|sls|env|aws|file\([^)]*\)|[A-Za-z][\w-]*(?:\([^)]*\))?):(.*)$", re.DOTALL
 )
+_WHOLE_FILE = re.compile(r"^file\(([^)]*)\)$")  # ${file(x.yml)}: the whole file as the value
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UNREACHABLE_SOURCES = ("ssm", "cf", "s3", "param", "secretsmanager", "terraform", "vault")
 
@@ -145,6 +148,16 @@ class VariableResolver:
                 return value
             missing.append(candidate)
         unreachable = [c for c in missing if c.split(":", 1)[0] in _UNREACHABLE_SOURCES]
+        plugin = [c for c in missing if _is_plugin_source(c)]
+        if plugin and not unreachable:
+            self.warnings.append(
+                (
+                    path,
+                    f"{expression}: {plugin[0].split(':', 1)[0]}: is a variable source a plugin provides; "
+                    "plugins are not run locally, so the value is left as written",
+                )
+            )
+            return expression
         if unreachable:
             self.warnings.append(
                 (
@@ -177,6 +190,9 @@ class VariableResolver:
             return True, text == "true"
         if text == "null":
             return True, None
+        whole_file = _WHOLE_FILE.match(text)
+        if whole_file:
+            return self._file(whole_file.group(1).strip(), "", path, expression)
         match = _REFERENCE.match(text)
         if not match:
             raise VariableError(
@@ -223,7 +239,10 @@ class VariableResolver:
             )
         if source.startswith("file("):
             return self._file(source[5:-1].strip(), address, path, expression)
-        return False, None  # an unreachable source (ssm, cf, ...): fall back
+        return (
+            False,
+            None,
+        )  # an unreachable or plugin-provided source (ssm, cf, construct, ...): fall back
 
     def _self(self, address: str, path: str) -> tuple[bool, Any]:
         if address in ("provider.stage",) and not _exists(self.raw, address):
@@ -280,6 +299,22 @@ class VariableResolver:
         if not _exists(data, address):
             return False, None
         return True, _lookup(data, address)
+
+
+def _is_plugin_source(candidate: str) -> bool:
+    """`construct:x`, `myPlugin:y`: a source none of the framework's own (nor an AWS one) names."""
+    match = _REFERENCE.match(candidate)
+    if not match:
+        return False
+    source = match.group(1)
+    return source not in (
+        "self",
+        "opt",
+        "sls",
+        "env",
+        "aws",
+        *_UNREACHABLE_SOURCES,
+    ) and not source.startswith("file(")
 
 
 def _join(path: str, key: Any) -> str:
@@ -348,7 +383,7 @@ def _variable_spans(text: str, file: Path, path: str) -> list[tuple[int, int]]:
         i = j + 1
 
 
-_SOURCE = re.compile(r"^\s*[a-z][A-Za-z0-9]*(\([^)]*\))?:(?!:)")
+_SOURCE = re.compile(r"^\s*([a-z][A-Za-z0-9]*(\([^)]*\))?:(?!:)|file\([^)]*\)\s*(,|$))")
 
 
 def _is_variable(inner: str) -> bool:
