@@ -98,25 +98,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 class AccountOnFirstCall:
-    """Serves a handler's AWS calls from a local account made when the first call arrives.
+    """Serves a handler's AWS calls from a local account made when it is first needed.
 
     A handler that makes no AWS call never loads moto or the account (most of a
     second of imports); one that does gets an empty account of its own, through the
-    same allow-listed bridge as every other handler call.
+    same allow-listed bridge as every other handler call. Loading counts against
+    the handler's timeout when it happens during a call, so a handler whose file
+    imports boto3 has it loaded on a thread while the sandbox template boots.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._account: LocalAccount | None = None
 
-    def __call__(self, request: ForwardedRequest) -> ForwardedResponse:
+    def start_loading(self) -> None:
+        threading.Thread(target=self.account, name="tutor-account-loader").start()
+
+    def account(self) -> LocalAccount:
         with self._lock:
             if self._account is None:
                 from serverless_tutor.cloud.account import LocalAccount
 
                 self._account = LocalAccount()
-            account = self._account
-        return account.handle(request)
+            return self._account
+
+    def __call__(self, request: ForwardedRequest) -> ForwardedResponse:
+        return self.account().handle(request)
+
+
+def _imports_an_aws_sdk(code_dir: Path, handler: str) -> bool:
+    """Does the handler's own file mention boto3 or botocore? (A helper module that
+    does is still served, with the account loaded on its first call.)"""
+    module = handler.rpartition(":")[0] if ":" in handler else handler.rpartition(".")[0]
+    path = code_dir / (module if ":" in handler else module.replace(".", "/") + ".py")
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return False
+    return b"boto3" in source or b"botocore" in source
 
 
 def run_invoke(args: argparse.Namespace) -> int:
@@ -137,7 +156,10 @@ def run_invoke(args: argparse.Namespace) -> int:
 
     # The sandbox template (an interpreter of its own that imports boto3) starts
     # first and boots while this process reads the event and checks the options.
-    with LambdaRuntime(backend="sandbox", request_handler=AccountOnFirstCall()) as runtime:
+    accounts = AccountOnFirstCall()
+    with LambdaRuntime(backend="sandbox", request_handler=accounts) as runtime:
+        if _imports_an_aws_sdk(code_dir, handler):
+            accounts.start_loading()
         try:
             event = _load_event(args)
         except ValueError as exc:

@@ -60,3 +60,15 @@ def test_a_handler_that_makes_no_aws_call_never_loads_moto(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[0])["response"] == {"ok": True}
     assert done.stdout.splitlines()[-1] == "moto loaded: False exit: 0"
+
+
+def test_a_handler_file_that_imports_boto3_has_its_account_loaded_ahead(tmp_path):
+    from serverless_tutor.cli.invoke_verb import _imports_an_aws_sdk
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "orders.py").write_text(USES_DYNAMODB)
+    (tmp_path / "plain.py").write_text(NO_AWS)
+    assert _imports_an_aws_sdk(tmp_path, "pkg/orders.py:handler")
+    assert _imports_an_aws_sdk(tmp_path, "pkg.orders.handler")
+    assert not _imports_an_aws_sdk(tmp_path, "plain.py:handler")
+    assert not _imports_an_aws_sdk(tmp_path, "missing.py:handler")
