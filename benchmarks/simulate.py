@@ -1,27 +1,42 @@
-"""Our simulator against SimFaaS on the SimFaaS README workload, in one run.
+"""Our simulator against SimFaaS at 0.9, 9 and 90 requests/s, in one run.
 
-Workload: Poisson arrivals 0.9/s, exponential warm time mean 1.991 s, exponential
-cold time mean 2.244 s, keep-alive 600 s, horizon 1e6 s (about 900,000 requests).
+Workload (the SimFaaS README's, at three arrival rates): Poisson arrivals,
+exponential warm time mean 1.991 s, exponential cold time mean 2.244 s, keep-alive
+600 s. Each run simulates the same number of requests at every rate (the horizon is
+requests / rate), so the cost per request is comparable across rates.
 
-Reports, for a few seeds each: both simulators' metrics, SimFaaS's seed-to-seed
-spread (is each of our means inside SimFaaS's mean +- 2 sd across seeds, and its
-min..max?), and the wall-time ratio SimFaaS / ours measured here, now.
+For each rate and seed the two simulators run in turn (ours, SimFaaS, ours, ...),
+so load from other processes hits both alike. Each side times its simulation only
+(not its interpreter or imports): ours `LifecycleModel.run()` (metrics and
+percentiles included), SimFaaS `generate_trace()` in its own interpreter. Reported:
+whether our metrics fall inside SimFaaS's seed-to-seed spread, both wall times, the
+ratio, and the cost per simulated request.
 
-SimFaaS is a benchmark-only tool, not a dependency of the package:
-    pip install simfaas        # pulls numpy, pandas, scipy, matplotlib
+SimFaaS is a benchmark-only tool, not a dependency of the package; install it into a
+virtualenv of its own and pass that interpreter:
+    python -m venv /tmp/simfaas && /tmp/simfaas/bin/pip install simfaas
+    python benchmarks/simulate.py --simfaas-python /tmp/simfaas/bin/python
 Usage:
-    python benchmarks/simulate.py [--seeds 5] [--horizon 1e6] [--json]
+    python benchmarks/simulate.py [--rates 0.9 9 90] [--requests 50000] [--seeds 3] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
-ARRIVAL_RATE = 0.9
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from interleaved import machine, process_env  # it also sets the bytecode folder
+
 WARM_MEAN_S = 1.991
 COLD_MEAN_S = 2.244
 KEEP_ALIVE_S = 600.0
@@ -33,13 +48,34 @@ METRICS = (
     "inst_idle_count_avg",
     "lifespan_avg",
 )
+SHOWN = ("prob_cold", "inst_count_avg", "inst_running_count_avg")
+
+# Runs in SimFaaS's own interpreter; prints one JSON object: its metrics and the seconds
+# generate_trace() took.
+SIMFAAS_DRIVER = """
+import json, sys, time
+import numpy as np
+from simfaas.ServerlessSimulator import ServerlessSimulator
+rate, warm, cold, keep_alive, horizon, seed = (float(a) for a in sys.argv[1:7])
+np.random.seed(int(seed))
+sim = ServerlessSimulator(arrival_rate=rate, warm_service_rate=1 / warm,
+    cold_service_rate=1 / cold, expiration_threshold=keep_alive, max_time=horizon)
+started = time.perf_counter()
+sim.generate_trace(debug_print=False, progress=False)
+elapsed = time.perf_counter() - started
+raw = sim.get_result_dict()
+names = sys.argv[7].split(",")
+values = {name: float(raw[name]) for name in names}
+values["requests"] = int(raw["reqs_total"])
+print(json.dumps({"values": values, "seconds": elapsed}))
+"""
 
 
-def run_ours(seed: int, horizon: float) -> tuple[dict[str, float], float]:
+def run_ours(rate: float, horizon: float, seed: int) -> tuple[dict[str, float], float]:
     from serverless_tutor.sim import LifecycleModel, SimConfig
 
     config = SimConfig.simple(
-        arrival_rate=ARRIVAL_RATE,
+        arrival_rate=rate,
         warm_s=WARM_MEAN_S,
         cold_s=COLD_MEAN_S,
         keep_alive_s=KEEP_ALIVE_S,
@@ -61,31 +97,26 @@ def run_ours(seed: int, horizon: float) -> tuple[dict[str, float], float]:
     }, elapsed
 
 
-def run_simfaas(seed: int, horizon: float) -> tuple[dict[str, float], float]:
-    import numpy as np
-    from simfaas.ServerlessSimulator import ServerlessSimulator
-
-    np.random.seed(seed)
-    sim = ServerlessSimulator(
-        arrival_rate=ARRIVAL_RATE,
-        warm_service_rate=1 / WARM_MEAN_S,
-        cold_service_rate=1 / COLD_MEAN_S,
-        expiration_threshold=KEEP_ALIVE_S,
-        max_time=horizon,
+def run_simfaas(
+    python: str, rate: float, horizon: float, seed: int
+) -> tuple[dict[str, float], float]:
+    arguments = [rate, WARM_MEAN_S, COLD_MEAN_S, KEEP_ALIVE_S, horizon, seed]
+    done = subprocess.run(
+        [python, "-c", SIMFAAS_DRIVER, *map(str, arguments), ",".join(METRICS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=process_env(),
     )
-    start = time.perf_counter()
-    sim.generate_trace(debug_print=False, progress=False)
-    elapsed = time.perf_counter() - start
-    raw = sim.get_result_dict()
-    values = {name: float(raw[name]) for name in METRICS}
-    values["requests"] = int(raw["reqs_total"])
-    return values, elapsed
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer["values"], float(answer["seconds"])
 
 
-def summarize(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+def spread(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     out = {}
     for name in METRICS:
-        values = [run[name] for run in runs]
+        # SimFaaS reports NaN for a metric it has no sample of (no instance expired, say)
+        values = [run[name] for run in runs if math.isfinite(run[name])] or [math.nan]
         out[name] = {
             "mean": statistics.fmean(values),
             "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
@@ -95,89 +126,122 @@ def summarize(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     return out
 
 
+def compare_at(python: str, rate: float, requests: int, seeds: int, quiet: bool) -> dict[str, Any]:
+    horizon = requests / rate
+    run_ours(rate, min(horizon, 1000.0), 0)  # untimed: first-call set-up, as SimFaaS's imports are
+    ours: list[dict[str, float]] = []
+    theirs: list[dict[str, float]] = []
+    our_times: list[float] = []
+    their_times: list[float] = []
+    for seed in range(1, seeds + 1):
+        values, elapsed = run_ours(rate, horizon, seed)
+        ours.append(values)
+        our_times.append(elapsed)
+        values, elapsed = run_simfaas(python, rate, horizon, seed)
+        theirs.append(values)
+        their_times.append(elapsed)
+        if not quiet:
+            print(
+                f"  {rate:g} req/s seed {seed}: ours {our_times[-1]:.2f} s, "
+                f"simfaas {their_times[-1]:.2f} s",
+                file=sys.stderr,
+            )
+    ours_spread, theirs_spread = spread(ours), spread(theirs)
+    within = {
+        name: abs(ours_spread[name]["mean"] - theirs_spread[name]["mean"])
+        <= 2 * theirs_spread[name]["sd"]
+        or ours_spread[name]["mean"] == theirs_spread[name]["mean"]
+        for name in METRICS
+    }
+    our_requests = statistics.fmean(run["requests"] for run in ours)
+    their_requests = statistics.fmean(run["requests"] for run in theirs)
+    return {
+        "rate": rate,
+        "horizon_s": horizon,
+        "ours": {"summary": ours_spread, "seconds": our_times},
+        "simfaas": {"summary": theirs_spread, "seconds": their_times},
+        "within_simfaas_2sd": within,
+        "time_ratio_simfaas_over_ours": statistics.fmean(their_times) / statistics.fmean(our_times),
+        # Other processes only ever add time: the fastest run of each is the least disturbed.
+        "time_ratio_of_fastest_runs": min(their_times) / min(our_times),
+        "us_per_request": {
+            "ours": min(our_times) / our_requests * 1e6,
+            "simfaas": min(their_times) / their_requests * 1e6,
+        },
+    }
+
+
+def default_simfaas_python() -> str | None:
+    try:
+        import simfaas  # type: ignore[import-not-found]  # noqa: F401  (benchmark only)
+    except ImportError:
+        return None
+    return sys.executable
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5, help="seeds per simulator (default 5)")
-    parser.add_argument(
-        "--horizon", type=float, default=1e6, help="simulated seconds (default 1e6)"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--rates", type=float, nargs="+", default=[0.9, 9.0, 90.0])
+    parser.add_argument("--requests", type=int, default=50_000, help="per run (default 50000)")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per simulator (default 3)")
+    parser.add_argument("--simfaas-python", help="an interpreter that has simfaas installed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (the spread needs two runs)")
-    try:
-        import simfaas  # noqa: F401
-    except ImportError:
-        sys.stderr.write("simfaas is not installed: pip install simfaas (benchmark only)\n")
+    python = args.simfaas_python or default_simfaas_python()
+    if python is None:
+        sys.stderr.write(
+            "simfaas is not installed here: pip install simfaas into a venv of its own and "
+            "pass --simfaas-python (benchmark only)\n"
+        )
         return 2
-
-    ours, theirs, our_times, their_times = [], [], [], []
-    for seed in range(1, args.seeds + 1):
-        # Interleave the two so that load from other processes hits both alike.
-        values, elapsed = run_ours(seed, args.horizon)
-        ours.append(values)
-        our_times.append(elapsed)
-        values, elapsed = run_simfaas(seed, args.horizon)
-        theirs.append(values)
-        their_times.append(elapsed)
-        if not args.json:
-            print(
-                f"seed {seed}: ours {our_times[-1]:.2f} s, simfaas {their_times[-1]:.2f} s",
-                file=sys.stderr,
-            )
-
-    ours_summary, theirs_summary = summarize(ours), summarize(theirs)
-    within = {}
-    for name in METRICS:
-        s = theirs_summary[name]
-        mean = ours_summary[name]["mean"]
-        within[name] = {
-            "within_2sd": abs(mean - s["mean"]) <= 2 * s["sd"],
-            "within_min_max": s["min"] <= mean <= s["max"],
-        }
-    ratio = statistics.fmean(their_times) / statistics.fmean(our_times)
-    # Other processes on a shared machine only ever add time; the fastest run of each
-    # is the least disturbed estimate, so report that ratio as well.
-    ratio_of_fastest = min(their_times) / min(our_times)
-    # Little's law: running = arrival rate x mean service time (warm, or cold for the cold share).
-    cold_share = ours_summary["prob_cold"]["mean"]
-    expected_running = ARRIVAL_RATE * (WARM_MEAN_S * (1 - cold_share) + COLD_MEAN_S * cold_share)
+    results = [
+        compare_at(python, rate, args.requests, args.seeds, args.json) for rate in args.rates
+    ]
     report = {
+        "machine": machine(),
         "workload": {
-            "arrival_rate": ARRIVAL_RATE,
             "warm_mean_s": WARM_MEAN_S,
             "cold_mean_s": COLD_MEAN_S,
             "keep_alive_s": KEEP_ALIVE_S,
-            "horizon_s": args.horizon,
+            "requests_per_run": args.requests,
             "seeds": args.seeds,
         },
-        "ours": {"runs": ours, "summary": ours_summary, "seconds": our_times},
-        "simfaas": {"runs": theirs, "summary": theirs_summary, "seconds": their_times},
-        "within_simfaas_spread": within,
-        "time_ratio_simfaas_over_ours": ratio,
-        "time_ratio_of_fastest_runs": ratio_of_fastest,
-        "littles_law_running": expected_running,
+        "rates": results,
     }
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"\nSimFaaS README workload, horizon {args.horizon:g} s, {args.seeds} seeds each\n")
+    print(f"\nmachine: {report['machine']}")
     print(
-        f"{'metric':<24}{'ours mean':>12}{'simfaas mean':>14}{'simfaas sd':>12}{'simfaas min..max':>24}  within 2sd / min..max"
+        f"SimFaaS README workload at {', '.join(f'{r:g}' for r in args.rates)} req/s, "
+        f"{args.requests} requests per run, {args.seeds} seeds each, interleaved\n"
     )
-    for name in METRICS:
-        o, s = ours_summary[name], theirs_summary[name]
-        flags = f"{'yes' if within[name]['within_2sd'] else 'NO'} / {'yes' if within[name]['within_min_max'] else 'no'}"
+    header = "".join(f"{name + ' (ours/simfaas)':>36}" for name in SHOWN)
+    print(f"{'rate':>6}{header}  all metrics within SimFaaS's 2 sd")
+    for result in results:
+        cells = ""
+        for name in SHOWN:
+            o = result["ours"]["summary"][name]["mean"]
+            s = result["simfaas"]["summary"][name]["mean"]
+            cells += f"{f'{o:.4g} / {s:.4g}':>36}"
+        flags = all(result["within_simfaas_2sd"].values())
+        print(f"{result['rate']:>6g}{cells}  {'yes' if flags else 'NO: see --json'}")
+    print(
+        f"\n{'rate':>6}{'ours s':>9}{'simfaas s':>11}{'simfaas/ours':>14}{'(fastest runs)':>16}"
+        f"{'ours us/req':>13}{'simfaas us/req':>16}"
+    )
+    for result in results:
         print(
-            f"{name:<24}{o['mean']:>12.5g}{s['mean']:>14.5g}{s['sd']:>12.3g}{s['min']:>12.5g}..{s['max']:<10.5g}  {flags}"
+            f"{result['rate']:>6g}{statistics.fmean(result['ours']['seconds']):>9.2f}"
+            f"{statistics.fmean(result['simfaas']['seconds']):>11.2f}"
+            f"{result['time_ratio_simfaas_over_ours']:>13.2f}x"
+            f"{result['time_ratio_of_fastest_runs']:>15.2f}x"
+            f"{result['us_per_request']['ours']:>13.1f}{result['us_per_request']['simfaas']:>16.1f}"
         )
-    print(f"(Little's law for avg running: {ARRIVAL_RATE} x E[S] = {expected_running:.4f})")
-    print(
-        f"\nwall time per run: ours {statistics.fmean(our_times):.2f} s, simfaas {statistics.fmean(their_times):.2f} s"
-    )
-    print(
-        f"time ratio simfaas / ours: {ratio:.2f}x of the means, {ratio_of_fastest:.2f}x of the fastest runs (goal: at least 2x)"
-    )
     return 0
 
 

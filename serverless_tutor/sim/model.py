@@ -660,6 +660,9 @@ class LifecycleModel:
 def latency_percentiles(latencies_s: array | list[float]) -> LatencyPercentiles:
     if not latencies_s:
         return LatencyPercentiles()
+    # One full sort serves all three ranks. Selection was measured against it (900,000
+    # latencies, fastest of 5, in one run): heapq.nlargest for the tail took 1.7x the
+    # sort and a pure-Python quickselect 4.6x; CPython's sort runs in C, they do not.
     ordered = sorted(latencies_s)
     return LatencyPercentiles(
         p50=percentile(ordered, 0.50) * 1000.0,
