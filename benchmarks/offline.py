@@ -254,6 +254,7 @@ def main() -> int:
                     "rps": round(last.rps, 1),
                     "p50_ms": round(last.percentile(50), 1),
                     "p99_ms": round(last.percentile(99), 1),
+                    "load_avg_1min": round(os.getloadavg()[0], 1),
                     "rss_mb": round(own, 1),
                     "pss_with_workers_mb": round(total, 1),
                 }
@@ -262,6 +263,7 @@ def main() -> int:
                 f"run {number}: {last.rps:6.1f} req/s  p50 {last.percentile(50):7.1f} ms"
                 f"  p99 {last.percentile(99):7.1f} ms  errors {len(last.errors)}"
                 f"  RSS {own:6.1f} MB ({total:6.1f} MB PSS with workers)"
+                f"  load {os.getloadavg()[0]:.1f}"
             )
             for error in last.errors[:3]:
                 print(f"    {error}")
