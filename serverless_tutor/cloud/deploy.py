@@ -474,6 +474,8 @@ def _wire_events(
 def _env_path(spec: ServiceSpec, base: str, name: str, value: Any) -> str:
     if name in spec.provider_environment and spec.provider_environment[name] == value:
         return f"provider.environment.{name}"
+    if spec.format == "sam":
+        return f"{base}.Environment.Variables.{name}"
     return f"{base}.environment.{name}"
 
 

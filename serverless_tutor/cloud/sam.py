@@ -392,10 +392,17 @@ class _SamBuilder(ConfigReader):
                 value = node["Default"]
                 source = "Default"
             else:
-                self.problem(
-                    where, f"a value: it has no Default, so give --parameter-overrides {name}=..."
+                allowed_values = node.get("AllowedValues")
+                if isinstance(allowed_values, list) and allowed_values:
+                    value = allowed_values[0]
+                else:
+                    value = 0 if kind == "Number" else f"unset-{name.lower()}"
+                source = "placeholder"
+                self.warn(
+                    where,
+                    f"no Default and no override: {value!r} stands in for it"
+                    f" (give --parameter-overrides {name}=... for a real value)",
                 )
-                continue
             allowed = node.get("AllowedValues")
             if isinstance(allowed, list) and str(value) not in [str(a) for a in allowed]:
                 self.problem(
@@ -474,6 +481,19 @@ class _SamBuilder(ConfigReader):
                     return self.parameters[argument]
                 if argument in _PSEUDO_PARAMETERS or argument in self.raw["Resources"]:
                     return node
+                base, _, suffix = argument.rpartition(".")
+                if base in self.raw["Resources"] and suffix in ("Alias", "Version"):
+                    return {"Ref": base}  # AutoPublishAlias: the alias invokes the same code here
+                stage_of = self._implicit_stage(argument)
+                if stage_of is not None:
+                    return stage_of
+                if argument in ("ServerlessRestApi", "ServerlessHttpApi"):
+                    return f"<{argument}: the implicit API is served by offline, not created>"
+                if base in self.raw["Resources"] and suffix == "Stage":
+                    stage = ((self.raw["Resources"][base] or {}).get("Properties") or {}).get(
+                        "StageName"
+                    )
+                    return stage if isinstance(stage, str) else IMPLICIT_API_STAGE
                 self.problem(path, f"Ref {argument!r}: no parameter or resource with that name")
                 return node
             if key == "Fn::If":
@@ -503,6 +523,18 @@ class _SamBuilder(ConfigReader):
             if settled is not _NO_VALUE:
                 result[key] = settled
         return result
+
+    def _implicit_stage(self, name: str) -> str | None:
+        """SAM's generated `<Api><StageName>Stage` resource: its Ref is the stage name."""
+        for logical_id, node in self.raw["Resources"].items():
+            if not isinstance(node, dict) or node.get("Type") != "AWS::Serverless::Api":
+                continue
+            stage = (node.get("Properties") or {}).get("StageName")
+            if isinstance(stage, str) and name == f"{logical_id}{stage}Stage":
+                return stage
+        if name == f"ServerlessRestApi{IMPLICIT_API_STAGE}Stage":
+            return IMPLICIT_API_STAGE
+        return None
 
     def _sub(self, argument: Any, path: str) -> Any:
         """Parameters in `${Name}` become their values; resource names stay for the stack."""
@@ -616,7 +648,12 @@ class _SamBuilder(ConfigReader):
             )
             return None
         for key in node:
-            if key not in _FUNCTION_KEYS:
+            if key == "Layers":
+                self.warn(
+                    f"{path}.Layers",
+                    "layers are not fetched locally; what the handler imports from them must be installed here",
+                )
+            elif key not in _FUNCTION_KEYS:
                 self.warn(f"{path}.{key}", "function setting not emulated locally; ignored")
         handler = self.string(node, "Handler", path, required=True)
         if handler is None:
@@ -641,7 +678,7 @@ class _SamBuilder(ConfigReader):
                 f"{path}.Handler",
                 f"{handler_file} not found next to {self.file.name}; invoking it will fail with Runtime.ImportModuleError",
             )
-        name = self.string(node, "FunctionName", path) or _default_name(self.stack_name, logical_id)
+        name = self._function_name(node, logical_id, path)
         memory = (
             self.integer(
                 node, "MemorySize", path, 128, limits.MIN_MEMORY_MB, limits.MAX_MEMORY_MB, " MB"
@@ -706,6 +743,49 @@ class _SamBuilder(ConfigReader):
             role_name=role_name,
             enforce_iam=enforce,
         )
+
+    def _function_name(self, node: dict[str, Any], logical_id: str, path: str) -> str:
+        """FunctionName as written, or with `${AWS::StackName}`-style pseudo parameters filled in."""
+        written = node.get("FunctionName")
+        if written is None:
+            return _default_name(self.stack_name, logical_id)
+        if isinstance(written, str | int):
+            return str(written)
+        text = self._static_text(written)
+        if text is None:
+            self.warn(
+                f"{path}.FunctionName",
+                "refers to other resources; the generated name is used locally",
+            )
+            return _default_name(self.stack_name, logical_id)
+        return text
+
+    def _static_text(self, value: Any) -> str | None:
+        """A Fn::Sub/Fn::Join/Ref of parameters and pseudo parameters as text; None if it needs resources."""
+        pseudo = {
+            "AWS::StackName": self.stack_name,
+            "AWS::Region": self.region,
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        if isinstance(value, str | int | float):
+            return _text(value)
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        ((key, argument),) = value.items()
+        if key == "Ref" and argument in pseudo:
+            return pseudo[argument]
+        if key == "Fn::Sub" and isinstance(argument, str):
+            if any(m not in pseudo for m in re.findall(r"\$\{([^!}][^}]*)\}", argument)):
+                return None
+            return re.sub(r"\$\{([^!}][^}]*)\}", lambda m: pseudo[m.group(1)], argument)
+        if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            parts = [self._static_text(p) for p in argument[1] or []]
+            if any(p is None for p in parts):
+                return None
+            return str(argument[0]).join(p for p in parts if p is not None)
+        return None
 
     def _environment(self, node: dict[str, Any], path: str) -> dict[str, Any]:
         variables = self.mapping(

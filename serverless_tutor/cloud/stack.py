@@ -219,6 +219,10 @@ class Stack:
                 path, f"Fn::GetAtt {logical_id}.{attribute}: no resource with that logical id"
             )
         attributes = self.attributes[logical_id]
+        resource = self.spec.resources.get(logical_id)
+        if resource is not None and not resource.supported and attribute != "Ref":
+            # The resource is skipped (a warning says so); its attributes are placeholders.
+            return f"<{resource.type} {logical_id}.{attribute}: not created locally>"
         if attribute not in attributes or attribute == "Ref":
             known = ", ".join(k for k in attributes if k != "Ref") or "none"
             raise self._error(
