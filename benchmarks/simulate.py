@@ -147,12 +147,15 @@ def compare_at(python: str, rate: float, requests: int, seeds: int, quiet: bool)
                 file=sys.stderr,
             )
     ours_spread, theirs_spread = spread(ours), spread(theirs)
-    within = {
-        name: abs(ours_spread[name]["mean"] - theirs_spread[name]["mean"])
-        <= 2 * theirs_spread[name]["sd"]
-        or ours_spread[name]["mean"] == theirs_spread[name]["mean"]
-        for name in METRICS
-    }
+    within: dict[str, bool | None] = {}
+    for name in METRICS:
+        ours_mean, peer = ours_spread[name]["mean"], theirs_spread[name]
+        if math.isnan(ours_mean) or math.isnan(peer["mean"]):
+            within[name] = None  # a side had no sample of it: nothing to compare
+        else:
+            within[name] = (
+                abs(ours_mean - peer["mean"]) <= 2 * peer["sd"] or ours_mean == peer["mean"]
+            )
     our_requests = statistics.fmean(run["requests"] for run in ours)
     their_requests = statistics.fmean(run["requests"] for run in theirs)
     return {
@@ -228,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             o = result["ours"]["summary"][name]["mean"]
             s = result["simfaas"]["summary"][name]["mean"]
             cells += f"{f'{o:.4g} / {s:.4g}':>36}"
-        flags = all(result["within_simfaas_2sd"].values())
+        flags = all(flag for flag in result["within_simfaas_2sd"].values() if flag is not None)
         print(f"{result['rate']:>6g}{cells}  {'yes' if flags else 'NO: see --json'}")
     print(
         f"\n{'rate':>6}{'ours s':>9}{'simfaas s':>11}{'simfaas/ours':>14}{'(fastest runs)':>16}"
