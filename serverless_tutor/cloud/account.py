@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from serverless_tutor.cloud import bridge, containment, iam, outbox
+from serverless_tutor.cloud.faults import FaultInjector, FaultyRequestHandler
 from serverless_tutor.cloud.trace import Outcome, Trace, TraceEntry
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
 
@@ -138,7 +139,7 @@ class LocalAccount:
                 f"serverless-tutor: a forwarded call from {request.function_name!r} failed in the "
                 f"local account ({type(error).__name__}: {error})\n"
             )
-            status, headers, body = _error_response(
+            status, headers, body = aws_error_response(
                 None, "InternalFailure", "the local account failed to serve this call", status=500
             )
         return ForwardedResponse(status_code=status, headers=headers, body=body)
@@ -146,7 +147,7 @@ class LocalAccount:
     def _handle(self, request: ForwardedRequest) -> tuple[int, dict[str, str], bytes]:
         if "MOTO_ACCOUNT_ID" in os.environ:
             # moto would then serve every account from one: no submission would be alone.
-            return _error_response(
+            return aws_error_response(
                 None,
                 "InternalFailure",
                 "MOTO_ACCOUNT_ID is set in the tutor's environment; unset it to serve handlers",
@@ -164,7 +165,9 @@ class LocalAccount:
             service = screened.service
             if service is None and any(k.lower() == "x-amz-target" for k in request.headers):
                 service = "dynamodb"  # a JSON-protocol client: answer in JSON it can read
-            return _error_response(service, screened.code, screened.message, status=screened.status)
+            return aws_error_response(
+                service, screened.code, screened.message, status=screened.status
+            )
         return self.serve(
             screened.method,
             screened.url,
@@ -190,6 +193,27 @@ class LocalAccount:
                 http_status=refusal.status,
             )
         )
+
+    def with_faults(self, injector: FaultInjector) -> FaultyRequestHandler:
+        """This account's RequestHandler with a fault plan in front of it."""
+        return FaultyRequestHandler(self.handle, injector, self.call_target, self.error_reply)
+
+    def call_target(self, request: ForwardedRequest) -> tuple[str, str, str]:
+        """(service, action, resource ARN) of a forwarded call, as IAM and fault plans see it."""
+        try:
+            service, operation, params = describe_request(
+                request.method, request.url, request.headers, request.body
+            )
+        except Exception:  # garbage is the bridge's to refuse; a fault plan just does not match it
+            return "unknown", "Unknown", "*"
+        resource = iam.resource_arn(service, operation, params, self.region, self.account_id)
+        return service, operation, resource or "*"
+
+    def error_reply(
+        self, service: str, code: str, message: str, status: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        """An AWS error in the wire format of `service`, as botocore parses it."""
+        return aws_error_response(service, code, message, status=status)
 
     def client(
         self, service_name: str, *, function_name: str | None = None, internal: bool = False
@@ -307,7 +331,7 @@ class LocalAccount:
         if not decision.allowed:
             principal = self._permissions[function_name].role_arn  # type: ignore[index]
             code = _DENIED_CODE.get(service, "AccessDeniedException")
-            status, out_headers, out_body = _error_response(
+            status, out_headers, out_body = aws_error_response(
                 service, code, decision.message(principal)
             )
             outcome: Outcome = "denied"
@@ -415,7 +439,7 @@ def _call_moto(
     except Exception as error:
         if not untrusted:
             raise
-        return _error_response(
+        return aws_error_response(
             service,
             "InternalFailure",
             f"the local account could not serve this call ({type(error).__name__})",
@@ -596,7 +620,7 @@ def _error_code(headers: dict[str, str], body: bytes) -> str | None:
     return match.group(1).decode() if match else None
 
 
-def _error_response(
+def aws_error_response(
     service: str | None, code: str, message: str, *, status: int | None = None
 ) -> tuple[int, dict[str, str], bytes]:
     """An error in the wire format of the service's protocol, as botocore expects it.

@@ -26,6 +26,8 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -40,6 +42,7 @@ from pydantic import (
 )
 
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.yaml_files import load_yaml_mapping
 
 # AWS errors a call fault may raise: code -> (HTTP status, what it means).
@@ -339,3 +342,56 @@ def _call_matches(
 
 def _delivery_matches(match: DeliveryMatch, source: str, function: str) -> bool:
     return match.source in ("*", source) and fnmatch.fnmatchcase(function, match.function)
+
+
+# (service, action, resource ARN) of a forwarded call, and an AWS error in its service's format.
+CallTarget = Callable[[ForwardedRequest], tuple[str, str, str]]
+ErrorReply = Callable[[str, str, str, int], tuple[int, dict[str, str], bytes]]
+
+
+class FaultyRequestHandler:
+    """A RequestHandler that applies a fault plan in front of another (the account's).
+
+    An error replaces the call (nothing happens in the account); latency delays it;
+    a timeout never answers (the runtime lets the invocation run into its timeout);
+    a crash lets the call take effect and then tells the runtime to kill the
+    environment before the handler hears back.
+    """
+
+    def __init__(
+        self,
+        inner: RequestHandler,
+        injector: FaultInjector,
+        target: CallTarget,
+        error_reply: ErrorReply,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.inner = inner
+        self.injector = injector
+        self._target = target
+        self._error_reply = error_reply
+        self._sleep = sleep
+
+    def __call__(self, request: ForwardedRequest) -> ForwardedResponse:
+        service, action, resource = self._target(request)
+        effect = self.injector.for_call(
+            service,
+            action,
+            resource,
+            function=request.function_name,
+            request_id=request.request_id,
+        )
+        if effect is None:
+            return self.inner(request)
+        if effect.error is not None:
+            status, message = AWS_ERRORS[effect.error]
+            code, headers, body = self._error_reply(
+                service, effect.error, f"{message} (injected by the fault plan)", status
+            )
+            return ForwardedResponse(status_code=code, headers=headers, body=body)
+        if effect.latency_ms is not None:
+            self._sleep(effect.latency_ms / 1000)
+            return self.inner(request)
+        if effect.timeout:
+            return ForwardedResponse(status_code=504, after="timeout")
+        return self.inner(request).model_copy(update={"after": "crash"})

@@ -9,6 +9,7 @@ uses the same hook, so both backends forward the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +31,10 @@ class ForwardedResponse(BaseModel):
     status_code: int
     headers: dict[str, str] = Field(default_factory=dict)
     body: bytes = b""
+    # What happens to the calling invocation after this call (a fault plan's doing):
+    # "crash": the call took effect, then the environment dies before the handler hears back;
+    # "timeout": the call never answers, so the invocation runs into its timeout.
+    after: Literal["crash", "timeout"] | None = None
 
 
 RequestHandler = Callable[[ForwardedRequest], ForwardedResponse]

@@ -36,7 +36,7 @@ from serverless_tutor.runtime import bootstrap
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
 from serverless_tutor.runtime.config import FunctionConfig, lambda_variables
 from serverless_tutor.runtime.context import LambdaContext
-from serverless_tutor.runtime.forwarding import ForwardedRequest, RequestHandler
+from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.logs import LogCapture
 
 _local = threading.local()  # .capture (LogCapture), .request_id, .forward (callable)
@@ -140,6 +140,13 @@ def _install_forwarding() -> None:
     ):
         os.environ.setdefault(key, value)
     _forwarding_installed = True
+
+
+class EnvironmentCrashed(BaseException):
+    """Raised in a handler's thread when a fault plan crashes its environment mid-call.
+
+    A BaseException, so handler code's `except Exception` does not swallow it.
+    """
 
 
 class _RawBody:
@@ -300,7 +307,12 @@ class InProcessEnvironment:
             )
         duration = result.get("duration_ms", 0.0)
         if "exit" in result:
-            message = f"RequestId: {request_id} Error: Runtime exited with error: {type(result['exit']).__name__}"
+            exit_reason = (
+                f"Runtime exited: {result['exit']}"
+                if isinstance(result["exit"], EnvironmentCrashed)
+                else f"Runtime exited with error: {type(result['exit']).__name__}"
+            )
+            message = f"RequestId: {request_id} Error: {exit_reason}"
             return Outcome(
                 status="crash",
                 duration_ms=duration,
@@ -337,7 +349,7 @@ class InProcessEnvironment:
         def body() -> None:
             _local.capture = capture
             _local.request_id = request_id
-            _local.forward = lambda method, url, headers, data: self._request_handler(
+            _local.forward = lambda method, url, headers, data: self._forward(
                 ForwardedRequest(
                     method=method,
                     url=url,
@@ -345,7 +357,8 @@ class InProcessEnvironment:
                     body=data,
                     function_name=self.config.name,
                     request_id=request_id,
-                )
+                ),
+                timeout,
             )
             try:
                 target()
@@ -364,6 +377,18 @@ class InProcessEnvironment:
                 return not thread.is_alive()
         finally:
             _end_capture()
+
+    def _forward(self, request: ForwardedRequest, timeout: float) -> ForwardedResponse:
+        """Serve a call; a fault plan's `after` crashes the environment or never answers."""
+        response = self._request_handler(request)
+        if response.after == "crash":
+            raise EnvironmentCrashed("the environment crashed after its AWS call took effect")
+        if response.after == "timeout":
+            # The call never answers: this thread waits past the invocation's deadline (which
+            # reports the timeout), then unwinds without touching anything.
+            threading.Event().wait(timeout + 1)
+            raise EnvironmentCrashed("the call never answered")
+        return response
 
     def _memory_mb(self) -> int:
         """The tutor's own process is shared, so this is only an approximation."""

@@ -27,7 +27,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -559,19 +559,29 @@ class SandboxEnvironment:
                 return self._crashed(request_id, capture, started, None)
             if isinstance(frame, CallFrame):
                 try:
-                    self._serve_call(frame, request_id, deadline)
+                    after = self._serve_call(frame, request_id, deadline)
                 except OSError:  # the worker stopped reading its replies, or is gone
                     return self._crashed(
                         request_id, capture, started, "the runtime stopped reading its replies"
                     )
-                continue
+                if after == "crash":  # a fault plan: the call took effect, the handler never hears
+                    return self._crashed(
+                        request_id,
+                        capture,
+                        started,
+                        "Runtime exited: the environment crashed after its AWS call took effect",
+                    )
+                continue  # after "timeout" no reply is sent: the deadline ends the invocation
             if not isinstance(frame, expected):
                 return self._violation(
                     request_id, capture, started, f"unexpected {frame.t!r} frame"
                 )
             return frame
 
-    def _serve_call(self, call: CallFrame, request_id: str, deadline: float) -> None:
+    def _serve_call(
+        self, call: CallFrame, request_id: str, deadline: float
+    ) -> Literal["crash", "timeout"] | None:
+        """Serve one forwarded call and send the reply; a fault plan's `after` withholds it."""
         try:
             body = base64.b64decode(call.body_b64, validate=True)
             request = ForwardedRequest(
@@ -591,6 +601,8 @@ class SandboxEnvironment:
                 headers={"Content-Type": "text/plain"},
                 body=f"local account error: {type(exc).__name__}: {exc}".encode(),
             )
+        if response.after is not None:
+            return response.after
         self._send(
             {
                 "t": "reply",
@@ -600,6 +612,7 @@ class SandboxEnvironment:
             },
             timeout=deadline - time.monotonic(),
         )
+        return None
 
     def _read_logs(self, capture: LogCapture) -> bool:
         """Read what is in the log pipe now. False once the pipe is closed."""
