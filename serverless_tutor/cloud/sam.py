@@ -826,7 +826,11 @@ class _SamBuilder(ConfigReader):
                 self.warn(f"{path}.Policies", "ignored: SAM ignores Policies when Role is given")
             target = _role_logical_id(role)
             resource = resources_raw.get(target) if target else None
-            if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::Role":
+            if (
+                target is not None
+                and isinstance(resource, dict)
+                and resource.get("Type") == "AWS::IAM::Role"
+            ):
                 properties = self.settle(
                     resource.get("Properties") or {}, f"Resources.{target}.Properties"
                 )
@@ -845,7 +849,7 @@ class _SamBuilder(ConfigReader):
                 name = properties.get("RoleName")
                 return (
                     statements,
-                    name if isinstance(name, str) else f"{self.stack_name}-{target}",
+                    name if isinstance(name, str) else _generated_name(self.stack_name, target),
                     True,
                 )
             self.warn(
@@ -1102,6 +1106,12 @@ def _default_name(stack_name: str, logical_id: str) -> str:
     """CloudFormation's generated name: <stack>-<LogicalId>-<suffix>, at most 64 characters."""
     suffix = hashlib.sha1(f"{stack_name}/{logical_id}".encode()).hexdigest()[:12].upper()
     return f"{stack_name[:20]}-{logical_id[:30]}-{suffix}"
+
+
+def _generated_name(stack_name: str, logical_id: str) -> str:
+    """The name stack.py gives a resource without a name property (kept in step with it)."""
+    suffix = hashlib.sha1(f"{stack_name}/{logical_id}".encode()).hexdigest()[:12].upper()
+    return f"{stack_name}-{logical_id}-{suffix}"[:80]
 
 
 def _text(value: Any) -> str:

@@ -255,7 +255,7 @@ class VariableResolver:
         if address in self._cache:
             return True, self._cache[address]
         if not _exists(self.raw, address):
-            return False, None
+            return self._self_through_variable(address, path)
         if address in self._in_progress:
             chain = " -> ".join([*self._in_progress, address])
             raise VariableError(
@@ -274,6 +274,19 @@ class VariableResolver:
             value = self.stage
         self._cache[address] = value
         return True, value
+
+    def _self_through_variable(self, address: str, path: str) -> tuple[bool, Any]:
+        """`self:custom.limits.memory` where `custom.limits` is itself a variable (`${file(x.json)}`)."""
+        parts = address.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            if _exists(self.raw, prefix):
+                found, value = self._self(prefix, path)
+                rest = ".".join(parts[cut:])
+                if found and isinstance(value, dict | list) and _exists(value, rest):
+                    return True, _lookup(value, rest)
+                return False, None
+        return False, None
 
     def _file(self, name: str, address: str, path: str, expression: str) -> tuple[bool, Any]:
         import yaml

@@ -310,3 +310,102 @@ functions:
     assert isinstance(schedule, ScheduleEvent)
     assert schedule.expressions == ["rate(1 hour)", "cron(0 3 ? * MON-FRI *)"]
     assert f.maximum_retry_attempts == 1 and f.on_failure == "arn:aws:sqs:us-east-1:1:failed"
+
+
+# -- what the public serverless.yml corpus uses -------------------------------------------------
+
+
+def test_whole_file_variables_are_parsed_yaml_and_json(tmp_path):
+    (tmp_path / "env.yml").write_text("TABLE: orders\nLEVEL: debug\n")
+    (tmp_path / "limits.json").write_text('{"memory": 512, "tags": ["a", "b"]}')
+    path = write(
+        tmp_path,
+        """
+service: s
+custom:
+  limits: ${file(./limits.json)}
+provider:
+  name: aws
+  runtime: python3.12
+  environment: ${file(./env.yml)}
+functions:
+  f:
+    handler: handler.main
+    memorySize: ${self:custom.limits.memory}
+""",
+    )
+    spec = load_service(path)
+    assert spec.provider_environment == {"TABLE": "orders", "LEVEL": "debug"}
+    assert spec.functions["f"].memory_mb == 512
+    assert spec.functions["f"].environment["TABLE"] == "orders"
+
+
+def test_missing_whole_file_is_an_error(tmp_path):
+    path = write(
+        tmp_path,
+        "service: s\nprovider: {name: aws, runtime: python3.12, environment: '${file(./nope.yml)}'}\n"
+        "functions: {}\n",
+    )
+    with pytest.raises(ServiceConfigError) as caught:
+        load_service(path)
+    assert caught.value.problems[0].field == "provider.environment"
+    assert "file(./nope.yml)" in caught.value.problems[0].expected
+
+
+def test_unsupported_corpus_parts_are_warnings_naming_the_key_path(tmp_path):
+    path = write(
+        tmp_path,
+        """
+service: s
+plugins: [serverless-lift]
+constructs:
+  jobs:
+    type: queue
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  image:
+    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest
+  node:
+    handler: index.handler
+    runtime: nodejs20.x
+  skill:
+    handler: handler.main
+    environment:
+      QUEUE_URL: ${construct:jobs.queueUrl}
+    events:
+      - alexaSkill
+      - http: GET /hello
+""",
+    )
+    spec = load_service(path)
+    warnings = {w.path: w.message for w in spec.warnings}
+    assert set(spec.functions) == {"skill"}
+    assert "container image function" in warnings["functions.image.image"]
+    assert "skipped" in warnings["functions.image.image"]
+    assert warnings["functions.node.runtime"] == (
+        "nodejs20.x: only Python handlers run locally; the function is skipped"
+    )
+    assert "'alexaSkill'" in warnings["functions.skill.events[0]"]
+    assert "skipped" in warnings["functions.skill.events[0]"]
+    assert [e.type for e in spec.functions["skill"].events] == ["http"]
+    assert "serverless-lift" in warnings["constructs.jobs"]
+    assert (
+        "construct: is a variable source a plugin provides"
+        in warnings["functions.skill.environment.QUEUE_URL"]
+    )
+    assert spec.functions["skill"].environment["QUEUE_URL"] == "${construct:jobs.queueUrl}"
+    assert "constructs" not in warnings  # named once, per construct
+
+
+def test_plugin_variable_with_a_fallback_uses_it(tmp_path):
+    path = write(
+        tmp_path,
+        "service: s\nprovider: {name: aws, runtime: python3.12}\n"
+        "custom:\n  url: ${construct:jobs.queueUrl, 'local-queue'}\n"
+        "functions:\n  f:\n    handler: handler.main\n    environment:\n      URL: ${self:custom.url}\n",
+    )
+    spec = load_service(path)
+    assert spec.functions["f"].environment["URL"] == "local-queue"
+    assert not [w for w in spec.warnings if "construct" in w.message]

@@ -14,8 +14,9 @@ def handler(event, context):
         try:
             table.update_item(
                 Key={"noteId": note_id},
-                UpdateExpression="SET indexed = :yes",
+                UpdateExpression="SET #indexed = :yes",
                 ConditionExpression="attribute_exists(noteId)",
+                ExpressionAttributeNames={"#indexed": "indexed"},  # INDEXED is a reserved word
                 ExpressionAttributeValues={":yes": True},
             )
         except table.meta.client.exceptions.ConditionalCheckFailedException:
