@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serverless_tutor.cloud.faults import FaultPlan
 from serverless_tutor.limits import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
@@ -345,6 +346,18 @@ class TestCase(_Strict):
     tip: str | None = Field(default=None, description="shown with a failure: what to look at")
     visibility: Literal["public", "hidden"] = "public"
     points: int = Field(default=1, ge=0)
+    faults: FaultPlan | None = Field(
+        default=None,
+        description="a fault plan in force for this test (see cloud/faults.py): calls that fail "
+        "halfway, deliveries that repeat",
+    )
+    redeliver: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="an invocation that fails is delivered again, up to this many times, as SQS "
+        "or an async retry would",
+    )
 
     @model_validator(mode="after")
     def _every_step_has_an_event(self) -> TestCase:

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from serverless_tutor.cloud.account import LocalAccount
+from serverless_tutor.cloud.faults import FaultInjector
 from serverless_tutor.content.exercises import EventSpec, Exercise, TestCase
 from serverless_tutor.grading import expectations
 from serverless_tutor.grading.gate import ConcurrencyGate
@@ -70,6 +71,8 @@ class Grader:
             clock=self.clock,
         )
         self.account = LocalAccount()
+        # The fault plan of the test in progress, if it has one.
+        self.faults: FaultInjector | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> Grader:
@@ -83,7 +86,10 @@ class Grader:
         self.account.reset()
 
     def _serve(self, request: ForwardedRequest) -> ForwardedResponse:
-        """A handler's forwarded AWS call, served by the account of the check in progress."""
+        """A handler's forwarded AWS call, served by the account of the check in progress
+        (through the test's fault plan, when it has one)."""
+        if self.faults is not None:
+            return self.account.with_faults(self.faults)(request)
         return self.account.handle(request)
 
     def warm_up(self) -> None:
@@ -130,7 +136,7 @@ class Grader:
             self.account.set_permissions(spec.id, exercise_policy(spec.resources, self.account))
             source = target.read_text(encoding="utf-8", errors="replace")
             session = _Session(
-                exercise, config, self.account, self.runtime, self.gate, self.clock, source
+                exercise, config, self.account, self.runtime, self.gate, self.clock, source, self
             )
             try:
                 results = session.run_all(on_test)
@@ -205,7 +211,9 @@ class _Session:
         gate: ConcurrencyGate,
         clock: ManualClock,
         source: str,
+        grader: Grader,
     ):
+        self.grader = grader
         self.exercise = exercise
         self.source = source
         self.config = config
@@ -259,16 +267,27 @@ class _Session:
         if test.setup is not None:
             apply_setup(self.account, test.setup)
         invocations: list[InvocationResult] = []
-        for step in test.invoke:
-            if step.cold_start:
-                self.force_cold_start()
-            event_spec = step.event or test.event
-            assert event_spec is not None  # TestCase's validator: every step has an event
-            for _ in range(step.times):
-                if step.concurrent == 1:
-                    invocations.append(self.runtime.invoke(self.config, event_spec.build()))
-                else:
-                    invocations.extend(self._invoke_together(event_spec, step.concurrent))
+        # What the test judges: of an event delivered again after a failure, the last delivery.
+        judged: list[InvocationResult] = []
+        injector = FaultInjector(test.faults) if test.faults is not None else None
+        self.grader.faults = injector
+        try:
+            for step in test.invoke:
+                if step.cold_start:
+                    self.force_cold_start()
+                event_spec = step.event or test.event
+                assert event_spec is not None  # TestCase's validator: every step has an event
+                for _ in range(step.times):
+                    if step.concurrent == 1:
+                        deliveries = self._deliver(event_spec.build(), test.redeliver)
+                        invocations.extend(deliveries)
+                        judged.append(deliveries[-1])
+                    else:
+                        together = self._invoke_together(event_spec, step.concurrent)
+                        invocations.extend(together)
+                        judged.extend(together)
+        finally:
+            self.grader.faults = None
         run = TestRun(
             test=test,
             function_name=self.config.name,
@@ -278,12 +297,14 @@ class _Session:
             handler_file=self.exercise.spec.function.handler_file,
             handler_function=self.exercise.spec.function.handler_function,
             source=self.source,
-            invocations=invocations,
+            invocations=judged,
             account=self.account,
             calls=self.account.trace.for_function(self.config.name),
             environments=self.runtime.environments(self.config.name),
         )
         status, message = self._verdict(run)
+        if status != "pass" and injector is not None and injector.injected:
+            message = _with_faults(message, injector, invocations)
         result = TestResult(
             name=test.name,
             status=status,
@@ -297,6 +318,13 @@ class _Session:
             visibility=test.visibility,
         )
         return result, invocations
+
+    def _deliver(self, event: Any, redeliver: int) -> list[InvocationResult]:
+        """Invoke once; while an invocation fails, deliver the same event again (up to `redeliver`)."""
+        results = [self.runtime.invoke(self.config, event)]
+        while results[-1].error is not None and len(results) <= redeliver:
+            results.append(self.runtime.invoke(self.config, event))
+        return results
 
     def _verdict(self, run: TestRun) -> tuple[Status, str | None]:
         init_failure = next((i for i in run.invocations if is_init_failure(i)), None)
@@ -363,6 +391,19 @@ class _Session:
                 return [future.result() for future in futures]
         finally:
             self.gate.disarm()
+
+
+def _with_faults(
+    message: str | None, injector: FaultInjector, invocations: list[InvocationResult]
+) -> str:
+    """A failure under a fault plan says which fault was injected and how often the event came."""
+    injected = "; ".join(injector.describe())
+    deliveries = len(invocations)
+    delivered = "once" if deliveries == 1 else f"{deliveries} times"
+    return (
+        f"With an injected fault ({injected}), the event was delivered {delivered}, and then: "
+        f"{message or 'the test failed'}"
+    )
 
 
 def is_init_failure(invocation: InvocationResult) -> bool:
