@@ -306,6 +306,12 @@ class _SamBuilder(ConfigReader):
             globals_node, {"Function", "Api", "HttpApi", "SimpleTable"}, "Globals", "Globals"
         )
         function_globals = self.mapping(globals_node, "Function", "Globals")
+        for section in ("Api", "HttpApi", "SimpleTable"):
+            for key in self.mapping(globals_node, section, "Globals"):
+                self.warn(
+                    f"Globals.{section}.{key}",
+                    f"{section} setting not emulated locally (routes are served by offline); ignored",
+                )
 
         resources_raw: dict[str, Any] = raw["Resources"]
         resources: dict[str, ResourceSpec] = {}
@@ -947,10 +953,10 @@ class _SamBuilder(ConfigReader):
         translated: dict[str, Any] | None = None
         known: set[str] = set()
         if kind == "Api":
-            known = {"Path", "Method", "RestApiId", "Auth", "RequestParameters"}
+            known = {"Path", "Method", "RestApiId"}
             translated = {"http": {"path": body.get("Path"), "method": body.get("Method")}}
         elif kind == "HttpApi":
-            known = {"Path", "Method", "ApiId", "Auth", "PayloadFormatVersion", "TimeoutInMillis"}
+            known = {"Path", "Method", "ApiId", "PayloadFormatVersion"}
             method = str(body.get("Method", "*"))
             translated = {
                 "httpApi": {
@@ -967,13 +973,12 @@ class _SamBuilder(ConfigReader):
                 "MaximumBatchingWindowInSeconds",
                 "FunctionResponseTypes",
                 "Enabled",
-                "ScalingConfig",
             }
             translated = {
                 "sqs": {"arn": body.get("Queue"), **_batch(body, "maximumBatchingWindow")}
             }
         elif kind == "SNS":
-            known = {"Topic", "FilterPolicy", "FilterPolicyScope", "SqsSubscription", "Region"}
+            known = {"Topic", "FilterPolicy", "FilterPolicyScope"}
             translated = {"sns": {"arn": body.get("Topic")}}
             for source, target in (
                 ("FilterPolicy", "filterPolicy"),
@@ -1005,9 +1010,6 @@ class _SamBuilder(ConfigReader):
                 "State",
                 "Name",
                 "Description",
-                "RetryPolicy",
-                "DeadLetterConfig",
-                "ScheduleExpressionTimezone",
             }
             enabled = body.get("Enabled", body.get("State", "ENABLED") != "DISABLED")
             raw_input = body.get("Input")
@@ -1031,8 +1033,6 @@ class _SamBuilder(ConfigReader):
                 "Enabled",
                 "MaximumRetryAttempts",
                 "FunctionResponseTypes",
-                "MaximumBatchingWindowInSeconds",
-                "BisectBatchOnFunctionError",
             }
             stream = {"type": "dynamodb", "arn": body.get("Stream"), **_batch(body, None)}
             for source, target in (

@@ -51,6 +51,10 @@ def test_functions_take_globals_parameters_and_mappings():
     assert worker.environment["SHARED"] == "from-function"  # the function's own value wins
     assert "OPTIONAL" not in api.environment  # !If [IsProd, ..., !Ref AWS::NoValue]
     assert api.environment["ITEMS"].startswith("sam-everything-Items-")
+    assert api.environment["FIRST_WORD"] == "dev"  # Fn::Select of Fn::Split of Fn::Sub
+    assert api.environment["JOBS_ARN"] == "arn:aws:sqs:us-east-1:123456789012:jobs-dev"
+    assert api.environment["ALERTS_TOPIC"] == "arn:aws:sns:us-east-1:123456789012:alerts-test"
+    assert worker.dead_letter == "arn:aws:sqs:us-east-1:123456789012:jobs-dev"
     assert worker.retries == 1 and audit.retries == 2
     spec = load_sam_template(EVERYTHING)
     assert spec.functions["WorkerFunction"].ephemeral_storage_mb == 1024
