@@ -62,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="take the exercise from DIR (an instructor's own: DIR/ID/exercise.yaml, or DIR is the "
         "exercise's folder) instead of the shipped ones; progress is not recorded",
     )
+    check.add_argument(
+        "--faults",
+        metavar="PLAN",
+        help="run every test under a fault plan (a *.faults.yaml file, or a shipped one: "
+        "throttle-second-write, duplicate-delivery, crash-after-write); not recorded as progress",
+    )
     _workspace_option(check)
     check.set_defaults(handler=run_check)
 
@@ -223,8 +229,20 @@ def run_check(args: argparse.Namespace) -> int:
         return failed
     from serverless_tutor.grading.runner import grade
 
-    result = grade(exercise, submission)
-    if args.exercise_folder is None:  # an instructor's own exercise is not the learner's progress
+    plan = None
+    if args.faults is not None:
+        from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+        from serverless_tutor.problems import ContentError
+
+        found = find_fault_plan(args.faults)
+        if found is None:
+            return usage_error(f"--faults {args.faults}: no such file or shipped fault plan")
+        try:
+            plan = load_fault_plan(found)
+        except ContentError as exc:
+            return usage_error(f"--faults: the plan is invalid:\n{exc}")
+    result = grade(exercise, submission, faults=plan)
+    if args.exercise_folder is None and plan is None:  # experiments are not the learner's progress
         _record(exercise, result)
     if args.json:
         print_json(result)

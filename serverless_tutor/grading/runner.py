@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from serverless_tutor.cloud.account import LocalAccount
-from serverless_tutor.cloud.faults import FaultInjector
+from serverless_tutor.cloud.faults import FaultInjector, FaultPlan
 from serverless_tutor.content.exercises import EventSpec, Exercise, TestCase
 from serverless_tutor.grading import expectations
 from serverless_tutor.grading.gate import ConcurrencyGate
@@ -108,9 +108,17 @@ class Grader:
             self.account.reset()
 
     def grade(
-        self, exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None
+        self,
+        exercise: Exercise,
+        submission: Path,
+        *,
+        on_test: ProgressCallback | None = None,
+        faults: FaultPlan | None = None,
     ) -> CheckResult:
-        """Grade the handler file `submission` (it must exist) against every test of `exercise`."""
+        """Grade the handler file `submission` (it must exist) against every test of `exercise`.
+
+        `faults`: a fault plan in force for every test that has none of its own (an experiment).
+        """
         spec = exercise.spec
         max_points = sum(test.points for test in spec.tests)
         with self._lock, tempfile.TemporaryDirectory(prefix="tutor-check-") as scratch:
@@ -138,6 +146,7 @@ class Grader:
             session = _Session(
                 exercise, config, self.account, self.runtime, self.gate, self.clock, source, self
             )
+            session.default_faults = faults
             try:
                 results = session.run_all(on_test)
             except SandboxUnavailable as exc:
@@ -168,11 +177,15 @@ WARM_UP_CALLS = (
 
 
 def grade(
-    exercise: Exercise, submission: Path, *, on_test: ProgressCallback | None = None
+    exercise: Exercise,
+    submission: Path,
+    *,
+    on_test: ProgressCallback | None = None,
+    faults: FaultPlan | None = None,
 ) -> CheckResult:
     """Grade once, in a Grader of its own (the CLI's `check`)."""
     with Grader() as grader:
-        return grader.grade(exercise, submission, on_test=on_test)
+        return grader.grade(exercise, submission, on_test=on_test, faults=faults)
 
 
 def summarize(exercise_id: str, results: list[TestResult], max_points: int) -> CheckResult:
@@ -214,6 +227,7 @@ class _Session:
         grader: Grader,
     ):
         self.grader = grader
+        self.default_faults: FaultPlan | None = None
         self.exercise = exercise
         self.source = source
         self.config = config
@@ -269,7 +283,11 @@ class _Session:
         invocations: list[InvocationResult] = []
         # What the test judges: of an event delivered again after a failure, the last delivery.
         judged: list[InvocationResult] = []
-        injector = FaultInjector(test.faults) if test.faults is not None else None
+        plan = test.faults or self.default_faults
+        injector = FaultInjector(plan) if plan is not None else None
+        # Under an experiment's plan a failed invocation is delivered again, as SQS or an
+        # async retry would (up to 2 more times); a test with its own plan says how often.
+        redeliver = test.redeliver if test.faults is not None or plan is None else 2
         self.grader.faults = injector
         try:
             for step in test.invoke:
@@ -279,7 +297,7 @@ class _Session:
                 assert event_spec is not None  # TestCase's validator: every step has an event
                 for _ in range(step.times):
                     if step.concurrent == 1:
-                        deliveries = self._deliver(event_spec.build(), test.redeliver)
+                        deliveries = self._deliver(event_spec.build(), redeliver)
                         invocations.extend(deliveries)
                         judged.append(deliveries[-1])
                     else:

@@ -60,3 +60,24 @@ def test_the_one_transaction_solution_passes_the_fault_case(exercise_by_id):
     solution = exercises_dir() / "idempotent-consumer" / "solution" / "handler.py"
     result = grade(exercise_by_id("idempotent-consumer"), solution)
     assert result.status == "pass", [t.message for t in result.tests if t.status != "pass"]
+
+
+def test_check_with_a_shipped_fault_plan_redelivers_and_is_not_recorded(
+    tmp_path: Path, monkeypatch, capsys
+):
+    from serverless_tutor.cli import main
+    from serverless_tutor.progress import ProgressStore
+
+    monkeypatch.setenv("SERVERLESS_TUTOR_HOME", str(tmp_path))
+    solution = exercises_dir() / "sqs-batch" / "solution" / "handler.py"
+    code = main(["check", "sqs-batch", "--file", str(solution), "--faults", "crash-after-write"])
+    assert code == 0, capsys.readouterr().out
+    assert "sqs-batch" not in ProgressStore(tmp_path).load().progress.exercises
+
+
+def test_check_names_a_fault_plan_it_cannot_find(tmp_path: Path, monkeypatch, capsys):
+    from serverless_tutor.cli import main
+
+    monkeypatch.setenv("SERVERLESS_TUTOR_HOME", str(tmp_path))
+    assert main(["check", "sqs-batch", "--faults", "no-such-plan"]) == 2
+    assert "--faults no-such-plan: no such file or shipped fault plan" in capsys.readouterr().err
