@@ -17,10 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.paths import bundled_example, bundled_example_names, examples_dir
+from serverless_tutor.paths import bundled_example_names, examples_dir
 
 if TYPE_CHECKING:
     from serverless_tutor.cloud.deploy import DeployPlan
+
+
+def _example_names() -> list[str]:
+    """Bundled examples, serverless.yml and SAM ones (paths only: the parser is built on every run)."""
+    sam = [p.parent.name for p in examples_dir().glob("*/template.yaml")]
+    return sorted([*bundled_example_names(), *sam])
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,44 +57,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_deploy)
 
 
-def _example_names() -> list[str]:
-    sam = [p.parent.name for p in examples_dir().glob("*/template.yaml")]
-    return sorted([*bundled_example_names(), *sam])
-
-
-def _bundled(name: str) -> Path | None:
-    found = bundled_example(name)
-    if found is None and "/" not in name:
-        candidate = examples_dir() / name / "template.yaml"
-        found = candidate if candidate.is_file() else None
-    return found
-
-
 def run_deploy(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.deploy import deploy, plan
     from serverless_tutor.cloud.sam import parse_parameter_overrides
     from serverless_tutor.cloud.stack_files import (
         STACK_FILE_NAMES,
         ServiceConfigError,
-        find_stack_file,
         load_stack,
+        locate_stack,
     )
 
-    if args.config is None:
-        found = find_stack_file(Path.cwd())
-        if found is None:
+    path = locate_stack(args.config, Path.cwd())
+    if path is None:
+        if args.config is None:
             return usage_error(
                 f"no {', '.join(STACK_FILE_NAMES)} in this folder (give the path to a stack file)"
             )
-        path = found
-    else:
-        path = Path(args.config)
-        bundled = None if path.is_file() else _bundled(args.config)
-        if bundled is not None:
-            path = bundled
-    if not path.is_file():
         return usage_error(
-            f"{path}: no such file (give the path to a serverless.yml or SAM template.yaml)"
+            f"{args.config}: no such file (give the path to a serverless.yml or SAM template.yaml)"
         )
     overrides: dict[str, str] = {}
     try:

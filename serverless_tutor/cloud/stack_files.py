@@ -17,6 +17,7 @@ from serverless_tutor.cloud.cfn_yaml import load_yaml_text
 from serverless_tutor.cloud.sam import load_sam_template, looks_like_sam
 from serverless_tutor.cloud.service import ServiceConfigError, load_service
 from serverless_tutor.cloud.service_spec import ServiceSpec
+from serverless_tutor.paths import bundled_example, examples_dir
 
 STACK_FILE_NAMES = ("serverless.yml", "serverless.yaml", "template.yaml", "template.yml")
 
@@ -28,6 +29,20 @@ def find_stack_file(folder: str | Path = ".") -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def locate_stack(config: str | None, folder: str | Path = ".") -> Path | None:
+    """The stack file a verb was given: a path, a bundled example's name, or (None) the one in `folder`."""
+    if config is None:
+        return find_stack_file(folder)
+    path = Path(config)
+    if path.is_file() or "/" in config:
+        return path if path.is_file() else None
+    found = bundled_example(config)
+    if found is None:
+        candidate = examples_dir() / config / "template.yaml"
+        found = candidate if candidate.is_file() else None
+    return found
 
 
 def is_sam_template(path: str | Path) -> bool:
@@ -62,4 +77,5 @@ __all__ = [
     "find_stack_file",
     "is_sam_template",
     "load_stack",
+    "locate_stack",
 ]

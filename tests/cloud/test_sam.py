@@ -403,3 +403,34 @@ def test_everything_fixture_deploys_its_resources():
     finally:
         deployment.router.close()
         account.reset()
+
+
+def test_sam_example_is_served_over_http_by_the_offline_server():
+    """What `offline` does with a SAM template once it loads it with load_stack."""
+    import urllib.request
+
+    from serverless_tutor.cloud.offline import OfflineServer
+
+    account = LocalAccount()
+    with LambdaRuntime(backend="inprocess", request_handler=account.handle) as runtime:
+        deployment = deploy(load_stack(NOTES), account, runtime)
+        server = OfflineServer(deployment.router.api, port=0)
+        server.start()
+        try:
+            request = urllib.request.Request(
+                f"{server.base_url}/notes",
+                data=b'{"text": "over http"}',
+                method="POST",
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 201
+                note = json.loads(response.read())
+            with urllib.request.urlopen(
+                f"{server.base_url}/notes/{note['noteId']}", timeout=30
+            ) as response:
+                assert json.loads(response.read())["text"] == "over http"
+        finally:
+            server.stop()
+            deployment.router.close()
+    account.reset()
