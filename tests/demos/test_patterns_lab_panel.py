@@ -76,7 +76,7 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await pilot.pause()  # after the app's own first focus
         assert text(app, "#patterns-status").startswith("Ready: p publish")
 
-        await pilot.press("p")
+        await pilot.press("a")
         await settle(pilot, panel)
         assert not any(button.disabled for button in app.query(Button).results(Button))
         assert text(app, "#patterns-status") == "publish OrderPlaced: 3 invocations."
@@ -90,7 +90,7 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await pilot.press("f")
         await settle(pilot, panel)
         assert text(app, "#patterns-status").startswith("sms is now failing")
-        await pilot.press("p")
+        await pilot.press("a")
         await settle(pilot, panel)
         assert text(app, "#patterns-status") == "publish OrderPlaced: 5 invocations."
         assert (

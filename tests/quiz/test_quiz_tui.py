@@ -103,7 +103,7 @@ async def answer_with_keys(pilot, view: QuizQuestionView):
         await pilot.press(*["down"] * (0 if question.fit else 1), "space", "tab")
         await pilot.press(*["down"] * question.correct[0], "space", "ctrl+s")
     else:
-        await pilot.press(*"Answer.", "tab", "enter")
+        await pilot.press(*"Answer.", "tab", "enter", "tab")  # Done, then tab to the rubric
         for _ in question.rubric:
             await pilot.press("space", "down")
         await pilot.press("ctrl+s")
@@ -294,7 +294,7 @@ async def test_mock_interview_with_timer_summary_and_markdown(tmp_path):
         await pilot.press(*"Providers", "tab", "enter")
         assert view.revealed and not timer.running
         clock.now += 40  # ticking the rubric is not answer time
-        await pilot.press("space", "down", "space", "ctrl+s")
+        await pilot.press("tab", "space", "down", "space", "ctrl+s")
         await pilot.pause()
         feedback = screen.query_one(QuizFeedback)
         assert (
@@ -309,7 +309,7 @@ async def test_mock_interview_with_timer_summary_and_markdown(tmp_path):
         )
         assert screen.query_one(QuizTimer).text == "⏱ 0:00 / 4:00"
         clock.now += 200
-        await pilot.press(*"Init", "tab", "enter")
+        await pilot.press(*"Init", "tab", "enter", "tab")
         for _ in range(6):
             await pilot.press("space", "down")
         await pilot.press("ctrl+s", "enter")

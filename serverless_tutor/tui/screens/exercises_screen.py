@@ -9,10 +9,13 @@ you pass or give up). Checks run in a thread worker against a long-lived Grader
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -39,6 +42,20 @@ if TYPE_CHECKING:
     from serverless_tutor.tui.app import TutorApp
 
 
+# Tab id -> label; each tab's number (shown in its label) is its key.
+TABS = {
+    "tab-instructions": "Task",
+    "tab-editor": "Editor",
+    "tab-results": "Results",
+    "tab-hints": "Hints",
+    "tab-solution": "Solution",
+}
+
+
+def tab_title(tab_id: str) -> str:
+    return f"{list(TABS).index(tab_id) + 1} {TABS[tab_id]}"
+
+
 class ExercisesScreen(Screen):
     DEFAULT_CSS = """
     ExercisesScreen #exercise-list {
@@ -63,7 +80,15 @@ class ExercisesScreen(Screen):
         Binding("f2", "hint", "Hint", priority=True, id="exercise-hint"),
         Binding("f3", "reset", "Reset", priority=True, id="exercise-reset"),
         Binding("f4", "solution", "Solution", priority=True, id="exercise-solution"),
-        Binding("escape", "focus_list", "List", id="exercise-focus-list"),
+        Binding("f6", "open_in_editor", "$EDITOR", priority=True, id="exercise-open-editor"),
+        # Hidden from the footer (it is full at 80 columns); listed in `?`.
+        Binding("escape", "focus_list", "List", show=False, id="exercise-focus-list"),
+        # Outside the editor (escape leaves it), a digit shows a tab; n opens the next exercise.
+        *[
+            Binding(str(number), f"show_tab('{tab_id}')", f"{label} tab", show=False)
+            for number, (tab_id, label) in enumerate(TABS.items(), start=1)
+        ],
+        Binding("n", "next_exercise", "Next exercise", show=False, id="exercise-next"),
     ]
 
     class CheckFinished(Message):
@@ -93,16 +118,16 @@ class ExercisesScreen(Screen):
         with Horizontal():
             yield ExerciseList(id="exercise-list")
             with TabbedContent(id="exercise-tabs"):
-                with TabPane("Instructions", id="tab-instructions"):
+                with TabPane(tab_title("tab-instructions"), id="tab-instructions"):
                     with VerticalScroll():
                         yield Markdown("", id="instructions")
-                with TabPane("Editor", id="tab-editor"):
+                with TabPane(tab_title("tab-editor"), id="tab-editor"):
                     yield ExerciseEditor(id="editor")
-                with TabPane("Results", id="tab-results"):
+                with TabPane(tab_title("tab-results"), id="tab-results"):
                     yield ExerciseResults(id="results")
-                with TabPane("Hints", id="tab-hints"):
+                with TabPane(tab_title("tab-hints"), id="tab-hints"):
                     yield ExerciseHints(id="hints")
-                with TabPane("Solution", id="tab-solution"):
+                with TabPane(tab_title("tab-solution"), id="tab-solution"):
                     yield ExerciseSolution(id="solution")
         yield Footer()
 
@@ -194,6 +219,56 @@ class ExercisesScreen(Screen):
     def action_focus_list(self) -> None:
         self.query_one(ExerciseList).focus()
 
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+        if tab_id == "tab-editor":
+            self.query_one(ExerciseEditor).text_area.focus()
+
+    def action_next_exercise(self) -> None:
+        """Open the first exercise after the current one that is not passed yet."""
+        upcoming = self._next_unpassed()
+        if upcoming is None:
+            self.notify("Every exercise after this one is passed.", timeout=4)
+            return
+        self.open_exercise(upcoming.id)
+        self.action_show_tab("tab-editor")
+
+    def _next_unpassed(self) -> Exercise | None:
+        exercises = self.exercises
+        start = exercises.index(self.current) + 1 if self.current in exercises else 0
+        for exercise in exercises[start:]:
+            if learner.status_of(self.progress, exercise, self.workspace).status != "passed":
+                return exercise
+        return None
+
+    def action_open_in_editor(self) -> None:
+        """Save, hand the terminal to $VISUAL or $EDITOR on the workspace file, then reload it."""
+        editor = self.query_one(ExerciseEditor)
+        path = editor.save()
+        if path is None:
+            return
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not command:
+            self.notify(
+                "Set $EDITOR (e.g. export EDITOR=nano) to edit in your own editor.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        try:
+            with self.app.suspend():
+                completed = subprocess.run([*shlex.split(command), str(path)], check=False)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to $EDITOR.", severity="warning")
+            return
+        except OSError as exc:
+            self.notify(f"Could not run {command}: {exc}", severity="error", timeout=8)
+            return
+        editor.load(path)
+        self.action_show_tab("tab-editor")
+        if completed.returncode != 0:
+            self.notify(f"{command} exited with {completed.returncode}.", severity="warning")
+
     def action_save(self) -> None:
         path = self.query_one(ExerciseEditor).save()
         if path is not None:
@@ -239,9 +314,12 @@ class ExercisesScreen(Screen):
         self.query_one(ExerciseResults).show_result(message.result)
         if message.result.passed:
             self._reveal_solution()
+            upcoming = self._next_unpassed()
+            offer = f" Press n for the next one: {upcoming.title}." if upcoming is not None else ""
             self.notify(
-                f"{exercise.title}: all tests pass. The reference solution is now open.",
+                f"{exercise.title}: all tests pass. The reference solution is now open.{offer}",
                 title="Passed",
+                timeout=10,
             )
 
     def on_exercises_screen_check_failed(self, message: CheckFailed) -> None:

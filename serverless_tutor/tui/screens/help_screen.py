@@ -1,22 +1,46 @@
-"""`?`: every key that works where the learner is, plus the ones that work everywhere."""
+"""`?`: every key of the area the learner is in, with where it works, plus the ones that work everywhere.
+
+Besides the keys active at the moment, it lists the keys of every panel in the open
+lesson (they work while focus is inside that panel) and the area's hidden keys (tab
+digits, escape), so no key has to be discovered by accident.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
+
+EVERYWHERE = "everywhere"
 ALWAYS = [
-    ("↑ ↓ / j k", "move in a list"),
-    ("enter", "open the highlighted item"),
-    ("tab / shift+tab", "move focus between panes"),
-    ("ctrl+p", "command palette: find a lesson by name"),
-    ("?", "this help"),
-    ("escape", "close this help"),
-    ("ctrl+q", "quit"),
+    ("↑ ↓ / j k", "move in a list", EVERYWHERE),
+    ("enter", "open the highlighted item", EVERYWHERE),
+    ("tab / shift+tab", "move focus between panes", EVERYWHERE),
+    ("ctrl+p", "find a lesson by name", EVERYWHERE),
+    ("?", "this help", EVERYWHERE),
+    ("escape", "close this help", "this help"),
+    ("ctrl+q", "quit", EVERYWHERE),
 ]
+# The area names a learner sees, by screen class.
+AREAS = {"LearnScreen": "lessons", "ExercisesScreen": "exercises", "QuizScreen": "quiz"}
+
+
+def own_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings the tutor's own classes of a node declare (not Textual's), one per key."""
+    declared: list[Binding] = []
+    for cls in reversed(type(node).__mro__):
+        if not cls.__module__.startswith("serverless_tutor."):
+            continue
+        for item in cls.__dict__.get("BINDINGS", []):
+            declared.append(item if isinstance(item, Binding) else Binding(*item))
+    return list(Binding.make_bindings(declared))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -32,15 +56,40 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("key", "what it does")
-        rows = dict(ALWAYS)
+        table.add_columns("key", "what it does", "where")
+        for key, description, where in self.rows():
+            table.add_row(key, description, where)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        rows: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+        def add(bindings: Iterable[Binding], where: str, *, hidden_too: bool) -> None:
+            for binding in bindings:
+                if not binding.description or not (binding.show or hidden_too):
+                    continue
+                label = binding.key_display or binding.key
+                if any(row[0] == label and row[2] == where for row in rows.values()):
+                    continue  # e.g. the app's `?` is already "this help"
+                description = binding.description[0].lower() + binding.description[1:]
+                same = rows.get((description, where))
+                if same is not None and label not in same[0].split(" / "):
+                    label = f"{same[0]} / {label}"  # one row for f5 / ctrl+r
+                rows[(description, where)] = (label, description, where)
+
+        for key, description, where in ALWAYS:
+            rows[(description, where)] = (key, description, where)
+        add(own_bindings(self.app), EVERYWHERE, hidden_too=False)
         beneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if beneath is not None:
+        if isinstance(beneath, Screen):
+            area = AREAS.get(type(beneath).__name__, type(beneath).__name__)
+            add(own_bindings(beneath), area, hidden_too=True)
+            for panel in beneath.query(LessonPanel):
+                where = f"in {panel.border_title or 'the panel'}"
+                add(own_bindings(panel), where, hidden_too=True)
+            # What else is active right now (e.g. a question's ctrl+s submit).
             for active in beneath.active_bindings.values():
-                binding = active.binding
-                label = binding.key_display or self.app.get_key_display(binding)
-                # Shown bindings are the area's own keys; list and scroll keys are covered by ALWAYS.
-                if binding.show and binding.description and label not in rows:
-                    rows[label] = binding.description.lower()
-        for key, description in rows.items():
-            table.add_row(key, description)
+                if active.node not in (beneath, self.app) and not isinstance(
+                    active.node, LessonPanel
+                ):
+                    add([active.binding], f"{area} (here)", hidden_too=False)
+        return list(rows.values())

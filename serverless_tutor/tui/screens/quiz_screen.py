@@ -90,7 +90,7 @@ class QuizScreen(Screen):
         self._timer().resume_refresh()
         menus = self.query(QuizMenu)
         if menus:
-            menus.first().set_due(self._due_now())
+            menus.first().set_due(self._due_now(), self._next_due())
 
     def on_screen_suspend(self) -> None:
         self._timer().pause_refresh()
@@ -109,6 +109,9 @@ class QuizScreen(Screen):
     def _due_now(self) -> int:
         return len(ReviewScheduler(tutor_app(self.app).progress.quiz).due(self._now()))
 
+    def _next_due(self) -> datetime | None:
+        return ReviewScheduler(tutor_app(self.app).progress.quiz).next_due()
+
     async def show_menu(self) -> None:
         assert self.bank is not None
         self.session = None
@@ -116,7 +119,12 @@ class QuizScreen(Screen):
         self._status("Quiz: choose a mode")
         body = self._body()
         await body.remove_children()
-        menu = QuizMenu(bank_size=len(self.bank.questions), due_now=self._due_now(), id="quiz-menu")
+        menu = QuizMenu(
+            bank_size=len(self.bank.questions),
+            due_now=self._due_now(),
+            next_due=self._next_due(),
+            id="quiz-menu",
+        )
         await body.mount(menu)
         menu.query_one("#quiz-mode").focus()
 
@@ -243,16 +251,30 @@ class QuizScreen(Screen):
         await self.show_menu()
 
     async def action_back(self) -> None:
-        """Escape: end a session early (to its summary), leave a summary for the menu, leave the menu for the lessons."""
+        """Escape: end a session early (to its summary; an interview asks first), leave a summary for the menu, leave the menu for the lessons."""
         session = self.session
         if session is not None and not session.finished and not self.query(QuizSummaryView):
-            if session.records:
-                await self.show_summary()
-            else:
-                await self.show_menu()
+            if session.mode == "interview":
+                from serverless_tutor.tui.widgets.quiz_end_interview_dialog import (
+                    QuizEndInterviewDialog,
+                )
+
+                async def answered(end: bool | None) -> None:
+                    if end and self.session is session:
+                        await self._end_session(session)
+
+                self.app.push_screen(QuizEndInterviewDialog(), answered)
+                return
+            await self._end_session(session)
             return
         if self.query(QuizSummaryView):
             await self.show_menu()
             return
         if "learn" in self.app.MODES:
             await self.app.switch_mode("learn")
+
+    async def _end_session(self, session: QuizSession) -> None:
+        if session.records:
+            await self.show_summary()
+        else:
+            await self.show_menu()

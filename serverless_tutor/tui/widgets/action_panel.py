@@ -17,6 +17,7 @@ from typing import ClassVar, Generic, TypeVar
 from textual import on, work
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
@@ -55,6 +56,8 @@ class ActionPanel(LessonPanel, Generic[ResultT]):
     """What the engine raises for a problem worth showing; anything else is a bug."""
 
     busy = False
+    _focus_before_busy: Widget | None = None
+    _holding_focus = False  # can_focus was switched on only to hold the focus while busy
 
     def warn_if_busy(self) -> bool:
         """True (and a notice) if an action is still running."""
@@ -96,8 +99,24 @@ class ActionPanel(LessonPanel, Generic[ResultT]):
 
     def set_busy(self, busy: bool, status: str = "") -> None:
         self.busy = busy
-        for control in self.query(self.CONTROLS).results(Button):
+        controls = list(self.query(self.CONTROLS).results(Button))
+        focused = self.screen.focused
+        if busy and focused in controls:
+            # A disabled button drops the focus, and with it the panel's keys and footer:
+            # the panel holds the focus meanwhile and gives it back afterwards.
+            self._focus_before_busy = focused
+            self._holding_focus = not self.can_focus
+            self.can_focus = True
+            self.focus(scroll_visible=False)
+        for control in controls:
             control.disabled = busy
+        if not busy:
+            before, self._focus_before_busy = self._focus_before_busy, None
+            if before is not None and self.screen.focused is self:
+                before.focus(scroll_visible=False)
+            if self._holding_focus:
+                self._holding_focus = False
+                self.can_focus = False
         if busy:
             widget = self.query_one(self.STATUS, Static)
             widget.set_classes("")

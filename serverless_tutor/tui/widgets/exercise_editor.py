@@ -8,11 +8,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from serverless_tutor.tui.widgets.python_text_area import PythonTextArea
+
 
 class ExerciseEditor(Vertical):
     DEFAULT_CSS = """
     ExerciseEditor #editor-status {
         height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         color: $text-muted;
         padding: 0 1;
     }
@@ -28,7 +32,7 @@ class ExerciseEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-status", markup=False)
-        yield TextArea.code_editor("", language="python", id="editor-text")
+        yield PythonTextArea.code_editor("", language="python", id="editor-text")
 
     @property
     def text_area(self) -> TextArea:
@@ -60,7 +64,8 @@ class ExerciseEditor(Vertical):
         self._show_status()
 
     def _show_status(self) -> None:
-        state = "modified (ctrl+s saves; F5 saves and runs)" if self.modified else "saved"
+        # The state first and the path last, so a narrow terminal cuts the path, not the keys.
+        state = "● modified: ctrl+s save, F5 run" if self.modified else "saved"
         self.query_one("#editor-status", Static).update(
-            f"{self.path}  [{state}]" if self.path else ""
+            f"[{state}]  {self.path.name} in {self.path.parent}" if self.path else ""
         )

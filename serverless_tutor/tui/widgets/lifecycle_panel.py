@@ -62,6 +62,19 @@ def describe(event: SimEvent) -> str:
     return f"{fmt_clock(event.time_s)} {who} {text}"
 
 
+# Tab id -> title; each tab's number (shown in its label) is its key while the panel has focus.
+LIFECYCLE_TABS = {
+    "lifecycle-tab-live": "Lifecycle",
+    "lifecycle-tab-settings": "Settings",
+    "lifecycle-tab-init": "Init styles",
+    "lifecycle-tab-experiment": "Experiment",
+}
+
+
+def lifecycle_tab_label(tab_id: str) -> str:
+    return f"{list(LIFECYCLE_TABS).index(tab_id) + 1} {LIFECYCLE_TABS[tab_id]}"
+
+
 class LifecyclePanel(LessonPanel):
     """Cold and warm starts, live: lanes per environment, controls, counters, experiments."""
 
@@ -81,6 +94,10 @@ class LifecyclePanel(LessonPanel):
         ),
         Binding("space", "toggle_pause", "Pause", tooltip="pause or resume the clock"),
         Binding("s", "cycle_speed", "Speed", tooltip="cycle the clock speed"),
+        *[
+            Binding(str(number), f"show_tab('{tab_id}')", f"{title} tab", show=False)
+            for number, (tab_id, title) in enumerate(LIFECYCLE_TABS.items(), start=1)
+        ],
     ]
 
     DEFAULT_CSS = """
@@ -151,7 +168,7 @@ class LifecyclePanel(LessonPanel):
     def compose(self) -> ComposeResult:
         self.border_title = "Cold-start lifecycle"
         with TabbedContent(id="lifecycle-tabs"):
-            with TabPane("Lifecycle", id="lifecycle-tab-live"):
+            with TabPane(lifecycle_tab_label("lifecycle-tab-live"), id="lifecycle-tab-live"):
                 yield Static(id="lifecycle-counters")
                 yield Static(id="lifecycle-estimate")
                 yield LifecycleLanes(id="lifecycle-lanes")
@@ -165,13 +182,17 @@ class LifecyclePanel(LessonPanel):
                     yield Button("Step", id="lifecycle-next", compact=True)
                     yield Button("Pause", id="lifecycle-pause", compact=True)
                     yield Button("Speed 1x", id="lifecycle-speed", compact=True)
-            with TabPane("Settings", id="lifecycle-tab-settings"):
+            with TabPane(
+                lifecycle_tab_label("lifecycle-tab-settings"), id="lifecycle-tab-settings"
+            ):
                 yield LifecycleSettingsForm(self.settings, id="lifecycle-settings")
                 yield Static(id="lifecycle-notes")
                 yield Button("Restart the simulation", id="lifecycle-restart", compact=True)
-            with TabPane("Init styles", id="lifecycle-tab-init"):
+            with TabPane(lifecycle_tab_label("lifecycle-tab-init"), id="lifecycle-tab-init"):
                 yield InitStylesView(self.settings, id="lifecycle-init-styles")
-            with TabPane("Experiment", id="lifecycle-tab-experiment"):
+            with TabPane(
+                lifecycle_tab_label("lifecycle-tab-experiment"), id="lifecycle-tab-experiment"
+            ):
                 yield SweepExperimentView(self.settings, id="lifecycle-experiment")
 
     def on_mount(self) -> None:
@@ -208,6 +229,9 @@ class LifecyclePanel(LessonPanel):
         # (the learner moved to the next lesson).
         if self._timer is None or not self.is_attached:
             return
+        if not self.display:  # also False while the panel is being removed, its children first
+            self._timer.pause()
+            return
         if self.animating:
             self._last_wall = time.monotonic()
             self._timer.resume()
@@ -232,6 +256,11 @@ class LifecyclePanel(LessonPanel):
         # Visibility is known after the next screen update.
         self.call_after_refresh(self._sync_timer)
 
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one("#lifecycle-tabs", TabbedContent).active = tab_id
+        # Focus may have been in the tab just hidden; the panel keeps it (and its keys).
+        self.focus(scroll_visible=False)
+
     @on(TabbedContent.TabActivated, "#lifecycle-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
@@ -239,7 +268,7 @@ class LifecyclePanel(LessonPanel):
         self._sync_timer()
 
     def _tick(self) -> None:
-        if not self.is_attached:
+        if not self.is_attached or not self.display:
             return
         if not self.screen.is_active:  # another screen is on top: hold the clock
             self._last_wall = None

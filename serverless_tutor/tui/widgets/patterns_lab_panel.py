@@ -78,10 +78,11 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
     can_focus = True
 
     BINDINGS = [
+        # Not `p`: that is Previous lesson, which must keep working while the lab has focus.
         Binding(
-            "p",
+            "a",
             "start('publish')",
-            "Publish",
+            "Publish alert",
             tooltip=f"publish {PUBLISHED_EVENT} to the alerts topic",
         ),
         Binding(

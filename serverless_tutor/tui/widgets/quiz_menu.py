@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from textual import on
@@ -19,6 +20,18 @@ MODE_LABELS: dict[str, str] = {
     "review": "Review queue (spaced repetition)",
     "interview": "Mock interview (timed, typed answers)",
 }
+
+
+def due_text(due_now: int, next_due: datetime | None) -> str:
+    """How many cards are due now, else when the next one is (local time), as the CLI says it."""
+    if due_now:
+        return f"{due_now} due for review now"
+    if next_due is None:
+        return "nothing to review yet"
+    local = next_due.astimezone()
+    today = datetime.now(local.tzinfo).date()
+    when = f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
+    return f"0 due now; next review at {when}"
 
 
 class QuizMenu(Vertical):
@@ -64,10 +77,18 @@ class QuizMenu(Vertical):
             self.section = section
             self.count = count
 
-    def __init__(self, *, bank_size: int, due_now: int, id: str | None = None):
+    def __init__(
+        self,
+        *,
+        bank_size: int,
+        due_now: int,
+        next_due: datetime | None = None,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
         self.bank_size = bank_size
         self.due_now = due_now
+        self.next_due = next_due
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), classes="quiz-menu-title", id="quiz-menu-title", markup=False)
@@ -100,10 +121,11 @@ class QuizMenu(Vertical):
         )
 
     def _title(self) -> str:
-        return f"Quiz · {self.bank_size} questions · {self.due_now} due for review now"
+        return f"Quiz · {self.bank_size} questions · {due_text(self.due_now, self.next_due)}"
 
-    def set_due(self, due_now: int) -> None:
+    def set_due(self, due_now: int, next_due: datetime | None = None) -> None:
         self.due_now = due_now
+        self.next_due = next_due
         self.query_one("#quiz-menu-title", Static).update(self._title())
 
     @property

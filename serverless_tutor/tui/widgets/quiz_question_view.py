@@ -104,6 +104,7 @@ class QuizQuestionView(Vertical):
         self.heading = heading
         self.revealed = False
         self.submitted = False
+        self._zero_confirmed = False
 
     def compose(self) -> ComposeResult:
         question = self.question
@@ -189,8 +190,10 @@ class QuizQuestionView(Vertical):
         self.query_one("#quiz-submit-button", Button).disabled = False
         self.add_class("-revealed")
         self.post_message(self.AnswerFinished())
+        # Focus stays on the (now read-only) answer, not the rubric: there Space would tick a
+        # point and Enter submit before the model answer was read. Tab reaches the rubric.
+        text.focus()
         rubric = self.query_one("#quiz-rubric", QuizChoiceList)
-        rubric.focus()
         self.call_after_refresh(rubric.scroll_visible)
 
     def action_submit(self) -> None:
@@ -203,6 +206,14 @@ class QuizQuestionView(Vertical):
             answer = self.answer()
         except AnswerError as exc:
             self._error(str(exc))
+            return
+        if isinstance(answer, OpenAnswer) and not answer.ticked and not self._zero_confirmed:
+            # A self-score of 0% is recorded only when asked for twice.
+            self._zero_confirmed = True
+            self._error(
+                "No point ticked: that records 0%. Tab to the rubric and tick with space, "
+                "or press ctrl+s again to record 0%."
+            )
             return
         self._error("")
         self.submitted = True
