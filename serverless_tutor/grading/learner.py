@@ -63,7 +63,7 @@ def progress_for(progress: Progress, exercise: Exercise) -> ExerciseProgress:
 
 def status_of(progress: Progress, exercise: Exercise, workspace: Workspace) -> ExerciseStatus:
     entry = progress.exercises.get(exercise.id) or ExerciseProgress(max_points=exercise.spec.points)
-    status = entry.status
+    status: Literal["new", "started", "attempted", "passed"] = entry.status
     if status == "passed" and entry.last_result in ("fail", "error"):
         status = "attempted"  # the mark shows the latest run; best_points keeps the best
     if (

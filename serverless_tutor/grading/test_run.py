@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.trace import TraceEntry
@@ -27,7 +27,7 @@ class TestRun:
     function_name: str
     memory_mb: int
     timeout_s: float
-    architecture: str
+    architecture: Literal["x86_64", "arm64"]
     handler_file: str
     handler_function: str
     source: str  # the learner's file, for checks that read (never run) it

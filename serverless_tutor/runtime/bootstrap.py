@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # synchronous invoke payload limit
@@ -66,6 +67,11 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
             f"Unable to import module '{module_name}': No module named '{module_name.split('.')[0]}'",
         )
     spec = importlib.util.spec_from_file_location(module_name.replace("/", "."), path)
+    if spec is None or spec.loader is None:
+        raise Fault(
+            "Runtime.ImportModuleError",
+            f"Unable to import module '{module_name}': {path} is not a Python module",
+        )
     module = importlib.util.module_from_spec(spec)
     if not fresh_module:
         sys.modules[spec.name] = module
@@ -90,7 +96,8 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
         sys.modules.pop(spec.name, None)
         raise Fault(type(exc).__name__, str(exc), user_stack(exc.__traceback__)) from None
     try:
-        return getattr(module, function_name)
+        entry: Callable[..., Any] = getattr(module, function_name)
+        return entry
     except AttributeError:
         raise Fault(
             "Runtime.HandlerNotFound",
@@ -135,7 +142,7 @@ def _inside(candidate: Path, code_dir: str) -> str | None:
 
 
 # ---------------------------------------------------------------- errors
-def user_stack(tb) -> list[str]:
+def user_stack(tb: TracebackType | None) -> list[str]:
     """Format a traceback without the runtime's own frames (ours and importlib's)."""
     frames = traceback.extract_tb(tb)
     kept = [f for f in frames if not _is_runtime_frame(f.filename)]

@@ -5,6 +5,7 @@ worker imports it."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -64,7 +65,7 @@ class LambdaContext:
         client_context: dict[str, Any] | None = None,
         identity: dict[str, Any] | None = None,
         tenant_id: str | None = None,
-        wall_time=time.time,
+        wall_time: Callable[[], float] = time.time,
     ):
         self.aws_request_id = aws_request_id
         self.log_group_name = log_group_name

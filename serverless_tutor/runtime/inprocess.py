@@ -27,10 +27,10 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from serverless_tutor.runtime import bootstrap
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
@@ -49,13 +49,14 @@ class _ThreadRouter:
     """Stands in for sys.stdout/sys.stderr while in-process invokes run: writes from a
     handler thread go to that invoke's log; everything else goes where it went before."""
 
-    def __init__(self, original):
+    def __init__(self, original: TextIO):
         self._original = original
 
     def write(self, text: str) -> int:
         capture = getattr(_local, "capture", None)
         if capture is None:
-            return self._original.write(text)
+            written: int = self._original.write(text)
+            return written
         capture.add(text.encode("utf-8", errors="backslashreplace"))
         return len(text)
 
@@ -111,7 +112,7 @@ def _install_forwarding() -> None:
 
     original_send = botocore.httpsession.URLLib3Session.send
 
-    def send(self, request):
+    def send(self: Any, request: Any) -> botocore.awsrequest.AWSResponse:
         forward = getattr(_local, "forward", None)
         if forward is None:
             return original_send(self, request)
@@ -156,10 +157,10 @@ class _RawBody:
         self._buffer = io.BytesIO(data)
         self._data = data
 
-    def stream(self, **_kwargs):
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
         yield self._data
 
-    def read(self, *args):
+    def read(self, *args: Any) -> bytes:
         return self._buffer.read(*args)
 
 
@@ -276,9 +277,12 @@ class InProcessEnvironment:
             )
             result["started"] = time.monotonic()
             started = time.perf_counter()
+            handler = self._handler
             try:
+                if handler is None:
+                    raise RuntimeError("the environment was destroyed")
                 result["payload"] = bootstrap.marshal_response(
-                    self._handler(json.loads(event_json), context)
+                    handler(json.loads(event_json), context)
                 )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict(request_id)
@@ -345,7 +349,9 @@ class InProcessEnvironment:
     def destroy(self) -> None:
         self._handler = None
 
-    def _run_captured(self, target, capture: LogCapture, request_id: str, timeout: float) -> bool:
+    def _run_captured(
+        self, target: Callable[[], None], capture: LogCapture, request_id: str, timeout: float
+    ) -> bool:
         def body() -> None:
             _local.capture = capture
             _local.request_id = request_id
