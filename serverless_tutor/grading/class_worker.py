@@ -34,7 +34,7 @@ class CoordinatorGone(Exception):
 
 def serve(requests: IO[str], replies: IO[str]) -> None:
     from serverless_tutor.content.exercises import load_exercise
-    from serverless_tutor.grading.runner import Grader
+    from serverless_tutor.grading.runner import CLASS_GRADING_LAYERS, Grader
     from serverless_tutor.problems import ContentError
     from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
@@ -55,7 +55,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
                     for folder in request["exercises"]:
                         exercise = load_exercise(Path(folder))
                         exercises[exercise.id] = exercise
-                    grader = Grader()
+                    grader = Grader(require_isolation=CLASS_GRADING_LAYERS)
                     grader.warm_up()
                 except (ContentError, SandboxUnavailable, OSError) as exc:
                     reply({"t": "failed", "message": f"{type(exc).__name__}: {exc}"})

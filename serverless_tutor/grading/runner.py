@@ -36,6 +36,10 @@ from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedRespo
 from serverless_tutor.runtime.sandbox import SandboxUnavailable
 
 KEEP_ALIVE_S = 600.0
+# The layers a class's grades rest on: the answers hidden, the file system and the system
+# calls fenced, the network and other processes out of reach. Without them `grade` refuses
+# to run a submission (it is reported ungraded) rather than run it half-confined.
+CLASS_GRADING_LAYERS = ("hidden-tutor-files", "landlock", "seccomp", "namespaces", "session")
 MAX_TIMED_OUT_TESTS = 2  # after this many tests time out, the rest are not run
 _LOG_MARKERS = (
     "START RequestId:",
@@ -58,7 +62,7 @@ class Grader:
     test case starts from an empty account. One check runs at a time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, require_isolation: tuple[str, ...] = ()) -> None:
         self.gate = ConcurrencyGate()
         self.clock = ManualClock()
         # The sandbox template (a process of its own, importing boto3) starts first, so
@@ -69,6 +73,7 @@ class Grader:
             request_handler=self.gate.wrap(self._serve),
             keep_alive_s=KEEP_ALIVE_S,
             clock=self.clock,
+            require_isolation=require_isolation,
         )
         self.account = LocalAccount()
         # The fault plan of the test in progress, if it has one.
