@@ -40,6 +40,13 @@ def _construct_tag(
 
 CloudFormationLoader.add_multi_constructor("!", _construct_tag)
 
+# CloudFormation reads `Version: 2012-10-17` as the text it is, not as a date (which
+# would then fail to serialise into a policy document).
+CloudFormationLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 
 def load_yaml_text(text: str) -> Any:
     return yaml.load(text, Loader=CloudFormationLoader)

@@ -390,7 +390,9 @@ def test_everything_fixture_deploys_its_resources():
             QueueUrl=queue_url, AttributeNames=["Policy", "VisibilityTimeout"]
         )["Attributes"]
         assert attributes["VisibilityTimeout"] == "60"
-        assert json.loads(attributes["Policy"])["Statement"][0]["Action"] == "sqs:SendMessage"
+        policy = json.loads(attributes["Policy"])
+        assert policy["Statement"][0]["Action"] == "sqs:SendMessage"
+        assert policy["Version"] == "2012-10-17"  # YAML's unquoted date stays text
         assert account.client("s3").head_bucket(Bucket=f"uploads-dev-{account.account_id}")
         role = deployment.plan.functions[2].role
         assert account.client("iam").get_role(RoleName=role)["Role"]["RoleName"] == role
