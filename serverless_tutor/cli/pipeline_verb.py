@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from serverless_tutor.cli.output import console, print_json
+from serverless_tutor.cli.output import console, print_json, usage_error
 
 if TYPE_CHECKING:
     from serverless_tutor.demos.order_pipeline import PipelineRun, ShopState
@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="deny processPayment dynamodb:UpdateItem: watch the retries and the on-failure queue",
     )
+    parser.add_argument(
+        "--faults",
+        metavar="PLAN",
+        help="place the order under a fault plan (a *.faults.yaml file, or a shipped one: "
+        "throttle-second-write, duplicate-delivery, crash-after-write)",
+    )
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
     parser.set_defaults(handler=run_pipeline)
 
@@ -42,8 +48,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_pipeline(args: argparse.Namespace) -> int:
     from serverless_tutor.demos.order_pipeline import PipelineDemo, PipelineError, PipelineOptions
 
+    plan = None
+    if args.faults is not None:
+        from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+        from serverless_tutor.problems import ContentError
+
+        found = find_fault_plan(args.faults)
+        if found is None:
+            return usage_error(f"--faults {args.faults}: no such file or shipped fault plan")
+        try:
+            plan = load_fault_plan(found)
+        except ContentError as exc:
+            return usage_error(f"--faults: the plan is invalid:\n{exc}")
     options = PipelineOptions(
-        replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment
+        replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment, faults=plan
     )
     try:
         with PipelineDemo() as demo:
@@ -108,6 +126,8 @@ def _print_run(run: PipelineRun) -> None:
     out.print(f"[bold]End state:[/bold] {_state(run.end_state)}")
     for note in run.notes:
         out.print(f"• {escape(note)}")
+    for fault in run.injected_faults:
+        out.print(f"[yellow]Injected:[/yellow] {escape(fault)}")
 
 
 def _state(state: ShopState) -> str:

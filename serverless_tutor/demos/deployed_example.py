@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Self, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from serverless_tutor.cloud.faults import FaultInjector
     from serverless_tutor.cloud.trace import TraceEntry
     from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime
+    from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
 
 _Params = ParamSpec("_Params")
 _Result = TypeVar("_Result")
@@ -139,7 +141,8 @@ class DeployedExample:
 
         self.service_dir = service_dir
         self.account = LocalAccount()
-        self.runtime = LambdaRuntime(backend=backend, request_handler=self.account.handle)
+        self.faults: FaultInjector | None = None
+        self.runtime = LambdaRuntime(backend=backend, request_handler=self._serve)
         self.invoker = RecordingInvoker(self.runtime)
         self.router: Any = None
         try:
@@ -157,6 +160,17 @@ class DeployedExample:
 
     def prepare(self) -> None:
         """Extra set-up after the deploy; nothing by default."""
+
+    def set_faults(self, injector: FaultInjector | None) -> None:
+        """Run the functions' AWS calls and the router's deliveries under a fault plan (None: off)."""
+        self.faults = injector
+        if self.router is not None:
+            self.router.faults = injector
+
+    def _serve(self, request: ForwardedRequest) -> ForwardedResponse:
+        if self.faults is not None:
+            return self.account.with_faults(self.faults)(request)
+        return self.account.handle(request)
 
     def name(self, key: str) -> str:
         return self.deployment.function_name(key)

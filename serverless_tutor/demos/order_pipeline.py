@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import filter_policy, payloads
 from serverless_tutor.cloud.account import CompletedCall
+from serverless_tutor.cloud.faults import FaultInjector, FaultPlan
 from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
@@ -74,6 +75,7 @@ class PipelineOptions(BaseModel):
     replay: bool = False
     oversell: bool = False
     fail_payment: bool = False
+    faults: FaultPlan | None = None  # calls that fail halfway, deliveries that repeat
 
 
 class Publication(BaseModel):
@@ -137,6 +139,9 @@ class PipelineRun(BaseModel):
     end_state: ShopState
     replay_changed_state: bool | None = None
     notes: list[str] = Field(default_factory=list)
+    injected_faults: list[str] = Field(
+        default_factory=list, description="what the fault plan did, one line per fault"
+    )
 
 
 @dataclass
@@ -326,6 +331,8 @@ class PipelineDemo(SerialDemo):
         permissions = shop.account.permissions(shop.name("processPayment"))
         if options.fail_payment:
             self._deny_payment_updates(shop)
+        injector = FaultInjector(options.faults) if options.faults is not None else None
+        shop.set_faults(injector)
         try:
             body = json.dumps({"customerId": CUSTOMER_ID, "items": items}).encode()
             response = shop.router.api.handle(
@@ -339,6 +346,7 @@ class PipelineDemo(SerialDemo):
             order_id = _order_id(response)
             self._drain(shop)
         finally:
+            shop.set_faults(None)
             if options.fail_payment and permissions is not None:
                 shop.account.set_permissions(
                     shop.name("processPayment"),
@@ -362,6 +370,7 @@ class PipelineDemo(SerialDemo):
             filtered_deliveries=_filtered(steps),
             state_before=before.model_copy(update={"order_id": order_id, "order_status": None}),
             end_state=shop.state(order_id),
+            injected_faults=injector.describe() if injector is not None else [],
         )
         if options.replay:
             replayed = self._replay_last()

@@ -201,3 +201,17 @@ def test_cli_prints_the_timeline_and_json(capsys):
     out = capsys.readouterr().out
     assert "POST /dev/orders" in out and "End state:" in out and "CONFIRMED" in out
     assert "(duplicate)" in out and "Replay: 3 messages delivered again" in out
+
+
+def test_a_duplicate_delivery_from_a_fault_plan_charges_and_emails_once(demo):
+    from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+
+    plan = load_fault_plan(find_fault_plan("duplicate-delivery"))
+    run = demo.run(PipelineOptions(faults=plan))
+    assert [line.split(" on ")[0] for line in run.injected_faults] == ["duplicate delivery"]
+    payments = [s for s in run.steps if s.function == "processPayment"]
+    assert len(payments) == 2  # the same OrderCreated message, delivered twice
+    assert run.end_state.order_status == "CONFIRMED"
+    assert run.end_state.emails_sent == 1
+    # The next order runs without the plan.
+    assert demo.run(PipelineOptions()).injected_faults == []
