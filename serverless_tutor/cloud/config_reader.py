@@ -3,6 +3,7 @@ what was expected) or a warning instead of raising, so one pass reports every mi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,16 @@ class ConfigReader:
         for key in node:
             if key not in known:
                 self.warn(join_path(path, key), f"{what} key not supported locally; ignored")
+
+    def function_name(self, name: str, path: str) -> str:
+        """A Lambda function name as AWS accepts it; a problem otherwise."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+            self.problem(
+                path,
+                f"a function name of 1 to 64 letters, digits, hyphens and underscores, not {name!r}"
+                f" ({len(name)} characters)",
+            )
+        return name
 
     # -- typed getters ---------------------------------------------------------------------
 

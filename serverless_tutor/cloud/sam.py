@@ -266,7 +266,8 @@ def _read_samconfig(file: Path) -> _SamConfig:
 
 
 def _folder_stack_name(file: Path) -> str:
-    name = re.sub(r"[^A-Za-z0-9-]", "-", file.resolve().parent.name).strip("-")
+    """The folder's name as a stack name, cut to 32 characters so names built from it fit."""
+    name = re.sub(r"[^A-Za-z0-9-]", "-", file.resolve().parent.name).strip("-")[:32].strip("-")
     return name or "sam-app"
 
 
@@ -684,7 +685,9 @@ class _SamBuilder(ConfigReader):
                 f"{path}.Handler",
                 f"{handler_file} not found next to {self.file.name}; invoking it will fail with Runtime.ImportModuleError",
             )
-        name = self._function_name(node, logical_id, path)
+        name = self.function_name(
+            self._function_name(node, logical_id, path), f"{path}.FunctionName"
+        )
         memory = (
             self.integer(
                 node, "MemorySize", path, 128, limits.MIN_MEMORY_MB, limits.MAX_MEMORY_MB, " MB"

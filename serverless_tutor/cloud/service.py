@@ -485,7 +485,10 @@ class _SpecBuilder(ConfigReader):
                 events.append(parsed)
         return FunctionSpec(
             key=key,
-            name=self.string(node, "name", path) or f"{service}-{self.resolver.stage}-{key}",
+            name=self.function_name(
+                self.string(node, "name", path) or f"{service}-{self.resolver.stage}-{key}",
+                f"{path}.name" if "name" in node else path,
+            ),
             handler=handler,
             handler_file=handler_file,
             handler_function=function,

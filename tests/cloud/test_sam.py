@@ -436,3 +436,29 @@ def test_sam_example_is_served_over_http_by_the_offline_server():
             server.stop()
             deployment.router.close()
     account.reset()
+
+
+def test_function_names_aws_would_refuse_are_problems(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Handler: app.main\n      Runtime: python3.12\n"
+        f"      FunctionName: !Sub '${{AWS::StackName}}-{'x' * 64}'\n"
+    )
+    with pytest.raises(ServiceConfigError) as caught:
+        load_sam_template(path)
+    assert caught.value.problems[0].field == "Resources.F.Properties.FunctionName"
+    assert "1 to 64" in caught.value.problems[0].expected
+
+
+def test_a_long_folder_name_gives_a_stack_name_that_fits(tmp_path):
+    folder = tmp_path / ("a-very-long-folder-name-" * 4)
+    folder.mkdir()
+    (folder / "template.yaml").write_text(
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Handler: app.main\n      Runtime: python3.12\n"
+        "      FunctionName: !Sub '${AWS::StackName}-scheduler-lambda'\n"
+    )
+    spec = load_sam_template(folder / "template.yaml")
+    assert spec.stack_name == "a-very-long-folder-name-a-very-l"
+    assert spec.functions["F"].name == "a-very-long-folder-name-a-very-l-scheduler-lambda"

@@ -409,3 +409,14 @@ def test_plugin_variable_with_a_fallback_uses_it(tmp_path):
     spec = load_service(path)
     assert spec.functions["f"].environment["URL"] == "local-queue"
     assert not [w for w in spec.warnings if "construct" in w.message]
+
+
+def test_a_function_name_aws_would_refuse_is_a_problem(tmp_path):
+    path = write(
+        tmp_path,
+        "service: s\nprovider: {name: aws, runtime: python3.12}\n"
+        "functions:\n  f:\n    handler: handler.main\n    name: has spaces\n",
+    )
+    with pytest.raises(ServiceConfigError) as caught:
+        load_service(path)
+    assert caught.value.problems[0].field == "functions.f.name"
