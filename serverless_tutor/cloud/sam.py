@@ -360,6 +360,10 @@ class _SamBuilder(ConfigReader):
             spec = self._function(logical_id, merged, resources_raw)
             if spec is not None:
                 functions[logical_id] = spec
+            else:  # skipped (a warning says why): what refers to it gets a placeholder
+                resources[logical_id] = ResourceSpec(
+                    logical_id=logical_id, type="AWS::Serverless::Function", supported=False
+                )
         if not functions:
             self.warn("Resources", "no AWS::Serverless::Function that runs locally")
         description = raw.get("Description")

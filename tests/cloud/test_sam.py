@@ -251,6 +251,7 @@ def test_what_is_not_emulated_is_a_warning_naming_logical_id_and_type():
     # GetAtt/Ref of a skipped resource is a visible placeholder, not a failure
     env = _functions(_plan())["ApiFunction"].environment
     assert env["LOG_GROUP"] == "<AWS::Logs::LogGroup Logs: not created locally>"
+    assert env["NODE_ARN"] == "<AWS::Serverless::Function NodeFunction.Arn: not created locally>"
 
 
 @pytest.mark.parametrize(
