@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from serverless_tutor.atomic_write import write_atomically
 from serverless_tutor.content.panels import PANELS
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
-from serverless_tutor.yaml_files import parse_yaml, read_text
 
 LESSON_COUNT = 12
+# Bump when the cache file's layout changes; a cache of another format is ignored.
+LESSON_CACHE_FORMAT = 1
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
 
@@ -52,6 +58,9 @@ class Lesson(LessonMeta):
 
 def parse_lesson(path: Path) -> Lesson:
     """Load one lesson file; raise ContentError naming the file and field on any problem."""
+    # PyYAML is imported only here: the app reads unchanged lessons from its cache.
+    from serverless_tutor.yaml_files import parse_yaml, read_text
+
     text = read_text(path)
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -121,7 +130,88 @@ def _check_set(lessons: list[Lesson]) -> list[Problem]:
     return problems
 
 
-def shipped_lessons() -> list[Lesson]:
+def load_lessons_cached(folder: Path, cache_file: Path) -> list[Lesson]:
+    """`load_lessons(folder)`, reusing what the last run validated for files that are unchanged.
+
+    The cache file keeps, per lesson file, the SHA-256 of its bytes and the lesson parsed
+    from them. A file whose bytes differ, or that the cache lacks, is parsed and validated
+    again; a cached entry is validated again by the model (cheap next to YAML), so a
+    corrupt or edited cache can never give a lesson the model would refuse. A cache that
+    cannot be read, or was written by another version of this module, is ignored and
+    rewritten. Problems are reported exactly as `load_lessons` reports them.
+    """
+    cached = _read_lesson_cache(cache_file)
+    lessons: list[Lesson] = []
+    problems: list[Problem] = []
+    entries: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.md")):
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""  # parse_lesson below reports the unreadable file
+        lesson = _lesson_from_cache(cached.get(path.name), digest, path)
+        if lesson is None:
+            try:
+                lesson = parse_lesson(path)
+            except ContentError as exc:
+                problems.extend(exc.problems)
+                continue
+        lessons.append(lesson)
+        entries[path.name] = {"sha256": digest, "lesson": lesson.model_dump(exclude={"source"})}
+    problems.extend(_check_set(lessons))
+    if problems:
+        raise ContentError(problems)
+    if entries != cached:
+        _write_lesson_cache(cache_file, entries)
+    return sorted(lessons, key=lambda lesson: lesson.number)
+
+
+def _cache_rules() -> str:
+    """What the cached lessons were parsed by: the format and this module's own source."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        source = b""
+    return f"{LESSON_CACHE_FORMAT}:{hashlib.sha256(source).hexdigest()}"
+
+
+def _read_lesson_cache(cache_file: Path) -> dict[str, dict[str, Any]]:
+    try:
+        document = json.loads(cache_file.read_bytes())
+    except (OSError, ValueError):  # missing, unreadable or not JSON: rebuild it
+        return {}
+    if not isinstance(document, dict) or document.get("rules") != _cache_rules():
+        return {}
+    files = document.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+
+
+def _lesson_from_cache(entry: dict[str, Any] | None, digest: str, path: Path) -> Lesson | None:
+    """The cached lesson of `path` if its bytes still hash to `digest`, else None."""
+    if entry is None or not digest or entry.get("sha256") != digest:
+        return None
+    fields = entry.get("lesson")
+    if not isinstance(fields, dict):
+        return None
+    try:
+        return Lesson.model_validate({**fields, "source": str(path)})
+    except ValidationError:
+        return None
+
+
+def _write_lesson_cache(cache_file: Path, entries: dict[str, dict[str, Any]]) -> None:
+    document = {"rules": _cache_rules(), "files": entries}
+    # The cache only saves time: with a data folder that cannot be written, the app still runs.
+    with contextlib.suppress(OSError):
+        write_atomically(cache_file, json.dumps(document, ensure_ascii=False))
+
+
+def shipped_lessons(cache_file: Path | None = None) -> list[Lesson]:
+    """The bundled lessons, validated; with `cache_file`, through `load_lessons_cached`."""
     from serverless_tutor.paths import lessons_dir
 
-    return load_lessons(lessons_dir())
+    if cache_file is None:
+        return load_lessons(lessons_dir())
+    return load_lessons_cached(lessons_dir(), cache_file)

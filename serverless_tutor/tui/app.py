@@ -11,7 +11,6 @@ from textual.screen import Screen
 from serverless_tutor.content.lessons import Lesson, shipped_lessons
 from serverless_tutor.progress import Progress, ProgressStore
 from serverless_tutor.tui.lesson_commands import LessonCommands
-from serverless_tutor.tui.screens.help_screen import HelpScreen
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
 
 
@@ -32,6 +31,8 @@ DARK_THEME = "textual-dark"
 # How often the app looks for progress saved by `check`, `hint` or `quiz` in another shell.
 OUTSIDE_PROGRESS_POLL_S = 2.0
 LIGHT_THEME = "textual-light"
+# Validated lessons, keyed by their files' hashes, in the learner's data folder.
+LESSON_CACHE_FILE = "cache/lessons.json"
 
 
 class TutorApp(App):
@@ -57,15 +58,29 @@ class TutorApp(App):
     class ProgressChanged(Message):
         """Another writer's progress was merged into the app's: screens redraw their marks."""
 
+    class FirstScreenShown(Message):
+        """The first frame is on the terminal: what was kept back for it can be drawn now."""
+
     def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
         super().__init__()
-        self.lessons: list[Lesson] = lessons if lessons is not None else shipped_lessons()
         self.store = store if store is not None else ProgressStore()
+        self.lessons: list[Lesson] = (
+            lessons
+            if lessons is not None
+            else shipped_lessons(cache_file=self.store.folder / LESSON_CACHE_FILE)
+        )
         loaded = self.store.load()
         self.progress: Progress = loaded.progress
         self._startup_notice = loaded.notice
         if self.progress.theme in (DARK_THEME, LIGHT_THEME):
             self.theme = self.progress.theme
+        # False until Textual's Ready event: the lesson text is laid out after the first
+        # frame (lesson list and heading), so the app comes up without waiting for it.
+        self.first_screen_shown = False
+
+    def on_ready(self) -> None:
+        self.first_screen_shown = True
+        self.screen.post_message(self.FirstScreenShown())
 
     def on_mount(self) -> None:
         if self._startup_notice:
@@ -91,6 +106,9 @@ class TutorApp(App):
             self.notify(f"Could not save progress to {self.store.path}: {exc}", severity="error")
 
     def action_help(self) -> None:
+        # Imported when first asked for: it brings the panel frame and its text widgets.
+        from serverless_tutor.tui.screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -1,17 +1,33 @@
 """Pilot tests: a learner reading through the chapter with the keyboard."""
 
+import inspect
+import json
+from pathlib import Path
+
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.progress import ProgressStore
-from serverless_tutor.tui.app import TutorApp
+from serverless_tutor.tui.app import LESSON_CACHE_FILE, TutorApp
 from serverless_tutor.tui.screens.help_screen import HelpScreen
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
+from serverless_tutor.tui.widgets.lesson_prose import LessonProse
 from serverless_tutor.tui.widgets.lesson_sidebar import LessonSidebar
+from serverless_tutor.tui.widgets.lesson_view import LessonView
 
 LESSON_IDS = [lesson.id for lesson in shipped_lessons()]
 
 
 def make_app(tmp_path) -> TutorApp:
     return TutorApp(store=ProgressStore(tmp_path / "home"))
+
+
+async def lesson_shown_in_full(pilot, app: TutorApp) -> None:
+    """Wait (bounded, no timing asserted) until the open lesson's text and panels are mounted."""
+    view = app.screen.query_one(LessonView)
+    for _ in range(200):
+        if view.lesson is not None and view.shown_in_full is view.lesson:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"lesson {view.lesson and view.lesson.id} was never shown in full")
 
 
 async def test_next_walks_all_twelve_lessons_and_previous_walks_back(tmp_path):
@@ -47,7 +63,7 @@ async def test_resumes_where_the_learner_left_off_with_visited_marks(tmp_path):
         await pilot.press("n", "n", "n")
     again = make_app(tmp_path)
     async with again.run_test() as pilot:
-        await pilot.pause()
+        await lesson_shown_in_full(pilot, again)
         assert again.screen.current_lesson_id == LESSON_IDS[3]
         sidebar = again.query_one(LessonSidebar)
         prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(len(LESSON_IDS))]
@@ -119,3 +135,42 @@ async def test_paging_quickly_through_every_panel_lesson_does_not_crash(tmp_path
             await pilot.press("p")
         await pilot.pause(0.3)
         assert app.screen.current_lesson_id == LESSON_IDS[0]
+
+
+class FirstScreenRecorder(TutorApp):
+    """Records what the first frame held, at Textual's Ready event."""
+
+    CSS_PATH = str(Path(inspect.getfile(TutorApp)).with_name(TutorApp.CSS_PATH))
+
+    def on_ready(self) -> None:
+        sidebar = self.screen.query_one(LessonSidebar)
+        self.first_frame = {
+            "lessons listed": sidebar.option_count,
+            "text": self.screen.query_one(LessonProse)._markdown,
+        }
+        super().on_ready()
+
+
+async def test_first_screen_lists_the_lessons_and_the_text_follows(tmp_path):
+    app = FirstScreenRecorder(store=ProgressStore(tmp_path / "home"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lesson_shown_in_full(pilot, app)
+        assert app.first_frame == {"lessons listed": len(LESSON_IDS), "text": ""}
+        prose = app.screen.query_one(LessonProse)
+        assert prose._markdown == shipped_lessons()[0].body
+        assert prose.region.height > 10
+
+
+async def test_lessons_are_cached_in_the_data_folder_and_reused(tmp_path):
+    home = tmp_path / "home"
+    app = TutorApp(store=ProgressStore(home))
+    async with app.run_test() as pilot:
+        await lesson_shown_in_full(pilot, app)
+    cache = home / LESSON_CACHE_FILE
+    files = json.loads(cache.read_text(encoding="utf-8"))["files"]
+    assert len(files) == len(LESSON_IDS)
+    written = cache.stat().st_mtime_ns
+
+    again = TutorApp(store=ProgressStore(home))
+    assert again.lessons == shipped_lessons()
+    assert cache.stat().st_mtime_ns == written  # read, not rewritten

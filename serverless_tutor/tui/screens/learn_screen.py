@@ -38,6 +38,9 @@ class LearnScreen(Screen):
         await self.open_lesson(current if current in ids else ids[0])
         self.query_one(LessonSidebar).focus()
 
+    def on_tutor_app_first_screen_shown(self, _message: TutorApp.FirstScreenShown) -> None:
+        self.query_one(LessonView).show_text_kept_back()
+
     def on_tutor_app_progress_changed(self, _message: TutorApp.ProgressChanged) -> None:
         sidebar = self.query_one(LessonSidebar)
         for lesson_id in tutor_app(self.app).progress.visited:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.segment import Segment
 from textual.widgets import Static
 
@@ -36,6 +34,11 @@ class LessonProse(Static):
             self.update(_RenderedOnce(self._build(self._markdown)))
 
     def _build(self, markdown: str) -> RenderableType:
+        # Imported on first use, after the first screen: rich.markdown brings markdown-it
+        # and pygments, which that screen does not need.
+        from rich.markdown import Markdown
+        from rich.panel import Panel
+
         warning = self.app.theme_variables.get("warning", "yellow")
         parts: list[RenderableType] = []
         position = 0

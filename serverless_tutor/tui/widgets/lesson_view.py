@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from serverless_tutor.content.lessons import Lesson
 from serverless_tutor.tui.panels import panel_widget
+from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.lesson_prose import LessonProse
 
 
@@ -16,6 +17,9 @@ class LessonView(VerticalScroll):
         super().__init__(**kwargs)
         self._lesson_count = lesson_count
         self.lesson: Lesson | None = None
+        self._text_kept_back = False
+        # The lesson whose text and panels are all mounted (tests wait for it).
+        self.shown_in_full: Lesson | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-heading")
@@ -24,17 +28,39 @@ class LessonView(VerticalScroll):
 
     async def show(self, lesson: Lesson) -> None:
         self.lesson = lesson
+        self.shown_in_full = None
         heading = f"[b]{lesson.number}. {lesson.title}[/b]\n[dim]Lesson {lesson.number} of {self._lesson_count} · about {lesson.minutes} min[/dim]"
         self.query_one("#lesson-heading", Static).update(heading)
-        self.query_one(LessonProse).show_markdown(lesson.body)
         await self.query_one("#lesson-panels", Vertical).remove_children()
         self.scroll_home(animate=False)
+        if tutor_app(self.app).first_screen_shown:
+            self._show_text(lesson)
+        else:
+            # Laying out the text (Markdown, highlighted code) is the slowest part of the
+            # first screen: at start-up it waits until the lesson list is on the terminal.
+            self._text_kept_back = True
+
+    def show_text_kept_back(self) -> None:
+        """The first screen is on the terminal: the text follows a frame later."""
+        if self._text_kept_back and self.lesson is not None:
+            self._text_kept_back = False
+            self.call_after_refresh(self._show_text, self.lesson)
+
+    def _show_text(self, lesson: Lesson) -> None:
+        # The learner may have moved on already, or quit (not attached once the app exits).
+        if self.lesson is not lesson or not self.is_attached:
+            return
+        self.query_one(LessonProse).show_markdown(lesson.body)
         if lesson.panels:
             # The text first; panels (some import engines or start runtimes) a frame later.
             self.call_after_refresh(self._mount_panels, lesson)
+        else:
+            self.shown_in_full = lesson
 
     async def _mount_panels(self, lesson: Lesson) -> None:
-        if self.lesson is not lesson:  # the learner has moved on already
+        if self.lesson is not lesson or not self.is_attached:
             return
         panels = self.query_one("#lesson-panels", Vertical)
         await panels.mount_all([panel_widget(panel_id)() for panel_id in lesson.panels])
+        if self.lesson is lesson:
+            self.shown_in_full = lesson
