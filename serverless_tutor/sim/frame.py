@@ -139,7 +139,11 @@ def _idle_bar(instance: InstanceView, bar_width: int) -> tuple[list[Segment], st
         )
     window = instance.time_in_phase_s + instance.expires_in_s
     left = 0 if window <= 0 else round(bar_width * max(0.0, instance.expires_in_s) / window)
-    text = _fit(f"idle · reclaim in {fmt_seconds(instance.expires_in_s)}", bar_width)
+    remaining = fmt_seconds(instance.expires_in_s)
+    # The longest wording that fits whole: a cut one ("reclaim in ") hides the number.
+    text = _fit_first(
+        (f"idle · reclaim in {remaining}", f"reclaim in {remaining}", remaining), bar_width
+    )
     segments = []
     if left:
         segments.append(Segment(text[:left], "idle"))

@@ -101,7 +101,7 @@ async def test_cold_warm_three_at_once_and_ten_minutes_by_keyboard():
         assert text(app, "#playground-status").startswith("Request 2: warm on env #1 · ")
         assert "Init Duration" not in app.query_one("#playground-logs", TextArea).text
 
-        await press_and_settle(pilot, panel, "3")
+        await press_and_settle(pilot, panel, "c")
         assert text(app, "#playground-status") == "3 at once: 1 warm, 2 cold on env #1 #2 #3"
         assert [row[0] for row in env_rows(app)] == ["#1", "#2", "#3"]
         assert [row[5] for row in env_rows(app)] == ["warm", "cold", "cold"]
@@ -137,7 +137,7 @@ async def test_counter_state_is_visible_in_the_result():
         await press_and_settle(pilot, panel, "i")
         await press_and_settle(pilot, panel, "i")
         assert '"requests_served_here": 2' in app.query_one("#playground-result", TextArea).text
-        await press_and_settle(pilot, panel, "3")
+        await press_and_settle(pilot, panel, "c")
         result = app.query_one("#playground-result", TextArea).text
         assert (
             result.count('"requests_served_here": 1') == 2 and '"requests_served_here": 3' in result
@@ -214,7 +214,7 @@ async def test_unmounting_shuts_the_runtime_down():
     app = PlaygroundApp()
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(InvokePlaygroundPanel)
-        await press_and_settle(pilot, panel, "3")
+        await press_and_settle(pilot, panel, "c")
         engine = panel.engine
         await panel.remove()
         assert engine.closed

@@ -119,6 +119,11 @@ async def test_lifecycle_tab_digits_and_the_playground_keeps_focus_after_i(tmp_p
             await until(pilot, lambda: not playground.busy, "the invoke")  # type: ignore[attr-defined]
             await pilot.pause()
             assert app.focused is invoke, f"try {attempt}: focus not given back"
+        tabs = playground.query_one("#playground-tabs", TabbedContent)
+        await pilot.press("2")
+        assert tabs.active == "playground-tab-logs" and app.focused is playground
+        await pilot.press("5")
+        assert tabs.active == "playground-tab-history"
 
 
 @sizes

@@ -29,6 +29,7 @@ from serverless_tutor.grading.results import CheckResult
 from serverless_tutor.grading.workspace import Workspace
 from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import Progress
+from serverless_tutor.tui.tab_keys import tab_bindings, tab_label
 from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.exercise_editor import ExerciseEditor
 from serverless_tutor.tui.widgets.exercise_give_up_dialog import ExerciseGiveUpDialog
@@ -50,10 +51,6 @@ TABS = {
     "tab-hints": "Hints",
     "tab-solution": "Solution",
 }
-
-
-def tab_title(tab_id: str) -> str:
-    return f"{list(TABS).index(tab_id) + 1} {TABS[tab_id]}"
 
 
 class ExercisesScreen(Screen):
@@ -84,10 +81,7 @@ class ExercisesScreen(Screen):
         # Hidden from the footer (it is full at 80 columns); listed in `?`.
         Binding("escape", "focus_list", "List", show=False, id="exercise-focus-list"),
         # Outside the editor (escape leaves it), a digit shows a tab; n opens the next exercise.
-        *[
-            Binding(str(number), f"show_tab('{tab_id}')", f"{label} tab", show=False)
-            for number, (tab_id, label) in enumerate(TABS.items(), start=1)
-        ],
+        *tab_bindings(TABS),
         Binding("n", "next_exercise", "Next exercise", show=False, id="exercise-next"),
     ]
 
@@ -118,16 +112,16 @@ class ExercisesScreen(Screen):
         with Horizontal():
             yield ExerciseList(id="exercise-list")
             with TabbedContent(id="exercise-tabs"):
-                with TabPane(tab_title("tab-instructions"), id="tab-instructions"):
+                with TabPane(tab_label(TABS, "tab-instructions"), id="tab-instructions"):
                     with VerticalScroll():
                         yield Markdown("", id="instructions")
-                with TabPane(tab_title("tab-editor"), id="tab-editor"):
+                with TabPane(tab_label(TABS, "tab-editor"), id="tab-editor"):
                     yield ExerciseEditor(id="editor")
-                with TabPane(tab_title("tab-results"), id="tab-results"):
+                with TabPane(tab_label(TABS, "tab-results"), id="tab-results"):
                     yield ExerciseResults(id="results")
-                with TabPane(tab_title("tab-hints"), id="tab-hints"):
+                with TabPane(tab_label(TABS, "tab-hints"), id="tab-hints"):
                     yield ExerciseHints(id="hints")
-                with TabPane(tab_title("tab-solution"), id="tab-solution"):
+                with TabPane(tab_label(TABS, "tab-solution"), id="tab-solution"):
                     yield ExerciseSolution(id="solution")
         yield Footer()
 

@@ -6,13 +6,15 @@ from textual.widgets import DataTable
 
 from serverless_tutor.demos.playground import EnvironmentRow
 
+# (label, key, width): fixed widths that hold the longest value ("59 min", "busy", "#99"),
+# so a cell updated in place is never cut and the columns do not jump.
 COLUMNS = (
-    ("env", "env"),
-    ("state", "state"),
-    ("reqs", "requests"),
-    ("age", "age"),
-    ("idle", "idle"),
-    ("start", "start"),
+    ("env", "env", 4),
+    ("state", "state", 5),
+    ("reqs", "requests", 5),
+    ("age", "age", 6),
+    ("idle", "idle", 6),
+    ("start", "start", 5),
 )
 
 
@@ -41,14 +43,14 @@ class EnvironmentTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
-        for label, key in COLUMNS:
-            self.add_column(label, key=key)
+        for label, key, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
 
     def show(self, rows: list[EnvironmentRow]) -> None:
         cells = {row.id: self._cells(row) for row in rows}
         if [str(key.value) for key in self.rows] == list(cells):
             for env_id, values in cells.items():
-                for (_, column), value in zip(COLUMNS, values, strict=False):
+                for (_, column, _), value in zip(COLUMNS, values, strict=False):
                     self.update_cell(env_id, column, value)
             return
         self.clear()

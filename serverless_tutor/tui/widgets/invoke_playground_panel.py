@@ -35,6 +35,7 @@ from serverless_tutor.limits import (
     ONE_VCPU_MEMORY_MB,
 )
 from serverless_tutor.runtime.clock import Clock
+from serverless_tutor.tui.tab_keys import tab_bindings, tab_label
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.environment_table import EnvironmentTable
 
@@ -101,6 +102,16 @@ def logs_text(batch: BatchResult) -> str:
     return "".join(invocation.result.logs for invocation in batch.invocations)
 
 
+# Tab id -> title (short: five numbered tabs fit the panel at 80 columns).
+PLAYGROUND_TABS = {
+    "playground-tab-result": "Result",
+    "playground-tab-logs": "Logs",
+    "playground-tab-source": "Code",
+    "playground-tab-event": "Event",
+    "playground-tab-history": "Runs",
+}
+
+
 class InvokePlaygroundPanel(ActionPanel[BatchResult]):
     """Invoke bundled demos on a local Lambda runtime; watch cold and warm environments."""
 
@@ -109,7 +120,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
     BINDINGS = [
         Binding("i", "invoke(1)", "Invoke", tooltip="invoke the demo once"),
         Binding(
-            "3",
+            "c",
             f"invoke({AT_ONCE})",
             "Concurrent",
             tooltip=f"send {AT_ONCE} requests at the same instant",
@@ -121,6 +132,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
             tooltip="let ten minutes pass: idle environments are reclaimed",
         ),
         Binding("x", "reset", "Reset", tooltip="destroy every environment and clear the history"),
+        *tab_bindings(PLAYGROUND_TABS),
     ]
 
     DEFAULT_CSS = """
@@ -208,7 +220,9 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
         with TabbedContent(id="playground-tabs"):
             # JSON is shown as plain text: TextArea(language="json") crashes the interpreter with the
             # tree-sitter-json wheel installed here (a segfault, not an exception).
-            with TabPane("Result", id="playground-tab-result"):
+            with TabPane(
+                tab_label(PLAYGROUND_TABS, "playground-tab-result"), id="playground-tab-result"
+            ):
                 yield TextArea(
                     "",
                     read_only=True,
@@ -216,7 +230,9 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
                     id="playground-result",
                     placeholder="The response, or Lambda's error shape, appears here after an invoke.",
                 )
-            with TabPane("Logs", id="playground-tab-logs"):
+            with TabPane(
+                tab_label(PLAYGROUND_TABS, "playground-tab-logs"), id="playground-tab-logs"
+            ):
                 yield TextArea(
                     "",
                     read_only=True,
@@ -224,7 +240,9 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
                     id="playground-logs",
                     placeholder="START, your print output, END and REPORT appear here.",
                 )
-            with TabPane("Source", id="playground-tab-source"):
+            with TabPane(
+                tab_label(PLAYGROUND_TABS, "playground-tab-source"), id="playground-tab-source"
+            ):
                 yield TextArea.code_editor(
                     "",
                     language="python",
@@ -233,9 +251,13 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
                     compact=True,
                     id="playground-source",
                 )
-            with TabPane("Event", id="playground-tab-event"):
+            with TabPane(
+                tab_label(PLAYGROUND_TABS, "playground-tab-event"), id="playground-tab-event"
+            ):
                 yield TextArea("", read_only=True, compact=True, id="playground-event")
-            with TabPane("History", id="playground-tab-history"):
+            with TabPane(
+                tab_label(PLAYGROUND_TABS, "playground-tab-history"), id="playground-tab-history"
+            ):
                 yield DataTable(cursor_type="row", id="playground-history")
 
     def on_mount(self) -> None:
@@ -284,6 +306,10 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
         if action is not None:
             event.stop()
             action()
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one("#playground-tabs", TabbedContent).active = tab_id
+        self.focus(scroll_visible=False)  # focus may have been in the tab just hidden
 
     def action_invoke(self, at_once: int) -> None:
         if self.warn_if_busy():

@@ -27,6 +27,7 @@ from serverless_tutor.sim.frame import fmt_clock, fmt_seconds
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.sim.model import LifecycleModel
 from serverless_tutor.sim.results import SimEvent, Step
+from serverless_tutor.tui.tab_keys import tab_bindings, tab_label
 from serverless_tutor.tui.widgets.init_styles_view import InitStylesView
 from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.lifecycle_lanes import LifecycleLanes
@@ -64,15 +65,11 @@ def describe(event: SimEvent) -> str:
 
 # Tab id -> title; each tab's number (shown in its label) is its key while the panel has focus.
 LIFECYCLE_TABS = {
-    "lifecycle-tab-live": "Lifecycle",
+    "lifecycle-tab-live": "Live",
     "lifecycle-tab-settings": "Settings",
-    "lifecycle-tab-init": "Init styles",
+    "lifecycle-tab-init": "Init",
     "lifecycle-tab-experiment": "Experiment",
 }
-
-
-def lifecycle_tab_label(tab_id: str) -> str:
-    return f"{list(LIFECYCLE_TABS).index(tab_id) + 1} {LIFECYCLE_TABS[tab_id]}"
 
 
 class LifecyclePanel(LessonPanel):
@@ -94,10 +91,7 @@ class LifecyclePanel(LessonPanel):
         ),
         Binding("space", "toggle_pause", "Pause", tooltip="pause or resume the clock"),
         Binding("s", "cycle_speed", "Speed", tooltip="cycle the clock speed"),
-        *[
-            Binding(str(number), f"show_tab('{tab_id}')", f"{title} tab", show=False)
-            for number, (tab_id, title) in enumerate(LIFECYCLE_TABS.items(), start=1)
-        ],
+        *tab_bindings(LIFECYCLE_TABS),
     ]
 
     DEFAULT_CSS = """
@@ -168,7 +162,7 @@ class LifecyclePanel(LessonPanel):
     def compose(self) -> ComposeResult:
         self.border_title = "Cold-start lifecycle"
         with TabbedContent(id="lifecycle-tabs"):
-            with TabPane(lifecycle_tab_label("lifecycle-tab-live"), id="lifecycle-tab-live"):
+            with TabPane(tab_label(LIFECYCLE_TABS, "lifecycle-tab-live"), id="lifecycle-tab-live"):
                 yield Static(id="lifecycle-counters")
                 yield Static(id="lifecycle-estimate")
                 yield LifecycleLanes(id="lifecycle-lanes")
@@ -183,15 +177,15 @@ class LifecyclePanel(LessonPanel):
                     yield Button("Pause", id="lifecycle-pause", compact=True)
                     yield Button("Speed 1x", id="lifecycle-speed", compact=True)
             with TabPane(
-                lifecycle_tab_label("lifecycle-tab-settings"), id="lifecycle-tab-settings"
+                tab_label(LIFECYCLE_TABS, "lifecycle-tab-settings"), id="lifecycle-tab-settings"
             ):
                 yield LifecycleSettingsForm(self.settings, id="lifecycle-settings")
                 yield Static(id="lifecycle-notes")
                 yield Button("Restart the simulation", id="lifecycle-restart", compact=True)
-            with TabPane(lifecycle_tab_label("lifecycle-tab-init"), id="lifecycle-tab-init"):
+            with TabPane(tab_label(LIFECYCLE_TABS, "lifecycle-tab-init"), id="lifecycle-tab-init"):
                 yield InitStylesView(self.settings, id="lifecycle-init-styles")
             with TabPane(
-                lifecycle_tab_label("lifecycle-tab-experiment"), id="lifecycle-tab-experiment"
+                tab_label(LIFECYCLE_TABS, "lifecycle-tab-experiment"), id="lifecycle-tab-experiment"
             ):
                 yield SweepExperimentView(self.settings, id="lifecycle-experiment")
 
