@@ -627,7 +627,7 @@ class _SamBuilder(ConfigReader):
             if isinstance(stage, str) and stage:
                 self.stage = stage
         for key in properties:
-            if key not in ("StageName", "Name", "Description", "Cors", "CorsConfiguration"):
+            if key not in ("StageName", "Name", "Description"):
                 self.warn(
                     f"{where}.{key}",
                     f"{logical_id} ({kind}) setting not emulated locally (routes are served by offline); ignored",
