@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.output import console, usage_error
 from serverless_tutor.limits import DEFAULT_ACCOUNT_CONCURRENCY
-from serverless_tutor.paths import bundled_example, bundled_example_names
+from serverless_tutor.paths import bundled_example_names, examples_dir
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,9 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "config",
         nargs="?",
-        default="serverless.yml",
-        help="path to serverless.yml (default: ./serverless.yml), or a bundled example's name: "
-        + ", ".join(bundled_example_names()),
+        default=None,
+        help="path to a serverless.yml or SAM template.yaml (default: the first of serverless.yml, "
+        "serverless.yaml, template.yaml, template.yml here), or a bundled example's name: "
+        + ", ".join([*bundled_example_names(), "notes-sam"]),
     )
     parser.add_argument(
         "--port",
@@ -96,16 +97,17 @@ def run_offline(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.concurrency import ConcurrencyLimitedRuntime
     from serverless_tutor.cloud.deploy import deploy
     from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S, OfflineServer
-    from serverless_tutor.cloud.service import ServiceConfigError, load_service
+    from serverless_tutor.cloud.stack_files import ServiceConfigError, load_stack, locate_stack
     from serverless_tutor.cloud.trace import Trace
     from serverless_tutor.runtime import LambdaRuntime
 
-    path = Path(args.config)
-    example = bundled_example(args.config)
-    if not path.is_file() and example is not None:
-        path = example
-    if not path.is_file():
-        return usage_error(f"{path}: no such file (give the path to a serverless.yml)")
+    located = locate_stack(args.config, Path.cwd())
+    if located is None:
+        return usage_error(
+            f"{args.config or 'no serverless.yml or template.yaml here'}: no such file "
+            "(give the path to a serverless.yml or a SAM template, or an example's name)"
+        )
+    path = located
     if not 0 <= args.port <= 65535:
         return usage_error(f"--port {args.port}: expected 0-65535")
     if args.max_queued < 1:
@@ -115,7 +117,7 @@ def run_offline(args: argparse.Namespace) -> int:
             f"--concurrency {args.concurrency}: expected 1-{DEFAULT_ACCOUNT_CONCURRENCY:,}"
         )
     try:
-        spec = load_service(path, stage=args.stage)
+        spec = load_stack(path, stage=args.stage)
     except ServiceConfigError as error:
         return usage_error(
             f"{path} cannot be loaded:\n" + "\n".join(p.line() for p in error.problems)
@@ -124,7 +126,8 @@ def run_offline(args: argparse.Namespace) -> int:
     seed_file = Path(args.seed) if args.seed else None
     if (
         seed_file is None
-        and path == bundled_example(args.config)
+        and args.config is not None
+        and path.parent.parent == examples_dir()
         and path.with_name("seed.json").is_file()
     ):
         seed_file = path.with_name("seed.json")  # bundled examples come with data to play with
