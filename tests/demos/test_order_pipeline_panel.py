@@ -121,7 +121,7 @@ def test_frames_reveal_the_run_one_step_at_a_time(failed_payment_run):
     assert "✗ failed, 3 attempts" in final and "└▶ on-failure queue" in final
     assert roles(4)["updateInventory"] == "dim" and roles(4)["sendNotification"] == "dim"
     rows = trace_rows(failed_payment_run.steps)
-    assert ("", "  dynamodb UpdateItem", "denied: AccessDenied", "order-service-orders-dev") in [
+    assert ("", "  dynamodb UpdateItem", "denied: AccessDenied", "orders") in [
         r[:3] + r[4:] for r in rows
     ]
     assert [r[2] for r in rows if r[1].startswith("  raised ClientError")] == [
@@ -129,7 +129,7 @@ def test_frames_reveal_the_run_one_step_at_a_time(failed_payment_run):
         "attempt 2, retried",
         "attempt 3",
     ]
-    assert ("", "  → OrderCreated", "to processPayment", "", "order-service-events-dev") in rows
+    assert ("", "  → OrderCreated", "to processPayment", "", "events") in rows
 
 
 def test_snapshot_before_the_first_order_at_80x24(snap_compare):
@@ -232,3 +232,14 @@ async def test_unmounting_shuts_the_engine_down():
         assert engine.deployed
         await panel.remove()
         assert not engine.deployed
+
+
+def test_resources_drop_the_service_and_stage_every_row_shares():
+    from serverless_tutor.tui.widgets.pipeline_trace_table import short_resource
+
+    assert short_resource("order-service-orders-dev") == "orders"
+    assert (
+        short_resource("order-service-orders-dev+order-service-inventory-dev") == "orders+inventory"
+    )
+    assert short_resource("orders@example.com") == "orders@example.com"
+    assert short_resource(None) == ""

@@ -9,6 +9,21 @@ from serverless_tutor.demos.order_pipeline import Step
 COLUMNS = ("#", "step / call", "result", "ms", "resource")
 
 
+SERVICE_PREFIX = "order-service-"
+STAGE_SUFFIX = "-dev"
+
+
+def short_resource(resource: str | None) -> str:
+    """order-service-orders-dev -> orders: the service and stage are the same on every row."""
+    parts = (resource or "").split("+")
+    return "+".join(
+        part.removeprefix(SERVICE_PREFIX).removesuffix(STAGE_SUFFIX)
+        if part.startswith(SERVICE_PREFIX)
+        else part
+        for part in parts
+    )
+
+
 def short_code(code: str | None) -> str:
     """ConditionalCheckFailedException -> ConditionalCheckFailed (the table is narrow)."""
     return (code or "error").removesuffix("Exception")
@@ -36,13 +51,19 @@ def trace_rows(steps: list[Step]) -> list[tuple[str, str, str, str, str]]:
                     f"  {call.service} {call.operation}",
                     verdict,
                     f"{call.latency_ms:.1f}",
-                    call.resource or "",
+                    short_resource(call.resource),
                 )
             )
         for publication in step.published:
             receivers = ", ".join(publication.delivered_to) or "nobody"
             rows.append(
-                ("", f"  → {publication.event_type}", f"to {receivers}", "", publication.topic)
+                (
+                    "",
+                    f"  → {publication.event_type}",
+                    f"to {receivers}",
+                    "",
+                    short_resource(publication.topic),
+                )
             )
         if step.error_type:
             retry = ", retried" if step.outcome == "retry" else ""
