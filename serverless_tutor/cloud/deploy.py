@@ -165,6 +165,7 @@ def deploy(
             environment=planned.environment,
             ephemeral_storage_mb=function.ephemeral_storage_mb,
             architecture=function.architecture,
+            account_id=account.account_id,
         )
         configs[planned.key] = config
         if function.enforce_iam:

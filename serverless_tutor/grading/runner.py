@@ -145,6 +145,7 @@ class Grader:
                     key: _substitute(value, self.account)
                     for key, value in spec.function.environment.items()
                 },
+                account_id=self.account.account_id,
             )
             self.account.set_permissions(spec.id, exercise_policy(spec.resources, self.account))
             source = target.read_text(encoding="utf-8", errors="replace")

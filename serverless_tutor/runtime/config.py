@@ -62,6 +62,9 @@ class FunctionConfig(BaseModel):
     environment: dict[str, str] = Field(default_factory=dict)
     ephemeral_storage_mb: int = Field(default=512, ge=MIN_EPHEMERAL_MB, le=MAX_EPHEMERAL_MB)
     architecture: Literal["x86_64", "arm64"] = "x86_64"
+    # The account the function lives in: its ARN (context.invoked_function_arn) names it,
+    # so a handler that builds an ARN from it names its own account.
+    account_id: str = Field(default="123456789012", pattern=r"^\d{12}$")
 
     @field_validator("name")
     @classmethod
@@ -100,7 +103,7 @@ class FunctionConfig(BaseModel):
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.name}"
+        return f"arn:aws:lambda:us-east-1:{self.account_id}:function:{self.name}"
 
     def fingerprint(self) -> tuple:
         """Environments are only reused for an identical configuration."""

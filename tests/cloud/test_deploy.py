@@ -95,6 +95,13 @@ def test_deploy_without_a_runtime_creates_resources_and_refuses_to_invoke():
             "order-service-orders-dev"
         ]
         assert "order-service-dev-createOrder" in deployment.router.functions
+        # The function's ARN (context.invoked_function_arn) names the account it lives in,
+        # so an ARN a handler builds from it is its own account's, not one the bridge refuses.
+        arn = deployment.configs["createOrder"].arn
+        assert (
+            arn
+            == f"arn:aws:lambda:us-east-1:{account.account_id}:function:order-service-dev-createOrder"
+        )
         with pytest.raises(NoRuntimeError, match="createOrder"):
             deployment.invoke("createOrder", {})
         with pytest.raises(NoRuntimeError, match="order-service-dev-createOrder"):
