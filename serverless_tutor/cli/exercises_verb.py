@@ -231,16 +231,13 @@ def run_check(args: argparse.Namespace) -> int:
 
     plan = None
     if args.faults is not None:
-        from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+        from serverless_tutor.cloud.faults import plan_named
         from serverless_tutor.problems import ContentError
 
-        found = find_fault_plan(args.faults)
-        if found is None:
-            return usage_error(f"--faults {args.faults}: no such file or shipped fault plan")
         try:
-            plan = load_fault_plan(found)
+            plan = plan_named(args.faults)
         except ContentError as exc:
-            return usage_error(f"--faults: the plan is invalid:\n{exc}")
+            return usage_error(f"--faults: {exc}")
     result = grade(exercise, submission, faults=plan)
     if args.exercise_folder is None and plan is None:  # experiments are not the learner's progress
         _record(exercise, result)

@@ -50,16 +50,13 @@ def run_pipeline(args: argparse.Namespace) -> int:
 
     plan = None
     if args.faults is not None:
-        from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+        from serverless_tutor.cloud.faults import plan_named
         from serverless_tutor.problems import ContentError
 
-        found = find_fault_plan(args.faults)
-        if found is None:
-            return usage_error(f"--faults {args.faults}: no such file or shipped fault plan")
         try:
-            plan = load_fault_plan(found)
+            plan = plan_named(args.faults)
         except ContentError as exc:
-            return usage_error(f"--faults: the plan is invalid:\n{exc}")
+            return usage_error(f"--faults: {exc}")
     options = PipelineOptions(
         replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment, faults=plan
     )

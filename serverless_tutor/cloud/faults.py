@@ -235,6 +235,23 @@ def shipped_fault_plan_files() -> list[Path]:
     return sorted(SHIPPED_PLANS.glob("*.faults.yaml"))
 
 
+def plan_named(name_or_path: str) -> FaultPlan:
+    """The plan a `--faults` option names (a file, or a shipped plan by name), validated."""
+    found = find_fault_plan(name_or_path)
+    if found is None:
+        shipped = ", ".join(p.name.split(".")[0] for p in shipped_fault_plan_files())
+        raise ContentError(
+            [
+                Problem(
+                    file=name_or_path,
+                    field="(path)",
+                    expected=f"a *.faults.yaml file or a shipped plan ({shipped})",
+                )
+            ]
+        )
+    return load_fault_plan(found)
+
+
 def find_fault_plan(name_or_path: str) -> Path | None:
     """A plan by path, or a shipped plan by name (e.g. "duplicate-delivery")."""
     path = Path(name_or_path)

@@ -80,4 +80,6 @@ def test_check_names_a_fault_plan_it_cannot_find(tmp_path: Path, monkeypatch, ca
 
     monkeypatch.setenv("SERVERLESS_TUTOR_HOME", str(tmp_path))
     assert main(["check", "sqs-batch", "--faults", "no-such-plan"]) == 2
-    assert "--faults no-such-plan: no such file or shipped fault plan" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "--faults: no-such-plan: (path): a *.faults.yaml file or a shipped plan" in error
+    assert "crash-after-write" in error
