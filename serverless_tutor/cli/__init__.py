@@ -51,8 +51,11 @@ VERBS: dict[str, tuple[str, str]] = {
         "run a Lambda handler locally, in a sandbox, with Lambda's semantics",
     ),
     "events": ("events_verb", "sample events from AWS services (like `sam local generate-event`)"),
-    "deploy": ("deploy_verb", "resolve a serverless.yml and show (or check) its deployment plan"),
-    "offline": ("offline_verb", "run a serverless.yml locally and serve its HTTP routes"),
+    "deploy": (
+        "deploy_verb",
+        "resolve a serverless.yml or SAM template and show (or check) its deployment plan",
+    ),
+    "offline": ("offline_verb", "run a serverless.yml or SAM template and serve its HTTP routes"),
     "pipeline": ("pipeline_verb", "run the lesson 5 order pipeline once and print its timeline"),
     "fit": ("fit_verb", "is serverless a fit for this workload? verdict and reasons"),
     "serve": ("serve_verb", "serve the app to browsers (one app process per browser session)"),

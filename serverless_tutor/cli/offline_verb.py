@@ -40,7 +40,7 @@ OFFLINE_TRACE_ENTRIES = 1_000  # offline shows no call trace: keep only the last
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "offline", help="run a serverless.yml locally and serve its HTTP routes"
+        "offline", help="run a serverless.yml or SAM template and serve its HTTP routes"
     )
     parser.add_argument(
         "config",
