@@ -37,6 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _workspace_option(listing)
     listing.set_defaults(handler=list_exercises)
+    actions = listing.add_subparsers(dest="exercises_action", metavar="ACTION")
+    show = actions.add_parser(
+        "show", help="print an exercise's task and where your handler file is"
+    )
+    show.add_argument("exercise", help="exercise id")
+    _workspace_option(show)
+    show.set_defaults(handler=show_exercise)
 
     check = subparsers.add_parser(
         "check", help="grade your handler for an exercise (exit 0 pass, 1 fail or error)"
@@ -61,6 +68,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="take the exercise from DIR (an instructor's own: DIR/ID/exercise.yaml, or DIR is the "
         "exercise's folder) instead of the shipped ones; progress is not recorded",
+    )
+    check.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="show every test's details (default: the first failure's)",
     )
     check.add_argument(
         "--faults",
@@ -208,6 +221,30 @@ def list_exercises(args: argparse.Namespace) -> int:
 # --- check ----------------------------------------------------------------------------
 
 
+def show_exercise(args: argparse.Namespace) -> int:
+    """The task statement as the app shows it, and the file to edit (made from the starter)."""
+    exercise, failed = _find(args)
+    if exercise is None:
+        assert failed is not None  # set whenever the value is None
+        return failed
+    from rich.markdown import Markdown
+
+    path = _workspace(args).ensure(exercise)
+    spec = exercise.spec
+    out = console()
+    out.print(Markdown(spec.instructions))
+    out.print(
+        f"\n[bold]{exercise.id}[/bold]: section {spec.section}, {spec.difficulty}, "
+        f"{spec.points} points in {len(spec.tests)} tests"
+    )
+    out.print(f"Your handler: {path}")
+    out.print(
+        f"Check it: serverless-tutor check {exercise.id}   "
+        f"(hint: serverless-tutor hint {exercise.id})"
+    )
+    return 0
+
+
 def _submission(args: argparse.Namespace, exercise: Exercise) -> tuple[Path | None, int | None]:
     if args.file is not None:
         if not args.file.is_file():
@@ -244,7 +281,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        render_check(result, submission)
+        render_check(result, submission, verbose=args.verbose)
     return EXIT_PASS if result.passed else EXIT_FAIL
 
 
@@ -293,10 +330,12 @@ def _record(exercise: Exercise, result) -> None:
         sys.stderr.write(f"serverless-tutor: could not save progress to {store.path}: {exc}\n")
 
 
-def render_check(result, submission: Path) -> None:
-    """Human output of `check` and `watch`. Every learner-made string (messages quoting the
-    handler's errors and responses, its output) is shown with control characters escaped
-    and rich markup taken literally."""
+def render_check(result, submission: Path, *, verbose: bool = False) -> None:
+    """Human output of `check` and `watch`: one line per test, and the details (message,
+    REPORT lines, the handler's output) of the first test that did not pass; of every
+    test with `verbose`. Every learner-made string (messages quoting the handler's errors
+    and responses, its output) is shown with control characters escaped and rich markup
+    taken literally."""
     from rich.markup import escape
     from rich.text import Text
 
@@ -308,11 +347,14 @@ def render_check(result, submission: Path) -> None:
     out = console()
     colour = {"pass": "green", "fail": "red", "error": "yellow"}
     out.print(Text.assemble((one_line(result.exercise), "bold"), f"  {one_line(str(submission))}"))
+    first_failure = next((t for t in result.tests if t.status != "pass"), None)
     for test in result.tests:
         mark = {"pass": "✓", "fail": "✗", "error": "!"}[test.status]
         out.print(
             f"[{colour[test.status]}]{mark}[/] {escape(one_line(test.name))}  [dim]({test.points}/{test.max_points})[/]"
         )
+        if not verbose and test is not first_failure:
+            continue
         if test.message:
             for line in lines(test.message):
                 out.print(f"    {line}")
@@ -324,6 +366,11 @@ def render_check(result, submission: Path) -> None:
                 out.print(f"    [dim]| {line}[/]")
     message = " / ".join(lines(result.message or ""))
     out.print(f"[bold {colour[result.status]}]{result.status.upper()}[/]  {message}")
+    hidden = sum(1 for t in result.tests if t.status != "pass") - 1
+    if not verbose and hidden > 0:
+        out.print(
+            f"[dim]The first failure is shown; {hidden} more: add --verbose to see every test's details.[/]"
+        )
 
 
 # --- watch ----------------------------------------------------------------------------
