@@ -54,7 +54,7 @@ def test_exercises_show_prints_the_task_and_makes_the_file(capsys, tmp_path: Pat
     handler = tmp_path / "sqs-batch" / "handler.py"
     assert handler.is_file()
     assert "batchItemFailures" in out
-    assert "sqs-batch: section 5, intermediate, 8 points in 5 tests" in out
+    assert "sqs-batch: section 5, intermediate, 9 points in 6 tests" in out
     assert "serverless-tutor check sqs-batch" in out
 
 

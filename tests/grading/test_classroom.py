@@ -478,7 +478,7 @@ def test_pack_show_and_list(capsys):
         "init-outside-handler",
         "s3-uppercase",
     ]
-    assert all(e["shipped"] for e in shown["exercises"]) and shown["totalPoints"] == 44
+    assert all(e["shipped"] for e in shown["exercises"]) and shown["totalPoints"] == 45
     assert main(["pack", "show", str(DATA / "week1.yaml")]) == 0
     text = capsys.readouterr().out
     assert "14 (own 7)" in text and "Total 24 points." in text
