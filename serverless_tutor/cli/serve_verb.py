@@ -8,8 +8,6 @@ connects gets its own app process with its own data directory (under
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 from pathlib import Path
 
 from serverless_tutor.cli.output import usage_error
@@ -35,17 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         return usage_error(f"--port must be 1 to 65535; got {args.port}")
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        return usage_error("serve needs textual-serve: pip install textual-serve")
     from serverless_tutor.paths import data_home
+    from serverless_tutor.tui.serve_session import serve
 
     sessions = (args.sessions or data_home() / "served-sessions").absolute()
-    command = shlex.join(
-        [sys.executable, "-m", "serverless_tutor.tui.serve_session", str(sessions)]
-    )
     print(f"Serving serverless-tutor on http://{args.host}:{args.port} (Ctrl+C to stop)")
     print(f"Each browser session keeps its data in a new folder under {sessions}")
-    Server(command, host=args.host, port=args.port, title="serverless-tutor").serve()
+    serve(args.host, args.port, sessions)
     return 0

@@ -5,14 +5,28 @@ fresh folder under the served data directory, so two students at two browsers
 never share progress or exercise files.
 
     python -m serverless_tutor.tui.serve_session SESSIONS_DIR
+
+`serve` is what `serverless-tutor serve` runs: textual-serve, started here so that
+only the TUI package imports the Textual family.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
+
+
+def serve(host: str, port: int, sessions: Path) -> None:
+    """Serve the app over HTTP until Ctrl+C; each browser connection runs `main` anew."""
+    from textual_serve.server import Server
+
+    command = shlex.join(
+        [sys.executable, "-m", "serverless_tutor.tui.serve_session", str(sessions)]
+    )
+    Server(command, host=host, port=port, title="serverless-tutor").serve()
 
 
 def main(argv: list[str]) -> int:
