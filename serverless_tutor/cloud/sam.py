@@ -27,14 +27,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from serverless_tutor import limits
-from serverless_tutor.cloud.cfn_yaml import load_yaml_text
 from serverless_tutor.cloud.config_reader import ConfigReader, is_intrinsic, kind_of, scalar_text
 from serverless_tutor.cloud.resource_types import SUPPORTED_RESOURCE_TYPES
 from serverless_tutor.cloud.sam_policies import managed_policy_statements, template_statements
-from serverless_tutor.cloud.service import ServiceConfigError
+from serverless_tutor.cloud.service import ServiceConfigError, read_stack_yaml
 from serverless_tutor.cloud.service_events import EventReader
 from serverless_tutor.cloud.service_spec import (
     Architecture,
@@ -182,28 +179,7 @@ def parse_parameter_overrides(text: str) -> dict[str, str]:
 
 
 def _read_template(file: Path) -> dict[str, Any]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ServiceConfigError(
-            [Problem(file=str(file), field="(file)", expected=f"a readable UTF-8 file ({error})")]
-        ) from error
-    try:
-        raw = load_yaml_text(text)
-    except yaml.YAMLError as error:
-        where = "(file)"
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            where = f"line {mark.line + 1} column {mark.column + 1}"
-        raise ServiceConfigError(
-            [
-                Problem(
-                    file=str(file),
-                    field=where,
-                    expected=f"valid YAML ({getattr(error, 'problem', error)})",
-                )
-            ]
-        ) from error
+    raw = read_stack_yaml(file)
     if not isinstance(raw, dict) or not isinstance(raw.get("Resources"), dict):
         raise ServiceConfigError(
             [

@@ -59,6 +59,32 @@ class ServiceConfigError(ContentError):
     """A serverless.yml that cannot be loaded; each Problem names file and key path."""
 
 
+def read_stack_yaml(file: Path) -> Any:
+    """A stack file's YAML (CloudFormation tags kept), or ServiceConfigError with where it broke."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ServiceConfigError(
+            [Problem(file=str(file), field="(file)", expected=f"a readable UTF-8 file ({error})")]
+        ) from error
+    try:
+        return load_yaml_text(text)
+    except yaml.YAMLError as error:
+        where = "(file)"
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None:
+            where = f"line {mark.line + 1} column {mark.column + 1}"
+        raise ServiceConfigError(
+            [
+                Problem(
+                    file=str(file),
+                    field=where,
+                    expected=f"valid YAML ({getattr(error, 'problem', error)})",
+                )
+            ]
+        ) from error
+
+
 # Keys read from each level; other keys get a warning.
 _TOP_KEYS = {
     "service",
@@ -111,28 +137,7 @@ def load_service(
 ) -> ServiceSpec:
     """Read, resolve and check a serverless.yml. Raises ServiceConfigError."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ServiceConfigError(
-            [Problem(file=str(file), field="(file)", expected=f"cannot read it: {error.strerror}")]
-        ) from error
-    try:
-        raw = load_yaml_text(text)
-    except yaml.YAMLError as error:
-        where = "(file)"
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            where = f"line {mark.line + 1} column {mark.column + 1}"
-        raise ServiceConfigError(
-            [
-                Problem(
-                    file=str(file),
-                    field=where,
-                    expected=f"valid YAML ({getattr(error, 'problem', error)})",
-                )
-            ]
-        ) from error
+    raw = read_stack_yaml(file)
     if not isinstance(raw, dict):
         raise ServiceConfigError(
             [
