@@ -103,3 +103,29 @@ def test_a_crash_after_the_write_keeps_the_write_and_the_handler_never_learns(co
     assert "crashed after its AWS call took effect" in result.error.error_message
     assert result.response is None
     assert items == [{"id": {"S": "o-1"}}]
+
+
+def test_a_fault_plan_does_not_open_a_door_around_the_bridge():
+    """With a plan in front of the account, moto's admin routes and garbage are still refused."""
+    from serverless_tutor.runtime.forwarding import ForwardedRequest
+
+    account = LocalAccount()
+    injector = FaultInjector(
+        FaultPlan.model_validate(
+            {"rules": [{"call": {"service": "*"}, "effect": {"latency_ms": 1}}]}
+        )
+    )
+    handler = account.with_faults(injector)
+    for url, body, code in (
+        ("https://dynamodb.us-east-1.amazonaws.com/moto-api/reset", b"", b"AccessDenied"),
+        ("http://127.0.0.1:1/", b"", b"EndpointNotAllowed"),
+        ("https://dynamodb.us-east-1.amazonaws.com/", b"\xff\x00{not json", b""),
+    ):
+        reply = handler(
+            ForwardedRequest(
+                method="POST", url=url, headers={}, body=body, function_name="f", request_id="r"
+            )
+        )
+        assert 400 <= reply.status_code < 600 and code in reply.body, (url, reply.body)
+        assert reply.after is None
+    account.reset()
