@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="grade a class's submissions against an exercise pack and write a gradebook",
         description="Grade <SUBMISSIONS>/<student>/<exercise-id>/handler.py (or <student>/<exercise-id>.py) for every "
         "exercise of the pack. Writes results/ (one JSON per student and exercise, as it goes), "
-        "gradebook.csv, grades-long.csv, gradebook.json and feedback/<student>.md into --out.",
+        "gradebook.csv, grades-long.csv, gradebook.json, feedback/<student>.md and grade-inputs.json "
+        "(where the pack and submissions are, for `gradebook --regrade`) into --out.",
     )
     grade.add_argument("pack", help="a pack file, or the id of a shipped pack")
     grade.add_argument("submissions", type=Path, help="folder with one subfolder per student")
@@ -164,6 +165,7 @@ def run_grade(args: argparse.Namespace) -> int:
         grade_class,
     )
     from serverless_tutor.grading.gradebook import DEFAULT_FORMATS, write_gradebook
+    from serverless_tutor.grading.graded_folder import GradeInputs, record_grade_inputs
 
     if args.jobs is not None and args.jobs < 1:
         return usage_error("--jobs must be 1 or more")
@@ -197,6 +199,19 @@ def run_grade(args: argparse.Namespace) -> int:
     roster, times = inputs
 
     try:
+        # Where the class came from, so the app or `gradebook --regrade` can grade one student again.
+        record_grade_inputs(
+            args.out,
+            GradeInputs(
+                pack=str(Path(pack.path).resolve()),
+                submissions=str(args.submissions.resolve()),
+                manifest=str(Path(times.path).resolve()) if times is not None else None,
+                roster=str(Path(roster.path).resolve()) if roster is not None else None,
+                budget_s=budget,
+                formats=list(args.format or DEFAULT_FORMATS),
+                assignment_ids=canvas_ids,
+            ),
+        )
         if args.json:
             run = grade_class(
                 pack,
