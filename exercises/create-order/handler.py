@@ -17,6 +17,7 @@ def lambda_handler(event, context):
     body = json.loads(event["body"])
     # TODO: answer 400 {"error": ...} for a bad body, a missing customerId or no items.
 
+    # TODO: a retried request (same clientToken) must not save a second order.
     order = {
         "orderId": context.aws_request_id,
         "customerId": body["customerId"],

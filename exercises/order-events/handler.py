@@ -16,6 +16,7 @@ sns = boto3.client("sns")
 def lambda_handler(event, context):
     order = json.loads(event["body"], parse_float=Decimal)
     # TODO: 400 when customerId is missing
+    # TODO: orderId = the body's clientToken; a retry must not save a second order
     table.put_item(
         Item={
             "orderId": context.aws_request_id,

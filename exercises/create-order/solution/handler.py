@@ -29,13 +29,19 @@ def lambda_handler(event, context):
     if not isinstance(items, list) or not items:
         return _answer(400, {"error": "items must be a non-empty list"})
 
+    token = body.get("clientToken")
     order = {
-        "orderId": context.aws_request_id,
+        # The client's token makes a retry of the same request find the same order.
+        "orderId": token if isinstance(token, str) and token else context.aws_request_id,
         "customerId": body["customerId"],
         "items": items,
         "total": sum(Decimal(item["price"]) * item["quantity"] for item in items),
         "createdAt": datetime.now(UTC).isoformat(),
         "status": "PENDING",
     }
-    table.put_item(Item=order)
+    try:
+        table.put_item(Item=order, ConditionExpression="attribute_not_exists(orderId)")
+    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        # Saved by an earlier attempt of this request: answer with that order.
+        order = table.get_item(Key={"orderId": order["orderId"]}, ConsistentRead=True)["Item"]
     return _answer(201, {"orderId": order["orderId"], "status": order["status"]})

@@ -27,13 +27,20 @@ def lambda_handler(event, context):
     if not isinstance(request, dict) or not request.get("customerId"):
         return _answer(400, {"error": "customerId is required"})
 
+    token = request.get("clientToken")
     order = {
-        "orderId": context.aws_request_id,
+        # The client's token makes a retry of the same request find the same order.
+        "orderId": token if isinstance(token, str) and token else context.aws_request_id,
         "customerId": request["customerId"],
         "total": request.get("total", Decimal(0)),
         "status": "PENDING",
     }
-    table.put_item(Item=order)
+    try:
+        table.put_item(Item=order, ConditionExpression="attribute_not_exists(orderId)")
+    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        # Saved by an earlier attempt, which may have died before publishing: publish the
+        # saved order again (subscribers dedupe on orderId; a lost event cannot be repaired).
+        order = table.get_item(Key={"orderId": order["orderId"]}, ConsistentRead=True)["Item"]
     sns.publish(
         TopicArn=TOPIC_ARN,
         Message=json.dumps(
