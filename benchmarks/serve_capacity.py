@@ -160,8 +160,10 @@ async def run(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="tutor-serve-capacity-"))
     sessions_dir = work / "sessions"
     server = subprocess.Popen(
-        [sys.executable, "-m", "serverless_tutor", "serve", "--port", str(port)]
-        + ["--sessions", str(sessions_dir)],
+        [
+            *(sys.executable, "-m", "serverless_tutor", "serve"),
+            *("--port", str(port), "--sessions", str(sessions_dir)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={
