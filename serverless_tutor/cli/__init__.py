@@ -40,6 +40,10 @@ VERBS: dict[str, tuple[str, str]] = {
         "grade a class's submissions against an exercise pack and write a gradebook",
     ),
     "pack": ("grade_verb", "list the shipped exercise packs or show one"),
+    "gradebook": (
+        "gradebook_verb",
+        "show a graded folder (grade --out): gradebook, feedback, scores; re-grade one student",
+    ),
     "quiz": ("quiz_verb", "practice questions, review what is due, or run a mock interview"),
     "cost": ("cost_verb", "price a Lambda workload; also: tune, breakeven, batch, presets"),
     "simulate": (
