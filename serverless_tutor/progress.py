@@ -7,7 +7,9 @@ state or the new one. Saves are merged, under a lock, with what another writer
 so no writer erases another's results (see progress_merge.py). Temporary files a killed writer left behind are removed on
 the next load once they are a minute old. A file
 that cannot be read or parsed is moved aside (never overwritten) and the learner
-starts fresh with a one-line notice saying where the old file went.
+starts fresh with a one-line notice saying where the old file went; when it cannot
+even be moved (a read-only data folder) it is left in place, the notice says so,
+and `save` refuses to write over it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ class ProgressStore:
         # (mtime, size) of the file as this store last read or wrote it.
         self._seen: tuple[int, int] | None = None
         self.notice: str | None = None
+        # Why an unreadable file could not be moved aside; while set, save() will not write.
+        self._stuck: OSError | None = None
 
     def load(self) -> LoadResult:
         self._remove_stale_temp_files()
@@ -127,6 +131,8 @@ class ProgressStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._locked():
             on_disk = self._read().model_dump(mode="json") if self.path.exists() else None
+            if self._stuck is not None:
+                raise self._stuck  # writing now would destroy the unreadable file
             mine = progress.model_dump(mode="json")
             merged = mine if on_disk is None else merge_progress(self._base, mine, on_disk)
             result = Progress.model_validate(merged)
@@ -139,6 +145,7 @@ class ProgressStore:
     def _read(self) -> Progress:
         """The progress on disk; a file that cannot be read is moved aside (noted in .notice)."""
         self.notice = None
+        self._stuck = None
         self._seen = self._stamp()
         if self._seen is None:
             return Progress()
@@ -146,9 +153,18 @@ class ProgressStore:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             return Progress.model_validate(raw)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
-            kept = self._move_aside()
-            self._seen = None
             reason = type(exc).__name__
+            try:
+                kept = self._move_aside()
+            except OSError as stuck:
+                self._stuck = stuck
+                self.notice = (
+                    f"Progress file {self.path} was unreadable ({reason}) and could not be "
+                    f"moved aside ({stuck.strerror or stuck}); it is left as it is, and "
+                    "nothing is recorded until it is moved or deleted."
+                )
+                return Progress()
+            self._seen = None
             self.notice = (
                 f"Progress file was unreadable ({reason}); kept it as {kept} and started fresh."
             )

@@ -10,7 +10,9 @@
     serverless-tutor reset ID
     serverless-tutor solution ID [--give-up]
 
-Every verb takes --workspace DIR (default: <data home>/workspace).
+Every verb takes --workspace DIR (default: <data home>/workspace). A data folder that
+cannot be written (read-only, full) is one line on stderr and exit 1 (for `check`, the
+exit code stays the verdict); a `hint` or `solution` is still shown first.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ import contextlib
 import sys
 from pathlib import Path
 
+from serverless_tutor.cli.learner_data import (
+    EXIT_NOT_RECORDED,
+    data_folder_error,
+    load_progress,
+    save_progress,
+)
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
 from serverless_tutor.problems import ContentError
@@ -188,7 +196,7 @@ def list_exercises(args: argparse.Namespace) -> int:
         exercises = _load()
     except ContentError as exc:
         return usage_error(f"shipped exercises are invalid:\n{exc}")
-    progress = ProgressStore().load().progress
+    progress = load_progress(ProgressStore())
     workspace = _workspace(args)
     statuses = [status_of(progress, exercise, workspace) for exercise in exercises]
     if args.json:
@@ -229,7 +237,10 @@ def show_exercise(args: argparse.Namespace) -> int:
         return failed
     from rich.markdown import Markdown
 
-    path = _workspace(args).ensure(exercise)
+    try:
+        path = _workspace(args).ensure(exercise)
+    except OSError as exc:
+        return data_folder_error(f"create your copy of the starter for {exercise.id}", exc)
     spec = exercise.spec
     out = console()
     out.print(Markdown(spec.instructions))
@@ -250,7 +261,10 @@ def _submission(args: argparse.Namespace, exercise: Exercise) -> tuple[Path | No
         if not args.file.is_file():
             return None, usage_error(f"--file {args.file}: no such file")
         return args.file, None
-    return _workspace(args).ensure(exercise), None
+    try:
+        return _workspace(args).ensure(exercise), None
+    except OSError as exc:
+        return None, data_folder_error(f"create your copy of the starter for {exercise.id}", exc)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -320,14 +334,9 @@ def _record(exercise: Exercise, result) -> None:
     from serverless_tutor.grading.learner import record_check
 
     store = ProgressStore()
-    loaded = store.load()
-    if loaded.notice:
-        sys.stderr.write(loaded.notice + "\n")
-    record_check(loaded.progress, exercise, result)
-    try:
-        store.save(loaded.progress)
-    except OSError as exc:
-        sys.stderr.write(f"serverless-tutor: could not save progress to {store.path}: {exc}\n")
+    progress = load_progress(store)
+    record_check(progress, exercise, result)
+    save_progress(store, progress, f"this check of {exercise.id}")
 
 
 def render_check(result, submission: Path, *, verbose: bool = False) -> None:
@@ -458,22 +467,25 @@ def run_hint(args: argparse.Namespace) -> int:
     from serverless_tutor.grading.learner import next_hint
 
     store = ProgressStore()
-    progress = store.load().progress
+    progress = load_progress(store)
     hint = next_hint(progress, exercise)
-    store.save(progress)
+    # The hint is shown even when it cannot be recorded: the learner asked for it.
     if args.json:
         print_json(hint)
-        return 0
-    from rich.markdown import Markdown
+    else:
+        from rich.markdown import Markdown
 
-    out = console()
-    out.print(f"[bold]Hint {hint.number} of {hint.total}[/] for {exercise.id}")
-    out.print(Markdown(hint.text))
-    if not hint.more:
-        out.print(
-            f"[dim]That was the last hint. Stuck? `serverless-tutor solution {exercise.id} --give-up` shows the "
-            "reference solution (giving up is recorded).[/]"
-        )
+        out = console()
+        out.print(f"[bold]Hint {hint.number} of {hint.total}[/] for {exercise.id}")
+        out.print(Markdown(hint.text))
+        if not hint.more:
+            out.print(
+                f"[dim]That was the last hint. Stuck? `serverless-tutor solution {exercise.id} --give-up` shows the "
+                "reference solution (giving up is recorded).[/]"
+            )
+    sys.stdout.flush()  # the hint before any error line on stderr
+    if not save_progress(store, progress, f"hint {hint.number} of {exercise.id}"):
+        return EXIT_NOT_RECORDED
     return 0
 
 
@@ -482,7 +494,17 @@ def run_reset(args: argparse.Namespace) -> int:
     if exercise is None:
         assert failed is not None  # set whenever the value is None
         return failed
-    result = _workspace(args).reset(exercise)
+    workspace = _workspace(args)
+    try:
+        result = workspace.reset(exercise)
+    except OSError as exc:
+        failed = data_folder_error(f"restore the starter for {exercise.id}", exc)
+        if not workspace.exists(exercise) and workspace.history(exercise):
+            # reset moves the file to history/ before copying the starter: say where it went
+            sys.stderr.write(
+                f"serverless-tutor: your previous file is kept at {workspace.history(exercise)[-1]}\n"
+            )
+        return failed
     out = console()
     out.print(f"Restored the starter for {exercise.id} at {result.path}")
     if result.kept is not None:
@@ -498,7 +520,7 @@ def run_solution(args: argparse.Namespace) -> int:
     from serverless_tutor.grading.learner import SolutionLocked, give_up, reveal_solution
 
     store = ProgressStore()
-    progress = store.load().progress
+    progress = load_progress(store)
     if args.give_up:
         give_up(progress, exercise)
     try:
@@ -506,12 +528,14 @@ def run_solution(args: argparse.Namespace) -> int:
     except SolutionLocked as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_FAIL
-    finally:
-        store.save(progress)
     from rich.syntax import Syntax
 
     out = console()
-    why = "you passed it" if solution.reason == "passed" else "you gave up (recorded)"
+    why = "you passed it" if solution.reason == "passed" else "you gave up"
     out.print(f"[bold]Reference solution for {exercise.id}[/] ({why})")
     out.print(Syntax(solution.text, "python", line_numbers=True))
+    sys.stdout.flush()  # the solution before any error line on stderr
+    what = "giving up and seeing the solution" if args.give_up else "seeing the solution"
+    if not save_progress(store, progress, f"{what} of {exercise.id}"):
+        return EXIT_NOT_RECORDED
     return 0

@@ -15,6 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from serverless_tutor.cli.learner_data import (
+    EXIT_NOT_RECORDED,
+    data_folder_error,
+    load_progress,
+    save_progress,
+)
 from serverless_tutor.cli.numbers import argparse_type, whole_number
 from serverless_tutor.cli.output import console, print_json, usage_error
 from serverless_tutor.problems import ContentError
@@ -22,6 +28,7 @@ from serverless_tutor.problems import ContentError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from serverless_tutor.progress import Progress, ProgressStore
     from serverless_tutor.quiz.models import QuestionInstance
     from serverless_tutor.quiz.scoring import Grade
     from serverless_tutor.quiz.session import QuizSession
@@ -126,33 +133,51 @@ def run_quiz(args: argparse.Namespace) -> int:
     if args.save is not None and args.no_save:
         return usage_error("--save and --no-save contradict each other; use one")
     store = ProgressStore()
-    loaded = store.load()
+    progress = load_progress(store)
     out = console()
-    if loaded.notice:
-        out.print(f"[yellow]{loaded.notice}[/]")
-    progress = loaded.progress
     session = QuizSession(
         bank, progress.quiz, mode=args.mode, section=args.section, count=args.count, seed=args.seed
     )
     if session.total == 0:
         out.print(_empty_message(session))
         return 0
-    TerminalQuiz(session, out, save=lambda: store.save(progress)).run()
-    if session.records:
-        _print_summary(out, session)
-        target = args.save
-        if target is None and args.mode == "interview" and not args.no_save:
-            from serverless_tutor.quiz.export import default_markdown_path
+    saver = _ProgressSaver(store, progress)
+    TerminalQuiz(session, out, save=saver.save).run()
+    if not session.records:
+        return 0 if saver.ok else EXIT_NOT_RECORDED
+    _print_summary(out, session, recorded=saver.ok)
+    target = args.save
+    if target is None and args.mode == "interview" and not args.no_save:
+        from serverless_tutor.quiz.export import default_markdown_path
 
-            target = default_markdown_path(session, data_home())
-        if target is not None:
-            from serverless_tutor.quiz.export import save_session_markdown
+        target = default_markdown_path(session, data_home())
+    if target is not None:
+        from serverless_tutor.quiz.export import save_session_markdown
 
+        try:
             written = save_session_markdown(session, target)
-            progress.quiz.interviews.append(str(written))
-            store.save(progress)
-            out.print(f"Answers saved to [bold]{written}[/]")
-    return 0
+        except OSError as exc:
+            return data_folder_error("save the answers as Markdown", exc)
+        out.print(f"Answers saved to [bold]{written}[/]")
+        progress.quiz.interviews.append(str(written))
+        saver.save()
+    return 0 if saver.ok else EXIT_NOT_RECORDED
+
+
+class _ProgressSaver:
+    """Saves after every answer; when the data folder cannot be written, says so once and
+    lets the quiz go on (the answers are graded, only not recorded)."""
+
+    def __init__(self, store: ProgressStore, progress: Progress) -> None:
+        self.store = store
+        self.progress = progress
+        self.ok = True
+
+    def save(self) -> None:
+        if not self.ok:
+            return
+        if not save_progress(self.store, self.progress, "your answers"):
+            self.ok = False
 
 
 def _empty_message(session: QuizSession) -> str:
@@ -363,7 +388,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _print_summary(out: Console, session: QuizSession) -> None:
+def _print_summary(out: Console, session: QuizSession, *, recorded: bool = True) -> None:
     from rich.rule import Rule
     from rich.table import Table
 
@@ -387,5 +412,5 @@ def _print_summary(out: Console, session: QuizSession) -> None:
         )
     if summary.lessons_to_revisit:
         out.print("Lessons to revisit: " + ", ".join(summary.lessons_to_revisit))
-    if summary.next_due is not None:
+    if summary.next_due is not None and recorded:
         out.print(f"Next review: {when(summary.next_due)} (`serverless-tutor quiz --mode review`)")
