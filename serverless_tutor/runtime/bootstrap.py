@@ -8,6 +8,8 @@ before any learner code runs.
 from __future__ import annotations
 
 import decimal
+import importlib
+import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -19,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # synchronous invoke payload limit
@@ -51,20 +53,103 @@ class Fault(Exception):
 def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable[..., Any]:
     """Import the handler's module and return the function, or raise Fault.
 
-    `fresh_module=True` (in-process backend) executes the module into a new module
-    object that is not registered in sys.modules, so each environment has its own
-    module state. The sandbox registers it, as Lambda does.
+    The messages and error types are awslambdaric's (`_get_handler`). An exception
+    raised by the module's top-level code is not caught here: the caller reports it
+    with `error_from_exception`, as awslambdaric reports it with its own type.
+
+    The sandbox (`fresh_module=False`) imports the module with `importlib.import_module`,
+    as Lambda does, with `code_dir` first on sys.path. The in-process backend
+    (`fresh_module=True`) finds the module in `code_dir` only and executes it into a
+    new module object that is not registered in sys.modules, so each environment has
+    its own module state; its trace for a top-level raise therefore starts at the
+    loader's `exec_module` frame rather than at `import_module`.
     """
-    module_name, function_name, path = _resolve(handler, code_dir)
-    if module_name.split(".")[0] in sys.builtin_module_names:
+    if ":" in handler:  # our own form: path/to/file.py:func
+        return _load_from_file(handler, code_dir, fresh_module=fresh_module)
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}") from None
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise Fault(
+                "Runtime.BuiltInModuleConflict",
+                f"Cannot use built-in module {module_name} as a handler module",
+            )
+        import_name = module_name.replace("/", ".")
+        if fresh_module:
+            module = _import_fresh(import_name, code_dir)
+        else:
+            module = importlib.import_module(import_name)
+    except ImportError as exc:
         raise Fault(
-            "Runtime.BuiltInModuleConflict",
-            f"Cannot use built-in module {module_name} as a handler module",
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"
+        ) from None
+    except SyntaxError as exc:
+        # awslambdaric's own format: "Line" capitalised, the line text as the parser kept it
+        trace = ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)]  # noqa: UP031
+        raise Fault(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from None
+    return _function_of(module, function_name, module_name)
+
+
+def _function_of(module: ModuleType, function_name: str, module_name: str) -> Callable[..., Any]:
+    try:
+        entry: Callable[..., Any] = getattr(module, function_name)
+        return entry
+    except AttributeError:
+        raise Fault(
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
+        ) from None
+
+
+def _import_fresh(name: str, code_dir: str) -> ModuleType:
+    """Find `name` in code_dir as the import system would and execute it into a new
+    module object. Raises what `importlib.import_module` raises for the same name."""
+    if not name or name.startswith("."):
+        # No search happens for these: the import system refuses the name itself
+        # (ValueError "Empty module name", TypeError for a relative name).
+        return importlib.import_module(name)
+    search: list[str] | None = [code_dir]
+    parts = name.split(".")
+    spec = None
+    for index in range(len(parts)):
+        prefix = ".".join(parts[: index + 1])
+        if search is None:
+            parent = ".".join(parts[:index])
+            raise ModuleNotFoundError(
+                f"No module named '{prefix}'; '{parent}' is not a package", name=prefix
+            )
+        spec = importlib.machinery.PathFinder.find_spec(prefix, search)
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named '{prefix}'", name=prefix)
+        locations = spec.submodule_search_locations
+        search = list(locations) if locations is not None else None
+    if spec is None or spec.loader is None:  # a namespace package: no code of its own
+        return ModuleType(name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _load_from_file(handler: str, code_dir: str, *, fresh_module: bool) -> Callable[..., Any]:
+    file_part, _, function_name = handler.rpartition(":")
+    if not file_part or not function_name:
+        raise Fault(
+            "Runtime.MalformedHandlerName",
+            f"Bad handler '{handler}': expected 'path/to/file.py:function'",
         )
+    module_name = file_part[:-3] if file_part.endswith(".py") else file_part
+    candidate = Path(code_dir, file_part)
+    if not candidate.suffix:
+        candidate = candidate.with_suffix(".py")
+    path = _inside(candidate, code_dir)
     if path is None:
         raise Fault(
             "Runtime.ImportModuleError",
-            f"Unable to import module '{module_name}': No module named '{module_name.split('.')[0]}'",
+            f"Unable to import module '{module_name}': No module named '{module_name}'",
         )
     spec = importlib.util.spec_from_file_location(module_name.replace("/", "."), path)
     if spec is None or spec.loader is None:
@@ -84,51 +169,14 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
         ) from None
     except SyntaxError as exc:
         sys.modules.pop(spec.name, None)
-        trace = [
-            '  File "{}" Line {}\n    {}\n'.format(
-                exc.filename, exc.lineno, (exc.text or "").strip()
-            )
-        ]
+        trace = ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)]  # noqa: UP031
         raise Fault(
             "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
         ) from None
-    except Exception as exc:  # top-level code raised: reported with its own type, as Lambda does
+    except BaseException:
         sys.modules.pop(spec.name, None)
-        raise Fault(type(exc).__name__, str(exc), user_stack(exc.__traceback__)) from None
-    try:
-        entry: Callable[..., Any] = getattr(module, function_name)
-        return entry
-    except AttributeError:
-        raise Fault(
-            "Runtime.HandlerNotFound",
-            f"Handler '{function_name}' missing on module '{module_name}'",
-        ) from None
-
-
-def _resolve(handler: str, code_dir: str) -> tuple[str, str, str | None]:
-    """(module name as Lambda names it, function name, file path or None)."""
-    if ":" in handler:  # our own form: path/to/file.py:func
-        file_part, _, function_name = handler.rpartition(":")
-        if not file_part or not function_name:
-            raise Fault(
-                "Runtime.MalformedHandlerName",
-                f"Bad handler '{handler}': expected 'path/to/file.py:function'",
-            )
-        module_name = file_part[:-3] if file_part.endswith(".py") else file_part
-        candidate = Path(code_dir, file_part)
-        if not candidate.suffix:
-            candidate = candidate.with_suffix(".py")
-        return module_name, function_name, _inside(candidate, code_dir)
-    try:
-        module_name, function_name = handler.rsplit(".", 1)
-    except ValueError as exc:
-        raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}") from None
-    relative = module_name.replace(".", "/")
-    for candidate in (Path(code_dir, relative + ".py"), Path(code_dir, relative, "__init__.py")):
-        found = _inside(candidate, code_dir)
-        if found:
-            return module_name, function_name, found
-    return module_name, function_name, None
+        raise
+    return _function_of(module, function_name, module_name)
 
 
 def _inside(candidate: Path, code_dir: str) -> str | None:
@@ -142,26 +190,51 @@ def _inside(candidate: Path, code_dir: str) -> str | None:
 
 
 # ---------------------------------------------------------------- errors
-def user_stack(tb: TracebackType | None) -> list[str]:
-    """Format a traceback without the runtime's own frames (ours and importlib's)."""
-    frames = traceback.extract_tb(tb)
-    kept = [f for f in frames if not _is_runtime_frame(f.filename)]
-    return traceback.format_list(kept)
+# awslambdaric logs this (through the logging module, at WARNING) before the [ERROR]
+# record of an INIT failure. The trailing carriage return is part of its text.
+UNHANDLED_EXCEPTION_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. "
+    "The most likely cause is an issue in the function code. "
+    "However, in rare cases, a Lambda runtime update can cause unexpected function behavior. "
+    "For functions using managed runtimes, runtime updates can be triggered by a function "
+    "change, or can be applied automatically. "
+    "To determine if the runtime has been updated, check the runtime version in the "
+    "INIT_START log entry. "
+    "If this error correlates with a change in the runtime version, you may be able to "
+    "mitigate this error by temporarily rolling back to the previous runtime version. "
+    "For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
+)
+# awslambdaric indents the trace lines of an [ERROR] record with NO-BREAK SPACE
+_LOG_INDENT = "\u00a0"
+
+
+def lambda_stack(tb: TracebackType | None) -> list[str]:
+    """The stackTrace awslambdaric reports: the runtime's own leading frames dropped,
+    the rest (importlib's included) formatted by `traceback.format_list` from plain
+    tuples, so without Python 3.11's `^^^^` position lines."""
+    frames = [
+        (frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)
+    ]
+    for index, frame in enumerate(frames):
+        if not _is_runtime_frame(frame[0]):
+            frames = frames[index:]
+            break
+    # lineno can be None (typeshed wants int); awslambdaric passes it on unchanged, so do we
+    return traceback.format_list(frames)  # type: ignore[arg-type]
 
 
 def _is_runtime_frame(filename: str) -> bool:
-    return (
-        filename.startswith("<frozen importlib")
-        or os.path.dirname(os.path.abspath(filename)) == _RUNTIME_DIR
-    )
+    return os.path.dirname(os.path.abspath(filename)) == _RUNTIME_DIR
 
 
 def error_from_exception(exc: BaseException, request_id: str) -> dict[str, Any]:
-    return Fault(type(exc).__name__, str(exc), user_stack(exc.__traceback__)).as_dict(request_id)
+    return Fault(type(exc).__name__, str(exc), lambda_stack(exc.__traceback__)).as_dict(request_id)
 
 
 def error_log_text(error: dict[str, Any]) -> str:
-    """The `[ERROR] Type: message` block the runtime writes to the log."""
+    """The `[ERROR] Type: message` record the runtime writes to the log, as
+    awslambdaric's log_error builds it. awslambdaric sends it as one log frame; in a
+    text stream it ends with a newline."""
     head = "[ERROR]"
     if error.get("errorType"):
         head += " " + error["errorType"]
@@ -171,8 +244,13 @@ def error_log_text(error: dict[str, Any]) -> str:
     if error.get("stackTrace") is not None:
         lines.append("Traceback (most recent call last):")
         for element in error["stackTrace"]:
-            lines.extend(element.splitlines() or [""])
+            lines.extend(_indent_with_nbsp(line) for line in element.splitlines() or [""])
     return "\n".join(lines) + "\n"
+
+
+def _indent_with_nbsp(line: str) -> str:
+    stripped = line.lstrip(" ")
+    return _LOG_INDENT * (len(line) - len(stripped)) + stripped
 
 
 # ---------------------------------------------------------------- marshalling

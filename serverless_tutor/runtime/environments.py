@@ -282,7 +282,7 @@ class LambdaRuntime:
             error_type=shape.get("errorType", "Runtime.Unknown"),
             error_message=shape.get("errorMessage", ""),
             stack_trace=shape.get("stackTrace") or [],
-            request_id=request_id,
+            request_id="",  # Lambda's INIT errors belong to no request: awslambdaric sends ""
         )
         report = Report(
             duration_ms=0.0,

@@ -21,6 +21,7 @@ class LambdaError(BaseModel):
     request_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        """Lambda's error object: awslambdaric's keys, in its order."""
         return {
             "errorMessage": self.error_message,
             "errorType": self.error_type,
@@ -83,13 +84,7 @@ class InvocationResult(BaseModel):
             "requestId": self.request_id,
             "cold": self.cold,
             "response": json_safe(self.response),
-            "error": None
-            if self.error is None
-            else {
-                "errorType": self.error.error_type,
-                "errorMessage": self.error.error_message,
-                "stackTrace": list(self.error.stack_trace),
-            },
+            "error": None if self.error is None else self.error.to_json(),
             "logs": self.logs,
             "report": {
                 "durationMs": self.report.duration_ms,

@@ -475,12 +475,16 @@ def _run(init: dict, channel: _Channel) -> None:
         init_error = bootstrap.Fault(
             "Runtime.OutOfMemory", "Runtime exited with error: out of memory during INIT"
         ).as_dict()
+    except Exception as exc:  # top-level code raised: reported with its own type, as Lambda does
+        init_error = bootstrap.error_from_exception(exc, "")
     except (
         BaseException
     ) as exc:  # sys.exit() or KeyboardInterrupt in top-level code ends the runtime
         _die_like_python(exc)
     init_ms = (time.perf_counter() - started) * 1000
     if init_error:
+        if init_error["errorType"] != "Runtime.OutOfMemory":
+            logging.warning(bootstrap.UNHANDLED_EXCEPTION_WARNING)
         sys.stdout.write(bootstrap.error_log_text(init_error))
     sys.stdout.flush()
     send_frame(channel.sock, {"t": "init_done", "error": init_error, "init_ms": init_ms})

@@ -94,7 +94,7 @@ def test_cold_again_after_a_timeout(code):
     assert done.returncode == 0, done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert first["error"]["errorType"] == "Sandbox.Timedout"
-    assert set(first["error"]) == {"errorType", "errorMessage", "stackTrace"}
+    assert list(first["error"]) == ["errorMessage", "errorType", "requestId", "stackTrace"]
     # the timed-out environment was destroyed: the second invoke starts cold again
     assert second["cold"] is True and second["report"]["initDurationMs"] is not None
     assert second["requestId"] != first["requestId"]

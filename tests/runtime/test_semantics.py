@@ -197,7 +197,8 @@ def test_handled_exception_keeps_the_environment_and_strips_runtime_frames(
     assert "in handler" in trace and "in helper" in trace
     assert "serverless_tutor" not in trace
     shaped = failed.to_json()["error"]
-    assert set(shaped) == {"errorType", "errorMessage", "stackTrace"}
+    # Lambda's keys in Lambda's order
+    assert list(shaped) == ["errorMessage", "errorType", "requestId", "stackTrace"]
     assert failed.error.to_json()["requestId"] == failed.request_id
     assert "[ERROR] ValueError: bad order id" in failed.logs
     assert "Status: error\tError Type: ValueError" in failed.logs
