@@ -65,6 +65,7 @@ from serverless_tutor.grading.gradebook import (
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 
 INPUTS_FILE = "grade-inputs.json"
+LAST_FOLDER_FILE = "instructor.json"  # in the app's data folder: the graded folder opened last
 FORMAT_FILES = {
     "wide": WIDE_CSV,
     "long": LONG_CSV,
@@ -301,8 +302,8 @@ def student_feedback(graded: GradedFolder, student: str) -> StudentFeedback:
     )
 
 
-def _bins(max_points: float, scores: list[float]) -> list[ScoreBin]:
-    count = min(MAX_BINS, max(1, math.ceil(max_points))) if max_points > 0 else 1
+def _bins(max_points: float, scores: list[float], most: int) -> list[ScoreBin]:
+    count = min(most, max(1, math.ceil(max_points))) if max_points > 0 else 1
     width = max_points / count if max_points > 0 else 1.0
     counts = [0] * count
     for score in scores:
@@ -314,7 +315,10 @@ def _bins(max_points: float, scores: list[float]) -> list[ScoreBin]:
     ]
 
 
-def score_distribution(graded: GradedFolder, exercise: str) -> ScoreDistribution:
+def score_distribution(
+    graded: GradedFolder, exercise: str, *, bins: int = MAX_BINS
+) -> ScoreDistribution:
+    """One exercise's scores in at most `bins` equal ranges from 0 to its points in the pack."""
     column = next((c for c in graded.book.exercises if c.id == exercise), None)
     if column is None:
         known = ", ".join(c.id for c in graded.book.exercises)
@@ -327,7 +331,7 @@ def score_distribution(graded: GradedFolder, exercise: str) -> ScoreDistribution
         exercise=exercise,
         title=column.title,
         max_points=column.max_points,
-        bins=_bins(column.max_points, scores),
+        bins=_bins(column.max_points, scores, max(1, bins)),
         scored=len(scores),
         ungraded=sum(1 for grade in grades if grade.status == "ungraded"),
         missing=sum(1 for grade in grades if grade.status == "missing"),
@@ -364,6 +368,27 @@ def sorted_students(
     blank = [row for row in rows if value(row) is None]
     known.sort(key=lambda row: (value(row) or 0.0, row.student), reverse=descending)
     return known + sorted(blank, key=lambda row: row.student)
+
+
+# --- the folder the app opened last ----------------------------------------------------
+
+
+class LastFolder(BaseModel):
+    folder: str
+
+
+def remembered_folder(data_folder: Path) -> str | None:
+    """The graded folder the app opened last (kept in the learner's data folder), if any."""
+    try:
+        return LastFolder.model_validate_json((data_folder / LAST_FOLDER_FILE).read_bytes()).folder
+    except (OSError, ValidationError):
+        return None  # nothing remembered, or a damaged file: the app starts with an empty path
+
+
+def remember_folder(data_folder: Path, folder: str) -> None:
+    write_atomically(
+        data_folder / LAST_FOLDER_FILE, LastFolder(folder=folder).model_dump_json() + "\n"
+    )
 
 
 # --- re-grading ---------------------------------------------------------------------

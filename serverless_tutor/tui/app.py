@@ -27,6 +27,12 @@ def _exercises_screen() -> Screen:
     return ExercisesScreen()
 
 
+def _instructor_screen() -> Screen:
+    from serverless_tutor.tui.screens.instructor_screen import InstructorScreen
+
+    return InstructorScreen()
+
+
 DARK_THEME = "textual-dark"
 # How often the app looks for progress saved by `check`, `hint` or `quiz` in another shell.
 OUTSIDE_PROGRESS_POLL_S = 2.0
@@ -43,6 +49,7 @@ class TutorApp(App):
         "learn": LearnScreen,
         "quiz": _quiz_screen,
         "exercises": _exercises_screen,
+        "instructor": _instructor_screen,
     }
     DEFAULT_MODE = "learn"
     COMMANDS = App.COMMANDS | {LessonCommands}
@@ -52,6 +59,8 @@ class TutorApp(App):
         Binding("l", "switch_mode('learn')", "Learn", id="learn-mode"),
         Binding("q", "switch_mode('quiz')", "Quiz", id="quiz-mode"),
         Binding("e", "switch_mode('exercises')", "Exercises", id="exercises-mode"),
+        # Not in the footer (learners do not need it); `?` lists it.
+        Binding("g", "switch_mode('instructor')", "Instructor", show=False, id="instructor-mode"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 

@@ -24,12 +24,18 @@ ALWAYS = [
     ("enter", "open the highlighted item", EVERYWHERE),
     ("tab / shift+tab", "move focus between panes", EVERYWHERE),
     ("ctrl+p", "find a lesson by name", EVERYWHERE),
+    ("g", "instructor: a graded class folder", EVERYWHERE),
     ("?", "this help", EVERYWHERE),
     ("escape", "close this help", "this help"),
     ("ctrl+q", "quit", EVERYWHERE),
 ]
 # The area names a learner sees, by screen class.
-AREAS = {"LearnScreen": "lessons", "ExercisesScreen": "exercises", "QuizScreen": "quiz"}
+AREAS = {
+    "LearnScreen": "lessons",
+    "ExercisesScreen": "exercises",
+    "QuizScreen": "quiz",
+    "InstructorScreen": "instructor",
+}
 
 
 def own_bindings(node: DOMNode) -> list[Binding]:
