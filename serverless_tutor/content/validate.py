@@ -3,6 +3,10 @@
 Each kind of content (lessons, exercises, quiz banks, price tables) registers a
 ContentKind: which files it claims, how it validates a group of them, and where
 the shipped ones live. Adding a kind is one entry in KINDS.
+
+Kinds recognise their files by their text, so a file that is not UTF-8 may be
+claimed by none of them; every .md/.yaml/.yml file in the paths given is therefore
+also checked for its encoding, and one that is not UTF-8 is a problem of its own.
 """
 
 from __future__ import annotations
@@ -90,6 +94,36 @@ KINDS: list[ContentKind] = [
 ]
 
 
+# Content is written in these formats; each must be UTF-8 text.
+TEXT_SUFFIXES = frozenset({".md", ".yaml", ".yml"})
+
+
+def _encoding_problems(files: list[Path], reported: list[Problem]) -> list[Problem]:
+    """A problem for each text content file that is not UTF-8 and has no problem yet."""
+    named = {problem.file for problem in reported}
+    problems = []
+    for path in files:
+        if path.suffix.lower() not in TEXT_SUFFIXES or str(path) in named:
+            continue
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                Problem(
+                    file=str(path),
+                    field="(encoding)",
+                    expected=f"UTF-8 text; byte {exc.start} is not ({exc.reason})",
+                )
+            )
+        except OSError as exc:
+            problems.append(
+                Problem(
+                    file=str(path), field="(file)", expected=f"a readable file ({exc.strerror})"
+                )
+            )
+    return problems
+
+
 def _expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []
@@ -147,9 +181,11 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
         claimed = [f for f in files if kind.claims(f)]
         if claimed:
             problems.extend(kind.validate(claimed))
+    problems.extend(_encoding_problems(files, problems))
+    named = {problem.file for problem in problems}
     explicit_files = [p for p in paths if p.is_file()]
     for path in explicit_files:
-        if not any(kind.claims(path) for kind in KINDS):
+        if str(path) not in named and not any(kind.claims(path) for kind in KINDS):
             problems.append(
                 Problem(
                     file=str(path),
