@@ -36,13 +36,21 @@ def handler(event, context):
 
 DESCRIBE = """
 import os
+import boto3
+from botocore.exceptions import ClientError
 
 def handler(event, context):
+    try:
+        boto3.client("dynamodb").describe_table(TableName=os.environ["TABLE"])
+        describe_table = "allowed"
+    except ClientError as error:
+        describe_table = error.response["Error"]["Code"]
     return {
         "memory": context.memory_limit_in_mb,
         "remaining_ms": context.get_remaining_time_in_millis(),
         "greeting": os.environ["GREETING"],
         "extra": os.environ.get("EXTRA"),
+        "describe_table": describe_table,
     }
 """
 
@@ -174,13 +182,15 @@ def test_a_handler_of_the_stack_writes_to_its_table_and_the_next_invoke_reads_it
     assert "VisitsLogs" in lines[1] and "AWS::Logs::LogGroup" in lines[1]
 
 
-def test_function_runs_with_its_stack_memory_timeout_and_environment(service, invoke):
+def test_function_runs_with_its_stack_memory_timeout_environment_and_iam(service, invoke):
     done = invoke(service, "--function", "describe", "--env", "EXTRA=from the flag", "--json")
     (response,) = _responses(done)
     assert response["memory"] == "512"
     assert response["remaining_ms"] > 3_000  # the stack's 20 s, not Lambda's default 3 s
     assert response["greeting"] == "hello from the stack"
     assert response["extra"] == "from the flag"
+    # The stack's role grants dynamodb:UpdateItem only, and it is enforced.
+    assert response["describe_table"] == "AccessDeniedException"
 
 
 def test_a_handler_outside_the_stack_gets_its_resources_and_no_stack_gets_none(service, invoke):
