@@ -1,4 +1,5 @@
-"""`serverless-tutor pipeline [--replay] [--oversell] [--fail-payment] [--json]`.
+"""`serverless-tutor pipeline [--replay] [--oversell] [--fail-payment] [--faults PLAN]
+[--code as-written|fixed] [--json]`.
 
 Deploys the bundled order-service into a throwaway local account, places one
 order through API Gateway and prints what happened, step by step: which function
@@ -38,18 +39,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--faults",
         metavar="PLAN",
-        help="place the order under a fault plan (a *.faults.yaml file, or a shipped one: "
-        "throttle-second-write, duplicate-delivery, crash-after-write)",
+        help="place the order under a fault plan: the pipeline's own (throttle: the stock "
+        "write; duplicate: the PaymentProcessed delivery; crash: after the payment write), "
+        "a *.faults.yaml file, or a shipped one (throttle-second-write, duplicate-delivery, "
+        "crash-after-write)",
+    )
+    parser.add_argument(
+        "--code",
+        choices=("as-written", "fixed"),
+        default="fixed",
+        help="which handlers run: fixed (the bundled service, default) or as written "
+        "(processPayment stops on a repeat; updateInventory is the chapter's, one update per product)",
     )
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
     parser.set_defaults(handler=run_pipeline)
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
-    from serverless_tutor.demos.order_pipeline import PipelineDemo, PipelineError, PipelineOptions
+    from serverless_tutor.demos.order_pipeline import (
+        FAULT_PLANS,
+        PipelineDemo,
+        PipelineError,
+        PipelineOptions,
+        fault_plan,
+    )
 
     plan = None
-    if args.faults is not None:
+    if args.faults in FAULT_PLANS:
+        plan = fault_plan(args.faults)
+    elif args.faults is not None:
         from serverless_tutor.cloud.faults import plan_named
         from serverless_tutor.problems import ContentError
 
@@ -58,7 +76,11 @@ def run_pipeline(args: argparse.Namespace) -> int:
         except ContentError as exc:
             return usage_error(f"--faults: {exc}")
     options = PipelineOptions(
-        replay=args.replay, oversell=args.oversell, fail_payment=args.fail_payment, faults=plan
+        replay=args.replay,
+        oversell=args.oversell,
+        fail_payment=args.fail_payment,
+        faults=plan,
+        code=args.code,
     )
     try:
         with PipelineDemo() as demo:
@@ -121,6 +143,8 @@ def _print_run(run: PipelineRun) -> None:
     if run.state_before_replay is not None:
         out.print(f"Before the replay: {_state(run.state_before_replay)}")
     out.print(f"[bold]End state:[/bold] {_state(run.end_state)}")
+    if run.consequences:
+        out.print(f"[red]Wrong for one order:[/red] {escape('; '.join(run.consequences))}")
     for note in run.notes:
         out.print(f"• {escape(note)}")
     for fault in run.injected_faults:

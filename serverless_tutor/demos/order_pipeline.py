@@ -15,6 +15,13 @@ explicit Deny on dynamodb:UpdateItem, so every attempt raises, Lambda retries, a
 the event goes to an on-failure SQS queue the demo adds); and a replay, which
 delivers every message of the last order a second time with the same MessageId,
 as SNS's at-least-once delivery may.
+
+Code and faults: `code="fixed"` runs the service as bundled; `code="as-written"`
+swaps in handlers/as_written_*.py for processPayment (stops on a repeat without
+announcing the order) and updateInventory (the chapter's unconditional update per
+product). A fault plan (FAULT_PLANS: throttle the stock write, duplicate the
+PaymentProcessed delivery, crash after the payment write) shows what each costs:
+`consequences` lists how the end state differs from what one order should leave.
 """
 
 from __future__ import annotations
@@ -22,13 +29,14 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud import filter_policy, payloads
 from serverless_tutor.cloud.account import CompletedCall
-from serverless_tutor.cloud.faults import FaultInjector, FaultPlan
+from serverless_tutor.cloud.faults import FaultInjector, FaultPlan, load_fault_plan
 from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
@@ -65,10 +73,34 @@ _WRITES = {
 }
 
 Scenario = Literal["order", "oversell", "fail-payment"]
+Code = Literal["as-written", "fixed"]
+FaultName = Literal["throttle", "duplicate", "crash"]
+# The handlers `code="as-written"` runs instead of the bundled (fixed) ones.
+AS_WRITTEN_HANDLERS = {
+    "processPayment": "handlers/as_written_process_payment.handler",
+    "updateInventory": "handlers/as_written_update_inventory.handler",
+}
+# The faults the panel toggles, as plans beside the service (each aimed at one step).
+FAULT_PLANS: dict[FaultName, Path] = {
+    "throttle": SERVICE_DIR / "faults" / "throttle-stock-write.faults.yaml",
+    "duplicate": SERVICE_DIR / "faults" / "duplicate-payment-processed.faults.yaml",
+    "crash": SERVICE_DIR / "faults" / "crash-after-payment.faults.yaml",
+}
+FAULT_LABELS: dict[FaultName, str] = {
+    "throttle": "throttle a write",
+    "duplicate": "duplicate a delivery",
+    "crash": "crash after a write",
+}
+CODE_LABELS: dict[Code, str] = {"as-written": "as written", "fixed": "fixed"}
 
 
 class PipelineError(RuntimeError):
     """The demo cannot do what was asked (closed, nothing to replay, deliveries stuck)."""
+
+
+def fault_plan(name: FaultName) -> FaultPlan:
+    """One of the pipeline's own fault plans (FAULT_PLANS), validated."""
+    return load_fault_plan(FAULT_PLANS[name])
 
 
 class PipelineOptions(BaseModel):
@@ -76,6 +108,7 @@ class PipelineOptions(BaseModel):
     oversell: bool = False
     fail_payment: bool = False
     faults: FaultPlan | None = None  # calls that fail halfway, deliveries that repeat
+    code: Code = "fixed"  # which handlers run: the bundled fixed ones, or the chapter's as written
 
 
 class Publication(BaseModel):
@@ -127,6 +160,8 @@ class ShopState(BaseModel):
 
 class PipelineRun(BaseModel):
     scenario: Scenario | Literal["replay"]
+    code: Code = "fixed"
+    fault_plan: str | None = None  # the name of the plan the order ran under
     replayed: bool
     items: list[dict[str, Any]] = Field(default_factory=list)
     http_status: int | None = None
@@ -141,6 +176,11 @@ class PipelineRun(BaseModel):
     notes: list[str] = Field(default_factory=list)
     injected_faults: list[str] = Field(
         default_factory=list, description="what the fault plan did, one line per fault"
+    )
+    consequences: list[str] = Field(
+        default_factory=list,
+        description="how the end state differs from what one order should leave (empty: it does not); "
+        "only for a plain order",
     )
 
 
@@ -157,8 +197,23 @@ class _Published:
 class _Deployed(DeployedExample):
     """The running order-service, and what the demo records of its SNS publishes."""
 
+    def __init__(self, service_dir: Path, backend: Literal["inprocess", "sandbox"], code: Code):
+        self.code = code
+        super().__init__(service_dir, backend)
+
     def prepare(self) -> None:
         self.environment = self.deployment.configs["createOrder"].environment
+        for routed in self.router.functions.values():
+            # boto3 would retry a throttled call itself (up to 3 attempts in its standard mode);
+            # without that, one injected throttle reaches the handler, as throttling that
+            # outlasts boto3's retries does in AWS.
+            environment = {**routed.config.environment, "AWS_MAX_ATTEMPTS": "1"}
+            handler = AS_WRITTEN_HANDLERS.get(self.keys[routed.config.name])
+            if self.code != "as-written" or handler is None:
+                handler = routed.config.handler
+            routed.config = routed.config.model_copy(
+                update={"environment": environment, "handler": handler}
+            )
         sqs = self.account.client("sqs", internal=True)
         self.failure_queue_url = sqs.create_queue(QueueName=FAILURE_QUEUE)["QueueUrl"]
         # serverless.yml would say `destinations: onFailure:`; the example has none, so the demo adds it.
@@ -314,15 +369,18 @@ class PipelineDemo(SerialDemo):
         if deployed is not None:
             deployed.close()
 
-    def _deploy(self) -> _Deployed:
+    def _deploy(self, code: Code) -> _Deployed:
+        """The deployment running `code`; a change of code deploys afresh (warm environments hold the old modules)."""
+        if self._deployed is not None and self._deployed.code != code:
+            self._discard()
         if self._deployed is None:
-            self._deployed = _Deployed(SERVICE_DIR, self.backend)
+            self._deployed = _Deployed(SERVICE_DIR, self.backend, code)
         return self._deployed
 
     def _run(self, options: PipelineOptions) -> PipelineRun:
         from serverless_tutor.cloud.apigateway import HttpRequest
 
-        shop = self._deploy()
+        shop = self._deploy(options.code)
         before = shop.state(None)
         items = [dict(item) for item in NORMAL_ORDER]
         if options.oversell:
@@ -361,6 +419,8 @@ class PipelineDemo(SerialDemo):
         )
         run = PipelineRun(
             scenario=scenario,
+            code=options.code,
+            fault_plan=options.faults.name if options.faults is not None else None,
             replayed=False,
             items=items,
             http_status=response.status,
@@ -372,6 +432,8 @@ class PipelineDemo(SerialDemo):
             end_state=shop.state(order_id),
             injected_faults=injector.describe() if injector is not None else [],
         )
+        if scenario == "order":
+            run.consequences = _consequences(run.items, run.state_before, run.end_state)
         if options.replay:
             replayed = self._replay_last()
             run = run.model_copy(
@@ -430,6 +492,7 @@ class PipelineDemo(SerialDemo):
         after = shop.state(order_id)
         run = PipelineRun(
             scenario="replay",
+            code=shop.code,
             replayed=True,
             order_id=order_id,
             steps=steps,
@@ -440,7 +503,9 @@ class PipelineDemo(SerialDemo):
             end_state=after,
             replay_changed_state=_changed(before, after),
         )
-        return run.model_copy(update={"notes": _notes(run, PipelineOptions(replay=True))})
+        return run.model_copy(
+            update={"notes": _notes(run, PipelineOptions(replay=True, code=shop.code))}
+        )
 
     def _drain(self, shop: _Deployed) -> None:
         try:
@@ -584,9 +649,74 @@ def _changed(before: ShopState, after: ShopState) -> bool:
     return before.model_dump(include=keep) != after.model_dump(include=keep)
 
 
+def _consequences(items: list[dict[str, Any]], before: ShopState, after: ShopState) -> list[str]:
+    """How the end state differs from what one order should leave: its stock taken once, CONFIRMED, one email."""
+    if not after.order_id:
+        return ["no order was saved"]
+    found = []
+    ordered: dict[str, int] = {}
+    for item in items:
+        ordered[item["productId"]] = ordered.get(item["productId"], 0) + int(item["quantity"])
+    taken = {p: before.stock.get(p, 0) - after.stock.get(p, 0) for p in ordered}
+    if not any(taken.values()):
+        found.append("no stock taken")
+    else:
+        found.extend(
+            f"{product}: {taken[product]} taken for {quantity} ordered"
+            for product, quantity in ordered.items()
+            if taken[product] != quantity
+        )
+    if after.order_status != "CONFIRMED":
+        found.append(f"order stuck at {after.order_status}")
+    if after.emails_sent != 1:
+        found.append(f"{_plural(after.emails_sent, 'email')} for 1 order")
+    return found
+
+
+# Why the as-written code got the end state wrong, per fault plan (by its name).
+_AS_WRITTEN_WHY = {
+    "throttle the stock write": "the chapter's updateInventory had already taken the first product when the "
+    "second update failed, and Lambda's retry took it again: a write halfway is not undone",
+    "duplicate the PaymentProcessed delivery": "the chapter's updateInventory has no once-per-order guard, "
+    "so both deliveries took the stock; its status check came after the updates, too late",
+    "crash after the payment write": "the retry found the order PAID and, as written, stopped without "
+    "publishing PaymentProcessed, so no later step ever heard of the order",
+}
+_FIXED_HOW = {
+    "throttle the stock write": "the stock is taken in one transaction, so the throttled attempt took "
+    "nothing and the retry took it all once",
+    "duplicate the PaymentProcessed delivery": "the transaction's guard (order still PAID) let only one "
+    "delivery take the stock",
+    "crash after the payment write": "the retry found the order PAID and published PaymentProcessed again, "
+    "so the order went on",
+}
+
+
+def _fault_note(run: PipelineRun) -> str | None:
+    """One sentence: which fault, which code, and what it did to the end state."""
+    if run.fault_plan is None or run.scenario != "order":
+        return None
+    code = "the code as written" if run.code == "as-written" else "the fixed code"
+    fault = f"Fault '{run.fault_plan}' with {code}"
+    if not run.injected_faults:
+        return f"{fault}: the plan never fired, so the end state is that of a normal order."
+    if run.consequences:
+        why = _AS_WRITTEN_WHY.get(run.fault_plan) if run.code == "as-written" else None
+        return f"{fault}: the end state is wrong ({'; '.join(run.consequences)})" + (
+            f", because {why}." if why else "."
+        )
+    how = _FIXED_HOW.get(run.fault_plan) if run.code == "fixed" else None
+    return f"{fault}: the end state is right (stock taken once, order CONFIRMED, 1 email)" + (
+        f": {how}." if how else "."
+    )
+
+
 def _notes(run: PipelineRun, options: PipelineOptions) -> list[str]:
     """What the learner should take from this run, in plain words; every figure comes from the run."""
     notes: list[str] = []
+    fault_note = _fault_note(run)
+    if fault_note:
+        notes.append(fault_note)
     order_steps = [s for s in run.steps if s.phase == "order"]
     if order_steps:
         first = order_steps[0]
@@ -609,7 +739,12 @@ def _notes(run: PipelineRun, options: PipelineOptions) -> list[str]:
             )
     before_replay = run.state_before_replay if run.replayed and order_steps else None
     state = before_replay or run.end_state
-    if options.oversell and order_steps:
+    if options.oversell and order_steps and options.code == "as-written":
+        notes.append(
+            f"The chapter's updateInventory has no stock condition: {OVERSOLD_PRODUCT} went to "
+            f"{state.stock.get(OVERSOLD_PRODUCT, 0)} in stock and the order is {state.order_status}."
+        )
+    elif options.oversell and order_steps:
         quantity = next((i["quantity"] for i in run.items if i["productId"] == OVERSOLD_PRODUCT), 0)
         notes.append(
             f"The order asked for {quantity} × {OVERSOLD_PRODUCT} with {run.state_before.stock.get(OVERSOLD_PRODUCT, 0)} in stock: "

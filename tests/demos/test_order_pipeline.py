@@ -12,6 +12,7 @@ from serverless_tutor.demos.order_pipeline import (
     PipelineDemo,
     PipelineError,
     PipelineOptions,
+    fault_plan,
 )
 
 ORDER_CALLS = {
@@ -93,7 +94,8 @@ def test_a_replayed_message_changes_nothing(demo):
     # the duplicate carries the same MessageId as the first delivery
     assert [s.message_id for s in replay] == [s.message_id for s in order[1:]]
     assert all(s.outcome == "ok" and not s.changed_state and not s.published for s in replay)
-    assert calls(replay[0]) == ["dynamodb:UpdateItem"]
+    # the order is CONFIRMED, not PAID: nothing to announce again
+    assert calls(replay[0]) == ["dynamodb:UpdateItem", "dynamodb:GetItem"]
     assert replay[0].calls[0].error_code == "ConditionalCheckFailedException"
     assert calls(replay[1]) == ["dynamodb:GetItem"]
     assert replay[2].calls[0].error_code == "ConditionalCheckFailedException"
@@ -215,3 +217,80 @@ def test_a_duplicate_delivery_from_a_fault_plan_charges_and_emails_once(demo):
     assert run.end_state.emails_sent == 1
     # The next order runs without the plan.
     assert demo.run(PipelineOptions()).injected_faults == []
+
+
+# What each of the pipeline's fault plans does to one order when the handlers are the
+# chapter's as written (processPayment stops on a repeat; updateInventory takes each
+# product with its own unconditional update).
+AS_WRITTEN_CONSEQUENCES = {
+    None: [],  # without a fault the bug does not show
+    "throttle": ["book: 2 taken for 1 ordered"],
+    "duplicate": ["book: 2 taken for 1 ordered", "pen: 4 taken for 2 ordered"],
+    "crash": ["no stock taken", "order stuck at PAID", "0 emails for 1 order"],
+}
+
+
+@pytest.mark.parametrize("fault", list(AS_WRITTEN_CONSEQUENCES))
+def test_each_fault_leaves_the_code_as_written_a_specific_wrong_end_state(demo, fault):
+    run = demo.run(PipelineOptions(code="as-written", faults=fault_plan(fault) if fault else None))
+    assert run.code == "as-written"
+    assert run.consequences == AS_WRITTEN_CONSEQUENCES[fault]
+    if fault is None:
+        assert run.injected_faults == [] and run.end_state.emails_sent == 1
+        return
+    assert len(run.injected_faults) == 1
+    assert run.notes[0].startswith(f"Fault '{run.fault_plan}' with the code as written")
+    assert "the end state is wrong" in run.notes[0]
+    if fault == "crash":
+        payments = [s for s in run.steps if s.function == "processPayment"]
+        assert [(s.attempt, s.outcome) for s in payments] == [(1, "retry"), (2, "ok")]
+        assert payments[1].published == []  # the retry found the order PAID and stopped
+        assert run.end_state.order_status == "PAID"
+
+
+@pytest.mark.parametrize("fault", ["throttle", "duplicate", "crash"])
+def test_the_fixed_code_survives_each_fault(demo, fault):
+    run = demo.run(PipelineOptions(code="fixed", faults=fault_plan(fault)))
+    assert len(run.injected_faults) == 1  # the fault did happen
+    assert run.consequences == []
+    before, after = run.state_before.stock, run.end_state.stock
+    assert after == {"book": before["book"] - 1, "pen": before["pen"] - 2}
+    assert (run.end_state.order_status, run.end_state.emails_sent) == ("CONFIRMED", 1)
+    assert "the end state is right" in run.notes[0]
+    retried = [s for s in run.steps if s.outcome == "retry"]
+    if fault == "duplicate":
+        assert not retried
+        assert sum(s.function == "updateInventory" for s in run.steps) == 2
+    else:  # the throttled or crashed step failed once, and Lambda's retry finished the work
+        assert [s.function for s in retried] == [
+            "updateInventory" if fault == "throttle" else "processPayment"
+        ]
+
+
+def test_the_same_plan_gives_the_same_run(demo):
+    def shape(run):
+        return (
+            [(s.function, s.attempt, s.outcome, calls(s)) for s in run.steps],
+            run.injected_faults,
+            run.consequences,
+        )
+
+    first, second = (
+        demo.run(PipelineOptions(code="as-written", faults=fault_plan("throttle")))
+        for _ in range(2)
+    )
+    assert shape(first) == shape(second)
+    assert [s.function for s in first.steps] == [
+        "createOrder",
+        "processPayment",
+        "updateInventory",
+        "updateInventory",
+        "sendNotification",
+    ]
+
+
+def test_cli_runs_the_code_as_written_under_a_pipeline_fault(capsys):
+    assert main(["pipeline", "--code", "as-written", "--faults", "crash", "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)
+    assert run["code"] == "as-written" and run["fault_plan"] == "crash after the payment write"
+    assert run["consequences"] == AS_WRITTEN_CONSEQUENCES["crash"]

@@ -1,8 +1,13 @@
 """processPayment (SNS, eventType OrderCreated): charge, mark the order PAID, announce it.
 
 SNS delivers at least once: the same OrderCreated can arrive twice. The status
-change is conditional (PENDING -> PAID), so a duplicate finds the order already
-paid and stops before charging or publishing again.
+change is conditional (PENDING -> PAID), so it happens once however often the
+message comes. A repeat that finds the order still PAID publishes PaymentProcessed
+again: if an earlier attempt crashed (or its publish was throttled) between the
+update and the publish, that retry is the only way the next step hears of the
+order. Re-publishing is safe because the next step is idempotent too.
+(handlers/as_written_process_payment.py stops on a repeat instead: the panel's
+"as written" code shows what that loses.)
 """
 
 import hashlib
@@ -41,8 +46,11 @@ def process(message):
             },
         )
     except orders.meta.client.exceptions.ConditionalCheckFailedException:
-        print(f"order {order_id} is no longer PENDING: duplicate delivery, skipped")
-        return
+        status = orders.get_item(Key={"orderId": order_id}, ConsistentRead=True)["Item"]["status"]
+        if status != "PAID":
+            print(f"order {order_id} is {status}: duplicate delivery, skipped")
+            return
+        print(f"order {order_id} is already PAID: announcing it again")
     if payment["success"]:
         sns.publish(
             TopicArn=TOPIC_ARN,
