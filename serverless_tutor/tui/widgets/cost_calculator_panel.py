@@ -11,7 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -91,8 +93,11 @@ class CostCalculatorPanel(LessonPanel):
     CostCalculatorPanel #cost-free-tier {
         width: auto;
     }
-    CostCalculatorPanel #cost-cpu, CostCalculatorPanel #cost-server {
+    CostCalculatorPanel #cost-cpu {
         width: 18;
+    }
+    CostCalculatorPanel #cost-server {
+        width: 20;  /* its title, "server $/month", whole */
     }
     CostCalculatorPanel .cost-summary {
         width: 1fr;
@@ -133,7 +138,7 @@ class CostCalculatorPanel(LessonPanel):
                 "200",
                 number_range=DURATION_MS,
                 label="duration",
-                title="duration ms",
+                title="time ms",  # "duration ms" is cut at 80 columns
                 id="cost-duration",
             )
             yield NumberInput(
@@ -286,6 +291,11 @@ class CostCalculatorPanel(LessonPanel):
 
     @staticmethod
     def _bill_table(bill: Bill) -> Table:
+        """Each line's label and amount on one row, its formula indented beneath.
+
+        A label never wraps away from its amount (at 80 columns a three-column table
+        left "Free tier:" and "requests" on separate rows), and the formula gets the width.
+        """
         table = Table(
             expand=True,
             show_edge=False,
@@ -295,13 +305,13 @@ class CostCalculatorPanel(LessonPanel):
             header_style="bold",
         )
         table.add_column("item", ratio=1, overflow="fold")
-        table.add_column("formula", ratio=3, overflow="fold")
         table.add_column("amount", justify="right", no_wrap=True)
         for line in bill.lines:
-            table.add_row(line.label, line.formula, usd(line.amount))
-        table.add_row("Total", "", f"[bold]{usd(bill.total)}[/bold]")
+            table.add_row(line.label, usd(line.amount))
+            table.add_row(Padding(Text(line.formula, style="dim"), (0, 0, 0, 2)), "")
+        table.add_row("[bold]Total[/bold]", f"[bold]{usd(bill.total)}[/bold]")
         for note in bill.notes:
-            table.add_row("", f"[italic]{note}[/italic]", "")
+            table.add_row(f"[italic]{note}[/italic]", "")
         return table
 
     @staticmethod
