@@ -160,6 +160,7 @@ def test_a_failing_payment_is_retried_twice_then_sent_to_the_on_failure_queue(de
 def test_replaying_a_failed_order_redrives_it():
     with PipelineDemo() as demo:
         run = demo.run(PipelineOptions(fail_payment=True, replay=True))
+    assert run.state_before_replay is not None
     assert run.state_before_replay.order_status == "PENDING"
     assert run.end_state.order_status == "CONFIRMED"
     assert run.replay_changed_state is True
@@ -206,9 +207,9 @@ def test_cli_prints_the_timeline_and_json(capsys):
 
 
 def test_a_duplicate_delivery_from_a_fault_plan_charges_and_emails_once(demo):
-    from serverless_tutor.cloud.faults import find_fault_plan, load_fault_plan
+    from serverless_tutor.cloud.faults import plan_named
 
-    plan = load_fault_plan(find_fault_plan("duplicate-delivery"))
+    plan = plan_named("duplicate-delivery")
     run = demo.run(PipelineOptions(faults=plan))
     assert [line.split(" on ")[0] for line in run.injected_faults] == ["duplicate delivery"]
     payments = [s for s in run.steps if s.function == "processPayment"]
