@@ -6,6 +6,10 @@ Deploys the service into a local account and serves its HTTP routes on
 schedules are polled in the background. At most `--concurrency` invokes of a
 function run at once; over it HTTP requests are throttled as Lambda does.
 
+With `--faults PLAN` the functions' AWS calls and the router's deliveries run under
+a fault plan (a *.faults.yaml file or a shipped plan's name, as for `check` and
+`pipeline`): the plan is printed at start and each injected fault gets a line.
+
 Ctrl+C or SIGTERM stops accepting, cancels queued deliveries, stops every
 environment and exits within 5 s; a second Ctrl+C exits at once.
 """
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from serverless_tutor.cloud.deploy import Deployment
-    from serverless_tutor.cloud.offline import OfflineServer, RequestLog
+    from serverless_tutor.cloud.offline import FaultLog, OfflineServer, RequestLog
 
 DEFAULT_LOCAL_CONCURRENCY = 10
 DEFAULT_MAX_QUEUED = 1_000
@@ -88,6 +92,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"while more than N asynchronous events wait for delivery, new HTTP requests "
         f"wait for room (default {DEFAULT_MAX_QUEUED:,}); keeps the queue and memory bounded",
     )
+    parser.add_argument(
+        "--faults",
+        metavar="PLAN",
+        help="run the functions' AWS calls and the event deliveries under a fault plan "
+        "(a *.faults.yaml file, or a shipped one: throttle-second-write, duplicate-delivery, "
+        "crash-after-write); each injected fault is printed",
+    )
     parser.set_defaults(handler=run_offline)
 
 
@@ -96,7 +107,7 @@ def run_offline(args: argparse.Namespace) -> int:
     from serverless_tutor.cloud.account import LocalAccount
     from serverless_tutor.cloud.concurrency import ConcurrencyLimitedRuntime
     from serverless_tutor.cloud.deploy import deploy
-    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S, OfflineServer
+    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S, OfflineFaults, OfflineServer
     from serverless_tutor.cloud.stack_files import ServiceConfigError, load_stack, locate_stack
     from serverless_tutor.cloud.trace import Trace
     from serverless_tutor.runtime import LambdaRuntime
@@ -122,6 +133,15 @@ def run_offline(args: argparse.Namespace) -> int:
         return usage_error(
             f"{path} cannot be loaded:\n" + "\n".join(p.line() for p in error.problems)
         )
+    plan = None
+    if args.faults is not None:
+        from serverless_tutor.cloud.faults import plan_named
+        from serverless_tutor.problems import ContentError
+
+        try:
+            plan = plan_named(args.faults)
+        except ContentError as exc:
+            return usage_error(f"--faults: {exc}")
     seed = None
     seed_file = Path(args.seed) if args.seed else None
     if (
@@ -143,7 +163,12 @@ def run_offline(args: argparse.Namespace) -> int:
     moto_transactions.install()  # a transaction must not copy whole tables (its cost grew with them)
     account = LocalAccount(region=spec.region, enforce_iam=not args.no_iam)
     account.trace = Trace(max_entries=OFFLINE_TRACE_ENTRIES)  # 100,000 by default: ~10,000 orders
-    runtime = LambdaRuntime(backend=args.backend, request_handler=account.handle)
+    printer = _LinePrinter(out)
+    faults = OfflineFaults(plan, account, on_fault=printer.put) if plan is not None else None
+    runtime = LambdaRuntime(
+        backend=args.backend,
+        request_handler=account.handle if faults is None else faults.request_handler,
+    )
     limited = ConcurrencyLimitedRuntime(runtime, args.concurrency)
     deployment: Deployment | None = None
     cleaned_up = False
@@ -161,6 +186,8 @@ def run_offline(args: argparse.Namespace) -> int:
             return usage_error(
                 f"{path} cannot be deployed:\n" + "\n".join(p.line() for p in error.problems)
             )
+        if faults is not None:
+            faults.attach(deployment.router)
         if seed:
             problem = _put_seed(account, seed)
             if problem:
@@ -170,7 +197,7 @@ def run_offline(args: argparse.Namespace) -> int:
                 deployment.router.api,
                 limiter=limited,
                 port=args.port,
-                on_request=_LinePrinter(out).put,
+                on_request=printer.put,
                 backlog=lambda: deployment.router.invoker.pending,
                 max_backlog=args.max_queued,
             )
@@ -184,6 +211,11 @@ def run_offline(args: argparse.Namespace) -> int:
             + f"; at most {args.concurrency} concurrent invokes per function",
             highlight=False,
         )
+        if faults is not None:
+            from rich.text import Text
+
+            for line in faults.describe():
+                out.print(Text(line, style="magenta"), highlight=False, soft_wrap=True)
         for line in deployment.router.api.urls(server.base_url) or ["(no HTTP routes)"]:
             out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         examples = server.curl_examples()
@@ -261,11 +293,11 @@ class _LinePrinter:
 
     def __init__(self, out: Console):
         self.out = out
-        self.lines: queue.Queue[RequestLog] = queue.Queue(maxsize=1_000)
+        self.lines: queue.Queue[RequestLog | FaultLog] = queue.Queue(maxsize=1_000)
         self.dropped = 0
         threading.Thread(target=self._run, name="offline-log", daemon=True).start()
 
-    def put(self, log: RequestLog) -> None:
+    def put(self, log: RequestLog | FaultLog) -> None:
         try:
             self.lines.put_nowait(log)
         except queue.Full:
@@ -326,6 +358,11 @@ def _put_seed(account, seed: dict) -> str | None:
 def _log(out, log) -> None:
     from rich.text import Text
 
-    style = "green" if log.status < 400 else "yellow" if log.status < 500 else "red"
+    from serverless_tutor.cloud.offline import FaultLog
+
+    if isinstance(log, FaultLog):
+        style = "magenta"
+    else:
+        style = "green" if log.status < 400 else "yellow" if log.status < 500 else "red"
     out.print(Text(log.line(), style=style), highlight=False, soft_wrap=True)  # a Text: no markup
     sys.stdout.flush()

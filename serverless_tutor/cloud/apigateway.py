@@ -168,17 +168,42 @@ class ApiGateway:
             response = self._handle_http(request, method, segments, http_routes)
             if response is not None:
                 return response
-        if rest_routes and segments and segments[0] == self.stage:
-            # A REST API answers an unknown path or method with 403, not 404.
+        return self.no_route(request.path)
+
+    def no_route(self, path: str, problem: str | None = None) -> HttpResponse:
+        """What API Gateway answers a request no route takes, as the stack's API type does.
+
+        A REST API answers 403, never 404: "Missing Authentication Token" under its stage,
+        "Forbidden" for a path outside any stage (the stage left out of the URL). An HTTP
+        API answers 404 "Not Found". Both kinds share one port here, so a path under the
+        REST stage is the REST API's, and any other path the HTTP API's when there is one.
+        """
+        segments = [s for s in path.split("/") if s]
+        has_rest = any(route.api == "rest" for route in self.routes)
+        has_http = any(route.api == "http" for route in self.routes)
+        under_stage = bool(segments) and segments[0] == self.stage
+        if has_rest and under_stage:
             return _json_response(
                 403,
                 {"message": "Missing Authentication Token"},
                 api="rest",
-                problem="no REST API route for this method and path",
+                problem=problem or "no REST API route for this method and path",
                 extra=[("x-amzn-ErrorType", "MissingAuthenticationTokenException")],
             )
+        if has_rest and not has_http:
+            return _json_response(
+                403,
+                {"message": "Forbidden"},
+                api="rest",
+                problem=problem
+                or f"not under the REST API's stage: its URLs start with /{self.stage}/",
+                extra=[("x-amzn-ErrorType", "ForbiddenException")],
+            )
         return _json_response(
-            404, {"message": "Not Found"}, problem="no route for this method and path"
+            404,
+            {"message": "Not Found"},
+            api="http" if has_http else None,
+            problem=problem or "no route for this method and path",
         )
 
     def _best(

@@ -264,8 +264,18 @@ def find_fault_plan(name_or_path: str) -> Path | None:
 class FaultInjector:
     """Decides, deterministically for a plan and its seed, which calls and deliveries fail."""
 
-    def __init__(self, plan: FaultPlan):
+    def __init__(
+        self,
+        plan: FaultPlan,
+        *,
+        on_fault: Callable[[InjectedFault], None] | None = None,
+        keep: bool = True,
+    ):
         self.plan = plan
+        # Told of each fault as it is injected: `offline` prints it, and keeps none
+        # (keep=False), since it may run for hours.
+        self.on_fault = on_fault
+        self._keep = keep
         self._random = random.Random(plan.seed)
         self._matches = [0] * len(plan.rules)
         self._fired = [0] * len(plan.rules)
@@ -335,12 +345,14 @@ class FaultInjector:
     def _record(
         self, index: int, kind: str, target: str, function: str | None, request_id: str | None
     ) -> None:
-        with self._lock:
-            self.injected.append(
-                InjectedFault(
-                    rule=index, kind=kind, target=target, function=function, request_id=request_id
-                )
-            )
+        fault = InjectedFault(
+            rule=index, kind=kind, target=target, function=function, request_id=request_id
+        )
+        if self._keep:
+            with self._lock:
+                self.injected.append(fault)
+        if self.on_fault is not None:
+            self.on_fault(fault)
 
 
 def _call_matches(

@@ -5,7 +5,7 @@ malformed ones itself; this module hands the rest to ApiGateway.handle and adds
 what API Gateway does around Lambda:
 
 - methods API Gateway does not have (FOO, TRACE) are refused as an unmatched route
-  is: 403 Missing Authentication Token under a REST API stage, else 404 Not Found;
+  is (ApiGateway.no_route): a REST API's 403, an HTTP API's 404;
 - a request whose event would pass Lambda's 6 MB synchronous payload limit gets
   413 and invokes nothing;
 - a function at its concurrency limit (ConcurrencyLimitedRuntime) throttles: Lambda
@@ -16,6 +16,10 @@ what API Gateway does around Lambda:
   backpressure keeps the queue, and memory, bounded under sustained load; after
   29 s (API Gateway's integration timeout) of waiting it gets 503;
 - during shutdown, requests still arriving get 503.
+
+Under a fault plan (`offline --faults PLAN`) the functions' AWS calls go through the
+plan at the bridge and the router's deliveries honour it (`OfflineFaults`); each
+fault it injects is reported as a FaultLog, since the learner is experimenting.
 
 It never prints: each request is reported to `on_request` as a RequestLog, whose
 `line()` shows learner-controlled text (paths, error messages) with every control
@@ -42,12 +46,22 @@ from serverless_tutor.cloud.concurrency import (
     Throttled,
     synchronous_invokes,
 )
+from serverless_tutor.cloud.faults import (
+    CallRule,
+    FaultInjector,
+    FaultPlan,
+    InjectedFault,
+    When,
+)
 from serverless_tutor.cloud.http_front import FrontLimits, HttpFront, Refusal
 from serverless_tutor.limits import SYNC_PAYLOAD_BYTES
 from serverless_tutor.terminal_text import one_line
 
 if TYPE_CHECKING:
+    from serverless_tutor.cloud.account import LocalAccount
     from serverless_tutor.cloud.apigateway import Route
+    from serverless_tutor.cloud.routing.router import EventRouter
+    from serverless_tutor.runtime.forwarding import RequestHandler
 
 API_GATEWAY_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 SHUTDOWN_DEADLINE_S = 4.0  # the clean-up's share of the 5 s `offline` promises to stop within
@@ -79,6 +93,79 @@ class RequestLog(BaseModel):
         )
         text = f"{text} ({self.problem})" if self.problem else text
         return one_line(text)
+
+
+class FaultLog(BaseModel):
+    """One fault the plan injected: what, on which call or delivery, in which function."""
+
+    fault: InjectedFault
+
+    def line(self) -> str:
+        """One line for a terminal; learner-controlled text has its control characters escaped."""
+        fault = self.fault
+        who = [f"function {fault.function}"] if fault.function else []
+        if fault.request_id:
+            who.append(f"request {fault.request_id}")
+        text = f"fault injected: {fault.kind} on {fault.target}"
+        return one_line(text + (f" ({', '.join(who)})" if who else ""))
+
+
+class OfflineFaults:
+    """A fault plan in front of `offline`'s account and event router.
+
+    `request_handler` is what the runtime serves the functions' AWS calls with (errors,
+    latency, timeouts, crashes after the write); `attach(router)` makes deliveries
+    follow the plan too (duplicates, reordered batches, redeliveries). Each injected
+    fault goes to `on_fault` as it happens; none are kept, since offline runs for hours.
+    """
+
+    def __init__(
+        self,
+        plan: FaultPlan,
+        account: LocalAccount,
+        on_fault: Callable[[FaultLog], None] | None = None,
+    ):
+        self.plan = plan
+        self._on_fault = on_fault
+        self.injector = FaultInjector(plan, on_fault=self._report, keep=False)
+        self.request_handler: RequestHandler = account.with_faults(self.injector)
+
+    def attach(self, router: EventRouter) -> None:
+        router.faults = self.injector
+
+    def describe(self) -> list[str]:
+        """What `offline` prints at start: the plan, then one line per rule."""
+        lines = [f"fault plan {self.plan.name!r} (seed {self.plan.seed})"]
+        if self.plan.description:
+            lines.append(self.plan.description.strip())
+        for number, rule in enumerate(self.plan.rules, start=1):
+            if isinstance(rule, CallRule):
+                call = rule.call
+                what = f"calls {call.service}:{call.action} on {call.resource}"
+                function = call.function
+            else:
+                what = f"{rule.delivery.source} deliveries"
+                function = rule.delivery.function
+            if function != "*":
+                what += f" by {function}"
+            lines.append(f"  rule {number}: {what}: {rule.effect.kind}, {_which(rule.when)}")
+        return [one_line(line) for line in lines]
+
+    def _report(self, fault: InjectedFault) -> None:
+        if self._on_fault is not None:
+            self._on_fault(FaultLog(fault=fault))
+
+
+def _which(when: When) -> str:
+    if when.nth is not None:
+        which = f"match {when.nth} only"
+    elif when.every is not None:
+        which = f"every {when.every}. match"
+    elif when.probability is not None:
+        which = f"each match with probability {when.probability:g}"
+    else:
+        which = "every match"
+    return which + (f", at most {when.times} times" if when.times is not None else "")
 
 
 class OfflineServer:
@@ -229,7 +316,7 @@ class OfflineServer:
         if self.stopping:
             return _json(503, "Service Unavailable", "offline is stopping")
         if request.method not in API_GATEWAY_METHODS:
-            return self._no_route(request, f"API Gateway has no {request.method} method")
+            return self.api.no_route(request.path, f"API Gateway has no {request.method} method")
         if len(request.body) > SYNC_PAYLOAD_BYTES:
             return _too_large(len(request.body))
         if not self._room_in_backlog():
@@ -269,15 +356,6 @@ class OfflineServer:
             finally:
                 self._waiting.remove(me)
                 self._room.notify_all()
-
-    def _no_route(self, request: HttpRequest, problem: str) -> HttpResponse:
-        segments = [s for s in request.path.split("/") if s]
-        under_stage = bool(segments) and segments[0] == self.api.stage
-        if under_stage and any(route.api == "rest" for route in self.api.routes):
-            response = _json(403, "Missing Authentication Token", problem)
-            response.headers.append(("x-amzn-ErrorType", "MissingAuthenticationTokenException"))
-            return response
-        return _json(404, "Not Found", problem)
 
     def _throttled(self, request: HttpRequest, throttled: Throttled) -> HttpResponse:
         segments = [s for s in request.path.split("/") if s]

@@ -60,8 +60,9 @@ def test_rest_api_event_and_routing(cloud):
         "pathParameters"
     ] == {"proxy": "a/b/c"}
 
+    # a REST API answers a path outside its stage 403 Forbidden, never 404
     missing = api.handle(request("GET", "/prod/orders/42"))
-    assert missing.status == 404
+    assert missing.status == 403 and missing.body_json() == {"message": "Forbidden"}
     # with a greedy route gone, an unknown REST path answers 403 Missing Authentication Token
     api.routes.pop()
     unknown = api.handle(request("POST", "/dev/orders/42"))

@@ -318,6 +318,9 @@ def test_long_url_is_414_and_huge_headers_431(server):
         ("FOO", "/dev/echo", 403, "Missing Authentication Token"),
         ("TRACE", "/dev/echo", 403, "Missing Authentication Token"),
         ("TRACE", "/api/echo", 404, "Not Found"),
+        # both API types on one port: a path under the REST stage is the REST API's
+        ("GET", "/dev/nowhere", 403, "Missing Authentication Token"),
+        ("GET", "/nowhere", 404, "Not Found"),
     ],
 )
 def test_methods_api_gateway_lacks_get_its_json_answer(

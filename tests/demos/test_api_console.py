@@ -102,8 +102,9 @@ def test_first_request_to_a_function_is_cold_then_warm():
 
 def test_paths_outside_the_api_are_answered_by_api_gateway(console):
     no_stage = console.send("GET", "/users")
-    assert no_stage.status == 404 and no_stage.function is None and no_stage.report is None
-    assert no_stage.problem == "no route for this method and path"
+    assert no_stage.status == 403 and no_stage.function is None and no_stage.report is None
+    assert no_stage.body_json == {"message": "Forbidden"}
+    assert no_stage.problem == "not under the REST API's stage: its URLs start with /dev/"
     wrong_method = console.send("DELETE", "/dev/users")
     assert wrong_method.status == 403 and wrong_method.body_json == {
         "message": "Missing Authentication Token"
