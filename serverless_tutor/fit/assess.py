@@ -311,7 +311,8 @@ def assess(workload: FitWorkload) -> Assessment:
             cold_share = single_instance_cold_probability(rate, w.typical_duration_s, KEEP_ALIVE_S)
             assumptions.append(
                 f"keep-alive {KEEP_ALIVE_S} s (assumed; AWS reclaims idle environments after "
-                "minutes, not promised); Poisson arrivals at the average rate"
+                "minutes, not promised); Poisson arrivals at the average rate; every request "
+                f"takes the typical {_seconds(w.typical_duration_s)} (a fixed time, not a spread)"
             )
             share = f"about {cold_share:.1%} of requests start cold"
             if fits_when_cold:

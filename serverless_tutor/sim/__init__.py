@@ -21,6 +21,7 @@ from serverless_tutor.sim.replications import Estimate, ReplicationSummary, repl
 from serverless_tutor.sim.results import (
     InstanceView,
     LatencyPercentiles,
+    ServiceTimes,
     SimEvent,
     SimResult,
     Snapshot,
@@ -48,6 +49,7 @@ __all__ = [
     "PoissonArrivals",
     "Policy",
     "ReplicationSummary",
+    "ServiceTimes",
     "SimConfig",
     "SimEvent",
     "SimResult",

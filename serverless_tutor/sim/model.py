@@ -45,6 +45,7 @@ from serverless_tutor.sim.results import (
     InstanceView,
     LatencyPercentiles,
     PhaseSpan,
+    ServiceTimes,
     SimEvent,
     SimResult,
     Snapshot,
@@ -101,6 +102,7 @@ class LifecycleModel:
 
     def __init__(self, config: SimConfig, *, record_events: bool = False):
         self.config = config
+        self._service_times = ServiceTimes.of(config.profile)
         self.env = simpy.Environment()
         seed = config.seed
         # Separate streams, so that changing the policy does not change the arrivals
@@ -560,6 +562,7 @@ class LifecycleModel:
             provisioned_busy_share=self._busy_provisioned_s / self._busy_s if self._busy_s else 0.0,
             simulated_s=t,
             seed=self.config.seed,
+            service_times=self._service_times,
         )
         if not with_cost:
             return result

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+if TYPE_CHECKING:
+    from serverless_tutor.sim.config import FunctionProfile
+    from serverless_tutor.sim.distributions import Distribution
 
 Phase = Literal["download_code", "init_runtime", "init_function", "execute", "idle"]
 PHASE_LABELS: dict[str, str] = {
@@ -33,6 +37,45 @@ class LatencyPercentiles(_CamelModel):
     p50: float | None = None
     p95: float | None = None
     p99: float | None = None
+
+
+class ServiceTimes(_CamelModel):
+    """The service-time distributions a run drew from: latencies depend on them as much
+    as on the means (exponential warm times of mean 100 ms put the p99 near 460 ms)."""
+
+    distribution: Literal["exp", "const", "lognormal", "mixed"] = Field(
+        description="the family of the warm and cold times; 'mixed' when they differ"
+    )
+    warm: str = Field(description="the warm time, e.g. 'exponential, mean 100 ms'")
+    cold: str = Field(description="the cold time (init included), or how it is made up")
+
+    @classmethod
+    def of(cls, profile: FunctionProfile) -> ServiceTimes:
+        if profile.cold_mode == "init_plus_warm" and profile.init is not None:
+            kinds = {profile.warm.kind, profile.init.kind}
+            cold = f"init ({_describe(profile.init)}) + a warm draw"
+        else:
+            assert profile.cold is not None  # the profile validates that cold_draw has one
+            kinds = {profile.warm.kind, profile.cold.kind}
+            cold = _describe(profile.cold)
+        return cls(
+            distribution=profile.warm.kind if len(kinds) == 1 else "mixed",
+            warm=_describe(profile.warm),
+            cold=cold,
+        )
+
+    def label(self) -> str:
+        return f"service times: warm {self.warm}; cold {self.cold}"
+
+
+def _describe(times: Distribution) -> str:
+    """'exponential, mean 100 ms': by the mean, the figure the learner gave."""
+    mean_ms = f"{times.mean * 1000:.4g}"
+    if times.kind == "const":
+        return f"constant {mean_ms} ms"
+    if times.kind == "lognormal":
+        return f"log-normal, mean {mean_ms} ms, sigma {times.sigma:g}"
+    return f"exponential, mean {mean_ms} ms"
 
 
 class SimCost(_CamelModel):
@@ -82,6 +125,9 @@ class SimResult(_CamelModel):
     )
     simulated_s: float
     seed: int
+    service_times: ServiceTimes | None = Field(
+        default=None, description="the distributions drawn from (None: not recorded)"
+    )
     cost: SimCost | None = None
 
 

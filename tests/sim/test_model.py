@@ -13,6 +13,7 @@ from serverless_tutor.sim import (
     LogNormal,
     PoissonArrivals,
     Policy,
+    ServiceTimes,
     SimConfig,
     TraceArrivals,
 )
@@ -301,3 +302,15 @@ def test_progress_reports_fractions_without_changing_the_result():
     with_progress = LifecycleModel(config).run(progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 100
     assert with_progress == LifecycleModel(config).run()
+
+
+def test_the_result_names_the_service_time_distributions():
+    profile = FunctionProfile(
+        warm=Exponential(mean_s=0.1), init=Constant(value_s=0.25), cold_mode="init_plus_warm"
+    )
+    config = SimConfig(arrivals=PoissonArrivals(rate_per_s=1), profile=profile, horizon_s=10)
+    assert LifecycleModel(config).run().service_times == ServiceTimes(
+        distribution="mixed",
+        warm="exponential, mean 100 ms",
+        cold="init (constant 250 ms) + a warm draw",
+    )

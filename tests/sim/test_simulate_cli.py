@@ -162,3 +162,61 @@ def test_sweep_json_and_errors(capsys):
         "--values: expected a number, got 'x' (--values takes comma-separated numbers)"
         in capsys.readouterr().err
     )
+
+
+def _without(option: str) -> list[str]:
+    """A short workload without one option (and its value)."""
+    short = [*WORKLOAD[:-1], "2000"]
+    if option not in short:
+        return short
+    at = short.index(option)
+    return short[:at] + short[at + 2 :]
+
+
+@pytest.mark.parametrize(
+    ("param", "option", "values"),
+    [
+        ("keep-alive-s", "--keep-alive-s", [60, 600]),
+        ("arrival-rate", "--arrival-rate", [0.5, 2]),
+        ("provisioned", "--provisioned", [0, 2]),
+        ("warmup-every-s", "--warmup-every", [0, 30]),
+        ("max-concurrency", "--max-concurrency", [1, 5]),
+    ],
+)
+def test_the_swept_parameter_needs_no_option_of_its_own(param, option, values, capsys):
+    text = ",".join(f"{v:g}" for v in values)
+    argv = ["simulate", "sweep", "--param", param, "--values", text, *_without(option), "--json"]
+    assert main(argv) == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert [point["value"] for point in json.loads(captured.out)["points"]] == values
+    assert captured.err == ""
+
+
+def test_a_swept_parameter_given_as_an_option_too_is_ignored_with_a_note(capsys):
+    argv = ["simulate", "sweep", "--param", "keep-alive-s", "--values", "0,600", *_without("")]
+    assert main([*argv, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "serverless-tutor: note: --keep-alive-s 60 is ignored: --param keep-alive-s sets it\n"
+    )
+    points = json.loads(captured.out)["points"]
+    assert points[0]["coldStarts"] == points[0]["requests"]  # keep-alive 0: every request is cold
+
+
+def test_the_service_time_distribution_is_named_in_text_and_json(capsys):
+    assert main(["simulate", *_without(""), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["serviceTimes"] == {
+        "distribution": "exp",
+        "warm": "exponential, mean 100 ms",
+        "cold": "exponential, mean 600 ms",
+    }
+    assert main(["simulate", *_without(""), "--service-dist", "const"]) == 0
+    first_line = capsys.readouterr().out.splitlines()[0]
+    assert first_line == "Service times: warm constant 100 ms; cold constant 600 ms"
+    sweep = ["simulate", "sweep", "--param", "provisioned", "--values", "0", *_without("")]
+    assert main([*sweep, "--service-dist", "lognormal", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["serviceTimes"]["warm"] == "log-normal, mean 100 ms, sigma 0.5"
+    assert result["points"][0]["serviceTimes"] == result["serviceTimes"]
+    assert main(sweep) == 0
+    assert capsys.readouterr().out.startswith("Service times: warm exponential, mean 100 ms;")
