@@ -227,12 +227,10 @@ class InProcessEnvironment:
                 )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict()
-            except (
-                Exception
-            ) as exc:  # top-level code raised: reported with its own type, as Lambda does
+            except Exception as exc:  # top-level code raised: reported with its own type
                 result["error"] = bootstrap.error_from_exception(exc, "")
             if "error" in result:
-                logging.warning(bootstrap.UNHANDLED_EXCEPTION_WARNING)
+                logging.getLogger().warning(bootstrap.UNHANDLED_EXCEPTION_WARNING)
                 capture.add(bootstrap.error_log_text(result["error"]).encode())
 
         started = time.monotonic()

@@ -484,7 +484,7 @@ def _run(init: dict, channel: _Channel) -> None:
     init_ms = (time.perf_counter() - started) * 1000
     if init_error:
         if init_error["errorType"] != "Runtime.OutOfMemory":
-            logging.warning(bootstrap.UNHANDLED_EXCEPTION_WARNING)
+            logging.getLogger().warning(bootstrap.UNHANDLED_EXCEPTION_WARNING)
         sys.stdout.write(bootstrap.error_log_text(init_error))
     sys.stdout.flush()
     send_frame(channel.sock, {"t": "init_done", "error": init_error, "init_ms": init_ms})
