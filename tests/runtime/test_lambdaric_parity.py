@@ -74,6 +74,18 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
         "orders.handler",
         "Runtime.ImportModuleError",
     ),
+    "import-fails-in-module": (
+        {"app.py": "import not_installed_anywhere\n\ndef handler(e, c):\n    pass\n"},
+        "app.handler",
+        "Runtime.ImportModuleError",
+    ),
+    "unserializable-response": (
+        {
+            "app.py": "import datetime\n\ndef handler(e, c):\n    return {'day': datetime.date.today()}\n"
+        },
+        "app.handler",
+        "Runtime.MarshalError",
+    ),
     "missing-function": (
         {"app.py": "def handler(e, c):\n    pass\n"},
         "app.lambda_handler",
