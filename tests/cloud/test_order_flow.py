@@ -127,6 +127,13 @@ def test_order_flows_from_http_through_sns_to_email(shop):
 
     fetched = shop.router.api.handle(HttpRequest(method="GET", path=f"/dev/orders/{order_id}"))
     assert fetched.status == 200 and fetched.body_json()["status"] == "CONFIRMED"
+    # DynamoDB's numbers are JSON numbers in the body, not strings
+    body = fetched.body_json()
+    assert (body["total"], body["items"][0]["quantity"], body["items"][0]["price"]) == (
+        28.75,
+        2,
+        12.5,
+    )
 
 
 def test_duplicate_deliveries_change_nothing(shop):

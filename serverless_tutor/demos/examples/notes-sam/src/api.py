@@ -3,6 +3,7 @@
 import json
 import os
 import uuid
+from decimal import Decimal
 
 import boto3
 
@@ -10,11 +11,18 @@ table = boto3.resource("dynamodb").Table(os.environ["NOTES_TABLE"])
 sqs = boto3.client("sqs")
 
 
+def _number(value):
+    # DynamoDB hands numbers back as Decimal, which json cannot encode: send JSON numbers.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
 def handler(event, context):
     route = event["routeKey"]
     if route == "GET /notes":
         items = table.scan().get("Items", [])
-        return {"statusCode": 200, "body": json.dumps(items)}
+        return {"statusCode": 200, "body": json.dumps(items, default=_number)}
     if route == "POST /notes":
         try:
             body = json.loads(event.get("body") or "{}")
@@ -31,4 +39,4 @@ def handler(event, context):
     item = table.get_item(Key={"noteId": note_id}).get("Item")
     if item is None:
         return {"statusCode": 404, "body": json.dumps({"error": f"no note {note_id}"})}
-    return {"statusCode": 200, "body": json.dumps(item)}
+    return {"statusCode": 200, "body": json.dumps(item, default=_number)}

@@ -17,10 +17,17 @@ def handler(event, context):
     return _response(200, item)
 
 
+def _number(value):
+    # DynamoDB numbers come back as Decimal, which json cannot encode by itself. Sent as
+    # JSON numbers (not strings), so a client reads "quantity": 1 and "total": 59.98.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
 def _response(status, payload):
     return {
         "statusCode": status,
         "headers": {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"},
-        # DynamoDB numbers come back as Decimal, which json cannot encode by itself.
-        "body": json.dumps(payload, default=lambda v: str(v) if isinstance(v, Decimal) else v),
+        "body": json.dumps(payload, default=_number),
     }
