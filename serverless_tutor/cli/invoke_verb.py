@@ -229,6 +229,12 @@ def run_invoke(args: argparse.Namespace) -> int:
         handler, code_dir = _locate(args.handler_spec, args.code_dir)
         if code_dir is None:
             return usage_error(f"--code-dir {args.code_dir!r} is not a directory")
+        missing = _missing_handler_file(handler, code_dir)
+        if missing is not None:
+            return usage_error(
+                f"HANDLER {one_line(args.handler_spec)}: no such file {one_line(str(missing))} "
+                "(expected path/to/file.py:function)"
+            )
     stack_path: Path | None = None
     if not args.no_stack:
         from serverless_tutor.cloud.stack_files import STACK_FILE_NAMES, locate_stack
@@ -524,6 +530,15 @@ def _locate(handler: str, code_dir_option: str | None) -> tuple[str, Path | None
     if path.is_relative_to(root):
         return f"{path.relative_to(root).as_posix()}:{function}", root
     return handler, root
+
+
+def _missing_handler_file(handler: str, code_dir: Path) -> Path | None:
+    """The file a path-form HANDLER names, when it does not exist. (A module-form
+    HANDLER that does not import is Lambda's Runtime.ImportModuleError, a result.)"""
+    if ":" not in handler:
+        return None
+    path = _handler_file(code_dir, handler)[0]
+    return None if path.is_file() else path
 
 
 def _default_name(handler: str) -> str:

@@ -119,6 +119,7 @@ def test_handler_errors_are_results_not_failures(code):
         (["app.handler", "--env", "NOEQUALS"], "--env"),
         (["app.handler", "--sample", "kinesis"], "unknown sample"),
         (["app.handler", "--event", "missing.json"], "no such file"),
+        (["missing.py:handler"], "HANDLER missing.py:handler: no such file"),
         (["app.handler", "--times", "0"], "--times"),
         (["app.handler", "--set", "a=1"], "--sample"),
         (["app.handler", "--sample", "sqs", "--event", "x.json"], "not allowed with"),
