@@ -55,7 +55,8 @@ class TutorApp(App):
     COMMANDS = App.COMMANDS | {LessonCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("t", "toggle_theme", "Theme", id="toggle-theme"),
+        # Off the footer (still in `?`), so the footer fits 80 columns without cutting a label.
+        Binding("t", "toggle_theme", "Theme", show=False, id="toggle-theme"),
         Binding("l", "switch_mode('learn')", "Learn", id="learn-mode"),
         Binding("q", "switch_mode('quiz')", "Quiz", id="quiz-mode"),
         Binding("e", "switch_mode('exercises')", "Exercises", id="exercises-mode"),

@@ -4,6 +4,8 @@ import inspect
 import json
 from pathlib import Path
 
+from textual.widgets import Footer
+
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.progress import ProgressStore
 from serverless_tutor.tui.app import LESSON_CACHE_FILE, TutorApp
@@ -164,3 +166,20 @@ async def test_lessons_are_cached_in_the_data_folder_and_reused(tmp_path):
     again = TutorApp(store=ProgressStore(home))
     assert again.lessons == shipped_lessons()
     assert cache.stat().st_mtime_ns == written  # read, not rewritten
+
+
+async def test_footer_fits_80_columns_without_cutting_a_label(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for area in ("learn", "quiz"):
+            await app.switch_mode(area)
+            await pilot.pause()
+            footer = app.screen.query_one(Footer)
+            palette = footer.query_one("FooterKey.-command-palette")
+            keys = [key for key in footer.query("FooterKey") if key is not palette]
+            assert {"Help", "Learn", "Quiz", "Exercises"} <= {key.description for key in keys}
+            for key in keys:
+                assert key.region.right <= palette.region.x, (area, key.description)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert ("t", "theme", "everywhere") in app.screen.rows()  # off the footer, still listed
