@@ -8,13 +8,19 @@ from textual.widgets import Button, DataTable, Static
 
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.content.panels import PANELS
-from serverless_tutor.demos.order_pipeline import PipelineDemo, PipelineRun
+from serverless_tutor.demos.order_pipeline import (
+    PipelineDemo,
+    PipelineOptions,
+    PipelineRun,
+    fault_plan,
+)
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.order_pipeline_panel import OrderPipelinePanel
 from serverless_tutor.tui.widgets.pipeline_diagram import BOX_WIDTH, diagram_lines
 from serverless_tutor.tui.widgets.pipeline_trace_table import trace_rows
 
 SIZE = (80, 24)
+LARGE = (120, 40)
 LESSON_PANE = 45  # the panel's inner width in the lesson pane of an 80-column terminal
 
 
@@ -33,6 +39,12 @@ class PipelineApp(App):
 def failed_payment_run() -> PipelineRun:
     with PipelineDemo() as demo:
         return demo.place_order("fail-payment")
+
+
+@pytest.fixture(scope="module")
+def as_written_crash_run() -> PipelineRun:
+    with PipelineDemo() as demo:
+        return demo.run(PipelineOptions(code="as-written", faults=fault_plan("crash")))
 
 
 def masked(run: PipelineRun) -> PipelineRun:
@@ -145,6 +157,52 @@ def test_snapshot_after_a_failing_payment_at_80x24(snap_compare, failed_payment_
     assert snap_compare(PipelineApp(), terminal_size=SIZE, run_before=show_the_run)
 
 
+def test_snapshot_after_a_crash_with_the_code_as_written_at_120x40(
+    snap_compare, as_written_crash_run
+):
+    async def show_the_run(pilot):
+        pilot.app.animation_level = "none"
+        panel = pilot.app.query_one(OrderPipelinePanel)
+        panel.action_next_fault()
+        panel.action_next_fault()
+        panel.action_next_fault()
+        panel.action_toggle_code()
+        panel.show_run(masked(as_written_crash_run))
+        await pilot.pause()
+
+    assert snap_compare(PipelineApp(), terminal_size=LARGE, run_before=show_the_run)
+
+
+async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
+    app = PipelineApp(animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(OrderPipelinePanel)
+        panel.focus()
+        await pilot.pause()  # after the app's own first focus
+        await pilot.press("i", "i", "i", "c")  # fault: none -> throttle -> duplicate -> crash
+        assert (panel.fault, panel.code) == ("crash", "as-written")
+
+        await pilot.press("o")
+        await settle(pilot, panel)
+        assert panel.last_run is not None and panel.last_run.code == "as-written"
+        assert text(app, "#pipeline-status") == "Order: 3 invocations, ended PAID."
+        assert (
+            "Wrong for one order: no stock taken; order stuck at PAID; 0 emails for 1 order"
+            in text(app, "#pipeline-state")
+        )
+        assert "Fault 'crash after the payment write' with the code as written" in text(
+            app, "#pipeline-notes"
+        )
+
+        await pilot.press("c", "o")  # the same fault, the fixed code
+        await settle(pilot, panel)
+        assert text(app, "#pipeline-status") == "Order: 5 invocations, ended CONFIRMED."
+        assert "Right for one order" in text(app, "#pipeline-state")
+
+        await pilot.press("i")  # wraps round to no fault
+        assert panel.fault is None
+
+
 async def test_order_replay_oversell_failure_and_reset_by_keyboard():
     app = PipelineApp(animations=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -165,7 +223,9 @@ async def test_order_replay_oversell_failure_and_reset_by_keyboard():
         assert "1 sent to ada@example.com" in text(app, "#pipeline-state")
         assert "✉ ada@example.com" in text(app, "#pipeline-diagram")
         table = app.query_one(DataTable)
-        assert table.row_count == len(trace_rows(panel.last_run.steps))
+        run = panel.last_run
+        assert run is not None  # mypy narrowed it to None at the start
+        assert table.row_count == len(trace_rows(run.steps))
 
         await pilot.press("r")
         await settle(pilot, panel)

@@ -7,31 +7,42 @@ function that ran, the trace table grows by its AWS calls, and at the end the
 shop's state and what to notice appear. The playback timer runs only while the
 panel is shown; with TEXTUAL_ANIMATIONS=none the whole run appears at once.
 Unmounting shuts the runtime down and empties the local account.
+
+Two toggles shape the next order: a fault (none, throttle a write, duplicate a
+delivery, crash after a write: the pipeline's own fault plans) and the code (the
+fixed handlers, or the chapter's as written). The end state then says whether it
+is right for one order, and if not, how it is wrong.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Button, Static
+from textual.widgets import Button, Select, Static
 
 from serverless_tutor.demos.order_pipeline import (
+    FAULT_LABELS,
+    Code,
+    FaultName,
     PipelineDemo,
     PipelineError,
+    PipelineOptions,
     PipelineRun,
     ShopState,
+    fault_plan,
 )
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
 from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
 
 STEP_S = 0.6  # playback: one invocation per tick
+WIDE_PANEL = 72  # columns from which the end state sits beside the diagram
 Action = Literal["order", "oversell", "fail-payment", "replay", "reset"]
 WORKING: dict[Action, str] = {
     "order": "Placing an order",
@@ -40,6 +51,14 @@ WORKING: dict[Action, str] = {
     "replay": "Delivering the last order's messages a second time",
     "reset": "Resetting: throwing the deployment away",
 }
+NO_FAULT = "none"
+FAULT_CHOICES: list[tuple[str, str]] = [("fault: none", NO_FAULT)] + [
+    (f"fault: {name}", name) for name in FAULT_LABELS
+]
+CODE_CHOICES: list[tuple[str, Code]] = [
+    ("code: fixed", "fixed"),
+    ("code: as written", "as-written"),
+]
 
 
 def state_text(run: PipelineRun) -> str:
@@ -62,6 +81,10 @@ def state_text(run: PipelineRun) -> str:
     ]
     if run.replay_changed_state is False:
         lines.append("Replay changed nothing: every step is idempotent.")
+    if run.consequences:
+        lines.append(f"Wrong for one order: {'; '.join(run.consequences)}")
+    elif run.fault_plan is not None and run.scenario == "order":
+        lines.append("Right for one order: stock taken once, CONFIRMED, 1 email")
     return "\n".join(lines)
 
 
@@ -99,6 +122,21 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             "Reset",
             tooltip="throw the deployment away; the next order deploys afresh",
         ),
+        # Off the footer (it has no room at 80 columns); `?` lists them, the selects show them.
+        Binding(
+            "i",
+            "next_fault",
+            "Next fault (none, throttle, duplicate, crash)",
+            show=False,
+            tooltip="the fault for the next order",
+        ),
+        Binding(
+            "c",
+            "toggle_code",
+            "Code: fixed or as written",
+            show=False,
+            tooltip="the handlers for the next order: fixed, or the chapter's as written",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -117,6 +155,13 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
         width: 100%;
         min-width: 0;
     }
+    OrderPipelinePanel #pipeline-toggles {
+        height: auto;
+        margin: 1 0 0 0;
+    }
+    OrderPipelinePanel #pipeline-toggles Select {
+        width: 1fr;
+    }
     OrderPipelinePanel #pipeline-status {
         height: auto;
         text-style: bold;
@@ -125,6 +170,9 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
     OrderPipelinePanel #pipeline-status.-failed {
         color: $error;
     }
+    OrderPipelinePanel #pipeline-view, OrderPipelinePanel #pipeline-side {
+        height: auto;
+    }
     OrderPipelinePanel #pipeline-diagram, OrderPipelinePanel #pipeline-state {
         margin: 1 0 0 0;
     }
@@ -132,7 +180,17 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
         height: auto;
     }
     OrderPipelinePanel #pipeline-notes {
-        margin: 1 0 0 0;
+        margin: 1 0 1 0;
+    }
+    /* Wide enough for two columns: the end state and notes beside the diagram. */
+    OrderPipelinePanel.-wide #pipeline-view {
+        layout: horizontal;
+    }
+    OrderPipelinePanel.-wide #pipeline-diagram {
+        width: 46;
+    }
+    OrderPipelinePanel.-wide #pipeline-side {
+        width: 1fr;
     }
     """
 
@@ -166,11 +224,24 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             yield Button("Oversell", id="pipeline-oversell", compact=True)
             yield Button("Fail pay", id="pipeline-fail-payment", compact=True)
             yield Button("Reset", id="pipeline-reset", compact=True)
+        with Horizontal(id="pipeline-toggles"):
+            # Keys i (fault) and c (code) cycle these while the panel has focus.
+            yield Select(
+                FAULT_CHOICES, value=NO_FAULT, allow_blank=False, compact=True, id="pipeline-fault"
+            )
+            yield Select(
+                CODE_CHOICES, value="fixed", allow_blank=False, compact=True, id="pipeline-code"
+            )
         yield Static(id="pipeline-status")
-        yield PipelineDiagram(id="pipeline-diagram")
+        with Vertical(id="pipeline-view"):
+            yield PipelineDiagram(id="pipeline-diagram")
+            with Vertical(id="pipeline-side"):
+                yield Static(id="pipeline-state")
+                yield Static(id="pipeline-notes")
         yield PipelineTraceTable(id="pipeline-trace")
-        yield Static(id="pipeline-state")
-        yield Static(id="pipeline-notes")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= WIDE_PANEL, "-wide")
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(STEP_S, self._reveal_next, pause=True)
@@ -220,6 +291,26 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
                 event.stop()
                 self.action_start(action)
 
+    @property
+    def fault(self) -> FaultName | None:
+        value = self.query_one("#pipeline-fault", Select).value
+        return None if value == NO_FAULT else next(f for f in FAULT_LABELS if f == value)
+
+    @property
+    def code(self) -> Code:
+        value = self.query_one("#pipeline-code", Select).value
+        return "as-written" if value == "as-written" else "fixed"
+
+    def action_next_fault(self) -> None:
+        values = [value for _, value in FAULT_CHOICES]
+        select = self.query_one("#pipeline-fault", Select)
+        select.value = values[(values.index(str(select.value)) + 1) % len(values)]
+
+    def action_toggle_code(self) -> None:
+        self.query_one("#pipeline-code", Select).value = (
+            "fixed" if self.code == "as-written" else "as-written"
+        )
+
     def action_start(self, action: Action) -> None:
         if self.warn_if_busy():
             return
@@ -230,18 +321,31 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             )
             return
         status = WORKING[action]
+        fault, code = self.fault, self.code
+        if action not in ("reset", "replay"):
+            if fault is not None:
+                status += f", with a fault: {FAULT_LABELS[fault]}"
+            if code == "as-written":
+                status += ", code as written"
         if action != "reset" and not self.engine.deployed:
             status += " (deploying order-service first)"
-        self.start_action(status + "…", lambda: self._perform(action))
+        self.start_action(status + "…", lambda: self._perform(action, fault, code))
 
-    def _perform(self, action: Action) -> PipelineRun | None:
+    def _perform(self, action: Action, fault: FaultName | None, code: Code) -> PipelineRun | None:
         """In the worker thread: None after a reset."""
         if action == "reset":
             self.engine.reset()
             return None
         if action == "replay":
             return self.engine.replay()
-        return self.engine.place_order(action)
+        return self.engine.run(
+            PipelineOptions(
+                oversell=action == "oversell",
+                fail_payment=action == "fail-payment",
+                faults=fault_plan(fault) if fault is not None else None,
+                code=code,
+            )
+        )
 
     def show_result(self, result: PipelineRun | None) -> None:
         self.show_run(result)
@@ -272,7 +376,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
         if run is None:
             status.update(
                 Content(
-                    "Ready: press o to place an order (1 book, 2 pens). "
+                    "Ready: press o to place an order (1 book, 2 pens); i picks a fault, c the code. "
                     "The first run also deploys order-service into a local account."
                 )
             )
