@@ -101,3 +101,37 @@ def test_running_a_verb_imports_only_its_module():
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "['serverless_tutor.cli.events_verb']"
+
+
+def test_json_output_keeps_decimals_numbers(capsys):
+    from decimal import Decimal
+
+    from pydantic import BaseModel, Field
+
+    from serverless_tutor.cli.output import print_json
+
+    class Line(BaseModel):
+        amount_usd: Decimal = Field(alias="amountUsd")
+        label: str
+
+    class Bill(BaseModel):
+        total: Decimal
+        lines: list[Line]
+        unknown: Decimal | None = None
+        not_a_number: Decimal = Decimal("NaN")
+
+    print_json(
+        [
+            Bill(total=Decimal("3.50"), lines=[Line(amountUsd=Decimal("2"), label="12")]),
+            {"loose": Decimal("0.0000216")},
+        ]
+    )
+    bill, loose = json.loads(capsys.readouterr().out)
+    assert bill == {
+        "total": 3.5,
+        "lines": [{"amountUsd": 2, "label": "12"}],
+        "unknown": None,
+        "not_a_number": "NaN",  # no JSON number for it: pydantic's string stays
+    }
+    assert isinstance(bill["lines"][0]["amountUsd"], int)
+    assert loose == {"loose": 0.0000216}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from serverless_tutor import limits
 from serverless_tutor.cli.numbers import BadNumber, real_number, whole_number
-from serverless_tutor.cli.output import console, print_json, usage_error
+from serverless_tutor.cli.output import console, plain_json, print_json, usage_error
 
 if TYPE_CHECKING:
     from serverless_tutor.fit import Assessment, FitPreset, FitWorkload
@@ -108,7 +108,7 @@ def run_fit(args: argparse.Namespace) -> int:
         return usage_error(str(problem))
     result = assess(workload)
     if args.json:
-        data = result.model_dump(mode="json")
+        data = plain_json(result)
         data["preset"] = args.preset
         data["key_reason"] = result.key_reason.key
         print_json(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -16,17 +17,55 @@ USAGE_ERROR = 2
 
 def print_json(value: Any) -> None:
     """Print a pydantic model, or a list/dict of them, as JSON on stdout."""
-    sys.stdout.write(json.dumps(_plain(value), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(plain_json(value), indent=2, ensure_ascii=False) + "\n")
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
+    """Plain JSON data (dicts, lists, str, numbers) for a model, or a list/dict of them.
+
+    Numbers stay numbers: pydantic's JSON mode writes a Decimal (money, DynamoDB
+    numbers) as a string, so each Decimal is written as an int when integral, else
+    a float.
+    """
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
+        return _decimals_as_numbers(
+            value.model_dump(mode="python", by_alias=True),
+            value.model_dump(mode="json", by_alias=True),
+        )
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return _number(value, str(value))
     return value
+
+
+def _decimals_as_numbers(python: Any, as_json: Any) -> Any:
+    """`as_json` (a JSON-mode dump) with each value that is a Decimal in `python` (the
+    same model dumped in Python mode, so the same shape) turned back into a number."""
+    if isinstance(python, Decimal):
+        return _number(python, as_json)
+    if isinstance(python, dict) and isinstance(as_json, dict) and len(python) == len(as_json):
+        return {
+            key: _decimals_as_numbers(python_value, json_value)
+            for python_value, (key, json_value) in zip(
+                python.values(), as_json.items(), strict=True
+            )
+        }
+    if (
+        isinstance(python, list | tuple)
+        and isinstance(as_json, list)
+        and len(python) == len(as_json)
+    ):
+        return [_decimals_as_numbers(p, j) for p, j in zip(python, as_json, strict=True)]
+    return as_json
+
+
+def _number(value: Decimal, as_json: Any) -> Any:
+    if not value.is_finite():
+        return as_json  # NaN and infinities have no JSON number
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def usage_error(message: str) -> int:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from serverless_tutor import limits
 from serverless_tutor.cli.numbers import BadNumber, argparse_type, real_number, whole_number
-from serverless_tutor.cli.output import console, print_json, usage_error
+from serverless_tutor.cli.output import console, plain_json, print_json, usage_error
 from serverless_tutor.problems import ContentError
 
 if TYPE_CHECKING:
@@ -261,11 +261,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         if args.json:
             print_json(
                 {
-                    **summary.runs[0].model_dump(mode="json", by_alias=True),
+                    **plain_json(summary.runs[0]),
                     "replications": args.replications,
                     "ci95": {
-                        name: estimate.model_dump(mode="json")
-                        for name, estimate in summary.estimates.items()
+                        name: plain_json(estimate) for name, estimate in summary.estimates.items()
                     },
                     "runs": summary.runs,
                 }
@@ -324,11 +323,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         print_json(
             {
                 "parameter": result.parameter,
-                "serviceTimes": first.model_dump(mode="json", by_alias=True) if first else None,
-                "points": [
-                    {"value": p.value, **p.result.model_dump(mode="json", by_alias=True)}
-                    for p in result.points
-                ],
+                "serviceTimes": plain_json(first),
+                "points": [{"value": p.value, **plain_json(p.result)} for p in result.points],
             }
         )
         return 0
