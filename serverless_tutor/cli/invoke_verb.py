@@ -339,6 +339,7 @@ def _invoke_on_stack(
                 "code_dir": code_dir,
                 "environment": environment,
                 "account_id": deployment.account.account_id,
+                "region": deployment.account.region,
             }
         config = _function_config(fields, args)
         if isinstance(config, str):

@@ -7,10 +7,12 @@ functions with their execution role, and wires every event to the router.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+from moto.core.base_backend import AccountSpecificBackend
 from pydantic import BaseModel, Field
 
 from serverless_tutor.cloud.account import LocalAccount
@@ -130,6 +132,16 @@ def deploy(
     With no runtime the resources are created and the functions registered, but
     nothing can run (`serverless-tutor deploy` shows what a deploy creates).
     """
+    if spec.region not in _lambda_regions():
+        raise ServiceConfigError(
+            [
+                _problem(
+                    spec,
+                    "provider.region",
+                    f"an AWS region where Lambda runs (e.g. us-east-1, eu-west-1), not {spec.region}",
+                )
+            ]
+        )
     if spec.region != account.region:
         raise ServiceConfigError(
             [
@@ -166,6 +178,7 @@ def deploy(
             ephemeral_storage_mb=function.ephemeral_storage_mb,
             architecture=function.architecture,
             account_id=account.account_id,
+            region=account.region,
         )
         configs[planned.key] = config
         if function.enforce_iam:
@@ -195,6 +208,18 @@ def deploy(
 
 
 # -- internals -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _lambda_regions() -> frozenset[str]:
+    """The regions Lambda runs in, as botocore lists them (every partition's); the same
+    list moto builds its backends from, so a region outside it would fail inside moto."""
+    session = AccountSpecificBackend.get_session()  # moto's own, cached: no second load
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("lambda", partition)
+    )
 
 
 def _problem(spec: ServiceSpec, field: str, expected: str) -> Problem:

@@ -65,6 +65,9 @@ class FunctionConfig(BaseModel):
     # The account the function lives in: its ARN (context.invoked_function_arn) names it,
     # so a handler that builds an ARN from it names its own account.
     account_id: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    # The region it is deployed in: AWS_REGION/AWS_DEFAULT_REGION name it, so the SDK
+    # calls this region's endpoints, the only ones its account's bridge serves.
+    region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
     @field_validator("name")
     @classmethod
@@ -103,7 +106,7 @@ class FunctionConfig(BaseModel):
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:{self.account_id}:function:{self.name}"
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.name}"
 
     def fingerprint(self) -> tuple:
         """Environments are only reused for an identical configuration."""
@@ -115,6 +118,7 @@ class FunctionConfig(BaseModel):
             tuple(sorted(self.environment.items())),
             self.ephemeral_storage_mb,
             self.architecture,
+            self.region,
         )
 
 
@@ -123,8 +127,8 @@ def lambda_variables(config: FunctionConfig) -> dict[str, str]:
 
     Both backends use this; the sandbox adds the per-environment log stream name."""
     variables = {
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": config.region,
+        "AWS_DEFAULT_REGION": config.region,
         "LAMBDA_TASK_ROOT": str(config.code_dir),
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
         "_HANDLER": config.handler,

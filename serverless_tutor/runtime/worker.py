@@ -173,7 +173,10 @@ def _preload() -> None:
     import botocore.awsrequest
     import botocore.httpsession  # noqa: F401
 
-    boto3.setup_default_session(region_name="us-east-1")
+    # No region_name: a session given one keeps it, whatever AWS_REGION says. Without it
+    # the region is read from the environment at each client's creation, so a worker's
+    # clients follow its function's AWS_DEFAULT_REGION (the template's own is us-east-1).
+    boto3.setup_default_session()
     for service in PRELOADED_SERVICES:  # loads and caches the service models
         boto3.client(service)
 
