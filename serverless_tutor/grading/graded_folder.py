@@ -75,6 +75,7 @@ FORMAT_FILES = {
 }
 MAX_BINS = 10
 MAX_FEEDBACK_BYTES = 2_000_000  # a feedback file is a few kB; a huge one is not read into the app
+MAX_GRADEBOOK_BYTES = 100_000_000  # gradebook.json of a class of 1,000 is a few MB
 SORT_COLUMNS = ("student", "total", "percent", "ungraded")  # and every exercise id
 
 
@@ -163,11 +164,28 @@ def _problem(path: Path, field: str, expected: str) -> ContentError:
     return ContentError([Problem(file=str(path), field=field, expected=expected)])
 
 
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them (a FIFO or a device could block or never end).
+
+    Raises FileNotFoundError, or ValueError saying why the file is not read."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if not path.is_file():
+        raise ValueError("it is not a regular file")
+    with open(path, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"it is larger than {limit:,} bytes")
+    return data
+
+
 def _read_json(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bounded(path, MAX_GRADEBOOK_BYTES)
     except FileNotFoundError:
         raise _problem(path, "(file)", f"{what}; the file does not exist") from None
+    except ValueError as exc:
+        raise _problem(path, "(file)", f"{what}; {exc}") from None
     except OSError as exc:
         raise _problem(path, "(file)", f"{what}; it cannot be read ({exc.strerror})") from None
 
@@ -278,12 +296,11 @@ def student_feedback(graded: GradedFolder, student: str) -> StudentFeedback:
     path = folder / FEEDBACK_FOLDER / f"{student}.md"
     markdown, problem = "", None
     try:
-        if path.stat().st_size > MAX_FEEDBACK_BYTES:
-            problem = f"{path} is larger than {MAX_FEEDBACK_BYTES:,} bytes; not shown"
-        else:
-            markdown = path.read_bytes().decode("utf-8", errors="replace")
+        markdown = read_bounded(path, MAX_FEEDBACK_BYTES).decode("utf-8", errors="replace")
     except FileNotFoundError:
         problem = f"{path} does not exist"
+    except ValueError as exc:
+        problem = f"{path} is not shown: {exc}"
     except OSError as exc:
         problem = f"{path} cannot be read ({exc.strerror})"
     records, unreadable = [], []

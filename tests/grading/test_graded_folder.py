@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -167,6 +168,11 @@ def test_the_verb_prints_json(graded, capsys):
     assert main(["gradebook", str(out), "--sort", "nonsense"]) == 2
 
 
+def fifo_instead(out: Path) -> None:
+    (out / "gradebook.json").unlink()
+    os.mkfifo(out / "gradebook.json")  # opening it to read would wait forever for a writer
+
+
 @pytest.mark.parametrize(
     ("damage", "field", "expected"),
     [
@@ -181,8 +187,9 @@ def test_the_verb_prints_json(graded, capsys):
             "students.2.student",  # the ESC-named folder sorts first
             "a student folder name",
         ),
+        (fifo_instead, "(file)", "not a regular file"),
     ],
-    ids=["not-json", "missing", "path-in-a-name"],
+    ids=["not-json", "missing", "path-in-a-name", "fifo"],
 )
 def test_a_damaged_folder_is_a_clear_problem(graded, tmp_path, capsys, damage, field, expected):
     out = tmp_path / "out"

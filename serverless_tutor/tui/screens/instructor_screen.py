@@ -165,7 +165,7 @@ class InstructorScreen(Screen):
         if ungraded:
             text.append(f" · {ungraded} with ungraded work", "magenta")
         if self.graded.regrade_problem:
-            text.append(" · re-grading unavailable (see gradebook --help)", "dim")
+            text.append(" · re-grading unavailable (r says why)", "dim")
         self._status(text)
 
     def _status(self, text: Text) -> None:
