@@ -78,6 +78,9 @@ class InstructorScreen(Screen):
     """
 
     BINDINGS = [
+        Binding(
+            "s", "sort", "Sort", tooltip="sort by the column under the cursor", id="instructor-sort"
+        ),
         Binding("o", "focus_folder", "Open folder", id="instructor-open"),
         Binding("r", "regrade", "Re-grade", id="instructor-regrade"),
         Binding("f", "focus_feedback", "Feedback", id="instructor-feedback"),
@@ -201,6 +204,9 @@ class InstructorScreen(Screen):
             view.show_message(str(exc))
 
     # --- keys ------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.query_one(GradebookTable).action_sort_by_cursor()
 
     def action_focus_folder(self) -> None:
         self.query_one(GradebookFolderInput).focus()

@@ -1,14 +1,13 @@
 """The gradebook of a graded folder: one row per student, sortable by any column.
 
-`s` (or a click on a column's header) sorts by the column under the cursor; again
-reverses it. Blank cells (ungraded, no total yet) stay last either way. Names are
-shown with their control characters made visible, never as markup.
+A click on a column's header (or the screen's `s`, which calls sort_by_cursor) sorts
+by that column; again reverses it. Blank cells (ungraded, no total yet) stay last
+either way. Names are shown with their control characters made visible, never as markup.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -26,10 +25,6 @@ STATUS_STYLES = {
 
 
 class GradebookTable(DataTable):
-    BINDINGS = [
-        Binding("s", "sort_by_cursor", "Sort", tooltip="sort by the column under the cursor"),
-    ]
-
     class StudentHighlighted(Message):
         def __init__(self, student: str):
             super().__init__()
