@@ -13,8 +13,18 @@ medians and ratios. Goal: the tutor within 1.5x of the bare app.
 The --tmux mode measures what a person sees: each app starts in a real terminal
 (a tmux pane of 120x40) and the clock stops when its first screen is on that
 terminal (the tutor's lesson list down to lesson 12; the bare app's text), polled
-with `tmux capture-pane` every 5 ms. Runs are interleaved; bytecode goes to a
-temporary folder, never into the checkout.
+with `tmux capture-pane` every 5 ms. Two bare apps: Header, Markdown and Footer (the
+figure's historical baseline), and Header, Static and Footer (no Markdown stack).
+Runs are interleaved; each round gives one ratio per baseline, and the median and
+range of those ratios are printed. Beside the wall time, the CPU time (user + system)
+each process had used when its first screen appeared, read from /proc: it moves far
+less with machine load. Bytecode goes to a temporary folder, never into the checkout.
+
+    python benchmarks/startup.py --tmux --runs 15 --compare /tmp/before
+
+--compare also times the tutor from another source tree in the same rounds (for
+example `git archive HEAD~1 | tar -x -C /tmp/before`), so a change is measured against
+what it replaced under the same load.
 """
 
 from __future__ import annotations
@@ -102,33 +112,50 @@ def time_once(source: str, env: dict[str, str]) -> float:
 
 
 BARE_APP_IN_TERMINAL = """
+import sys
 from textual.app import App
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header, Markdown, Static
+
+PANE = Static if sys.argv[1:] == ["static"] else Markdown
 
 class Bare(App):
     def compose(self):
         yield Header()
-        yield Markdown("# Hello\\n\\nA bare Textual app with a header, a Markdown pane and a footer.")
+        yield PANE("# Hello\\n\\nA bare Textual app with a header, a text pane and a footer.")
         yield Footer()
 
 Bare().run()
 """
-BARE_READY = "a header, a Markdown pane and a footer"
+BARE_READY = "a header, a text pane and a footer"
 TUTOR_READY = "12. Summary and Interview Tips"
+
+
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads, waited-for children) of a running process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name in parentheses: state is field 3, utime 14 ... cstime 17.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    ticks = sum(int(field) for field in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def time_in_tmux(
     tmux: list[str], command: str, ready: str, env: dict[str, str], timeout_s: float = 30.0
-) -> float:
-    """Seconds from starting `command` in a fresh 120x40 tmux window until `ready` is on screen."""
+) -> tuple[float, float | None]:
+    """(wall, CPU) seconds from starting `command` in a fresh 120x40 tmux window until `ready`
+    is on screen; the CPU time is the process's own, read from /proc at that moment."""
     start = time.perf_counter()
-    window = subprocess.run(
-        [*tmux, "new-window", "-d", "-P", "-F", "#{window_id}", command],
+    window, pid = subprocess.run(
+        # exec: the pane's process is the app itself, so its pid is the one to read.
+        [*tmux, "new-window", "-d", "-P", "-F", "#{window_id} #{pane_pid}", f"exec {command}"],
         check=True,
         env=env,
         capture_output=True,
         text=True,
-    ).stdout.strip()
+    ).stdout.split()
     try:
         while time.perf_counter() - start < timeout_s:
             screen = subprocess.run(
@@ -138,14 +165,25 @@ def time_in_tmux(
                 check=False,
             ).stdout
             if ready in screen:
-                return time.perf_counter() - start
+                return time.perf_counter() - start, _process_cpu(int(pid))
             time.sleep(0.005)
         raise TimeoutError(f"{ready!r} did not appear within {timeout_s} s")
     finally:
         subprocess.run([*tmux, "kill-window", "-t", window], check=False)
 
 
-def main_tmux(runs: int) -> None:
+def _spread(values: list[float], unit: str = "ms") -> str:
+    ordered = sorted(values)
+    scale = 1000 if unit == "ms" else 1
+    digits = 0 if unit == "ms" else 2
+    return (
+        f"median {statistics.median(ordered) * scale:.{digits}f}{unit}"
+        f"  range {ordered[0] * scale:.{digits}f}-{ordered[-1] * scale:.{digits}f}{unit}"
+    )
+
+
+def main_tmux(runs: int, compare: Path | None) -> None:
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         bare_script = Path(scratch) / "bare_app.py"
         bare_script.write_text(BARE_APP_IN_TERMINAL)
@@ -156,8 +194,25 @@ def main_tmux(runs: int) -> None:
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         python = sys.executable
-        bare_command = f"{python} {bare_script}"
-        tutor_command = f"{python} -m serverless_tutor"
+        # Each side: label, command, what on the terminal says its first screen is up.
+        sides = [
+            ("bare (Header, Markdown, Footer)", f"{python} {bare_script}", BARE_READY),
+            ("bare (Header, Static, Footer)", f"{python} {bare_script} static", BARE_READY),
+            ("serverless-tutor", f"{python} -m serverless_tutor", TUTOR_READY),
+        ]
+        if compare is not None:
+            # The tutor from another source tree (say, a `git archive` of an older commit),
+            # in the same run, so a change is measured against what it replaced. Its own data
+            # folder: the lesson cache is keyed by the code that wrote it.
+            compare_home = Path(scratch) / "home-compare"
+            sides.append(
+                (
+                    f"serverless-tutor from {compare}",
+                    f"env PYTHONPATH={compare} SERVERLESS_TUTOR_HOME={compare_home}"
+                    f" {python} -m serverless_tutor",
+                    TUTOR_READY,
+                )
+            )
         # A tmux server of our own, kept alive by an idle 120x40 session whose new windows
         # take its size: killing the last session of a server while the next one starts
         # fails with "server exited unexpectedly", and a private socket leaves anyone
@@ -168,31 +223,55 @@ def main_tmux(runs: int) -> None:
             check=True,
             env=env,
         )
+        wall: dict[str, list[float]] = {label: [] for label, _, _ in sides}
+        cpu: dict[str, list[float]] = {label: [] for label, _, _ in sides}
         try:
-            time_in_tmux(tmux, bare_command, BARE_READY, env)  # warm-ups: file cache, bytecode
-            time_in_tmux(tmux, tutor_command, TUTOR_READY, env)
-            bare, tutor = [], []
-            for _ in range(runs):  # interleaved so machine load affects both alike
-                bare.append(time_in_tmux(tmux, bare_command, BARE_READY, env))
-                tutor.append(time_in_tmux(tmux, tutor_command, TUTOR_READY, env))
+            for _label, command, ready in sides:  # warm-ups: file cache, bytecode, lesson cache
+                time_in_tmux(tmux, command, ready, env)
+            for _ in range(runs):  # interleaved so machine load affects all sides alike
+                for label, command, ready in sides:
+                    seconds, cpu_seconds = time_in_tmux(tmux, command, ready, env)
+                    wall[label].append(seconds)
+                    if cpu_seconds is not None:
+                        cpu[label].append(cpu_seconds)
         finally:
             subprocess.run([*tmux, "kill-server"], check=False)
-    bare_median, tutor_median = statistics.median(bare), statistics.median(tutor)
+    load_after = os.getloadavg()
     print("scenario: launch in a 120x40 tmux pane until the first screen is on the terminal")
-    print(f"bare Textual app (hello world)  median {bare_median * 1000:7.1f} ms  (runs: {runs})")
-    print(f"serverless-tutor (lesson list)  median {tutor_median * 1000:7.1f} ms")
     print(
-        f"ratio tutor / bare              {tutor_median / bare_median:.2f}x  (goal: at most 1.50x)"
+        f"runs: {runs} per side, interleaved; load average (1 min) {load_before[0]:.1f} "
+        f"before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs"
     )
+    for label, _, _ in sides:
+        cpu_part = f";  CPU to first screen {_spread(cpu[label])}" if cpu[label] else ""
+        print(f"{label:40} wall {_spread(wall[label])}{cpu_part}")
+    tutor = "serverless-tutor"
+    for label, _, _ in sides:
+        if label == tutor:
+            continue
+        # One ratio per round: the two processes of a round ran under the same load.
+        ratios = [ours / theirs for ours, theirs in zip(wall[tutor], wall[label], strict=True)]
+        line = f"ratio tutor / {label}: wall, per round {_spread(ratios, 'x')}"
+        if len(cpu[tutor]) == len(cpu[label]) == runs:
+            cpu_ratios = [o / t for o, t in zip(cpu[tutor], cpu[label], strict=True)]
+            line += f";  CPU, per round {_spread(cpu_ratios, 'x')}"
+        print(line)
+    print("goal: the tutor within 1.50x of a bare Textual app")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--tmux", action="store_true", help="measure in a real terminal (tmux)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="SOURCE_DIR",
+        help="with --tmux, also time the tutor from another source tree (e.g. an older commit)",
+    )
     args = parser.parse_args()
     if args.tmux:
-        main_tmux(args.runs)
+        main_tmux(args.runs, args.compare)
         return
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "SERVERLESS_TUTOR_HOME": home}
