@@ -27,10 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_tutor.atomic_write import stale_temporaries, write_atomically
 from serverless_tutor.paths import data_home
+
+# Re-exported: callers name the file through this module.
+from serverless_tutor.progress_file import PROGRESS_FILE as PROGRESS_FILE
 from serverless_tutor.progress_merge import merge_progress
 from serverless_tutor.quiz.state import QuizState
 
-PROGRESS_FILE = "progress.json"
 LOCK_FILE = "progress.json.lock"
 STALE_TEMP_SECONDS = 60
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from serverless_tutor.atomic_write import write_atomically
+from serverless_tutor.content.lesson_cache import (
+    LessonHeading,
+    file_digest,
+    read_lesson_cache,
+    write_lesson_cache,
+)
 from serverless_tutor.content.panels import PANELS
 from serverless_tutor.problems import ContentError, Problem, problems_from_validation
 
 LESSON_COUNT = 12
-# Bump when the cache file's layout changes; a cache of another format is ignored.
-LESSON_CACHE_FORMAT = 1
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
 
@@ -49,6 +49,10 @@ class LessonMeta(BaseModel):
                 f"unknown panel {', '.join(map(repr, unknown))}; known panels: {known}"
             )
         return panels
+
+    @property
+    def heading(self) -> LessonHeading:
+        return LessonHeading(self.id, self.number, self.title, self.short_title, self.minutes)
 
 
 class Lesson(LessonMeta):
@@ -140,15 +144,12 @@ def load_lessons_cached(folder: Path, cache_file: Path) -> list[Lesson]:
     cannot be read, or was written by another version of this module, is ignored and
     rewritten. Problems are reported exactly as `load_lessons` reports them.
     """
-    cached = _read_lesson_cache(cache_file)
+    cached = read_lesson_cache(cache_file)
     lessons: list[Lesson] = []
     problems: list[Problem] = []
     entries: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("*.md")):
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            digest = ""  # parse_lesson below reports the unreadable file
+        digest = file_digest(path)  # "" when unreadable: parse_lesson below reports it
         lesson = _lesson_from_cache(cached.get(path.name), digest, path)
         if lesson is None:
             try:
@@ -162,30 +163,8 @@ def load_lessons_cached(folder: Path, cache_file: Path) -> list[Lesson]:
     if problems:
         raise ContentError(problems)
     if entries != cached:
-        _write_lesson_cache(cache_file, entries)
+        write_lesson_cache(cache_file, entries)
     return sorted(lessons, key=lambda lesson: lesson.number)
-
-
-def _cache_rules() -> str:
-    """What the cached lessons were parsed by: the format and this module's own source."""
-    try:
-        source = Path(__file__).read_bytes()
-    except OSError:
-        source = b""
-    return f"{LESSON_CACHE_FORMAT}:{hashlib.sha256(source).hexdigest()}"
-
-
-def _read_lesson_cache(cache_file: Path) -> dict[str, dict[str, Any]]:
-    try:
-        document = json.loads(cache_file.read_bytes())
-    except (OSError, ValueError):  # missing, unreadable or not JSON: rebuild it
-        return {}
-    if not isinstance(document, dict) or document.get("rules") != _cache_rules():
-        return {}
-    files = document.get("files")
-    if not isinstance(files, dict):
-        return {}
-    return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
 
 
 def _lesson_from_cache(entry: dict[str, Any] | None, digest: str, path: Path) -> Lesson | None:
@@ -199,13 +178,6 @@ def _lesson_from_cache(entry: dict[str, Any] | None, digest: str, path: Path) ->
         return Lesson.model_validate({**fields, "source": str(path)})
     except ValidationError:
         return None
-
-
-def _write_lesson_cache(cache_file: Path, entries: dict[str, dict[str, Any]]) -> None:
-    document = {"rules": _cache_rules(), "files": entries}
-    # The cache only saves time: with a data folder that cannot be written, the app still runs.
-    with contextlib.suppress(OSError):
-        write_atomically(cache_file, json.dumps(document, ensure_ascii=False))
 
 
 def shipped_lessons(cache_file: Path | None = None) -> list[Lesson]:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from serverless_tutor.content.lessons import Lesson, shipped_lessons
-from serverless_tutor.progress import Progress, ProgressStore
+from serverless_tutor.content.lesson_cache import LessonHeading, cached_headings
+from serverless_tutor.paths import data_home, lessons_dir
+from serverless_tutor.progress_file import ProgressGlance, glance_at_progress
 from serverless_tutor.tui.lesson_commands import LessonCommands
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
+
+if TYPE_CHECKING:
+    # The models import pydantic: the app imports them after its first frame.
+    from serverless_tutor.content.lessons import Lesson
+    from serverless_tutor.progress import Progress, ProgressStore
 
 
 def _quiz_screen() -> Screen:
@@ -73,28 +81,70 @@ class TutorApp(App):
 
     def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
         super().__init__()
-        self.store = store if store is not None else ProgressStore()
-        self.lessons: list[Lesson] = (
-            lessons
-            if lessons is not None
-            else shipped_lessons(cache_file=self.store.folder / LESSON_CACHE_FILE)
-        )
-        loaded = self.store.load()
-        self.progress: Progress = loaded.progress
-        self._startup_notice = loaded.notice
-        if self.progress.theme in (DARK_THEME, LIGHT_THEME):
-            self.theme = self.progress.theme
+        # The first frame (lesson list with marks, the open lesson's heading) is drawn from
+        # plain JSON: the lesson cache and a glance at the progress file. The validated
+        # models (pydantic) are loaded on first use, which is right after that frame.
+        self._store = store
+        self._lessons = lessons
+        self._progress: Progress | None = None
+        self._startup_notice: str | None = None
+        self.data_folder = store.folder if store is not None else data_home()
+        self.progress_glance: ProgressGlance = glance_at_progress(self.data_folder)
+        self.lesson_headings: list[LessonHeading] = self._first_screen_headings()
+        self._theme_by_default = self.theme
+        if self.progress_glance.theme in (DARK_THEME, LIGHT_THEME):
+            self.theme = self.progress_glance.theme
         # False until Textual's Ready event: the lesson text is laid out after the first
         # frame (lesson list and heading), so the app comes up without waiting for it.
         self.first_screen_shown = False
 
+    def _first_screen_headings(self) -> list[LessonHeading]:
+        if self._lessons is None:
+            cached = cached_headings(lessons_dir(), self.data_folder / LESSON_CACHE_FILE)
+            if cached:
+                return cached
+        # Lessons given, no cache yet, or a lesson file changed: the validated lessons' own.
+        return [lesson.heading for lesson in self.lessons]
+
+    @property
+    def store(self) -> ProgressStore:
+        if self._store is None:
+            from serverless_tutor.progress import ProgressStore
+
+            self._store = ProgressStore(self.data_folder)
+        return self._store
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        """The validated lessons (read through the cache in the data folder)."""
+        if self._lessons is None:
+            from serverless_tutor.content.lessons import shipped_lessons
+
+            self._lessons = shipped_lessons(cache_file=self.data_folder / LESSON_CACHE_FILE)
+        return self._lessons
+
+    @property
+    def progress(self) -> Progress:
+        """The learner's progress, validated; an unreadable file is moved aside (and noted)."""
+        if self._progress is None:
+            loaded = self.store.load()
+            self._progress = loaded.progress
+            self._startup_notice = loaded.notice
+        return self._progress
+
     def on_ready(self) -> None:
+        # The first frame is on the terminal: now the models, then the lesson's text.
+        progress, _lessons = self.progress, self.lessons
+        wanted_theme = progress.theme if progress.theme in (DARK_THEME, LIGHT_THEME) else None
+        if (wanted_theme or self._theme_by_default) != self.theme:  # the glance was wrong
+            self.theme = wanted_theme or self._theme_by_default
+        if self._startup_notice:
+            self.notify(self._startup_notice, title="Progress", severity="warning", timeout=10)
+            self._startup_notice = None
         self.first_screen_shown = True
         self.screen.post_message(self.FirstScreenShown())
 
     def on_mount(self) -> None:
-        if self._startup_notice:
-            self.notify(self._startup_notice, title="Progress", severity="warning", timeout=10)
         self.set_interval(OUTSIDE_PROGRESS_POLL_S, self.pick_up_outside_progress)
 
     def on_app_focus(self, _event: events.AppFocus) -> None:
@@ -102,6 +152,8 @@ class TutorApp(App):
 
     def pick_up_outside_progress(self) -> None:
         """Merge in what `check` or `quiz` saved from another shell, and show it."""
+        if not self.first_screen_shown:
+            return  # the progress is read from disk right after the first frame anyway
         try:
             changed = self.store.pull(self.progress)
         except OSError:

@@ -24,22 +24,48 @@ class LearnScreen(Screen):
         Binding("p", "previous_lesson", "Previous", id="previous-lesson"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        # True once the lesson open last is opened from the validated progress and lessons.
+        self._started = False
+
     def compose(self) -> ComposeResult:
-        lessons = tutor_app(self.app).lessons
+        # The first frame comes from the app's plain-JSON glance: no models needed yet.
+        app = tutor_app(self.app)
         yield Header()
         with Horizontal():
-            yield LessonSidebar(lessons, set(tutor_app(self.app).progress.visited), id="sidebar")
-            yield LessonView(len(lessons), id="lesson-view")
+            yield LessonSidebar(app.lesson_headings, app.progress_glance.visited, id="sidebar")
+            yield LessonView(len(app.lesson_headings), id="lesson-view")
         yield Footer()
 
     async def on_mount(self) -> None:
-        ids = [lesson.id for lesson in tutor_app(self.app).lessons]
-        current = tutor_app(self.app).progress.current_lesson
-        await self.open_lesson(current if current in ids else ids[0])
         self.query_one(LessonSidebar).focus()
+        if tutor_app(self.app).first_screen_shown:
+            await self._start()
+            return
+        headings = tutor_app(self.app).lesson_headings
+        current = tutor_app(self.app).progress_glance.current_lesson
+        heading = next((h for h in headings if h.id == current), headings[0])
+        self.query_one(LessonView).show_heading(heading)
+        self.query_one(LessonSidebar).show_lesson(heading.id)
 
-    def on_tutor_app_first_screen_shown(self, _message: TutorApp.FirstScreenShown) -> None:
+    async def on_tutor_app_first_screen_shown(self, _message: TutorApp.FirstScreenShown) -> None:
+        await self._start()
         self.query_one(LessonView).show_text_kept_back()
+
+    async def _start(self) -> None:
+        """Open the lesson open last, from the validated progress (recording the visit)."""
+        if self._started:
+            return
+        self._started = True
+        app = tutor_app(self.app)
+        lessons, progress = app.lessons, app.progress
+        self.query_one(LessonSidebar).show_lessons(
+            [lesson.heading for lesson in lessons], progress.visited
+        )
+        ids = [lesson.id for lesson in lessons]
+        current = progress.current_lesson
+        await self.open_lesson(current if current in ids else ids[0])
 
     def on_tutor_app_progress_changed(self, _message: TutorApp.ProgressChanged) -> None:
         sidebar = self.query_one(LessonSidebar)
@@ -48,10 +74,12 @@ class LearnScreen(Screen):
 
     @property
     def current_lesson_id(self) -> str | None:
-        lesson = self.query_one(LessonView).lesson
-        return lesson.id if lesson else None
+        heading = self.query_one(LessonView).heading
+        return heading.id if heading else None
 
     async def open_lesson(self, lesson_id: str) -> None:
+        # A key pressed before the first frame was drawn: the lesson open last comes first.
+        await self._start()
         lesson = next(lesson for lesson in tutor_app(self.app).lessons if lesson.id == lesson_id)
         await self.query_one(LessonView).show(lesson)
         sidebar = self.query_one(LessonSidebar)
@@ -73,6 +101,7 @@ class LearnScreen(Screen):
         await self._step(-1)
 
     async def _step(self, offset: int) -> None:
+        await self._start()
         ids = [lesson.id for lesson in tutor_app(self.app).lessons]
         index = ids.index(self.current_lesson_id) + offset if self.current_lesson_id in ids else 0
         if 0 <= index < len(ids):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from serverless_tutor.content.lessons import Lesson
+from serverless_tutor.content.lesson_cache import LessonHeading
 
 VISITED_MARK = "✓"
 
@@ -17,13 +19,13 @@ class LessonSidebar(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="sidebar-up"),
     ]
 
-    def __init__(self, lessons: list[Lesson], visited: set[str], **kwargs):
+    def __init__(self, lessons: list[LessonHeading], visited: Iterable[str], **kwargs):
         self._lessons = lessons
         self._visited = set(visited)
         self._use_short_titles = False
         super().__init__(*[self._option(lesson) for lesson in lessons], **kwargs)
 
-    def _option(self, lesson: Lesson) -> Option:
+    def _option(self, lesson: LessonHeading) -> Option:
         mark = VISITED_MARK if lesson.id in self._visited else " "
         title = (lesson.short_title or lesson.title) if self._use_short_titles else lesson.title
         return Option(f"{mark} {lesson.number:>2}. {title}", id=lesson.id)
@@ -35,8 +37,23 @@ class LessonSidebar(OptionList):
         )
         if short != self._use_short_titles:
             self._use_short_titles = short
-            for index, lesson in enumerate(self._lessons):
-                self.replace_option_prompt_at_index(index, self._option(lesson).prompt)
+            self._redraw_prompts()
+
+    def _redraw_prompts(self) -> None:
+        for index, lesson in enumerate(self._lessons):
+            self.replace_option_prompt_at_index(index, self._option(lesson).prompt)
+
+    def show_lessons(self, lessons: list[LessonHeading], visited: Iterable[str]) -> None:
+        """Show exactly these lessons and marks (the validated ones, after the first frame)."""
+        visited = set(visited)
+        if lessons == self._lessons and visited == self._visited:
+            return
+        same_lessons = [lesson.id for lesson in lessons] == [lesson.id for lesson in self._lessons]
+        self._lessons, self._visited = lessons, visited
+        if same_lessons:
+            self._redraw_prompts()
+        else:
+            self.set_options([self._option(lesson) for lesson in lessons])
 
     def mark_visited(self, lesson_id: str) -> None:
         if lesson_id in self._visited:

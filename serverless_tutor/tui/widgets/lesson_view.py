@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from serverless_tutor.content.lessons import Lesson
+from serverless_tutor.content.lesson_cache import LessonHeading
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.tutor_app import tutor_app
 from serverless_tutor.tui.widgets.lesson_prose import LessonProse
+
+if TYPE_CHECKING:
+    from serverless_tutor.content.lessons import Lesson
 
 
 class LessonView(VerticalScroll):
@@ -17,6 +22,8 @@ class LessonView(VerticalScroll):
         super().__init__(**kwargs)
         self._lesson_count = lesson_count
         self.lesson: Lesson | None = None
+        # The lesson whose heading is shown: in the first frame, before its model is loaded.
+        self.heading: LessonHeading | None = None
         self._text_kept_back = False
         # The lesson whose text and panels are all mounted (tests wait for it).
         self.shown_in_full: Lesson | None = None
@@ -26,19 +33,23 @@ class LessonView(VerticalScroll):
         yield LessonProse(id="lesson-body")
         yield Vertical(id="lesson-panels")
 
+    def show_heading(self, heading: LessonHeading) -> None:
+        """The first frame: the lesson's heading only; `show` follows with its text."""
+        self.heading = heading
+        text = f"[b]{heading.number}. {heading.title}[/b]\n[dim]Lesson {heading.number} of {self._lesson_count} · about {heading.minutes} min[/dim]"
+        self.query_one("#lesson-heading", Static).update(text)
+
     async def show(self, lesson: Lesson) -> None:
         self.lesson = lesson
         self.shown_in_full = None
-        heading = f"[b]{lesson.number}. {lesson.title}[/b]\n[dim]Lesson {lesson.number} of {self._lesson_count} · about {lesson.minutes} min[/dim]"
-        self.query_one("#lesson-heading", Static).update(heading)
+        self.show_heading(lesson.heading)
         await self.query_one("#lesson-panels", Vertical).remove_children()
         self.scroll_home(animate=False)
-        if tutor_app(self.app).first_screen_shown:
+        # Laying out the text (Markdown, highlighted code) is the slowest part of the
+        # first screen: at start-up it waits until the lesson list is on the terminal.
+        self._text_kept_back = not tutor_app(self.app).first_screen_shown
+        if not self._text_kept_back:
             self._show_text(lesson)
-        else:
-            # Laying out the text (Markdown, highlighted code) is the slowest part of the
-            # first screen: at start-up it waits until the lesson list is on the terminal.
-            self._text_kept_back = True
 
     def show_text_kept_back(self) -> None:
         """The first screen is on the terminal: the text follows a frame later."""
