@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 
@@ -58,13 +59,20 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static("[b]Keys[/b]  [dim](escape closes)[/dim]", id="help-title")
-            yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
+            yield Static(id="help-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("key", "what it does", "where")
+        self.query_one("#help-keys", Static).update(self.keys_table())
+
+    def keys_table(self) -> Table:
+        """The rows as a table whose columns wrap to the box, so a long panel title stays whole."""
+        table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
+        table.add_column("key", no_wrap=True)
+        table.add_column("what it does", ratio=1)
+        table.add_column("where")  # as wide as its longest scope if it fits; the description wraps
         for key, description, where in self.rows():
             table.add_row(key, description, where)
+        return table
 
     def rows(self) -> list[tuple[str, str, str]]:
         rows: dict[tuple[str, str], tuple[str, str, str]] = {}
