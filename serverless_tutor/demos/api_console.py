@@ -73,6 +73,7 @@ class ReportFigures(BaseModel):
     billed_duration_ms: int
     memory_size_mb: int
     max_memory_used_mb: int
+    max_memory_estimated: bool = False  # the in-process backend can only estimate it
     init_duration_ms: float | None = None  # cold starts only
 
 

@@ -37,6 +37,7 @@ class Outcome:
 
 class ExecutionEnvironment(Protocol):
     id: str
+    memory_estimated: bool  # Max Memory Used is estimated, not measured
 
     def initialize(self) -> InitOutcome: ...
 

@@ -16,12 +16,14 @@ variables while a function runs; AWS_LAMBDA_LOG_STREAM_NAME is not set (it diffe
 per environment; the context carries it); a handler abandoned at its timeout keeps
 running without them; a handler that waits for another in-process function with
 different variables would wait forever.
+
+Max Memory Used is an estimate (memory_estimate.py): the process is shared, so the REPORT
+line says "(estimate)".
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 import threading
@@ -38,6 +40,7 @@ from serverless_tutor.runtime.config import FunctionConfig, lambda_variables
 from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.logs import LogCapture
+from serverless_tutor.runtime.memory_estimate import EnvironmentMemory
 
 _local = threading.local()  # .capture (LogCapture), .request_id, .forward (callable)
 _install_lock = threading.Lock()
@@ -202,6 +205,8 @@ _shared_environ = _SharedEnviron()
 
 
 class InProcessEnvironment:
+    memory_estimated = True  # its Max Memory Used is memory_estimate.py's estimate
+
     def __init__(self, config: FunctionConfig, request_handler: RequestHandler):
         self.id = uuid.uuid4().hex[:12]
         self.config = config
@@ -209,6 +214,7 @@ class InProcessEnvironment:
         self._request_handler = request_handler
         self._handler = None
         self._variables = lambda_variables(config)
+        self._memory = EnvironmentMemory()
         self.log_stream_name = (
             datetime.now(UTC).strftime("%Y/%m/%d/") + "[$LATEST]" + uuid.uuid4().hex
         )
@@ -252,11 +258,14 @@ class InProcessEnvironment:
                 status="error",
                 error=result["error"],
                 logs=capture.text(),
-                max_memory_mb=self._memory_mb(),
+                max_memory_mb=self._memory.max_used_mb(self.config.memory_mb),
             )
         self._handler = result["handler"]
         return InitOutcome(
-            isolation=[], init_ms=init_ms, logs=capture.text(), max_memory_mb=self._memory_mb()
+            isolation=[],
+            init_ms=init_ms,
+            logs=capture.text(),
+            max_memory_mb=self._memory.max_used_mb(self.config.memory_mb),
         )
 
     def invoke(self, request_id: str, event_json: str, client_context: dict | None) -> Outcome:
@@ -300,7 +309,7 @@ class InProcessEnvironment:
 
         started = time.monotonic()
         finished = self._run_captured(run, capture, request_id, timeout)
-        memory = self._memory_mb()
+        memory = self._memory.max_used_mb(self.config.memory_mb)
         if not finished:
             message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
             ran_ms = (time.monotonic() - result.get("started", started)) * 1000
@@ -382,8 +391,9 @@ class InProcessEnvironment:
                 thread = threading.Thread(
                     target=body, name=f"lambda-{self.config.name}-{self.id}", daemon=True
                 )
-                thread.start()
-                thread.join(timeout)
+                with self._memory.measuring():
+                    thread.start()
+                    thread.join(timeout)
                 return not thread.is_alive()
         finally:
             _end_capture()
@@ -399,14 +409,3 @@ class InProcessEnvironment:
             threading.Event().wait(timeout + 1)
             raise EnvironmentCrashed("the call never answered")
         return response
-
-    def _memory_mb(self) -> int:
-        """The tutor's own process is shared, so this is only an approximation."""
-        try:
-            with open("/proc/self/status", "rb") as status:
-                for line in status:
-                    if line.startswith(b"VmRSS:"):
-                        return min(self.config.memory_mb, math.ceil(int(line.split()[1]) / 1024))
-        except OSError:
-            pass
-        return 0

@@ -37,18 +37,22 @@ class Report(BaseModel):
     billed_duration_ms: int
     memory_size_mb: int
     max_memory_used_mb: int
+    # True where the backend cannot measure it (in-process): the REPORT line says so.
+    max_memory_estimated: bool = False
     init_duration_ms: float | None = None
     status: Status = "success"
     error_type: str | None = None
 
     def line(self, request_id: str) -> str:
-        """The REPORT line as CloudWatch shows it (tab separated)."""
+        """The REPORT line as CloudWatch shows it (tab separated); an estimated Max Memory
+        Used says so, which CloudWatch never does."""
         parts = [
             f"REPORT RequestId: {request_id}",
             f"Duration: {self.duration_ms:.2f} ms",
             f"Billed Duration: {self.billed_duration_ms} ms",
             f"Memory Size: {self.memory_size_mb} MB",
-            f"Max Memory Used: {self.max_memory_used_mb} MB",
+            f"Max Memory Used: {self.max_memory_used_mb} MB"
+            + (" (estimate)" if self.max_memory_estimated else ""),
         ]
         if self.init_duration_ms is not None:
             parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
@@ -91,6 +95,7 @@ class InvocationResult(BaseModel):
                 "billedDurationMs": self.report.billed_duration_ms,
                 "memorySizeMb": self.report.memory_size_mb,
                 "maxMemoryUsedMb": self.report.max_memory_used_mb,
+                "maxMemoryUsedEstimated": self.report.max_memory_estimated,
                 "initDurationMs": self.report.init_duration_ms,
             },
             "isolation": list(self.isolation),

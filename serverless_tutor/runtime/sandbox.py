@@ -246,6 +246,8 @@ class TemplateProcess:
 class SandboxEnvironment:
     """One execution environment = one worker process in its own session."""
 
+    memory_estimated = False  # Max Memory Used is the worker's own peak RSS, measured
+
     def __init__(
         self,
         template: TemplateProcess,

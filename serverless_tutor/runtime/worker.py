@@ -492,6 +492,11 @@ def _run(init: dict, channel: _Channel) -> None:
     sys.stdout.flush()
     send_frame(channel.sock, {"t": "init_done", "error": init_error, "init_ms": init_ms})
     if init_error:
+        # Wait for the parent to end the environment: it reads this process's peak memory
+        # first (Lambda reports the runtime's memory for a failed INIT too), and a process
+        # that had already exited has none to read.
+        with contextlib.suppress(FrameError, OSError):
+            recv_frame(channel.sock)
         os._exit(0)
 
     meta = init["context"]

@@ -69,6 +69,7 @@ def test_times_shares_environments_and_prints_one_json_object_per_line(code):
             "billedDurationMs",
             "memorySizeMb",
             "maxMemoryUsedMb",
+            "maxMemoryUsedEstimated",
             "initDurationMs",
         }
         assert line["error"] is None and "seccomp" in line["isolation"]

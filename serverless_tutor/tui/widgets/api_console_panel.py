@@ -51,7 +51,8 @@ def report_line(exchange: ApiExchange) -> str:
         return f"No function ran: {exchange.problem}." if exchange.problem else "No function ran."
     lines = [
         f"REPORT Duration {report.duration_ms:.2f} ms · Billed {report.billed_duration_ms} ms",
-        f"Memory {report.memory_size_mb} MB · Max used {report.max_memory_used_mb} MB",
+        f"Memory {report.memory_size_mb} MB · Max used {report.max_memory_used_mb} MB"
+        + (" (estimate)" if report.max_memory_estimated else ""),
     ]
     if report.init_duration_ms is not None:
         lines.append(f"Init Duration {report.init_duration_ms:.2f} ms (billed too)")
