@@ -1,13 +1,13 @@
 """A cheating class graded next to honest students with `grade`, from a relative path.
 
-order-events (3 tests, 6 points) is the exercise: it has a table, a topic and two
+order-events (4 tests, 9 points) is the exercise: it has a table, a topic and two
 queues, so every door is tried. The cheaters' handlers do nothing but their cheat,
 so a cheat that worked is the only way they could earn anything:
 
-    ada   the reference solution (honest)         6/6 alone
+    ada   the reference solution (honest)         9/9 alone
     bob   the starter (honest)                    whatever it earns alone
     exec  reads the reference solution from the installed content and runs it
-          (aims at 6/6; must not get full marks)
+          (aims at 9/9; must not get full marks)
     reset moto's admin API /moto-api/reset (aims at the others' grades)
     exfil SNS http subscription to a loopback listener + publish (aims to get data out)
     rec   moto's recorder: start, then download others' requests (aims to read them)
@@ -214,7 +214,7 @@ def test_honest_grades_equal_their_grades_alone(graded, alone, student):
         (t.name, t.status) for t in alone[student].tests
     ]
     if student == "ada":
-        assert in_class.points == 6
+        assert in_class.points == 9
 
 
 @pytest.mark.parametrize("student", ["reset", "exfil", "rec", "ipc", "mal"])
