@@ -13,15 +13,27 @@ dynamodb:PutItem, so its invocations raise; Lambda retries twice and sends the e
 to sms's own DLQ while email and analytics succeed.
 Pipes and filters: a CSV uploaded to S3 -> SQS raw -> transform -> SQS clean ->
 loader -> DynamoDB; transform sends bad rows to a reject queue.
+
+Code and faults (fan-out): for an OrderPlaced event, email sends an SES email and
+analytics adds the sale to a running total. `code="fixed"` runs the bundled
+subscribers (email claims the order before sending; analytics writes its mark and
+the total in one transaction); `code="as-written"` runs handlers/as_written_subscribers.py
+(email sends on every delivery; analytics marks, then adds in a second call). A fault
+plan (FAULT_PLANS: throttle the analytics write, duplicate the email delivery, crash
+after the analytics write) shows what each costs: `consequences` lists how the end
+state differs from one email and one counted sale.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from serverless_tutor.cloud.faults import FaultInjector, FaultPlan, load_fault_plan
 from serverless_tutor.demos.deployed_example import (
     AwsCall,
     DeployedExample,
@@ -42,10 +54,34 @@ UPLOAD_CSV = "orderId,quantity,price\no-1,2,12.50\no-2,two,3.00\no-3,1,9.99\n"  
 QUEUES = ("raw", "clean", "rejects")
 
 Pattern = Literal["fan-out", "pipes"]
+Code = Literal["as-written", "fixed"]
+FaultName = Literal["throttle", "duplicate", "crash"]
+CUSTOMER_EMAIL = "ada@example.com"
+# The subscribers `code="as-written"` runs instead of the bundled (fixed) ones.
+AS_WRITTEN_HANDLERS = {
+    "email": "handlers/as_written_subscribers.email",
+    "analytics": "handlers/as_written_subscribers.analytics",
+}
+# The faults the panel toggles, as plans beside the service (each aimed at one subscriber).
+FAULT_PLANS: dict[FaultName, Path] = {
+    "throttle": SERVICE_DIR / "faults" / "throttle-analytics-total.faults.yaml",
+    "duplicate": SERVICE_DIR / "faults" / "duplicate-email-delivery.faults.yaml",
+    "crash": SERVICE_DIR / "faults" / "crash-after-analytics-write.faults.yaml",
+}
+FAULT_LABELS: dict[FaultName, str] = {
+    "throttle": "throttle a write",
+    "duplicate": "duplicate a delivery",
+    "crash": "crash after a write",
+}
 
 
 class PatternsError(RuntimeError):
     """The demo cannot do what was asked (shut down, deliveries stuck)."""
+
+
+def fault_plan(name: FaultName) -> FaultPlan:
+    """One of the lab's own fault plans (FAULT_PLANS), validated."""
+    return load_fault_plan(FAULT_PLANS[name])
 
 
 class Invocation(BaseModel):
@@ -71,6 +107,10 @@ class FanOutState(BaseModel):
     filtered_out: list[str]  # subscribers SNS skipped for this run's message
     dead_letters: dict[str, list[DeadLetter]]  # subscriber -> messages in its DLQ
     failing: str | None
+    order_id: str | None = None  # the OrderPlaced event's order (None for other events)
+    emails_sent: int = 0  # emails for that order
+    sales_counted: int = 0  # what this publish added to analytics' running total
+    sales_total: int = 0  # the running total after it
 
 
 class PipesState(BaseModel):
@@ -90,13 +130,35 @@ class PatternsRun(BaseModel):
     fan_out: FanOutState | None = None
     pipes: PipesState | None = None
     notes: list[str] = Field(default_factory=list)
+    code: Code = "fixed"
+    fault_plan: str | None = None  # the name of the plan the publish ran under
+    injected_faults: list[str] = Field(default_factory=list)
+    consequences: list[str] = Field(
+        default_factory=list,
+        description="how the end state differs from one email and one counted sale for the "
+        "order (empty: it does not); only for an OrderPlaced publish",
+    )
 
 
 class _Lab(DeployedExample):
     """The deployed patterns-lab service and its router."""
 
+    def __init__(self, service_dir: Path, code: Code):
+        self.code = code
+        super().__init__(service_dir)
+
     def prepare(self) -> None:
         self.environment = self.deployment.configs["loader"].environment
+        for routed in self.router.functions.values():
+            # Without boto3's own retries one injected throttle reaches the handler, as
+            # throttling that outlasts them does in AWS.
+            environment = {**routed.config.environment, "AWS_MAX_ATTEMPTS": "1"}
+            handler = AS_WRITTEN_HANDLERS.get(self.keys[routed.config.name])
+            if self.code != "as-written" or handler is None:
+                handler = routed.config.handler
+            routed.config = routed.config.model_copy(
+                update={"environment": environment, "handler": handler}
+            )
         self.topic_arn = self.router.sns_subscriptions[0].topic_arn
         self.queue_urls = {name: self._queue_url(f"patterns-lab-{name}-dev") for name in QUEUES}
         self.dlq_urls = {
@@ -139,6 +201,7 @@ class PatternsDemo(SerialDemo):
         self.drain_timeout_s = drain_timeout_s
         self._lab: _Lab | None = None
         self.failing = False
+        self._order_numbers = itertools.count(42)
 
     @property
     def deployed(self) -> bool:
@@ -146,9 +209,18 @@ class PatternsDemo(SerialDemo):
 
     # -- actions ----------------------------------------------------------------------------------
 
-    def publish(self, event_type: str = PUBLISHED_EVENT) -> PatternsRun:
-        """Publish one event to the alerts topic; SNS fans it out to every subscription whose filter matches."""
-        return self._exclusively(lambda: self._publish(event_type))
+    def publish(
+        self,
+        event_type: str = PUBLISHED_EVENT,
+        *,
+        code: Code = "fixed",
+        faults: FaultPlan | None = None,
+    ) -> PatternsRun:
+        """Publish one event to the alerts topic; SNS fans it out to every subscription whose filter matches.
+
+        `code` picks the subscribers (a change deploys afresh); `faults` applies a fault plan to this publish.
+        """
+        return self._exclusively(lambda: self._publish(event_type, code, faults))
 
     def set_failing(self, failing: bool) -> None:
         """Make the sms subscriber fail (explicit Deny on dynamodb:PutItem) or work again."""
@@ -180,9 +252,12 @@ class PatternsDemo(SerialDemo):
         if lab is not None:
             lab.close()
 
-    def _deploy(self) -> _Lab:
+    def _deploy(self, code: Code | None = None) -> _Lab:
+        """The deployed lab; with `code`, one running that code (a change deploys afresh)."""
+        if self._lab is not None and code is not None and self._lab.code != code:
+            self._discard()
         if self._lab is None:
-            self._lab = _Lab(SERVICE_DIR)
+            self._lab = _Lab(SERVICE_DIR, code or "fixed")
             self._apply_failing(self._lab)
         return self._lab
 
@@ -210,21 +285,36 @@ class PatternsDemo(SerialDemo):
         except TimeoutError as error:
             raise PatternsError(f"the lab did not settle: {error}") from error
 
-    def _publish(self, event_type: str) -> PatternsRun:
-        lab = self._deploy()
+    def _publish(self, event_type: str, code: Code, faults: FaultPlan | None) -> PatternsRun:
+        lab = self._deploy(code)
         marks = self._marks(lab)
-        body = (
-            {"eventType": event_type, "orderId": "o-42"}
-            if event_type == PUBLISHED_EVENT
+        total_before = _sales_total(lab)
+        order_id = f"o-{next(self._order_numbers)}" if event_type == PUBLISHED_EVENT else None
+        body: dict[str, str] = (
+            # The contract every subscriber relies on (lesson 8).
+            {
+                "eventType": event_type,
+                "orderId": order_id,
+                "userId": "u-7",
+                "email": CUSTOMER_EMAIL,
+                "phone": "+15555550100",
+            }
+            if order_id is not None
             else {"eventType": event_type, "cartId": "cart-7"}
         )
-        lab.account.client("sns").publish(
-            TopicArn=lab.topic_arn,
-            Message=json.dumps(body),
-            MessageAttributes={"eventType": {"DataType": "String", "StringValue": event_type}},
-        )
-        published = len(lab.account.trace.entries)
-        self._drain(lab)
+        injector = FaultInjector(faults) if faults is not None else None
+        lab.set_faults(injector)
+        try:
+            lab.account.client("sns").publish(
+                TopicArn=lab.topic_arn,
+                Message=json.dumps(body),
+                MessageAttributes={"eventType": {"DataType": "String", "StringValue": event_type}},
+            )
+            published = len(lab.account.trace.entries)
+            self._drain(lab)
+        finally:
+            lab.set_faults(None)
+        total_after = _sales_total(lab)
         deliveries = lab.router.deliveries[marks[1] :]
         filtered = sorted(
             (lab.keys[d.function_name] for d in deliveries if d.outcome == "filtered"),
@@ -241,8 +331,17 @@ class PatternsDemo(SerialDemo):
                 filtered_out=filtered,
                 dead_letters=_dead_letters(lab),
                 failing=FAILING_SUBSCRIBER if self.failing else None,
+                order_id=order_id,
+                emails_sent=_emails_for(lab, order_id),
+                sales_counted=total_after - total_before,
+                sales_total=total_after,
             ),
+            code=code,
+            fault_plan=faults.name if faults is not None else None,
+            injected_faults=injector.describe() if injector is not None else [],
         )
+        if order_id is not None and run.fan_out is not None:
+            run.consequences = _consequences(run.fan_out)
         return run.model_copy(update={"notes": _fan_out_notes(run, event_type)})
 
     def _upload(self) -> PatternsRun:
@@ -312,8 +411,76 @@ def _received(lab: _Lab) -> dict[str, list[str]]:
     )["Items"]
     received: dict[str, list[str]] = {name: [] for name in SUBSCRIBERS}
     for item in sorted(items, key=lambda i: i["deliveryId"]["S"]):
-        received.setdefault(item["channel"]["S"], []).append(item["eventType"]["S"])
+        if "channel" in item:  # not the email claims or analytics' total
+            received.setdefault(item["channel"]["S"], []).append(item["eventType"]["S"])
     return {name: sorted(types) for name, types in received.items()}
+
+
+def _sales_total(lab: _Lab) -> int:
+    item = (
+        lab.account.client("dynamodb", internal=True)
+        .get_item(
+            TableName=lab.environment["DELIVERIES_TABLE"],
+            Key={"deliveryId": {"S": "analytics#total"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    return int(item["orders"]["N"]) if item else 0
+
+
+def _emails_for(lab: _Lab, order_id: str | None) -> int:
+    if order_id is None:
+        return 0
+    marker = f"order {order_id},"
+    return sum(1 for e in lab.account.sent_emails() if marker in (e["body"] or ""))
+
+
+def _consequences(state: FanOutState) -> list[str]:
+    """How the end state differs from what one order should leave: one email, one counted sale."""
+    found = []
+    if state.emails_sent != 1:
+        found.append(
+            f"{state.emails_sent} email{'' if state.emails_sent == 1 else 's'} for 1 order"
+        )
+    if state.sales_counted != 1:
+        found.append(f"analytics counted {state.sales_counted} sales for 1 order")
+    return found
+
+
+_AS_WRITTEN_WHY = {
+    "throttle the analytics write": "analytics had already marked the message counted when the total "
+    "failed, and Lambda's retry found the mark and skipped",
+    "duplicate the email delivery": "the email subscriber as written sends on every delivery",
+    "crash after the analytics write": "the write that took effect was the 'counted' mark, so the retry "
+    "found it and skipped the total",
+}
+_FIXED_HOW = {
+    "throttle the analytics write": "the mark and the total are one transaction, so the throttled "
+    "attempt wrote neither and the retry wrote both",
+    "duplicate the email delivery": "the second delivery found the order's claim and sent nothing",
+    "crash after the analytics write": "the transaction held the mark and the total, so the retry "
+    "found both done and skipped",
+}
+
+
+def _fault_note(run: PatternsRun) -> str | None:
+    """One sentence: which fault, which code, and what it did to the end state."""
+    if run.fault_plan is None or run.fan_out is None or run.fan_out.order_id is None:
+        return None
+    code = "the code as written" if run.code == "as-written" else "the fixed code"
+    fault = f"Fault '{run.fault_plan}' with {code}"
+    if not run.injected_faults:
+        return f"{fault}: the plan never fired."
+    if run.consequences:
+        why = _AS_WRITTEN_WHY.get(run.fault_plan) if run.code == "as-written" else None
+        return f"{fault}: the end state is wrong ({'; '.join(run.consequences)})" + (
+            f", because {why}." if why else "."
+        )
+    how = _FIXED_HOW.get(run.fault_plan) if run.code == "fixed" else None
+    return f"{fault}: the end state is right (1 email, 1 sale counted)" + (
+        f": {how}." if how else "."
+    )
 
 
 def _peek(lab: _Lab, url: str) -> list[dict[str, Any]]:
@@ -375,6 +542,9 @@ def _fan_out_notes(run: PatternsRun, event_type: str) -> list[str]:
     state = run.fan_out
     assert state is not None
     notes = []
+    fault_note = _fault_note(run)
+    if fault_note:
+        notes.append(fault_note)
     invoked = sorted({i.function for i in run.invocations}, key=SUBSCRIBERS.index)
     notes.append(
         f"One publish, {len(run.invocations)} invocations: SNS invoked {', '.join(invoked) or 'nobody'} "

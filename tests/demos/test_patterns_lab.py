@@ -8,7 +8,15 @@ from serverless_tutor.demos.patterns_lab import (
     SUBSCRIBERS,
     PatternsDemo,
     PatternsError,
+    fault_plan,
 )
+
+# The calls each subscriber makes for an OrderPlaced event, with the fixed (bundled) code.
+ORDER_PLACED_CALLS = {
+    "email": ["dynamodb:PutItem", "dynamodb:PutItem", "ses:SendEmail"],  # record, claim, send
+    "sms": ["dynamodb:PutItem"],
+    "analytics": ["dynamodb:TransactWriteItems"],  # the record and the running total together
+}
 
 
 @pytest.fixture
@@ -23,7 +31,8 @@ def test_fan_out_delivers_one_event_to_all_three_subscribers(demo):
     assert sorted(i.function for i in run.invocations) == sorted(SUBSCRIBERS)
     assert all(i.outcome == "ok" and i.trigger == f"SNS {PUBLISHED_EVENT}" for i in run.invocations)
     assert all(i.cold for i in run.invocations)  # first run: a new environment for each function
-    assert all([c.label for c in i.calls] == ["dynamodb:PutItem"] for i in run.invocations)
+    assert {i.function: [c.label for c in i.calls] for i in run.invocations} == ORDER_PLACED_CALLS
+    assert (run.fan_out.emails_sent, run.fan_out.sales_counted, run.consequences) == (1, 1, [])
     assert [(c.label, c.outcome) for c in run.demo_calls] == [("sns:Publish", "ok")]
     assert run.fan_out.received == {name: [PUBLISHED_EVENT] for name in SUBSCRIBERS}
     assert run.fan_out.filtered_out == []
@@ -112,3 +121,60 @@ def test_reset_redeploys_with_every_subscriber_working_and_close_refuses_more(de
     assert not demo.deployed
     with pytest.raises(PatternsError, match="shut down"):
         demo.publish()
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with PatternsDemo() as lab:
+        yield lab
+
+
+# What each of the lab's fault plans does to one OrderPlaced event when email and analytics
+# are as first written (email sends on every delivery; analytics marks, then adds).
+AS_WRITTEN_CONSEQUENCES = {
+    None: [],  # without a fault the bug does not show
+    "throttle": ["analytics counted 0 sales for 1 order"],
+    "duplicate": ["2 emails for 1 order"],
+    "crash": ["analytics counted 0 sales for 1 order"],
+}
+
+
+@pytest.mark.parametrize("fault", list(AS_WRITTEN_CONSEQUENCES))
+def test_each_fault_leaves_the_subscribers_as_written_a_specific_wrong_end_state(lab, fault):
+    run = lab.publish(code="as-written", faults=fault_plan(fault) if fault else None)
+    assert run.code == "as-written"
+    assert run.consequences == AS_WRITTEN_CONSEQUENCES[fault]
+    assert len(run.injected_faults) == (0 if fault is None else 1)
+    if fault is not None:
+        assert run.notes[0].startswith(f"Fault '{run.fault_plan}' with the code as written")
+        assert "the end state is wrong" in run.notes[0]
+    if fault in ("throttle", "crash"):  # analytics failed once; the retry skipped the total
+        analytics = [i for i in run.invocations if i.function == "analytics"]
+        assert [(i.attempt, i.outcome) for i in analytics] == [(1, "retry"), (2, "ok")]
+        assert "ignored" in analytics[1].log[-1]
+
+
+@pytest.mark.parametrize("fault", ["throttle", "duplicate", "crash"])
+def test_the_fixed_subscribers_survive_each_fault(lab, fault):
+    run = lab.publish(code="fixed", faults=fault_plan(fault))
+    assert len(run.injected_faults) == 1  # the fault did happen
+    assert run.consequences == []
+    assert (run.fan_out.emails_sent, run.fan_out.sales_counted) == (1, 1)
+    assert "the end state is right" in run.notes[0]
+    if fault == "duplicate":
+        assert sum(i.function == "email" for i in run.invocations) == 2
+
+
+def test_the_same_plan_gives_the_same_run(lab):
+    def shape(run):
+        return (
+            sorted(
+                (i.function, i.attempt, i.outcome, tuple(c.label for c in i.calls))
+                for i in run.invocations
+            ),
+            run.injected_faults,
+            run.consequences,
+        )
+
+    first, second = (lab.publish(code="as-written", faults=fault_plan("crash")) for _ in range(2))
+    assert shape(first) == shape(second)
