@@ -3,7 +3,7 @@ test and an 80x24 snapshot of the first question."""
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from serverless_tutor.content.lessons import shipped_lessons
 from serverless_tutor.content.panels import PANELS
@@ -13,6 +13,8 @@ from serverless_tutor.tui.app import TutorApp
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.interview_drill_panel import (
     QUIZ_POINTER,
+    SCORE_LABEL,
+    ZERO_WARNING,
     InterviewDrillPanel,
     interview_questions,
 )
@@ -28,6 +30,15 @@ class DrillApp(App):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield InterviewDrillPanel()
+
+
+async def button_ready(pilot, button: Button) -> None:
+    """Wait (bounded) for a button's press effect to end: it ignores enter until then."""
+    for _ in range(100):
+        if not button.has_class("-active"):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the button stayed pressed")
 
 
 def text(app: App, selector: str) -> str:
@@ -85,17 +96,36 @@ async def test_answer_reveal_tick_score_and_next_by_keyboard():
         assert app.query_one("#drill-reveal-box").display
         assert text(app, "#drill-model-answer") == first.model_answer
         points = len(first.rubric)
-        assert text(app, "#drill-score") == f"Self-score: 0 of {points} (0%) · pass mark 70%"
         rubric = app.query_one("#drill-rubric", QuizChoiceList)
-        assert app.focused is rubric
+        score_button = app.query_one("#drill-reveal", Button)
+        # Focus stays on the button (now "Score my answer"), not the rubric: a stray key
+        # neither ticks a point nor records a score; 0% takes a second press.
+        assert app.focused is score_button and str(score_button.label) == SCORE_LABEL
+        assert text(app, "#drill-score") == ""
+        await pilot.press("space")
+        await pilot.pause()
+        assert rubric.picked == [] and not panel.scored
+        await button_ready(pilot, score_button)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not panel.scored and text(app, "#drill-error") == ZERO_WARNING
+        assert text(app, "#drill-score") == ""
 
+        await pilot.press("tab", "tab")  # past Next question, into the points
+        assert app.focused is rubric
         await pilot.press("down", "space")  # tick the second point
         await pilot.pause()
-        assert rubric.picked == [1]
+        assert rubric.picked == [1] and text(app, "#drill-score") == ""
+        score_button.focus()
+        await button_ready(pilot, score_button)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.scored and not app.query_one("#drill-error").display
         assert (
             text(app, "#drill-score")
             == f"Self-score: 1 of {points} ({1 / points:.0%}) · pass mark 70%"
         )
+        rubric.focus()
 
         for key in ("up", "space", "down", "down", "space", "down", "space"):
             await pilot.press(key)
@@ -120,6 +150,16 @@ async def test_answer_reveal_tick_score_and_next_by_keyboard():
         assert fresh.text == "" and not fresh.read_only and app.focused is fresh
         assert not app.query_one("#drill-reveal-box").display
         assert app.query_one("#drill-rubric", QuizChoiceList).choices == second.rubric
+        assert not panel.scored and str(app.query_one("#drill-reveal", Button).label) != SCORE_LABEL
+
+        await pilot.press("x", "tab", "enter")  # answer, reveal
+        button = app.query_one("#drill-reveal", Button)
+        for _ in range(2):  # nothing ticked: 0% on the second press
+            await button_ready(pilot, button)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert panel.scored
+        assert text(app, "#drill-score").startswith(f"Self-score: 0 of {len(second.rubric)} (0%)")
 
 
 async def test_lesson_12_shows_the_panel_in_its_pane_and_q_types_into_the_answer(tmp_path):

@@ -4,7 +4,10 @@ A view over the quiz engine: the questions are the bank's open questions of
 section 12 (the five common ones first, in bank order), instantiated and graded
 by serverless_tutor.quiz exactly as the Quiz area does. The learner types an
 answer, reveals the model answer and the rubric, ticks the points they made and
-sees the score. Nothing is timed or recorded here; the Quiz area (q) does that.
+asks for the score. Nothing is timed or recorded here; the Quiz area (q) does that.
+
+As in the Quiz area's mock interview, revealing does not move focus into the rubric (a
+stray space or enter there would tick a point), and a score of 0% takes a second press.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from serverless_tutor.tui.widgets.quiz_choice_list import QuizChoiceList
 
 INTERVIEW_SECTION = 12
 QUIZ_POINTER = "For timed mock interviews and spaced review, press q (Quiz area)"
+REVEAL_LABEL = "Show model answer"
+SCORE_LABEL = "Score my answer"
+ZERO_WARNING = (
+    "No point ticked: that scores 0%. Tab to the points and tick with space, "
+    "or press Score again for 0%."
+)
 
 
 def interview_questions() -> list[QuestionInstance]:
@@ -39,7 +48,7 @@ def interview_questions() -> list[QuestionInstance]:
 
 
 class InterviewDrillPanel(LessonPanel):
-    """One interview question: type, reveal the model answer, tick the rubric, see the score, next."""
+    """One interview question: type, reveal the model answer, tick the rubric, score, next."""
 
     DEFAULT_CSS = """
     InterviewDrillPanel #drill-heading, InterviewDrillPanel .drill-label, InterviewDrillPanel #drill-pointer {
@@ -108,6 +117,8 @@ class InterviewDrillPanel(LessonPanel):
         self.questions = interview_questions()
         self.index = 0
         self.revealed = False
+        self.scored = False
+        self._zero_confirmed = False
 
     @property
     def question(self) -> QuestionInstance:
@@ -125,13 +136,15 @@ class InterviewDrillPanel(LessonPanel):
         yield Static(Content(question.prompt), id="drill-prompt")
         yield TextArea(id="drill-answer", placeholder="Your answer, as you would say it…")
         with Grid(id="drill-buttons"):
-            yield Button("Show model answer", id="drill-reveal", compact=True, variant="primary")
+            yield Button(REVEAL_LABEL, id="drill-reveal", compact=True, variant="primary")
             yield Button("Next question", id="drill-next", compact=True)
         yield Static(id="drill-error")
         with Vertical(id="drill-reveal-box"):
             yield Static(Content("Model answer"), classes="drill-label")
             yield Static(Content(question.model_answer or ""), id="drill-model-answer")
-            yield Static(Content("Which points did you make? (space ticks)"), classes="drill-label")
+            yield Static(
+                Content("Which points did you make? (tab here, space ticks)"), classes="drill-label"
+            )
             yield QuizChoiceList(question.rubric, multiple=True, id="drill-rubric")
             yield Static(id="drill-score")
         yield Static(Content(QUIZ_POINTER), id="drill-pointer")
@@ -139,7 +152,10 @@ class InterviewDrillPanel(LessonPanel):
     @on(Button.Pressed, "#drill-reveal")
     def _reveal_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.reveal()
+        if self.revealed:
+            self.score()
+        else:
+            self.reveal()
 
     @on(Button.Pressed, "#drill-next")
     async def _next_pressed(self, event: Button.Pressed) -> None:
@@ -147,7 +163,7 @@ class InterviewDrillPanel(LessonPanel):
         await self.next_question()
 
     def reveal(self) -> None:
-        """Freeze the typed answer; show the model answer, the rubric and the score."""
+        """Freeze the typed answer; show the model answer and the rubric; the button now scores."""
         if self.revealed:
             return
         answer = self.query_one("#drill-answer", TextArea)
@@ -157,17 +173,33 @@ class InterviewDrillPanel(LessonPanel):
         self._error("")
         self.revealed = True
         answer.read_only = True
-        self.query_one("#drill-reveal", Button).disabled = True
+        button = self.query_one("#drill-reveal", Button)
+        button.label = SCORE_LABEL
         self.add_class("-revealed")
-        self.show_score()
+        # Focus stays on this button, not the rubric; tab reaches the points.
+        button.focus(scroll_visible=False)
         rubric = self.query_one("#drill-rubric", QuizChoiceList)
-        rubric.focus()
         self.call_after_refresh(rubric.scroll_visible)
+
+    def score(self) -> None:
+        """Show the self-score for the ticked points; with none ticked, only when asked twice."""
+        if not self.revealed:
+            return
+        ticked = self.query_one("#drill-rubric", QuizChoiceList).picked
+        if not ticked and not self._zero_confirmed:
+            self._zero_confirmed = True
+            self._error(ZERO_WARNING)
+            return
+        self._error("")
+        self.scored = True
+        self.show_score()
 
     async def next_question(self) -> None:
         """The next question (after the last, the first again), with a fresh answer box."""
         self.index = (self.index + 1) % len(self.questions)
         self.revealed = False
+        self.scored = False
+        self._zero_confirmed = False
         self.remove_class("-revealed")
         await self.recompose()
         self.query_one("#drill-answer", TextArea).focus()
@@ -179,7 +211,8 @@ class InterviewDrillPanel(LessonPanel):
         )
 
     def show_score(self) -> None:
-        if not self.revealed:
+        """Redraw the score once the learner has asked for it (it then follows their ticks)."""
+        if not self.scored:
             return
         answer = self.answer()
         result = grade(self.question, answer)
@@ -211,5 +244,5 @@ class InterviewDrillPanel(LessonPanel):
 
     def on_click(self, event: Click) -> None:
         # A click toggles a point through the list's own OptionSelected handler; redraw after it.
-        if self.revealed:
+        if self.scored:
             self.call_after_refresh(self.show_score)
