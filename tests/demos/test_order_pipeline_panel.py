@@ -179,7 +179,7 @@ async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
         panel = app.query_one(OrderPipelinePanel)
         panel.focus()
         await pilot.pause()  # after the app's own first focus
-        await pilot.press("i", "i", "i", "c")  # fault: none -> throttle -> duplicate -> crash
+        await pilot.press("i", "i", "i", "w")  # fault: none -> throttle -> duplicate -> crash
         assert (panel.fault, panel.code) == ("crash", "as-written")
 
         await pilot.press("o")
@@ -194,7 +194,7 @@ async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
             app, "#pipeline-notes"
         )
 
-        await pilot.press("c", "o")  # the same fault, the fixed code
+        await pilot.press("w", "o")  # the same fault, the fixed code
         await settle(pilot, panel)
         assert text(app, "#pipeline-status") == "Order: 5 invocations, ended CONFIRMED."
         assert "Right for one order" in text(app, "#pipeline-state")

@@ -1,5 +1,5 @@
 """The patterns lab panel in a tiny app that mounts only it: a keyboard-only Pilot test, the diagrams'
-width, and an 80x24 snapshot before any run."""
+width, and snapshots before any run (80x24; 120x40 with a fault and the code as written chosen)."""
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
@@ -68,24 +68,35 @@ def test_snapshot_before_any_run_at_80x24(snap_compare):
     assert snap_compare(PatternsApp(), terminal_size=SIZE)
 
 
+def test_snapshot_with_a_fault_and_the_code_as_written_chosen_at_120x40(snap_compare):
+    async def choose(pilot):
+        panel = pilot.app.query_one(PatternsLabPanel)
+        panel.action_next_fault()
+        panel.action_next_fault()
+        panel.action_toggle_code()
+        await pilot.pause()
+
+    assert snap_compare(PatternsApp(), terminal_size=(120, 40), run_before=choose)
+
+
 async def test_publish_fail_filter_upload_and_reset_by_keyboard():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(PatternsLabPanel)
         panel.focus()
         await pilot.pause()  # after the app's own first focus
-        assert text(app, "#patterns-status").startswith("Ready: p publish")
+        assert text(app, "#patterns-status").startswith("Ready: a publish")
 
         await pilot.press("a")
         await settle(pilot, panel)
         assert not any(button.disabled for button in app.query(Button).results(Button))
         assert text(app, "#patterns-status") == "publish OrderPlaced: 3 invocations."
-        assert (
-            text(app, "#patterns-fan-out-state")
-            == "email      got 1  DLQ 0\nsms        got 1  DLQ 0\nanalytics  got 1  DLQ 0"
+        assert text(app, "#patterns-fan-out-state") == (
+            "email      got 1  DLQ 0\nsms        got 1  DLQ 0\nanalytics  got 1  DLQ 0\n"
+            "Order o-42: 1 email, 1 sale counted (total 1)"
         )
         assert text(app, "#patterns-fan-out-diagram").count("✓ cold") == 3
-        assert app.query_one(DataTable).row_count == len(trace_rows(panel.last_run)) == 7
+        assert app.query_one(DataTable).row_count == len(trace_rows(panel.last_run)) == 9
 
         await pilot.press("f")
         await settle(pilot, panel)
@@ -93,9 +104,8 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await pilot.press("a")
         await settle(pilot, panel)
         assert text(app, "#patterns-status") == "publish OrderPlaced: 5 invocations."
-        assert (
-            text(app, "#patterns-fan-out-state")
-            == "email      got 2  DLQ 0\nsms        got 1  DLQ 1\nanalytics  got 2  DLQ 0"
+        assert text(app, "#patterns-fan-out-state").startswith(
+            "email      got 2  DLQ 0\nsms        got 1  DLQ 1\nanalytics  got 2  DLQ 0"
         )
         assert "✗ 3 tries → DLQ" in text(app, "#patterns-fan-out-diagram")
         assert "isolated" in text(app, "#patterns-notes")
@@ -117,9 +127,35 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
         await pilot.press("x")
         await settle(pilot, panel)
         assert panel.last_run is None and not panel.engine.deployed and not panel.engine.failing
-        assert text(app, "#patterns-status").startswith("Ready: p publish")
+        assert text(app, "#patterns-status").startswith("Ready: a publish")
         assert (
             text(app, "#patterns-pipes-state") == "" and text(app, "#patterns-fan-out-state") == ""
+        )
+
+
+async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
+    app = PatternsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(PatternsLabPanel)
+        panel.focus()
+        await pilot.pause()  # after the app's own first focus
+        await pilot.press("i", "i", "w")  # fault: none -> throttle -> duplicate; code: as written
+        assert (panel.fault, panel.code) == ("duplicate", "as-written")
+
+        await pilot.press("a")
+        await settle(pilot, panel)
+        assert panel.last_run is not None and panel.last_run.code == "as-written"
+        state = text(app, "#patterns-fan-out-state")
+        assert "Order o-42: 2 emails, 1 sale counted (total 1)" in state
+        assert state.endswith("Wrong for one order: 2 emails for 1 order")
+        assert "Fault 'duplicate the email delivery' with the code as written" in text(
+            app, "#patterns-notes"
+        )
+
+        await pilot.press("w", "a")  # the same fault, the fixed subscribers
+        await settle(pilot, panel)
+        assert text(app, "#patterns-fan-out-state").endswith(
+            "Right for one order: 1 email, 1 sale counted"
         )
 
 

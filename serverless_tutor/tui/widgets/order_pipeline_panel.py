@@ -131,7 +131,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             tooltip="the fault for the next order",
         ),
         Binding(
-            "c",
+            "w",
             "toggle_code",
             "Code: fixed or as written",
             show=False,
@@ -225,7 +225,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             yield Button("Fail pay", id="pipeline-fail-payment", compact=True)
             yield Button("Reset", id="pipeline-reset", compact=True)
         with Horizontal(id="pipeline-toggles"):
-            # Keys i (fault) and c (code) cycle these while the panel has focus.
+            # Keys i (fault) and w (code) cycle these while the panel has focus.
             yield Select(
                 FAULT_CHOICES, value=NO_FAULT, allow_blank=False, compact=True, id="pipeline-fault"
             )
@@ -376,7 +376,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
         if run is None:
             status.update(
                 Content(
-                    "Ready: press o to place an order (1 book, 2 pens); i picks a fault, c the code. "
+                    "Ready: press o to place an order (1 book, 2 pens); i picks a fault, w the code. "
                     "The first run also deploys order-service into a local account."
                 )
             )

@@ -5,6 +5,11 @@ bundled patterns-lab service (in a worker, like every run). Each run shows its
 diagram, the end state of the pattern, a trace of the invocations and their AWS
 calls, and what to notice. Unmounting shuts the runtime down and empties the
 local account.
+
+On the fan-out tab two toggles shape the next publish: a fault (none, throttle a
+write, duplicate a delivery, crash after a write: the lab's own fault plans) and
+the code (the fixed subscribers, or email and analytics as first written). The
+end state then says whether one order got one email and one counted sale.
 """
 
 from __future__ import annotations
@@ -14,17 +19,21 @@ from typing import Any, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal
 from textual.content import Content
-from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.widgets import Button, Select, Static, TabbedContent, TabPane
 
 from serverless_tutor.demos.patterns_lab import (
     FAILING_SUBSCRIBER,
+    FAULT_LABELS,
     FILTERED_EVENT,
     PUBLISHED_EVENT,
+    Code,
+    FaultName,
     PatternsDemo,
     PatternsError,
     PatternsRun,
+    fault_plan,
 )
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.patterns_diagram import (
@@ -42,6 +51,14 @@ WORKING: dict[Action, str] = {
     "upload": "Uploading orders.csv",
     "reset": "Resetting: throwing the deployment away",
 }
+NO_FAULT = "none"
+FAULT_CHOICES: list[tuple[str, str]] = [("fault: none", NO_FAULT)] + [
+    (f"fault: {name}", name) for name in FAULT_LABELS
+]
+CODE_CHOICES: list[tuple[str, Code]] = [
+    ("code: fixed", "fixed"),
+    ("code: as written", "as-written"),
+]
 TAB_OF: dict[Action, str] = {
     "publish": "patterns-fan-out",
     "filtered": "patterns-fan-out",
@@ -58,6 +75,16 @@ def fan_out_state_text(run: PatternsRun) -> str:
     for name, types in state.received.items():
         dlq = len(state.dead_letters.get(name, []))
         lines.append(f"{name:<10} got {len(types)}  DLQ {dlq}")
+    if state.order_id is not None:
+        lines.append(
+            f"Order {state.order_id}: {state.emails_sent} email{'' if state.emails_sent == 1 else 's'}, "
+            f"{state.sales_counted} sale{'' if state.sales_counted == 1 else 's'} counted "
+            f"(total {state.sales_total})"
+        )
+    if run.consequences:
+        lines.append(f"Wrong for one order: {'; '.join(run.consequences)}")
+    elif run.fault_plan is not None and state.order_id is not None:
+        lines.append("Right for one order: 1 email, 1 sale counted")
     return "\n".join(lines)
 
 
@@ -94,6 +121,21 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
         Binding("f", "start('fail')", "Fail sms", tooltip=f"toggle {FAILING_SUBSCRIBER} failing"),
         Binding("u", "start('upload')", "Upload", tooltip="upload orders.csv (one bad row)"),
         Binding("x", "start('reset')", "Reset", tooltip="throw the deployment away"),
+        # Off the footer (no room at 80 columns); `?` lists them, the selects show them.
+        Binding(
+            "i",
+            "next_fault",
+            "Next fault (none, throttle, duplicate, crash)",
+            show=False,
+            tooltip="the fault for the next publish",
+        ),
+        Binding(
+            "w",
+            "toggle_code",
+            "Code: fixed or as written",
+            show=False,
+            tooltip="email and analytics for the next publish: fixed, or as first written",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -112,6 +154,13 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
     PatternsLabPanel .patterns-buttons Button {
         width: 100%;
         min-width: 0;
+    }
+    PatternsLabPanel #patterns-toggles {
+        height: auto;
+        margin: 1 0 0 0;
+    }
+    PatternsLabPanel #patterns-toggles Select {
+        width: 1fr;
     }
     PatternsLabPanel PatternsDiagram, PatternsLabPanel .patterns-state {
         height: auto;
@@ -153,6 +202,22 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                     yield Button("Publish", id="patterns-publish", compact=True, variant="primary")
                     yield Button("Cart evt", id="patterns-filtered", compact=True)
                     yield Button("Fail sms", id="patterns-fail", compact=True)
+                with Horizontal(id="patterns-toggles"):
+                    # Keys i (fault) and w (code) cycle these while the panel has focus.
+                    yield Select(
+                        FAULT_CHOICES,
+                        value=NO_FAULT,
+                        allow_blank=False,
+                        compact=True,
+                        id="patterns-fault",
+                    )
+                    yield Select(
+                        CODE_CHOICES,
+                        value="fixed",
+                        allow_blank=False,
+                        compact=True,
+                        id="patterns-code",
+                    )
                 yield PatternsDiagram(id="patterns-fan-out-diagram")
                 yield Static(id="patterns-fan-out-state", classes="patterns-state")
             with TabPane("Pipes and filters", id="patterns-pipes"):
@@ -180,17 +245,45 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                 event.stop()
                 self.action_start(action)
 
+    @property
+    def fault(self) -> FaultName | None:
+        value = self.query_one("#patterns-fault", Select).value
+        return next((name for name in FAULT_LABELS if name == value), None)
+
+    @property
+    def code(self) -> Code:
+        value = self.query_one("#patterns-code", Select).value
+        return "as-written" if value == "as-written" else "fixed"
+
+    def action_next_fault(self) -> None:
+        self.query_one(TabbedContent).active = "patterns-fan-out"
+        values = [value for _, value in FAULT_CHOICES]
+        select = self.query_one("#patterns-fault", Select)
+        select.value = values[(values.index(str(select.value)) + 1) % len(values)]
+
+    def action_toggle_code(self) -> None:
+        self.query_one(TabbedContent).active = "patterns-fan-out"
+        self.query_one("#patterns-code", Select).value = (
+            "fixed" if self.code == "as-written" else "as-written"
+        )
+
     def action_start(self, action: Action) -> None:
         if self.warn_if_busy():
             return
         if action in TAB_OF:
             self.query_one(TabbedContent).active = TAB_OF[action]
         status = WORKING[action]
+        fault, code = self.fault, self.code
+        if action in ("publish", "filtered"):
+            if fault is not None:
+                status += f", with a fault: {FAULT_LABELS[fault]}"
+            if code == "as-written":
+                status += ", code as written"
         if action not in ("reset", "fail") and not self.engine.deployed:
             status += " (deploying patterns-lab first)"
-        self.start_action(status + "…", lambda: (action, self._perform(action)))
+        self.start_action(status + "…", lambda: (action, self._perform(action, fault, code)))
 
-    def _perform(self, action: Action) -> PatternsRun | None:
+    def _perform(self, action: Action, fault: FaultName | None, code: Code) -> PatternsRun | None:
         """In the worker thread: None after a toggle or a reset."""
         if action == "reset":
             self.engine.reset()
@@ -200,7 +293,11 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
             return None
         if action == "upload":
             return self.engine.upload()
-        return self.engine.publish(PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT)
+        return self.engine.publish(
+            PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT,
+            code=code,
+            faults=fault_plan(fault) if fault is not None else None,
+        )
 
     def show_result(self, result: tuple[Action, PatternsRun | None]) -> None:
         action, run = result
@@ -237,11 +334,12 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
             state = (
                 "failing (its role is denied dynamodb:PutItem)" if self.failing else "working again"
             )
-            status.update(Content(f"{FAILING_SUBSCRIBER} is now {state}: press p to publish."))
+            status.update(Content(f"{FAILING_SUBSCRIBER} is now {state}: press a to publish."))
         elif run is None:
             status.update(
                 Content(
-                    "Ready: p publish, c cart event (filtered), f fail sms, u upload CSV, x reset."
+                    "Ready: a publish, c cart event (filtered), f fail sms, i fault, w code, "
+                    "u upload CSV, x reset."
                 )
             )
         else:
