@@ -582,13 +582,22 @@ def _parse_response(
 
 
 def _boto3_session() -> Any:
-    """The process's one boto3 session (call with _SESSION_LOCK held)."""
+    """The process's one boto3 session (call with _SESSION_LOCK held).
+
+    It is the session moto itself keeps for listing a service's regions whenever it
+    creates an account's backend, so botocore's endpoint data (a 1.2 MB JSON file)
+    is decoded once per process, not once for moto and once for our clients.
+    """
     global _SESSION
     if _SESSION is None:
-        import boto3.session
-        import botocore.session
+        from moto.core.base_backend import AccountSpecificBackend
 
-        _SESSION = boto3.session.Session(botocore_session=botocore.session.get_session())
+        with _MOTO_LOCK:
+            session = AccountSpecificBackend.get_session()
+            # moto reads the session under _MOTO_LOCK, our clients under _SESSION_LOCK:
+            # the endpoint resolver, created lazily, is created here, before either.
+            session.get_available_partitions()
+        _SESSION = session
     return _SESSION
 
 

@@ -12,13 +12,22 @@ delivery just lands here, where tests and panels can read it.
 
 As a second line, `moto.sns.models.requests` is replaced by a stand-in that
 refuses every request, so a moto code path we did not wrap cannot connect either.
+
+Both are applied the moment `moto.sns.models` is imported, whoever imports it
+(the SNS API, or moto's SES or S3 notifications reaching for SNS), and not before:
+a check that never touches SNS does not pay for importing it.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import json
+import sys
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +35,7 @@ from pydantic import BaseModel
 _LOCK = threading.Lock()
 _MESSAGES: dict[str, list[OutboxMessage]] = {}
 _INSTALLED = False
+_SNS_MODELS = "moto.sns.models"
 
 # Deliveries that stay inside the account run as moto runs them.
 _INSIDE_PROTOCOLS = frozenset({"sqs"})
@@ -77,62 +87,104 @@ def clear(account_id: str) -> None:
 
 
 def install() -> None:
-    """Wrap moto's SNS delivery once per process (idempotent)."""
+    """Wrap moto's SNS delivery once per process (idempotent): now if moto's SNS models are
+    loaded, else the moment they are imported."""
     global _INSTALLED
     with _LOCK:
         if _INSTALLED:
             return
-        import moto.sns.models as sns_models
-
-        original = sns_models.Subscription.publish
-
-        def publish(
-            self: Any,
-            message: str,
-            message_id: str,
-            subject: str | None = None,
-            message_attributes: dict[str, Any] | None = None,
-            group_id: str | None = None,
-            deduplication_id: str | None = None,
-            message_structure: str | None = None,
-        ) -> None:
-            if self.protocol in _INSIDE_PROTOCOLS:
-                original(
-                    self,
-                    message,
-                    message_id,
-                    subject=subject,
-                    message_attributes=message_attributes,
-                    group_id=group_id,
-                    deduplication_id=deduplication_id,
-                    message_structure=message_structure,
-                )
-                return
-            matcher = self._filter_policy_matcher
-            if matcher is not None and not matcher.matches(message_attributes, message):
-                return
-            if message_structure == "json":
-                message = self._parse_message_structure(message, self.protocol)
-            raw = self.attributes.get("RawMessageDelivery") in (True, "true")
-            body = (
-                message
-                if raw or self.protocol in ("sms", "email")
-                else json.dumps(self.get_post_data(message, message_id, subject), sort_keys=True)
-            )
-            record(
-                OutboxMessage(
-                    account_id=self.account_id,
-                    protocol=self.protocol,
-                    endpoint=str(self.endpoint),
-                    topic_arn=self.topic.arn,
-                    subscription_arn=self.arn,
-                    subject=subject,
-                    message=message,
-                    body=body,
-                    time=datetime.now(UTC),
-                )
-            )
-
-        sns_models.Subscription.publish = publish  # type: ignore[method-assign]
-        sns_models.requests = _NoNetwork()  # type: ignore[assignment]
+        loaded = sys.modules.get(_SNS_MODELS)
+        if loaded is None:
+            sys.meta_path.insert(0, _WrapWhenImported())
+        else:
+            _wrap(loaded)
         _INSTALLED = True
+
+
+class _WrapWhenImported(importlib.abc.MetaPathFinder):
+    """Finds `moto.sns.models` as the other finders would, and wraps it right after it runs."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != _SNS_MODELS:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is None:
+                    return spec
+                spec.loader = _WrappingLoader(spec.loader)
+                return spec
+        return None
+
+
+class _WrappingLoader(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader):
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        _wrap(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_code, ... for inspect and tracebacks
+        return getattr(self._loader, name)
+
+
+def _wrap(sns_models: Any) -> None:
+    original = sns_models.Subscription.publish
+
+    def publish(
+        self: Any,
+        message: str,
+        message_id: str,
+        subject: str | None = None,
+        message_attributes: dict[str, Any] | None = None,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+        message_structure: str | None = None,
+    ) -> None:
+        if self.protocol in _INSIDE_PROTOCOLS:
+            original(
+                self,
+                message,
+                message_id,
+                subject=subject,
+                message_attributes=message_attributes,
+                group_id=group_id,
+                deduplication_id=deduplication_id,
+                message_structure=message_structure,
+            )
+            return
+        matcher = self._filter_policy_matcher
+        if matcher is not None and not matcher.matches(message_attributes, message):
+            return
+        if message_structure == "json":
+            message = self._parse_message_structure(message, self.protocol)
+        raw = self.attributes.get("RawMessageDelivery") in (True, "true")
+        body = (
+            message
+            if raw or self.protocol in ("sms", "email")
+            else json.dumps(self.get_post_data(message, message_id, subject), sort_keys=True)
+        )
+        record(
+            OutboxMessage(
+                account_id=self.account_id,
+                protocol=self.protocol,
+                endpoint=str(self.endpoint),
+                topic_arn=self.topic.arn,
+                subscription_arn=self.arn,
+                subject=subject,
+                message=message,
+                body=body,
+                time=datetime.now(UTC),
+            )
+        )
+
+    sns_models.Subscription.publish = publish
+    sns_models.requests = _NoNetwork()

@@ -1,0 +1,48 @@
+"""A one-shot check loads only the moto services its exercise uses, and the SNS outbox still holds.
+
+Run in a fresh interpreter: what a process imports is process-wide, and the test
+process has long since imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+DRIVER = """
+import json, sys
+from serverless_tutor.content.exercises import find_exercise, shipped_exercises
+from serverless_tutor.grading.runner import grade
+
+exercise = find_exercise(shipped_exercises(), sys.argv[1])
+result = grade(exercise, exercise.solution)
+report = {"status": result.status, "sns_after_check": "moto.sns.models" in sys.modules}
+
+# Whoever imports SNS later (here moto's SES models, which import it at module level)
+# gets it with the outbox's wrap already applied: no delivery can leave the account.
+import moto.ses.models  # noqa: F401
+sns_models = sys.modules["moto.sns.models"]
+report["publish_wrapped_by"] = sns_models.Subscription.publish.__module__
+report["sns_requests"] = type(sns_models.requests).__name__
+print(json.dumps(report))
+"""
+
+
+def test_a_dynamodb_only_check_does_not_load_sns_and_sns_loaded_later_is_wrapped(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, "get-user"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"SERVERLESS_TUTOR_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {
+        "status": "pass",
+        "sns_after_check": False,
+        "publish_wrapped_by": "serverless_tutor.cloud.outbox",
+        "sns_requests": "_NoNetwork",
+    }
