@@ -294,7 +294,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
     @property
     def fault(self) -> FaultName | None:
         value = self.query_one("#pipeline-fault", Select).value
-        return None if value == NO_FAULT else next(f for f in FAULT_LABELS if f == value)
+        return next((name for name in FAULT_LABELS if name == value), None)
 
     @property
     def code(self) -> Code:
