@@ -21,6 +21,11 @@ class PlaygroundApp(App):
         yield InvokePlaygroundPanel(clock=ManualClock())
 
 
+class LessonWidthPlaygroundApp(PlaygroundApp):
+    # The panel's width in the lesson view of an 80x24 terminal.
+    CSS = "InvokePlaygroundPanel { width: 49; }"
+
+
 async def settle(pilot, panel: InvokePlaygroundPanel, attempts: int = 100) -> None:
     """Let the app run until the invoke worker has reported (bounded; no timing is asserted)."""
     for _ in range(attempts):
@@ -145,7 +150,7 @@ async def test_counter_state_is_visible_in_the_result():
 
 
 async def test_timeout_demo_shows_the_error_shape_and_loses_its_environment():
-    app = PlaygroundApp()
+    app = LessonWidthPlaygroundApp()
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(InvokePlaygroundPanel)
         await choose(pilot, "#playground-demo", [d.id for d in DEMOS].index("slow-report"))
@@ -161,6 +166,13 @@ async def test_timeout_demo_shows_the_error_shape_and_loses_its_environment():
         assert "Env #1 timed out and was destroyed: the next request is cold." in text(
             app, "#playground-why"
         )
+        panel.focus()
+        await pilot.press("5")  # the Runs tab: every column in view at 80 columns
+        await pilot.pause()
+        runs = app.query_one("#playground-history", DataTable)
+        assert runs.virtual_size.width <= runs.scrollable_content_region.width
+        cells = [str(cell) for cell in runs.get_row_at(0)]
+        assert cells[:2] == ["#1", "cold"] and cells[3].isdigit() and cells[-1] == "timeout"
 
 
 async def test_memory_change_gives_a_cold_start_and_says_why():

@@ -102,6 +102,34 @@ def logs_text(batch: BatchResult) -> str:
     return "".join(invocation.result.logs for invocation in batch.invocations)
 
 
+# The Runs tab's columns, (label, width), oldest run first: six columns of these widths fit
+# the panel at 80 columns (a seventh, the run number, pushed the status out of view; the
+# Result and Logs tabs name each request). Times are milliseconds, as in the REPORT line.
+RUN_COLUMNS = (
+    ("env", 3),
+    ("start", 5),
+    ("ms", 7),
+    ("billed", 6),
+    ("init", 5),
+    ("status", 7),
+)
+# "out_of_memory" does not fit the status column; Lambda's own REPORT says so at length.
+RUN_STATUS = {"success": "ok", "out_of_memory": "OOM"}
+
+
+def run_cells(invocation: PlaygroundInvocation) -> tuple[str, ...]:
+    """One run's row in the Runs tab: '#1', 'cold', '0.17', '1', '4.1', 'ok'."""
+    report = invocation.result.report
+    return (
+        f"#{invocation.environment_number}",
+        "cold" if invocation.cold else "warm",
+        f"{report.duration_ms:.2f}",
+        str(report.billed_duration_ms),
+        "-" if report.init_duration_ms is None else f"{report.init_duration_ms:.1f}",
+        RUN_STATUS.get(report.status, report.status),
+    )
+
+
 # Tab id -> title (short: five numbered tabs fit the panel at 80 columns).
 PLAYGROUND_TABS = {
     "playground-tab-result": "Result",
@@ -262,7 +290,8 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
 
     def on_mount(self) -> None:
         history = self.query_one("#playground-history", DataTable)
-        history.add_columns("#", "env", "start", "duration", "billed", "init", "status")
+        for label, width in RUN_COLUMNS:
+            history.add_column(label, width=width)
         self._show_demo()
         self._timer = self.set_interval(REFRESH_S, self._refresh_environments, pause=True)
 
@@ -383,16 +412,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
         history = self.query_one("#playground-history", DataTable)
         history.clear()
         for invocation in self.engine.history(self.demo_id):
-            report = invocation.result.report
-            history.add_row(
-                str(invocation.number),
-                f"#{invocation.environment_number}",
-                "cold" if invocation.cold else "warm",
-                f"{report.duration_ms:.2f} ms",
-                f"{report.billed_duration_ms} ms",
-                "-" if report.init_duration_ms is None else f"{report.init_duration_ms:.2f} ms",
-                report.status,
-            )
+            history.add_row(*run_cells(invocation))
         if history.row_count:
             history.move_cursor(row=history.row_count - 1)
 
