@@ -249,25 +249,6 @@ def test_each_fault_leaves_the_code_as_written_a_specific_wrong_end_state(demo, 
         assert run.end_state.order_status == "PAID"
 
 
-@pytest.mark.parametrize("fault", ["throttle", "duplicate", "crash"])
-def test_the_fixed_code_survives_each_fault(demo, fault):
-    run = demo.run(PipelineOptions(code="fixed", faults=fault_plan(fault)))
-    assert len(run.injected_faults) == 1  # the fault did happen
-    assert run.consequences == []
-    before, after = run.state_before.stock, run.end_state.stock
-    assert after == {"book": before["book"] - 1, "pen": before["pen"] - 2}
-    assert (run.end_state.order_status, run.end_state.emails_sent) == ("CONFIRMED", 1)
-    assert "the end state is right" in run.notes[0]
-    retried = [s for s in run.steps if s.outcome == "retry"]
-    if fault == "duplicate":
-        assert not retried
-        assert sum(s.function == "updateInventory" for s in run.steps) == 2
-    else:  # the throttled or crashed step failed once, and Lambda's retry finished the work
-        assert [s.function for s in retried] == [
-            "updateInventory" if fault == "throttle" else "processPayment"
-        ]
-
-
 def test_the_same_plan_gives_the_same_run(demo):
     def shape(run):
         return (
@@ -288,6 +269,25 @@ def test_the_same_plan_gives_the_same_run(demo):
         "updateInventory",
         "sendNotification",
     ]
+
+
+@pytest.mark.parametrize("fault", ["throttle", "duplicate", "crash"])
+def test_the_fixed_code_survives_each_fault(demo, fault):
+    run = demo.run(PipelineOptions(code="fixed", faults=fault_plan(fault)))
+    assert len(run.injected_faults) == 1  # the fault did happen
+    assert run.consequences == []
+    before, after = run.state_before.stock, run.end_state.stock
+    assert after == {"book": before["book"] - 1, "pen": before["pen"] - 2}
+    assert (run.end_state.order_status, run.end_state.emails_sent) == ("CONFIRMED", 1)
+    assert "the end state is right" in run.notes[0]
+    retried = [s for s in run.steps if s.outcome == "retry"]
+    if fault == "duplicate":
+        assert not retried
+        assert sum(s.function == "updateInventory" for s in run.steps) == 2
+    else:  # the throttled or crashed step failed once, and Lambda's retry finished the work
+        assert [s.function for s in retried] == [
+            "updateInventory" if fault == "throttle" else "processPayment"
+        ]
 
 
 def test_cli_runs_the_code_as_written_under_a_pipeline_fault(capsys):
