@@ -29,7 +29,11 @@ from serverless_tutor.cli.learner_data import (
     save_progress,
 )
 from serverless_tutor.cli.output import console, print_json, usage_error
-from serverless_tutor.content.exercises import Exercise, find_exercise, shipped_exercises
+from serverless_tutor.content.exercises import (
+    Exercise,
+    shipped_exercise,
+    shipped_exercises,
+)
 from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import ProgressStore
 
@@ -176,10 +180,10 @@ def _find(args: argparse.Namespace) -> tuple[Exercise | None, int | None]:
     if folder is not None:
         return _from_folder(folder, args.exercise)
     try:
-        exercises = _load()
+        exercise = shipped_exercise(args.exercise)  # only its own folder: a one-shot verb
+        exercises = _load() if exercise is None else []
     except ContentError as exc:
         return None, usage_error(f"shipped exercises are invalid:\n{exc}")
-    exercise = find_exercise(exercises, args.exercise)
     if exercise is None:
         known = ", ".join(e.id for e in exercises)
         return None, usage_error(f"no exercise {args.exercise!r}; known exercises: {known}")

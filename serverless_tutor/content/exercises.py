@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -637,6 +638,22 @@ def shipped_exercises() -> list[Exercise]:
     from serverless_tutor.paths import exercises_dir
 
     return load_exercises(exercises_dir())
+
+
+def shipped_exercise(exercise_id: str) -> Exercise | None:
+    """One shipped exercise, loading and checking only its own folder (None: no such exercise).
+
+    A verb that needs one exercise (`check ID`, `hint ID`, ...) need not parse and
+    validate all of them, which costs several times more than the one.
+    """
+    from serverless_tutor.paths import exercises_dir
+
+    if re.fullmatch(_ID_PATTERN, exercise_id) is None:  # never a path: no "..", no "/"
+        return None
+    folder = exercises_dir() / exercise_id
+    if not (folder / SPEC_FILE).is_file():
+        return None
+    return load_exercise(folder)
 
 
 def find_exercise(exercises: list[Exercise], exercise_id: str) -> Exercise | None:

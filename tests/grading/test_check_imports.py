@@ -1,7 +1,7 @@
-"""A one-shot check loads only the moto services its exercise uses, and the SNS outbox still holds.
+"""A one-shot check loads only what it needs: its own exercise, the moto services it uses.
 
-Run in a fresh interpreter: what a process imports is process-wide, and the test
-process has long since imported everything.
+The import test runs in a fresh interpreter: what a process imports is process-wide,
+and the test process has long since imported everything.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+
+from serverless_tutor.content.exercises import shipped_exercise
 
 DRIVER = """
 import json, sys
@@ -46,3 +48,10 @@ def test_a_dynamodb_only_check_does_not_load_sns_and_sns_loaded_later_is_wrapped
         "publish_wrapped_by": "serverless_tutor.cloud.outbox",
         "sns_requests": "_NoNetwork",
     }
+
+
+def test_one_shipped_exercise_loads_alone_the_same_and_an_id_is_never_a_path(exercises):
+    for exercise in exercises:
+        assert shipped_exercise(exercise.id) == exercise
+    for not_an_exercise in ("no-such", "packs", "../exercises/create-order", "create-order/", ""):
+        assert shipped_exercise(not_an_exercise) is None
