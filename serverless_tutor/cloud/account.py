@@ -432,6 +432,7 @@ def _call_moto(
     """moto's answer, or an InternalFailure when moto raises (a handler's call never crashes us)."""
     try:
         with _MOTO_LOCK:
+            outbox.install()  # SNS may have been loaded since the last call: wrapped before it serves
             if not untrusted:
                 return _call_wsgi(method, url, headers, body)
             with containment.serving_handler():

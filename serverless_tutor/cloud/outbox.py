@@ -36,6 +36,7 @@ _LOCK = threading.Lock()
 _MESSAGES: dict[str, list[OutboxMessage]] = {}
 _INSTALLED = False
 _SNS_MODELS = "moto.sns.models"
+_WRAPPED = "_serverless_tutor_outbox_wrapped"  # set on the module once its delivery is wrapped
 
 # Deliveries that stay inside the account run as moto runs them.
 _INSIDE_PROTOCOLS = frozenset({"sqs"})
@@ -87,18 +88,23 @@ def clear(account_id: str) -> None:
 
 
 def install() -> None:
-    """Wrap moto's SNS delivery once per process (idempotent): now if moto's SNS models are
-    loaded, else the moment they are imported."""
+    """Wrap moto's SNS delivery: now if moto's SNS models are loaded, else the moment they
+    are imported. Idempotent and cheap: the account calls it before serving each call, so
+    SNS models loaded past the import hook (another finder ahead of it) are wrapped too."""
     global _INSTALLED
     with _LOCK:
-        if _INSTALLED:
-            return
         loaded = sys.modules.get(_SNS_MODELS)
-        if loaded is None:
-            sys.meta_path.insert(0, _WrapWhenImported())
-        else:
+        if loaded is not None and not getattr(loaded, _WRAPPED, False) and not _importing(loaded):
             _wrap(loaded)
-        _INSTALLED = True
+        if not _INSTALLED:
+            if loaded is None:
+                sys.meta_path.insert(0, _WrapWhenImported())
+            _INSTALLED = True
+
+
+def _importing(module: ModuleType) -> bool:
+    """Is the module still running its body (another thread importing it)? Its loader wraps it then."""
+    return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
 
 
 class _WrapWhenImported(importlib.abc.MetaPathFinder):
@@ -188,3 +194,4 @@ def _wrap(sns_models: Any) -> None:
 
     sns_models.Subscription.publish = publish
     sns_models.requests = _NoNetwork()
+    setattr(sns_models, _WRAPPED, True)

@@ -50,6 +50,37 @@ def test_a_dynamodb_only_check_does_not_load_sns_and_sns_loaded_later_is_wrapped
     }
 
 
+PAST_THE_HOOK = """
+import json, sys
+from serverless_tutor.cloud.account import LocalAccount
+
+account = LocalAccount()
+# Another import hook ahead of ours could load SNS without it: the next call wraps it.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_WrapWhenImported"]
+import moto.sns.models as sns_models
+
+before = sns_models.Subscription.publish.__module__
+account.client("dynamodb").list_tables()
+print(json.dumps([before, sns_models.Subscription.publish.__module__, type(sns_models.requests).__name__]))
+"""
+
+
+def test_sns_loaded_past_the_import_hook_is_wrapped_before_the_next_call_is_served():
+    done = subprocess.run(
+        [sys.executable, "-c", PAST_THE_HOOK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [
+        "moto.sns.models",
+        "serverless_tutor.cloud.outbox",
+        "_NoNetwork",
+    ]
+
+
 def test_one_shipped_exercise_loads_alone_the_same_and_an_id_is_never_a_path(exercises):
     for exercise in exercises:
         assert shipped_exercise(exercise.id) == exercise
