@@ -64,6 +64,10 @@ VERBS: dict[str, tuple[str, str]] = {
     "fit": ("fit_verb", "is serverless a fit for this workload? verdict and reasons"),
     "serve": ("serve_verb", "serve the app to browsers (one app process per browser session)"),
 }
+# Verbs whose own work before their first cold start is shorter than the sandbox
+# template's boot (boto3): the template starts before anything else is imported.
+# Not `check`: it loads moto meanwhile anyway, which takes longer than the template.
+SANDBOX_VERBS = frozenset({"invoke"})
 VERB_MODULES = sorted({f"serverless_tutor.cli.{module}" for module, _help in VERBS.values()})
 
 
@@ -105,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args_list:
         return _run_app()
     verb = _verb_in(args_list)
+    if verb in SANDBOX_VERBS and not {"-h", "--help"} & set(args_list):
+        from serverless_tutor.runtime.template import start_early_template
+
+        start_early_template()  # boots (imports boto3) while this process imports the verb
     parser = build_parser([verb] if verb else [])
     args = parser.parse_args(args_list)
     if getattr(args, "handler", None) is None:

@@ -29,7 +29,7 @@ from serverless_tutor.runtime.forwarding import RequestHandler, no_network_handl
 from serverless_tutor.runtime.results import EnvironmentInfo, InvocationResult, LambdaError, Report
 
 if TYPE_CHECKING:
-    from serverless_tutor.runtime.sandbox import TemplateProcess
+    from serverless_tutor.runtime.template import TemplateProcess
 
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 
@@ -82,11 +82,18 @@ class LambdaRuntime:
         self._work_dir: Path | None = None
         self._template = None
         if backend == "sandbox":
-            from serverless_tutor.runtime.sandbox import TemplateProcess
+            from serverless_tutor.runtime.template import TemplateProcess, take_early_template
 
-            self._work_dir = Path(tempfile.mkdtemp(prefix="serverless-tutor-sandbox-"))
-            self._template = TemplateProcess(self._work_dir)
-            self._template.start()  # imports boto3 in the background while the caller goes on
+            template = take_early_template()  # started before the command imported the rest
+            if template is None or not template.alive:
+                if template is not None:
+                    _stop_sandbox(template, template.work_dir)
+                template = TemplateProcess(
+                    Path(tempfile.mkdtemp(prefix="serverless-tutor-sandbox-"))
+                )
+                template.start()  # imports boto3 in the background while the caller goes on
+            self._template = template
+            self._work_dir = template.work_dir
             # a runtime dropped without shutdown() still stops its template and wipes its scratch dirs
             self._finalizer = weakref.finalize(self, _stop_sandbox, self._template, self._work_dir)
 
