@@ -236,7 +236,10 @@ def test_a_sam_template_simple_table_lives_across_invokes(tmp_path, invoke):
             "serverless.yml: no function 'nope' (expected one of its functions: count, describe)",
         ),
         (
-            {"serverless.yml": "service: broken\nprovider:\n  name: aws\nfunctions: [1, 2]\n"},
+            {
+                "serverless.yml": "service: broken\nprovider:\n  name: aws\nfunctions: [1, 2]\n",
+                "app.py": COUNTER,  # the handler exists: what fails is the stack
+            },
             ["app.py:handler"],
             "serverless.yml cannot be loaded: ",
         ),
