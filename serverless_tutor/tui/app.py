@@ -77,7 +77,8 @@ class TutorApp(App):
         """Another writer's progress was merged into the app's: screens redraw their marks."""
 
     class FirstScreenShown(Message):
-        """The first frame is on the terminal: what was kept back for it can be drawn now."""
+        """The first frame is on the terminal and the models are loaded: what was kept back
+        (recording the visit, the lesson's text) can be done now."""
 
     def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
         super().__init__()
@@ -132,8 +133,17 @@ class TutorApp(App):
             self._startup_notice = loaded.notice
         return self._progress
 
+    @property
+    def models_loaded(self) -> bool:
+        """Have the lessons and the progress been validated (pydantic imported)?"""
+        return self._lessons is not None and self._progress is not None
+
     def on_ready(self) -> None:
-        # The first frame is on the terminal: now the models, then the lesson's text.
+        self.first_screen_shown = True
+        # The models load once the frames already due (Textual's own) are drawn too.
+        self.call_after_refresh(self._load_after_first_frame)
+
+    def _load_after_first_frame(self) -> None:
         progress, _lessons = self.progress, self.lessons
         wanted_theme = progress.theme if progress.theme in (DARK_THEME, LIGHT_THEME) else None
         if (wanted_theme or self._theme_by_default) != self.theme:  # the glance was wrong
@@ -141,7 +151,6 @@ class TutorApp(App):
         if self._startup_notice:
             self.notify(self._startup_notice, title="Progress", severity="warning", timeout=10)
             self._startup_notice = None
-        self.first_screen_shown = True
         self.screen.post_message(self.FirstScreenShown())
 
     def on_mount(self) -> None:

@@ -1,5 +1,6 @@
 """The first screen is drawn from plain JSON; pydantic and the Markdown stack come after it."""
 
+import inspect
 import json
 import os
 import shutil
@@ -13,8 +14,10 @@ from serverless_tutor.paths import lessons_dir
 from serverless_tutor.progress import ProgressStore
 from serverless_tutor.progress_file import glance_at_progress
 from serverless_tutor.tui.app import LESSON_CACHE_FILE, TutorApp
+from serverless_tutor.tui.screens.help_screen import HelpScreen
 from serverless_tutor.tui.screens.learn_screen import LearnScreen
 from serverless_tutor.tui.widgets.lesson_sidebar import LessonSidebar
+from serverless_tutor.tui.widgets.lesson_view import LessonView
 
 LESSONS = shipped_lessons()
 # Imported only after the first frame; re-adding one to the start-up path fails the test.
@@ -100,10 +103,12 @@ async def test_progress_the_models_refuse_is_kept_aside_after_the_first_frame(tm
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, LearnScreen)
-        for _ in range(100):
-            if screen.current_lesson_id == LESSONS[0].id:
+        view = screen.query_one(LessonView)
+        for _ in range(200):
+            if view.shown_in_full is not None:
                 break
             await pilot.pause(0.05)
+        assert view.shown_in_full == LESSONS[0]
         sidebar = screen.query_one(LessonSidebar)
         marks = [str(sidebar.get_option_at_index(i).prompt)[0] for i in range(len(LESSONS))]
         assert marks == ["✓"] + [" "] * (len(LESSONS) - 1)
@@ -124,3 +129,31 @@ def test_cached_headings_match_the_validated_lessons_until_a_file_changes(tmp_pa
     changed = folder / Path(validated[4].source).name
     changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line.\n")
     assert cached_headings(folder, cache) is None
+
+
+class HelpFirst(TutorApp):
+    """Opens help at the first frame, as a learner pressing ? at once would."""
+
+    CSS_PATH = str(Path(inspect.getfile(TutorApp)).with_name(TutorApp.CSS_PATH))
+
+    def on_ready(self) -> None:  # runs before TutorApp.on_ready, which schedules the models
+        self.push_screen(HelpScreen())
+
+
+async def test_help_opened_before_the_models_load_does_not_keep_the_lesson_text_back(tmp_path):
+    app = HelpFirst(store=ProgressStore(tmp_path / "home"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            if app.models_loaded:
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LearnScreen)
+        view = app.screen.query_one(LessonView)
+        for _ in range(100):
+            if view.shown_in_full is not None:
+                break
+            await pilot.pause(0.05)
+        assert view.shown_in_full == LESSONS[0]
+        assert app.progress.visited == [LESSONS[0].id]

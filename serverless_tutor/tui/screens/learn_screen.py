@@ -32,26 +32,29 @@ class LearnScreen(Screen):
     def compose(self) -> ComposeResult:
         # The first frame comes from the app's plain-JSON glance: no models needed yet.
         app = tutor_app(self.app)
+        headings, glance = app.lesson_headings, app.progress_glance
+        current = next((h for h in headings if h.id == glance.current_lesson), headings[0])
         yield Header()
         with Horizontal():
-            yield LessonSidebar(app.lesson_headings, app.progress_glance.visited, id="sidebar")
-            yield LessonView(len(app.lesson_headings), id="lesson-view")
+            yield LessonSidebar(headings, glance.visited, current=current.id, id="sidebar")
+            yield LessonView(len(headings), first=current, id="lesson-view")
         yield Footer()
 
     async def on_mount(self) -> None:
         self.query_one(LessonSidebar).focus()
         if tutor_app(self.app).first_screen_shown:
             await self._start()
-            return
-        headings = tutor_app(self.app).lesson_headings
-        current = tutor_app(self.app).progress_glance.current_lesson
-        heading = next((h for h in headings if h.id == current), headings[0])
-        self.query_one(LessonView).show_heading(heading)
-        self.query_one(LessonSidebar).show_lesson(heading.id)
 
     async def on_tutor_app_first_screen_shown(self, _message: TutorApp.FirstScreenShown) -> None:
         await self._start()
         self.query_one(LessonView).show_text_kept_back()
+
+    async def on_screen_resume(self) -> None:
+        # Back from help or another area opened in the first moments, when the message
+        # above went to that screen instead.
+        if tutor_app(self.app).models_loaded:
+            await self._start()
+            self.query_one(LessonView).show_text_kept_back()
 
     async def _start(self) -> None:
         """Open the lesson open last, from the validated progress (recording the visit)."""
@@ -60,12 +63,14 @@ class LearnScreen(Screen):
         self._started = True
         app = tutor_app(self.app)
         lessons, progress = app.lessons, app.progress
-        self.query_one(LessonSidebar).show_lessons(
-            [lesson.heading for lesson in lessons], progress.visited
-        )
+        sidebar = self.query_one(LessonSidebar)
+        sidebar.show_lessons([lesson.heading for lesson in lessons], progress.visited)
         ids = [lesson.id for lesson in lessons]
-        current = progress.current_lesson
-        await self.open_lesson(current if current in ids else ids[0])
+        lesson_id = progress.current_lesson if progress.current_lesson in ids else ids[0]
+        # The first frame highlighted this lesson already, and the learner may have moved
+        # the cursor since: it moves only if the validated progress names another lesson.
+        moved = lesson_id != self.current_lesson_id or sidebar.highlighted is None
+        await self.open_lesson(lesson_id, move_cursor=moved)
 
     def on_tutor_app_progress_changed(self, _message: TutorApp.ProgressChanged) -> None:
         sidebar = self.query_one(LessonSidebar)
@@ -77,13 +82,14 @@ class LearnScreen(Screen):
         heading = self.query_one(LessonView).heading
         return heading.id if heading else None
 
-    async def open_lesson(self, lesson_id: str) -> None:
-        # A key pressed before the first frame was drawn: the lesson open last comes first.
+    async def open_lesson(self, lesson_id: str, move_cursor: bool = True) -> None:
+        # A key pressed before the models were loaded: the lesson open last comes first.
         await self._start()
         lesson = next(lesson for lesson in tutor_app(self.app).lessons if lesson.id == lesson_id)
         await self.query_one(LessonView).show(lesson)
         sidebar = self.query_one(LessonSidebar)
-        sidebar.show_lesson(lesson_id)
+        if move_cursor:
+            sidebar.show_lesson(lesson_id)
         sidebar.mark_visited(lesson_id)
         progress = tutor_app(self.app).progress
         if progress.current_lesson != lesson_id or lesson_id not in progress.visited:

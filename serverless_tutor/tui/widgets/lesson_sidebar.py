@@ -19,11 +19,20 @@ class LessonSidebar(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="sidebar-up"),
     ]
 
-    def __init__(self, lessons: list[LessonHeading], visited: Iterable[str], **kwargs):
+    def __init__(
+        self,
+        lessons: list[LessonHeading],
+        visited: Iterable[str],
+        current: str | None = None,
+        **kwargs,
+    ):
         self._lessons = lessons
         self._visited = set(visited)
         self._use_short_titles = False
         super().__init__(*[self._option(lesson) for lesson in lessons], **kwargs)
+        if current is not None:
+            # Highlighted from the start, so the first frame shows it (no watcher runs yet).
+            self.set_reactive(LessonSidebar.highlighted, self.get_option_index(current))
 
     def _option(self, lesson: LessonHeading) -> Option:
         mark = VISITED_MARK if lesson.id in self._visited else " "

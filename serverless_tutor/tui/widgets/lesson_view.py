@@ -18,31 +18,34 @@ if TYPE_CHECKING:
 
 
 class LessonView(VerticalScroll):
-    def __init__(self, lesson_count: int, **kwargs):
+    def __init__(self, lesson_count: int, first: LessonHeading | None = None, **kwargs):
+        """`first`: the lesson whose heading the first frame shows, before its model is loaded."""
         super().__init__(**kwargs)
         self._lesson_count = lesson_count
         self.lesson: Lesson | None = None
-        # The lesson whose heading is shown: in the first frame, before its model is loaded.
-        self.heading: LessonHeading | None = None
+        # The lesson whose heading is shown.
+        self.heading: LessonHeading | None = first
         self._text_kept_back = False
         # The lesson whose text and panels are all mounted (tests wait for it).
         self.shown_in_full: Lesson | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="lesson-heading")
+        # Composed with its text, the heading is laid out in the first frame.
+        yield Static(self._heading_text(), id="lesson-heading")
         yield LessonProse(id="lesson-body")
         yield Vertical(id="lesson-panels")
 
-    def show_heading(self, heading: LessonHeading) -> None:
-        """The first frame: the lesson's heading only; `show` follows with its text."""
-        self.heading = heading
-        text = f"[b]{heading.number}. {heading.title}[/b]\n[dim]Lesson {heading.number} of {self._lesson_count} · about {heading.minutes} min[/dim]"
-        self.query_one("#lesson-heading", Static).update(text)
+    def _heading_text(self) -> str:
+        heading = self.heading
+        if heading is None:
+            return ""
+        return f"[b]{heading.number}. {heading.title}[/b]\n[dim]Lesson {heading.number} of {self._lesson_count} · about {heading.minutes} min[/dim]"
 
     async def show(self, lesson: Lesson) -> None:
         self.lesson = lesson
         self.shown_in_full = None
-        self.show_heading(lesson.heading)
+        self.heading = lesson.heading
+        self.query_one("#lesson-heading", Static).update(self._heading_text())
         await self.query_one("#lesson-panels", Vertical).remove_children()
         self.scroll_home(animate=False)
         # Laying out the text (Markdown, highlighted code) is the slowest part of the
