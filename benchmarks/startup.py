@@ -1,44 +1,52 @@
 """Time to first screen: serverless-tutor vs a bare Textual app, measured in the same run.
 
-Each app runs headless in a fresh interpreter and exits on Textual's Ready event, which
-is sent when the DOM is ready and the first frame has been displayed. For the tutor the
-driver checks that the lesson list was in that frame (the lesson's text is laid out a
-frame later, and its live panels after that, by design, so they are not part of the
-first screen). We time the whole process (interpreter start included) and report
-medians and ratios. Goal: the tutor within 1.5x of the bare app.
+Two modes, both interleaved (one run of each side per round, so machine load hits all
+sides alike), both with bytecode in a temporary folder, never in the checkout:
 
-    python benchmarks/startup.py [--runs 9]
-    python benchmarks/startup.py --tmux [--runs 9]
+    python benchmarks/startup.py --tmux [--runs 15] [--compare SOURCE_DIR]
+    python benchmarks/startup.py [--runs 15] [--compare SOURCE_DIR]
 
-The --tmux mode measures what a person sees: each app starts in a real terminal
-(a tmux pane of 120x40) and the clock stops when its first screen is on that
-terminal (the tutor's lesson list down to lesson 12; the bare app's text), polled
-with `tmux capture-pane` every 5 ms. Two bare apps: Header, Markdown and Footer (the
-figure's historical baseline), and Header, Static and Footer (no Markdown stack).
-Runs are interleaved; each round gives one ratio per baseline, and the median and
-range of those ratios are printed. Beside the wall time, the CPU time (user + system)
-each process had used when its first screen appeared, read from /proc: it moves far
-less with machine load. Bytecode goes to a temporary folder, never into the checkout.
+--tmux measures what a person sees: each app starts in a real terminal (a tmux pane of
+120x40) and the clock stops when its first screen is on that terminal (the tutor's
+lesson list down to lesson 12; the bare app's text), polled with `tmux capture-pane`
+every 5 ms. Wall time only: the tutor keeps working after its first frame (models,
+then the lesson text), so its CPU time when the poll sees the screen would count work
+done after it.
 
-    python benchmarks/startup.py --tmux --runs 15 --compare /tmp/before
+Without --tmux each app runs headless in a fresh interpreter and exits on Textual's
+Ready event (the DOM is ready and the first frame has been displayed), without running
+the app's own Ready handler (the tutor's post-first-frame work). For the tutor the
+driver checks that the lesson list was in that frame. It reports wall time and CPU
+time (user + system, from the kernel's accounting of the finished process): CPU time
+moves far less with machine load than wall time does.
 
---compare also times the tutor from another source tree in the same rounds (for
-example `git archive HEAD~1 | tar -x -C /tmp/before`), so a change is measured against
-what it replaced under the same load.
+Baselines: a bare app with Header, Markdown and Footer (the figure's historical
+baseline), and one with Header, Static and Footer (no Markdown stack). Each round gives
+one ratio per baseline; the median and range of those ratios are printed.
+
+--compare also times the tutor from another source tree in the same rounds (for example
+`git archive HEAD~1 | tar -x -C /tmp/before`), with its own data folder (the lesson
+cache is keyed by the code that wrote it), so a change is measured against what it
+replaced under the same load. Every Python runs with -P, so the current folder never
+shadows the tree being measured. Goal: the tutor within 1.5x of the bare app.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 EXIT_AFTER_FIRST_SCREEN = """
+import sys
+
 def exit_on_ready(app_class, check=lambda app: None):
     import inspect, pathlib
 
@@ -46,45 +54,30 @@ def exit_on_ready(app_class, check=lambda app: None):
         if app_class.CSS_PATH:  # keep the stylesheet path relative to the real app's file
             CSS_PATH = str(pathlib.Path(inspect.getfile(app_class)).with_name(app_class.CSS_PATH))
 
-        def on_ready(self):
+        def on_ready(self, event):
             check(self)
+            event.prevent_default()  # the app's own Ready handler is work after the first frame
             self.exit()
     return FirstScreen
+
+PANE = sys.argv[1] if len(sys.argv) > 1 else "Markdown"
 """
 
 BARE_APP = (
     EXIT_AFTER_FIRST_SCREEN
     + """
 from textual.app import App
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header, Markdown, Static
 
 class Bare(App):
     def compose(self):
         yield Header()
-        yield Markdown("# Hello\\n\\nA bare Textual app with a header, a Markdown pane and a footer.")
+        yield {"Markdown": Markdown, "Static": Static}[PANE](
+            "# Hello\\n\\nA bare Textual app with a header, a text pane and a footer."
+        )
         yield Footer()
 
 exit_on_ready(Bare)().run(headless=True, size=(120, 40))
-"""
-)
-
-# A second, like-for-like baseline: a bare Textual app showing the same first lesson
-# with Textual's own Markdown widget. It tells how much of the gap is "a long lesson
-# with code blocks" rather than the tutor's own machinery.
-BARE_APP_WITH_LESSON = (
-    EXIT_AFTER_FIRST_SCREEN
-    + """
-from textual.app import App
-from textual.widgets import Footer, Header, Markdown
-from serverless_tutor.content.lessons import shipped_lessons
-
-class BareWithLesson(App):
-    def compose(self):
-        yield Header()
-        yield Markdown(shipped_lessons()[0].body)
-        yield Footer()
-
-exit_on_ready(BareWithLesson)().run(headless=True, size=(120, 40))
 """
 )
 
@@ -104,19 +97,12 @@ exit_on_ready(TutorApp, lesson_list_is_on_screen)().run(headless=True, size=(120
 """
 )
 
-
-def time_once(source: str, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", source], check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 BARE_APP_IN_TERMINAL = """
 import sys
 from textual.app import App
 from textual.widgets import Footer, Header, Markdown, Static
 
-PANE = Static if sys.argv[1:] == ["static"] else Markdown
+PANE = Static if sys.argv[1:] == ["Static"] else Markdown
 
 class Bare(App):
     def compose(self):
@@ -128,34 +114,74 @@ Bare().run()
 """
 BARE_READY = "a header, a text pane and a footer"
 TUTOR_READY = "12. Summary and Interview Tips"
+TUTOR = "serverless-tutor"
 
 
-def _process_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system, all threads, waited-for children) of a running process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # Fields after the command name in parentheses: state is field 3, utime 14 ... cstime 17.
-    fields = stat[stat.rindex(")") + 2 :].split()
-    ticks = sum(int(field) for field in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+@dataclass
+class Side:
+    """One app being timed: its label, argv, extra environment, and its first screen's text."""
+
+    label: str
+    argv: list[str]
+    env: dict[str, str]
+    ready: str
+
+
+def sides(scratch: Path, tmux: bool, compare: Path | None) -> list[Side]:
+    python = [sys.executable, "-P"]
+    bare_script = scratch / "bare_app.py"
+    bare_script.write_text(BARE_APP_IN_TERMINAL)
+
+    def bare(pane: str) -> list[str]:
+        return [*python, str(bare_script), pane] if tmux else [*python, "-c", BARE_APP, pane]
+
+    tutor = [*python, "-m", "serverless_tutor"] if tmux else [*python, "-c", TUTOR_APP]
+    found = [
+        Side("bare (Header, Markdown, Footer)", bare("Markdown"), {}, BARE_READY),
+        Side("bare (Header, Static, Footer)", bare("Static"), {}, BARE_READY),
+        Side(TUTOR, tutor, {}, TUTOR_READY),
+    ]
+    if compare is not None:
+        found.append(
+            Side(
+                f"{TUTOR} from {compare}",
+                tutor,
+                {
+                    "PYTHONPATH": str(compare.resolve()),
+                    "SERVERLESS_TUTOR_HOME": str(scratch / "home-compare"),
+                },
+                TUTOR_READY,
+            )
+        )
+    return found
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_headless(side: Side, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of the whole process, which exits at its first frame."""
+    cpu_before = _children_cpu()
+    start = time.perf_counter()
+    subprocess.run(side.argv, check=True, env={**env, **side.env}, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start, _children_cpu() - cpu_before
 
 
 def time_in_tmux(
-    tmux: list[str], command: str, ready: str, env: dict[str, str], timeout_s: float = 30.0
-) -> tuple[float, float | None]:
-    """(wall, CPU) seconds from starting `command` in a fresh 120x40 tmux window until `ready`
-    is on screen; the CPU time is the process's own, read from /proc at that moment."""
+    tmux: list[str], side: Side, env: dict[str, str], timeout_s: float = 30.0
+) -> float:
+    """Seconds from starting the side in a fresh 120x40 tmux window until its text is on screen."""
+    command = " ".join(["env", *(f"{key}={value}" for key, value in side.env.items()), *side.argv])
     start = time.perf_counter()
-    window, pid = subprocess.run(
-        # exec: the pane's process is the app itself, so its pid is the one to read.
-        [*tmux, "new-window", "-d", "-P", "-F", "#{window_id} #{pane_pid}", f"exec {command}"],
+    window = subprocess.run(
+        [*tmux, "new-window", "-d", "-P", "-F", "#{window_id}", command],
         check=True,
         env=env,
         capture_output=True,
         text=True,
-    ).stdout.split()
+    ).stdout.strip()
     try:
         while time.perf_counter() - start < timeout_s:
             screen = subprocess.run(
@@ -164,139 +190,101 @@ def time_in_tmux(
                 text=True,
                 check=False,
             ).stdout
-            if ready in screen:
-                return time.perf_counter() - start, _process_cpu(int(pid))
+            if side.ready in screen:
+                return time.perf_counter() - start
             time.sleep(0.005)
-        raise TimeoutError(f"{ready!r} did not appear within {timeout_s} s")
+        raise TimeoutError(f"{side.ready!r} did not appear within {timeout_s} s")
     finally:
         subprocess.run([*tmux, "kill-window", "-t", window], check=False)
 
 
 def _spread(values: list[float], unit: str = "ms") -> str:
     ordered = sorted(values)
-    scale = 1000 if unit == "ms" else 1
-    digits = 0 if unit == "ms" else 2
+    scale, digits = (1000, 0) if unit == "ms" else (1, 2)
     return (
         f"median {statistics.median(ordered) * scale:.{digits}f}{unit}"
         f"  range {ordered[0] * scale:.{digits}f}-{ordered[-1] * scale:.{digits}f}{unit}"
     )
 
 
-def main_tmux(runs: int, compare: Path | None) -> None:
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory() as scratch:
-        bare_script = Path(scratch) / "bare_app.py"
-        bare_script.write_text(BARE_APP_IN_TERMINAL)
-        env = {
-            **os.environ,
-            "SERVERLESS_TUTOR_HOME": str(Path(scratch) / "home"),
-            "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache"),
-        }
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        python = sys.executable
-        # Each side: label, command, what on the terminal says its first screen is up.
-        sides = [
-            ("bare (Header, Markdown, Footer)", f"{python} {bare_script}", BARE_READY),
-            ("bare (Header, Static, Footer)", f"{python} {bare_script} static", BARE_READY),
-            ("serverless-tutor", f"{python} -m serverless_tutor", TUTOR_READY),
-        ]
-        if compare is not None:
-            # The tutor from another source tree (say, a `git archive` of an older commit),
-            # in the same run, so a change is measured against what it replaced. Its own data
-            # folder: the lesson cache is keyed by the code that wrote it.
-            compare_home = Path(scratch) / "home-compare"
-            sides.append(
-                (
-                    f"serverless-tutor from {compare}",
-                    f"env PYTHONPATH={compare} SERVERLESS_TUTOR_HOME={compare_home}"
-                    f" {python} -m serverless_tutor",
-                    TUTOR_READY,
-                )
-            )
-        # A tmux server of our own, kept alive by an idle 120x40 session whose new windows
-        # take its size: killing the last session of a server while the next one starts
-        # fails with "server exited unexpectedly", and a private socket leaves anyone
-        # else's tmux alone. (tmux 3.3a crashes on new-window under window-size manual.)
-        tmux = ["tmux", "-L", f"startup-bench-{os.getpid()}"]
-        subprocess.run(
-            [*tmux, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "sleep 3600"],
-            check=True,
-            env=env,
-        )
-        wall: dict[str, list[float]] = {label: [] for label, _, _ in sides}
-        cpu: dict[str, list[float]] = {label: [] for label, _, _ in sides}
-        try:
-            for _label, command, ready in sides:  # warm-ups: file cache, bytecode, lesson cache
-                time_in_tmux(tmux, command, ready, env)
-            for _ in range(runs):  # interleaved so machine load affects all sides alike
-                for label, command, ready in sides:
-                    seconds, cpu_seconds = time_in_tmux(tmux, command, ready, env)
-                    wall[label].append(seconds)
-                    if cpu_seconds is not None:
-                        cpu[label].append(cpu_seconds)
-        finally:
-            subprocess.run([*tmux, "kill-server"], check=False)
-    load_after = os.getloadavg()
-    print("scenario: launch in a 120x40 tmux pane until the first screen is on the terminal")
+def report(title: str, runs: int, load: tuple[float, float], measured: dict[str, dict]) -> None:
+    print(title)
     print(
-        f"runs: {runs} per side, interleaved; load average (1 min) {load_before[0]:.1f} "
-        f"before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs"
+        f"runs: {runs} per side, interleaved; load average (1 min) {load[0]:.1f} before, "
+        f"{load[1]:.1f} after; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     )
-    for label, _, _ in sides:
-        cpu_part = f";  CPU to first screen {_spread(cpu[label])}" if cpu[label] else ""
-        print(f"{label:40} wall {_spread(wall[label])}{cpu_part}")
-    tutor = "serverless-tutor"
-    for label, _, _ in sides:
-        if label == tutor:
+    for label, samples in measured.items():
+        cpu = f";  CPU {_spread(samples['cpu'])}" if samples["cpu"] else ""
+        print(f"{label:40} wall {_spread(samples['wall'])}{cpu}")
+    ours = measured[TUTOR]
+    for label, samples in measured.items():
+        if label == TUTOR:
             continue
-        # One ratio per round: the two processes of a round ran under the same load.
-        ratios = [ours / theirs for ours, theirs in zip(wall[tutor], wall[label], strict=True)]
-        line = f"ratio tutor / {label}: wall, per round {_spread(ratios, 'x')}"
-        if len(cpu[tutor]) == len(cpu[label]) == runs:
-            cpu_ratios = [o / t for o, t in zip(cpu[tutor], cpu[label], strict=True)]
-            line += f";  CPU, per round {_spread(cpu_ratios, 'x')}"
+        # One ratio per round: the processes of a round ran under the same load.
+        line = f"ratio {TUTOR} / {label}: wall per round " + _spread(
+            [a / b for a, b in zip(ours["wall"], samples["wall"], strict=True)], "x"
+        )
+        if ours["cpu"] and samples["cpu"]:
+            line += ";  CPU per round " + _spread(
+                [a / b for a, b in zip(ours["cpu"], samples["cpu"], strict=True)], "x"
+            )
         print(line)
     print("goal: the tutor within 1.50x of a bare Textual app")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tmux", action="store_true", help="measure in a real terminal (tmux)")
     parser.add_argument(
         "--compare",
         type=Path,
         metavar="SOURCE_DIR",
-        help="with --tmux, also time the tutor from another source tree (e.g. an older commit)",
+        help="also time the tutor from another source tree (e.g. an older commit)",
     )
     args = parser.parse_args()
-    if args.tmux:
-        main_tmux(args.runs, args.compare)
-        return
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "SERVERLESS_TUTOR_HOME": home}
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {
+            **os.environ,
+            "SERVERLESS_TUTOR_HOME": str(Path(scratch) / "home"),
+            "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache"),
+        }
         # An installed package has its bytecode compiled (pip does it); let the warm-up run
         # write it for a source checkout too, or every run would recompile our modules.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        for source in (BARE_APP, BARE_APP_WITH_LESSON, TUTOR_APP):
-            time_once(source, env)  # warm the OS file cache for all three
-        bare, bare_lesson, tutor = [], [], []
-        for _ in range(args.runs):  # interleaved so machine load affects all alike
-            bare.append(time_once(BARE_APP, env))
-            bare_lesson.append(time_once(BARE_APP_WITH_LESSON, env))
-            tutor.append(time_once(TUTOR_APP, env))
-    bare_median, lesson_median, tutor_median = (
-        statistics.median(x) for x in (bare, bare_lesson, tutor)
-    )
-    print(
-        f"bare Textual app (hello world)        median {bare_median * 1000:7.1f} ms  (runs: {args.runs})"
-    )
-    print(f"bare Textual app, lesson 1 (Markdown) median {lesson_median * 1000:7.1f} ms")
-    print(f"serverless-tutor                      median {tutor_median * 1000:7.1f} ms")
-    print(
-        f"ratio tutor / bare hello world        {tutor_median / bare_median:.2f}x  (goal: at most 1.50x)"
-    )
-    print(f"ratio tutor / bare with lesson 1      {tutor_median / lesson_median:.2f}x")
+        timed = sides(Path(scratch), args.tmux, args.compare)
+        measured: dict[str, dict] = {side.label: {"wall": [], "cpu": []} for side in timed}
+        if not args.tmux:
+            for side in timed:  # warm-ups: file cache, bytecode, lesson cache
+                time_headless(side, env)
+            for _ in range(args.runs):
+                for side in timed:
+                    wall, cpu = time_headless(side, env)
+                    measured[side.label]["wall"].append(wall)
+                    measured[side.label]["cpu"].append(cpu)
+            title = "scenario: headless, whole process until the first frame (Textual's Ready)"
+        else:
+            # A tmux server of our own, kept alive by an idle 120x40 session whose new
+            # windows take its size: killing the last session of a server while the next
+            # one starts fails with "server exited unexpectedly", and a private socket
+            # leaves anyone else's tmux alone. (tmux 3.3a crashes on new-window under
+            # window-size manual.)
+            tmux = ["tmux", "-L", f"startup-bench-{os.getpid()}"]
+            idle_session = ["new-session", "-d", "-x", "120", "-y", "40", "sleep 3600"]
+            subprocess.run([*tmux, "-f", "/dev/null", *idle_session], check=True, env=env)
+            try:
+                for side in timed:
+                    time_in_tmux(tmux, side, env)
+                for _ in range(args.runs):
+                    for side in timed:
+                        measured[side.label]["wall"].append(time_in_tmux(tmux, side, env))
+            finally:
+                subprocess.run([*tmux, "kill-server"], check=False)
+            title = (
+                "scenario: launch in a 120x40 tmux pane until the first screen is on the terminal"
+            )
+    report(title, args.runs, (load_before, os.getloadavg()[0]), measured)
 
 
 if __name__ == "__main__":
