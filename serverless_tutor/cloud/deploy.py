@@ -111,7 +111,10 @@ class Deployment:
 
 
 def plan(spec: ServiceSpec, account_id: str = "123456789012") -> DeployPlan:
-    """Resolve the spec against predicted names and ARNs (nothing is created)."""
+    """Resolve the spec against predicted names and ARNs (nothing is created).
+
+    Only deploy() checks the region is one Lambda has: the list costs a read of
+    botocore's endpoints file (~0.1 s), which a dry run need not pay."""
     try:
         stack = Stack(spec, account_id)
         _register_event_resources(spec, stack)
