@@ -35,7 +35,7 @@ from serverless_tutor.grading.results import CheckResult, Status, TestResult, ca
 from serverless_tutor.grading.test_run import TestRun
 from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime, ManualClock
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
-from serverless_tutor.runtime.sandbox import SandboxUnavailable
+from serverless_tutor.runtime.template import SandboxUnavailable
 
 KEEP_ALIVE_S = 600.0
 # The layers a class's grades rest on: the answers hidden, the file system and the system
