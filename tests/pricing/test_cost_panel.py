@@ -84,7 +84,7 @@ async def test_free_tier_and_arch_by_keyboard():
 
 class LessonWidthPanelApp(PanelApp):
     # The panel's width in the lesson view of an 80x24 terminal.
-    CSS = "CostCalculatorPanel { width: 47; }"
+    CSS = "CostCalculatorPanel { width: 49; }"
 
 
 async def test_at_80_columns_no_label_wraps_away_from_its_amount():
