@@ -190,12 +190,11 @@ def record(graded, student: str) -> GradeRecord:
 
 
 @pytest.fixture(scope="module")
-def alone(exercise, class_run):
-    """The honest students graded one by one, each in a grader of its own."""
-    from serverless_tutor.grading.runner import grade
-
+def alone(exercise, class_run, grader):
+    """The honest students graded one by one outside the class, by this test process's grader
+    (tests/grading/conftest.py: one per process, so no sandbox template is started for this)."""
     return {
-        student: grade(exercise, class_run / "subs" / student / f"{EXERCISE}.py")
+        student: grader.grade(exercise, class_run / "subs" / student / f"{EXERCISE}.py")
         for student in HONEST
     }
 
