@@ -36,7 +36,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
     from serverless_tutor.content.exercises import load_exercise
     from serverless_tutor.grading.runner import CLASS_GRADING_LAYERS, Grader
     from serverless_tutor.problems import ContentError
-    from serverless_tutor.runtime.sandbox import SandboxUnavailable
+    from serverless_tutor.runtime.template import SandboxUnavailable
 
     def reply(message: dict[str, Any]) -> None:
         try:

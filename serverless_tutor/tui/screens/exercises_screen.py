@@ -282,7 +282,7 @@ class ExercisesScreen(Screen):
     @work(thread=True, exclusive=True, group="exercise-check", exit_on_error=False)
     def run_checks(self, exercise: Exercise, path) -> None:
         from serverless_tutor.grading.runner import Grader
-        from serverless_tutor.runtime.sandbox import SandboxUnavailable
+        from serverless_tutor.runtime.template import SandboxUnavailable
 
         worker = get_current_worker()
         try:
