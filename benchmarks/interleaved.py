@@ -40,6 +40,8 @@ class Command:
 
 def process_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ, PYTHONPYCACHEPREFIX=BYTECODE_DIR)
+    # Inherited from a shell, this would make every timed run compile all it imports.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra or {})
     return env
 
