@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import decimal
 import importlib
-import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -50,20 +49,23 @@ class Fault(Exception):
 
 
 # ---------------------------------------------------------------- INIT
-def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable[..., Any]:
+def load_handler(
+    handler: str, code_dir: str, *, import_fresh: Callable[[str, str], ModuleType] | None = None
+) -> Callable[..., Any]:
     """Import the handler's module and return the function, or raise Fault.
 
     The messages and error types are awslambdaric's (`_get_handler`). An exception
     raised by the module's top-level code is not caught here: the caller reports it
     with `error_from_exception`, as awslambdaric reports it with its own type.
 
-    The sandbox (`fresh_module=False`) imports the module with `importlib.import_module`,
-    as Lambda does, with `code_dir` first on sys.path. The in-process backend
-    (`fresh_module=True`) finds the module in `code_dir` only and executes it into a
-    new module object that is not registered in sys.modules, so each environment has
-    its own module state; its trace for a top-level raise therefore starts at the
-    loader's `exec_module` frame rather than at `import_module`.
+    The sandbox imports the module with `importlib.import_module`, as Lambda does, with
+    `code_dir` first on sys.path. The in-process backend passes its own importer,
+    `import_fresh(name, code_dir)`, which executes the module into new module objects
+    that are not registered in sys.modules, so each environment has its own module
+    state; its trace for a top-level raise therefore starts at the loader's
+    `exec_module` frame rather than at `import_module`.
     """
+    fresh_module = import_fresh is not None
     if ":" in handler:  # our own form: path/to/file.py:func
         return _load_from_file(handler, code_dir, fresh_module=fresh_module)
     try:
@@ -77,8 +79,8 @@ def load_handler(handler: str, code_dir: str, *, fresh_module: bool) -> Callable
                 f"Cannot use built-in module {module_name} as a handler module",
             )
         import_name = module_name.replace("/", ".")
-        if fresh_module:
-            module = _import_fresh(import_name, code_dir)
+        if import_fresh is not None:
+            module = import_fresh(import_name, code_dir)
         else:
             module = importlib.import_module(import_name)
     except ImportError as exc:
@@ -103,35 +105,6 @@ def _function_of(module: ModuleType, function_name: str, module_name: str) -> Ca
             "Runtime.HandlerNotFound",
             f"Handler '{function_name}' missing on module '{module_name}'",
         ) from None
-
-
-def _import_fresh(name: str, code_dir: str) -> ModuleType:
-    """Find `name` in code_dir as the import system would and execute it into a new
-    module object. Raises what `importlib.import_module` raises for the same name."""
-    if not name or name.startswith("."):
-        # No search happens for these: the import system refuses the name itself
-        # (ValueError "Empty module name", TypeError for a relative name).
-        return importlib.import_module(name)
-    search: list[str] | None = [code_dir]
-    parts = name.split(".")
-    spec = None
-    for index in range(len(parts)):
-        prefix = ".".join(parts[: index + 1])
-        if search is None:
-            parent = ".".join(parts[:index])
-            raise ModuleNotFoundError(
-                f"No module named '{prefix}'; '{parent}' is not a package", name=prefix
-            )
-        spec = importlib.machinery.PathFinder.find_spec(prefix, search)
-        if spec is None:
-            raise ModuleNotFoundError(f"No module named '{prefix}'", name=prefix)
-        locations = spec.submodule_search_locations
-        search = list(locations) if locations is not None else None
-    if spec is None or spec.loader is None:  # a namespace package: no code of its own
-        return ModuleType(name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _load_from_file(handler: str, code_dir: str, *, fresh_module: bool) -> Callable[..., Any]:

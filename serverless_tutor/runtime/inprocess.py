@@ -23,6 +23,9 @@ line says "(estimate)".
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import sys
@@ -32,7 +35,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
 
 from serverless_tutor.runtime import bootstrap
 from serverless_tutor.runtime.backend import InitOutcome, Outcome
@@ -41,6 +45,9 @@ from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse, RequestHandler
 from serverless_tutor.runtime.logs import LogCapture
 from serverless_tutor.runtime.memory_estimate import EnvironmentMemory
+
+if TYPE_CHECKING:
+    from _typeshed.importlib import PathEntryFinderProtocol
 
 _local = threading.local()  # .capture (LogCapture), .request_id, .forward (callable)
 _install_lock = threading.Lock()
@@ -204,6 +211,100 @@ class _SharedEnviron:
 _shared_environ = _SharedEnviron()
 
 
+def import_fresh(name: str, code_dir: str) -> ModuleType:
+    """Import `name` as `importlib.import_module` would with code_dir first on sys.path,
+    but into one environment's own module objects: the module and the parent packages
+    that the code folder holds are executed, each package's `__init__` first as the
+    import system does, into new module objects that are never put in sys.modules. So
+    environments share no module state and the app's sys.modules gains nothing.
+
+    A name whose top-level module the code folder does not hold, or that is a standard
+    library module this process has already imported (as Lambda's runtime has imported
+    json before it loads a handler), is imported as usual: shared library code.
+    Raises what import_module raises for the same name.
+
+    Only the handler's own module chain is fresh: an `import` inside handler code goes
+    through the import system, which does not see this environment's modules, so a
+    handler that imports a sibling module or its own package needs the sandbox.
+    """
+    if not name or name.startswith("."):
+        # No search happens for these: the import system refuses the name itself
+        # (ValueError "Empty module name", TypeError for a relative name).
+        return importlib.import_module(name)
+    parts = name.split(".")
+    top = parts[0]
+    if top in sys.modules and top in sys.stdlib_module_names:
+        return importlib.import_module(name)
+    spec = _find_spec(top, [code_dir, *(entry for entry in sys.path if entry)])
+    if spec is None or not _in_folder(spec, code_dir):
+        return importlib.import_module(name)
+    module = _execute(spec)
+    for index in range(1, len(parts)):
+        prefix = ".".join(parts[: index + 1])
+        locations = getattr(module, "__path__", None)
+        if locations is None:
+            raise ModuleNotFoundError(
+                f"No module named '{prefix}'; '{module.__name__}' is not a package", name=prefix
+            )
+        spec = _find_spec(prefix, list(locations))
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named '{prefix}'", name=prefix)
+        child = _execute(spec)
+        setattr(module, parts[index], child)  # as the import system binds a submodule
+        module = child
+    return module
+
+
+def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec | None:
+    """What `PathFinder.find_spec(name, search)` finds, asking each entry's finder itself:
+    PathFinder wraps a namespace package's portions in a `_NamespacePath`, which looks the
+    parent package up in sys.modules (a KeyError for this environment's parents)."""
+    portions: list[str] = []
+    for entry in search:
+        finder = _path_entry_finder(entry)
+        spec = finder.find_spec(name) if finder is not None else None
+        if spec is None:
+            continue
+        if spec.loader is not None:  # a module or regular package wins over namespace portions
+            return spec
+        portions.extend(spec.submodule_search_locations or [])
+    if not portions:
+        return None
+    namespace = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    namespace.submodule_search_locations = portions
+    return namespace
+
+
+def _path_entry_finder(entry: str) -> PathEntryFinderProtocol | None:
+    """The finder the import system uses for a sys.path entry (not cached for new ones:
+    the code folder's contents change between deploys)."""
+    if entry in sys.path_importer_cache:
+        return sys.path_importer_cache[entry]
+    for hook in sys.path_hooks:
+        try:
+            return hook(entry)
+        except ImportError:
+            continue
+    return None
+
+
+def _in_folder(spec: importlib.machinery.ModuleSpec, code_dir: str) -> bool:
+    if spec.loader is not None:
+        location = spec.origin
+    else:  # a namespace package: where its first portion is
+        location = spec.submodule_search_locations[0] if spec.submodule_search_locations else None
+    if location is None:
+        return False
+    return os.path.abspath(location).startswith(os.path.join(os.path.abspath(code_dir), ""))
+
+
+def _execute(spec: importlib.machinery.ModuleSpec) -> ModuleType:
+    module = importlib.util.module_from_spec(spec)
+    if spec.loader is not None:  # (a namespace package's loader, set just now, runs nothing)
+        spec.loader.exec_module(module)
+    return module
+
+
 class InProcessEnvironment:
     memory_estimated = True  # its Max Memory Used is memory_estimate.py's estimate
 
@@ -229,7 +330,7 @@ class InProcessEnvironment:
             )  # not before: waiting for os.environ is not INIT time
             try:
                 result["handler"] = bootstrap.load_handler(
-                    self.config.handler, str(self.config.code_dir), fresh_module=True
+                    self.config.handler, str(self.config.code_dir), import_fresh=import_fresh
                 )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict()

@@ -471,7 +471,7 @@ def _run(init: dict, channel: _Channel) -> None:
     started = time.perf_counter()
     init_error = None
     try:
-        handler = bootstrap.load_handler(init["handler"], init["code_dir"], fresh_module=False)
+        handler = bootstrap.load_handler(init["handler"], init["code_dir"])
     except bootstrap.Fault as fault:
         init_error = fault.as_dict()
     except MemoryError:
