@@ -50,7 +50,7 @@ class Fault(Exception):
 
 # ---------------------------------------------------------------- INIT
 def load_handler(
-    handler: str, code_dir: str, *, import_fresh: Callable[[str, str], ModuleType] | None = None
+    handler: str, code_dir: str, *, import_fresh: Callable[[str], ModuleType] | None = None
 ) -> Callable[..., Any]:
     """Import the handler's module and return the function, or raise Fault.
 
@@ -60,7 +60,7 @@ def load_handler(
 
     The sandbox imports the module with `importlib.import_module`, as Lambda does, with
     `code_dir` first on sys.path. The in-process backend passes its own importer,
-    `import_fresh(name, code_dir)`, which executes the module into new module objects
+    `import_fresh(name)`, which executes the module into new module objects
     that are not registered in sys.modules, so each environment has its own module
     state; its trace for a top-level raise therefore starts at the loader's
     `exec_module` frame rather than at `import_module`.
@@ -80,7 +80,7 @@ def load_handler(
             )
         import_name = module_name.replace("/", ".")
         if import_fresh is not None:
-            module = import_fresh(import_name, code_dir)
+            module = import_fresh(import_name)
         else:
             module = importlib.import_module(import_name)
     except ImportError as exc:

@@ -1,6 +1,8 @@
 """The in-process backend, for trusted bundled demo code only: same semantics as the
-sandbox (an environment has its own module object, so module state lives across warm
-invokes and is lost on a cold start; context, logs, REPORT, timeouts), no isolation.
+sandbox (an environment has its own module objects, for the handler's module, its
+packages and the code-folder modules they import: see CodeFolderModules; so module state
+lives across warm invokes and is lost on a cold start; context, logs, REPORT, timeouts),
+no isolation.
 
 Output capture and AWS call forwarding are routed per thread, so invokes on several
 threads do not mix their logs. A handler that overruns its timeout is abandoned (a
@@ -23,6 +25,7 @@ line says "(estimate)".
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.machinery
 import importlib.util
@@ -211,48 +214,121 @@ class _SharedEnviron:
 _shared_environ = _SharedEnviron()
 
 
-def import_fresh(name: str, code_dir: str) -> ModuleType:
-    """Import `name` as `importlib.import_module` would with code_dir first on sys.path,
-    but into one environment's own module objects: the module and the parent packages
-    that the code folder holds are executed, each package's `__init__` first as the
-    import system does, into new module objects that are never put in sys.modules. So
-    environments share no module state and the app's sys.modules gains nothing.
+class CodeFolderModules:
+    """One environment's modules from its code folder: its own sys.modules, so to speak.
+
+    `import_module(name)` imports as `importlib.import_module` would with the code folder
+    first on sys.path, but a module the code folder holds, and each parent package it
+    holds (its `__init__` run first, as the import system does), is executed into a new
+    module object kept here, never in sys.modules. So environments share no module
+    state and the app's sys.modules gains nothing. Those modules' own `import`
+    statements (absolute or relative) resolve through here too: they run with an
+    `__import__` of this environment in their `__builtins__`.
 
     A name whose top-level module the code folder does not hold, or that is a standard
     library module this process has already imported (as Lambda's runtime has imported
     json before it loads a handler), is imported as usual: shared library code.
-    Raises what import_module raises for the same name.
-
-    Only the handler's own module chain is fresh: an `import` inside handler code goes
-    through the import system, which does not see this environment's modules, so a
-    handler that imports a sibling module or its own package needs the sandbox.
     """
-    if not name or name.startswith("."):
-        # No search happens for these: the import system refuses the name itself
-        # (ValueError "Empty module name", TypeError for a relative name).
-        return importlib.import_module(name)
-    parts = name.split(".")
-    top = parts[0]
-    if top in sys.modules and top in sys.stdlib_module_names:
-        return importlib.import_module(name)
-    spec = _find_spec(top, [code_dir, *(entry for entry in sys.path if entry)])
-    if spec is None or not _in_folder(spec, code_dir):
-        return importlib.import_module(name)
-    module = _execute(spec)
-    for index in range(1, len(parts)):
-        prefix = ".".join(parts[: index + 1])
-        locations = getattr(module, "__path__", None)
-        if locations is None:
-            raise ModuleNotFoundError(
-                f"No module named '{prefix}'; '{module.__name__}' is not a package", name=prefix
-            )
-        spec = _find_spec(prefix, list(locations))
-        if spec is None:
-            raise ModuleNotFoundError(f"No module named '{prefix}'", name=prefix)
-        child = _execute(spec)
-        setattr(module, parts[index], child)  # as the import system binds a submodule
-        module = child
-    return module
+
+    def __init__(self, code_dir: str):
+        self.code_dir = code_dir
+        self.modules: dict[str, ModuleType] = {}
+        self._owned: dict[str, bool] = {}  # top-level name -> found in the code folder
+        self._builtins = dict(builtins.__dict__, __import__=self.import_statement)
+
+    def import_module(self, name: str) -> ModuleType:
+        """Raises what `importlib.import_module` raises for the same name."""
+        if not name or name.startswith("."):
+            # No search happens for these: the import system refuses the name itself
+            # (ValueError "Empty module name", TypeError for a relative name).
+            return importlib.import_module(name)
+        parts = name.split(".")
+        if not self._owns(parts[0]):
+            return importlib.import_module(name)
+        module: ModuleType | None = None
+        for index in range(len(parts)):
+            prefix = ".".join(parts[: index + 1])
+            if prefix in self.modules:
+                module = self.modules[prefix]
+                continue
+            if module is None:
+                search = [self.code_dir, *(entry for entry in sys.path if entry)]
+            else:
+                locations = getattr(module, "__path__", None)
+                if locations is None:
+                    raise ModuleNotFoundError(
+                        f"No module named '{prefix}'; '{module.__name__}' is not a package",
+                        name=prefix,
+                    )
+                search = list(locations)
+            spec = _find_spec(prefix, search)
+            if spec is None:
+                raise ModuleNotFoundError(f"No module named '{prefix}'", name=prefix)
+            child = self._execute(spec)
+            if module is not None:
+                setattr(module, parts[index], child)  # as the import system binds a submodule
+            module = child
+        assert module is not None  # name has at least one part
+        return module
+
+    def import_statement(
+        self,
+        name: str,
+        globals: dict[str, Any] | None = None,
+        locals: Any = None,
+        fromlist: Any = (),
+        level: int = 0,
+    ) -> ModuleType:
+        """`__import__` for code-folder modules, with builtins.__import__'s semantics."""
+        if level > 0:
+            name = _absolute_name(name, (globals or {}).get("__package__"), level)
+        if not self._owns(name.partition(".")[0]):
+            return builtins.__import__(name, globals, locals, fromlist, 0)
+        module = self.import_module(name)
+        if not fromlist:
+            return self.modules[name.partition(".")[0]]
+        if hasattr(module, "__path__"):  # `from package import submodule`
+            wanted = list(getattr(module, "__all__", [])) if "*" in fromlist else fromlist
+            for item in wanted:
+                if isinstance(item, str) and not hasattr(module, item):
+                    try:
+                        self.import_module(f"{name}.{item}")
+                    except ModuleNotFoundError as exc:
+                        if exc.name != f"{name}.{item}":
+                            raise
+        return module
+
+    def _owns(self, top: str) -> bool:
+        if top not in self._owned:
+            if top in sys.modules and top in sys.stdlib_module_names:
+                self._owned[top] = False
+            else:
+                spec = _find_spec(top, [self.code_dir, *(entry for entry in sys.path if entry)])
+                self._owned[top] = spec is not None and _in_folder(spec, self.code_dir)
+        return self._owned[top]
+
+    def _execute(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = importlib.util.module_from_spec(spec)
+        module.__dict__["__builtins__"] = self._builtins
+        self.modules[spec.name] = module  # before it runs, as in sys.modules: cycles see it
+        try:
+            # (module_from_spec gave a namespace package a loader that runs nothing)
+            if spec.loader is not None:
+                spec.loader.exec_module(module)
+        except BaseException:
+            del self.modules[spec.name]
+            raise
+        return module
+
+
+def _absolute_name(name: str, package: str | None, level: int) -> str:
+    """The module a relative import names, with the import system's messages."""
+    if not package:
+        raise ImportError("attempted relative import with no known parent package")
+    bits = package.rsplit(".", level - 1)
+    if len(bits) < level:
+        raise ImportError("attempted relative import beyond top-level package")
+    return f"{bits[0]}.{name}" if name else bits[0]
 
 
 def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec | None:
@@ -298,13 +374,6 @@ def _in_folder(spec: importlib.machinery.ModuleSpec, code_dir: str) -> bool:
     return os.path.abspath(location).startswith(os.path.join(os.path.abspath(code_dir), ""))
 
 
-def _execute(spec: importlib.machinery.ModuleSpec) -> ModuleType:
-    module = importlib.util.module_from_spec(spec)
-    if spec.loader is not None:  # (a namespace package's loader, set just now, runs nothing)
-        spec.loader.exec_module(module)
-    return module
-
-
 class InProcessEnvironment:
     memory_estimated = True  # its Max Memory Used is memory_estimate.py's estimate
 
@@ -314,6 +383,7 @@ class InProcessEnvironment:
         self.isolation: list[str] = []
         self._request_handler = request_handler
         self._handler = None
+        self._modules = CodeFolderModules(str(config.code_dir))
         self._variables = lambda_variables(config)
         self._memory = EnvironmentMemory()
         self.log_stream_name = (
@@ -330,7 +400,9 @@ class InProcessEnvironment:
             )  # not before: waiting for os.environ is not INIT time
             try:
                 result["handler"] = bootstrap.load_handler(
-                    self.config.handler, str(self.config.code_dir), import_fresh=import_fresh
+                    self.config.handler,
+                    str(self.config.code_dir),
+                    import_fresh=self._modules.import_module,
                 )
             except bootstrap.Fault as fault:
                 result["error"] = fault.as_dict()
@@ -462,6 +534,7 @@ class InProcessEnvironment:
 
     def destroy(self) -> None:
         self._handler = None
+        self._modules.modules.clear()
 
     def _run_captured(
         self, target: Callable[[], None], capture: LogCapture, request_id: str, timeout: float

@@ -1,6 +1,7 @@
-"""Handlers inside packages: the in-process backend loads them as the sandbox (and
-Lambda, through importlib.import_module) does, into each environment's own module
-objects, and leaves nothing in the app's sys.modules for another environment to share.
+"""Handlers inside packages: the in-process backend loads them, and the code-folder
+modules they import, as the sandbox (and Lambda, through importlib.import_module) does,
+into each environment's own module objects, and leaves nothing in the app's sys.modules
+for another environment to share.
 
 Every case runs the same handler string through both backends and expects the same
 outcome."""
@@ -16,13 +17,27 @@ from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRun
 
 RETURNS_ITS_NAME = "COUNT = 0\n\ndef handler(event, context):\n    global COUNT\n    COUNT += 1\n    return {'module': __name__, 'count': COUNT}\n"
 
+# a package's modules import each other (absolute and relative) and a top-level module
+ORDERS = """
+import helper
+from shop import prices
+from ..prices import TAX
+
+def handler(event, context):
+    prices.CALLS += 1
+    return {"module": __name__, "calls": prices.CALLS, "tax": TAX, "helper": helper.NAME}
+"""
+
 CODE = {
     # namespace packages: no __init__.py anywhere
     "handlers/as_written/orders.py": RETURNS_ITS_NAME,
     # regular packages: their __init__ runs first, outermost first
-    "shop/__init__.py": "print('init shop')\n",
+    "shop/__init__.py": "print('init shop')\nfrom . import prices\n",
+    "shop/prices.py": "print('init shop.prices')\nTAX = 20\nCALLS = 0\n",
     "shop/api/__init__.py": "print('init shop.api')\n",
-    "shop/api/orders.py": RETURNS_ITS_NAME,
+    "shop/api/orders.py": ORDERS,
+    "helper.py": "NAME = 'helper'\n",
+    "loose.py": "from . import helper\n",
     "broken/__init__.py": "raise ValueError('the parent package failed')\n",
     "broken/orders.py": RETURNS_ITS_NAME,
     "single.py": RETURNS_ITS_NAME,
@@ -30,7 +45,8 @@ CODE = {
     # the sandbox's worker: the code folder's module of that name is the one loaded
     "pytest.py": RETURNS_ITS_NAME,
 }
-TOP_LEVEL_NAMES = {"handlers", "shop", "broken", "single"}
+TOP_LEVEL_NAMES = {"handlers", "shop", "helper", "loose", "broken", "single"}
+SHOP_INIT = ["init shop", "init shop.prices", "init shop.api"]
 
 # handler -> (response, (errorType, errorMessage), INIT log lines starting with "init")
 CASES: dict[str, tuple[dict | None, tuple[str, str] | None, list[str]]] = {
@@ -45,9 +61,17 @@ CASES: dict[str, tuple[dict | None, tuple[str, str] | None, list[str]]] = {
         [],
     ),
     "shop.api.orders.handler": (
-        {"module": "shop.api.orders", "count": 1},
+        {"module": "shop.api.orders", "calls": 1, "tax": 20, "helper": "helper"},
         None,
-        ["init shop", "init shop.api"],
+        SHOP_INIT,
+    ),
+    "loose.handler": (
+        None,
+        (
+            "Runtime.ImportModuleError",
+            "Unable to import module 'loose': attempted relative import with no known parent package",
+        ),
+        [],
     ),
     "pytest.handler": ({"module": "pytest", "count": 1}, None, []),
     # json is imported before any handler loads, so the name finds that module
@@ -137,11 +161,11 @@ def test_each_environment_runs_the_packages_into_module_state_of_its_own(
 
     for cold in (first, second):  # two environments: each ran the packages' __init__
         assert outcome(cold) == (
-            {"module": "shop.api.orders", "count": 1},
+            {"module": "shop.api.orders", "calls": 1, "tax": 20, "helper": "helper"},
             None,
-            ["init shop", "init shop.api"],
+            SHOP_INIT,
         )
     assert not warm.cold
-    assert warm.response == {"module": "shop.api.orders", "count": 2}
+    assert warm.response == {"module": "shop.api.orders", "calls": 2, "tax": 20, "helper": "helper"}
     assert warm.logs.count("init shop") == 0
     assert _left_in_sys_modules() == set()
