@@ -138,6 +138,11 @@ class TutorApp(App):
         """Have the lessons and the progress been validated (pydantic imported)?"""
         return self._lessons is not None and self._progress is not None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The key of the area the learner is in leaves the footer (and does nothing: it
+        # would switch to where they already are), so the footer fits 80 columns.
+        return not (action == "switch_mode" and parameters == (self.current_mode,))
+
     def on_ready(self) -> None:
         self.first_screen_shown = True
         # The models load once the frames already due (Textual's own) are drawn too.
