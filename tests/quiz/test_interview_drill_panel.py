@@ -169,11 +169,10 @@ async def test_lesson_12_shows_the_panel_in_its_pane_and_q_types_into_the_answer
     async with app.run_test(size=SIZE) as pilot:
         await app.open_lesson("summary")
         assert app.screen.current_lesson_id == "summary"
-        for _ in range(
-            100
-        ):  # panels mount a frame after the lesson text (bounded; no timing asserted)
+        for _ in range(100):  # panels mount and are laid out a frame after the lesson text
             await pilot.pause(0.05)
-            if app.screen.query(InterviewDrillPanel):
+            mounted = app.screen.query(InterviewDrillPanel)
+            if mounted and mounted.first().region.width:
                 break
         panel = app.screen.query_one(InterviewDrillPanel)
         assert panel.region.width == 49 and panel.region.right <= SIZE[0]
