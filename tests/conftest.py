@@ -1,8 +1,16 @@
 """Every test gets its own data directory, so nothing touches the real learner's files."""
 
 import os
+import sys
 
 import pytest
+
+# Keep Python's byte-code cache on for the test run, even where the shell sets
+# PYTHONDONTWRITEBYTECODE=1 (this project's machines do). Without it each of the six
+# xdist workers rewrites the asserts of every test module and compiles the package
+# from source at every run: collecting took 6.6 s of CPU per worker, 3.0 s with the
+# cache (__pycache__, git-ignored). Set here, before any test module is imported.
+sys.dont_write_bytecode = False
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
