@@ -80,7 +80,7 @@ async def test_lesson_panels_escape_keep_focus_and_leave_lesson_keys_working(tmp
         lab.focus()
         await pilot.press("question_mark")
         rows = app.screen.rows()  # type: ignore[attr-defined]
-        assert ("a", "publish alert", "in Patterns lab") in rows
+        assert ("a", "publish", "in Patterns lab") in rows
         assert ("escape", "leave field, then panel", "in Patterns lab") in rows
         assert ("p", "previous", "lessons") in rows
         assert ("ctrl+q", "quit", "everywhere") in rows

@@ -30,6 +30,14 @@ ALWAYS = [
     ("escape", "close this help", "this help"),
     ("ctrl+q", "quit", EVERYWHERE),
 ]
+# The single keys the rows above name as working everywhere ("↑ ↓ / j k" names j and k).
+LISTED_KEYS = {
+    key
+    for keys, _what, where in ALWAYS
+    if where == EVERYWHERE
+    for key in keys.split()
+    if key != "/"
+}
 # The area names a learner sees, by screen class.
 AREAS = {
     "LearnScreen": "lessons",
@@ -101,10 +109,14 @@ class HelpScreen(ModalScreen[None]):
             for panel in beneath.query(LessonPanel):
                 where = f"in {panel.border_title or 'the panel'}"
                 add(own_bindings(panel), where, hidden_too=True)
-            # What else is active right now (e.g. a question's ctrl+s submit).
+            # What else is active right now (e.g. a question's ctrl+s submit), with the
+            # tutor's own keys kept off the footer (e.g. moving a step in an ordering question).
             for active in beneath.active_bindings.values():
                 if active.node not in (beneath, self.app) and not isinstance(
                     active.node, LessonPanel
                 ):
-                    add([active.binding], f"{area} (here)", hidden_too=False)
+                    own = active.binding in own_bindings(active.node)
+                    if own and active.binding.key in LISTED_KEYS:
+                        continue  # e.g. the lesson list's j and k: "move in a list" above
+                    add([active.binding], f"{area} (here)", hidden_too=own)
         return list(rows.values())

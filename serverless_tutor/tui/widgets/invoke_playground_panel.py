@@ -145,6 +145,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
 
     can_focus = True
 
+    # The footer shows the keys that fit at 80 columns, most important first; `?` lists all.
     BINDINGS = [
         Binding("i", "invoke(1)", "Invoke", tooltip="invoke the demo once"),
         Binding(
@@ -157,9 +158,16 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
             "w",
             "let_time_pass",
             "+10 min",
+            show=False,
             tooltip="let ten minutes pass: idle environments are reclaimed",
         ),
-        Binding("x", "reset", "Reset", tooltip="destroy every environment and clear the history"),
+        Binding(
+            "x",
+            "reset",
+            "Reset",
+            show=False,
+            tooltip="destroy every environment and clear the history",
+        ),
         *tab_bindings(PLAYGROUND_TABS),
     ]
 

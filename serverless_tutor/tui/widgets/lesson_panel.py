@@ -19,6 +19,10 @@ class LessonPanel(Vertical):
 
     BINDINGS = [
         Binding("escape", "leave", "Leave field, then panel", show=False, id="panel-leave"),
+        # The other areas' keys still work in a panel but leave the footer to the panel's
+        # keys (80 columns hold no more). No description: `?` lists them once, as app keys.
+        Binding("q", "app.switch_mode('quiz')", show=False),
+        Binding("e", "app.switch_mode('exercises')", show=False),
     ]
 
     DEFAULT_CSS = """

@@ -77,20 +77,24 @@ class LifecyclePanel(LessonPanel):
 
     can_focus = True
 
+    # The footer shows the keys that fit at 80 columns, most important first; `?` lists all.
     BINDINGS = [
         Binding("r", "send_request", "Request", tooltip="send one request now"),
         Binding("b", "burst", "Burst", tooltip=f"send {BURST} requests at once"),
-        Binding("f", "fast_forward(60)", "+1 min", tooltip="let one simulated minute pass"),
         Binding("F", "fast_forward(600)", "+10 min", tooltip="let ten simulated minutes pass"),
+        Binding(
+            "f", "fast_forward(60)", "+1 min", show=False, tooltip="let one simulated minute pass"
+        ),
         Binding(
             "full_stop",
             "next_change",
             "Step",
             key_display=".",
+            show=False,
             tooltip="jump to the next change (event or phase)",
         ),
-        Binding("space", "toggle_pause", "Pause", tooltip="pause or resume the clock"),
-        Binding("s", "cycle_speed", "Speed", tooltip="cycle the clock speed"),
+        Binding("space", "toggle_pause", "Pause", show=False, tooltip="pause or resume the clock"),
+        Binding("s", "cycle_speed", "Speed", show=False, tooltip="cycle the clock speed"),
         *tab_bindings(LIFECYCLE_TABS),
     ]
 

@@ -99,6 +99,7 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
 
     can_focus = True
 
+    # The footer shows the keys that fit at 80 columns, most important first; `?` lists all.
     BINDINGS = [
         Binding("o", "start('order')", "Order", tooltip="place an order: 1 book, 2 pens"),
         Binding(
@@ -114,15 +115,17 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             "f",
             "start('fail-payment')",
             "Fail pay",
+            show=False,
             tooltip="deny processPayment dynamodb:UpdateItem, then order",
         ),
         Binding(
             "x",
             "start('reset')",
             "Reset",
+            show=False,
             tooltip="throw the deployment away; the next order deploys afresh",
         ),
-        # Off the footer (it has no room at 80 columns); `?` lists them, the selects show them.
+        # The selects show these two.
         Binding(
             "i",
             "next_fault",

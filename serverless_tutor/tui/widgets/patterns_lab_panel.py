@@ -104,24 +104,32 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
 
     can_focus = True
 
+    # The footer shows the keys that fit at 80 columns, most important first; `?` lists all.
     BINDINGS = [
         # Not `p`: that is Previous lesson, which must keep working while the lab has focus.
         Binding(
             "a",
             "start('publish')",
-            "Publish alert",
+            "Publish",
             tooltip=f"publish {PUBLISHED_EVENT} to the alerts topic",
+        ),
+        Binding("u", "start('upload')", "Upload", tooltip="upload orders.csv (one bad row)"),
+        Binding(
+            "f",
+            "start('fail')",
+            "Fail sms",
+            show=False,
+            tooltip=f"toggle {FAILING_SUBSCRIBER} failing",
         ),
         Binding(
             "c",
             "start('filtered')",
             "Cart evt",
+            show=False,
             tooltip=f"publish {FILTERED_EVENT}: sms's filter skips it",
         ),
-        Binding("f", "start('fail')", "Fail sms", tooltip=f"toggle {FAILING_SUBSCRIBER} failing"),
-        Binding("u", "start('upload')", "Upload", tooltip="upload orders.csv (one bad row)"),
-        Binding("x", "start('reset')", "Reset", tooltip="throw the deployment away"),
-        # Off the footer (no room at 80 columns); `?` lists them, the selects show them.
+        Binding("x", "start('reset')", "Reset", show=False, tooltip="throw the deployment away"),
+        # The selects show these two.
         Binding(
             "i",
             "next_fault",

@@ -14,9 +14,11 @@ class QuizOrderingInput(OptionList):
     }
     """
 
+    # Off the footer, which cannot hold them at 80 columns: the question's instruction line
+    # names them, and `?` lists them.
     BINDINGS = [
-        Binding("shift+up,K", "move_up", "Move step up", id="quiz-move-up"),
-        Binding("shift+down,J", "move_down", "Move step down", id="quiz-move-down"),
+        Binding("shift+up,K", "move_up", "Move step up", show=False, id="quiz-move-up"),
+        Binding("shift+down,J", "move_down", "Move step down", show=False, id="quiz-move-down"),
     ]
 
     def __init__(self, items: list[str], *, id: str | None = None):
