@@ -135,12 +135,16 @@ def deploy(
     With no runtime the resources are created and the functions registered, but
     nothing can run (`serverless-tutor deploy` shows what a deploy creates).
     """
+    # A SAM template has no region of its own: it comes from --region or samconfig.toml.
+    region_field = (
+        "region (--region or samconfig.toml)" if spec.format == "sam" else "provider.region"
+    )
     if spec.region not in _lambda_regions():
         raise ServiceConfigError(
             [
                 _problem(
                     spec,
-                    "provider.region",
+                    region_field,
                     f"an AWS region where Lambda runs (e.g. us-east-1, eu-west-1), not {spec.region}",
                 )
             ]
@@ -150,7 +154,7 @@ def deploy(
             [
                 _problem(
                     spec,
-                    "provider.region",
+                    region_field,
                     f"{account.region} (the local account's region), not {spec.region}",
                 )
             ]

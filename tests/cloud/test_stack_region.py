@@ -162,3 +162,13 @@ def test_an_account_in_eu_west_1_serves_only_eu_west_1_endpoints(url):
     assert reply.headers.get("x-amzn-ErrorType") == "EndpointNotAllowed" or (
         b"<Code>EndpointNotAllowed</Code>" in reply.body
     )
+
+
+def test_a_sam_region_problem_names_where_a_sam_region_comes_from(tmp_path):
+    (tmp_path / "template.yaml").write_text(SAM_TEMPLATE)
+    spec = load_stack(tmp_path / "template.yaml", region="mars-north-1")
+    with pytest.raises(ServiceConfigError) as raised:
+        deploy(spec, LocalAccount(region=spec.region), runtime=None)
+    (problem,) = raised.value.problems
+    assert problem.field == "region (--region or samconfig.toml)"
+    assert "not mars-north-1" in problem.expected
