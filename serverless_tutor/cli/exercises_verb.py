@@ -22,6 +22,7 @@ import contextlib
 import sys
 from pathlib import Path
 
+from serverless_tutor.cli.fault_option import fault_plan_option
 from serverless_tutor.cli.learner_data import (
     EXIT_NOT_RECORDED,
     data_folder_error,
@@ -284,15 +285,10 @@ def run_check(args: argparse.Namespace) -> int:
         return failed
     from serverless_tutor.grading.runner import grade
 
-    plan = None
-    if args.faults is not None:
-        from serverless_tutor.cloud.faults import plan_named
-        from serverless_tutor.problems import ContentError
-
-        try:
-            plan = plan_named(args.faults)
-        except ContentError as exc:
-            return usage_error(f"--faults: {exc}")
+    try:
+        plan = fault_plan_option(args.faults)
+    except ValueError as exc:
+        return usage_error(str(exc))
     result = grade(exercise, submission, faults=plan)
     if args.exercise_folder is None and plan is None:  # experiments are not the learner's progress
         _record(exercise, result)

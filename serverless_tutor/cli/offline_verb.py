@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from serverless_tutor.cli.fault_option import fault_plan_option
 from serverless_tutor.cli.output import console, usage_error
 from serverless_tutor.limits import DEFAULT_ACCOUNT_CONCURRENCY
 from serverless_tutor.paths import bundled_example_names, examples_dir
@@ -133,15 +134,10 @@ def run_offline(args: argparse.Namespace) -> int:
         return usage_error(
             f"{path} cannot be loaded:\n" + "\n".join(p.line() for p in error.problems)
         )
-    plan = None
-    if args.faults is not None:
-        from serverless_tutor.cloud.faults import plan_named
-        from serverless_tutor.problems import ContentError
-
-        try:
-            plan = plan_named(args.faults)
-        except ContentError as exc:
-            return usage_error(f"--faults: {exc}")
+    try:
+        plan = fault_plan_option(args.faults)
+    except ValueError as exc:
+        return usage_error(str(exc))
     seed = None
     seed_file = Path(args.seed) if args.seed else None
     if (

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from serverless_tutor.cli.fault_option import fault_plan_option
 from serverless_tutor.cli.output import console, print_json, usage_error
 
 if TYPE_CHECKING:
+    from serverless_tutor.cloud.faults import FaultPlan
     from serverless_tutor.demos.order_pipeline import PipelineRun, ShopState
 
 
@@ -64,17 +66,14 @@ def run_pipeline(args: argparse.Namespace) -> int:
         fault_plan,
     )
 
-    plan = None
+    plan: FaultPlan | None
     if args.faults in FAULT_PLANS:
         plan = fault_plan(args.faults)
-    elif args.faults is not None:
-        from serverless_tutor.cloud.faults import plan_named
-        from serverless_tutor.problems import ContentError
-
+    else:
         try:
-            plan = plan_named(args.faults)
-        except ContentError as exc:
-            return usage_error(f"--faults: {exc}")
+            plan = fault_plan_option(args.faults)
+        except ValueError as exc:
+            return usage_error(str(exc))
     options = PipelineOptions(
         replay=args.replay,
         oversell=args.oversell,
