@@ -6,9 +6,16 @@ Globals.Function; AWS::Serverless::Function (Handler, Runtime, CodeUri,
 FunctionName, MemorySize, Timeout, Environment, Architectures, EphemeralStorage,
 Policies: SAM policy templates, AWS-managed policy names, inline statements; Role;
 DeadLetterQueue; EventInvokeConfig; Events: Api, HttpApi, SQS, SNS, S3, Schedule,
-ScheduleV2, DynamoDB), AWS::Serverless::SimpleTable (as a DynamoDB table),
-AWS::Serverless::Api and HttpApi (their stage), and the plain CloudFormation types
-of resource_types.py.
+ScheduleV2, DynamoDB; InlineCode), AWS::Lambda::Function with a Python runtime (Code:
+ZipFile or a local folder; Role; DeadLetterConfig) and the AWS::Lambda::EventSourceMapping
+from a queue or table stream of the template to it, AWS::Serverless::SimpleTable (as a
+DynamoDB table), AWS::Serverless::Api and HttpApi (their stage), and the plain
+CloudFormation types of resource_types.py.
+
+Inline code (InlineCode, Code.ZipFile; at most 4096 bytes) is written, as CloudFormation
+does, to index.py, in a folder of its own under the data dir's cache named by a hash of
+the code: the function runs from there like any other. A cache rather than a temporary
+folder because a deployment has no one end (`invoke` closes its router before invoking).
 
 Parameters, Fn::If, Fn::FindInMap and conditions are settled here, once; Ref,
 Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select and Fn::Split stay as written for the
@@ -28,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from serverless_tutor import limits
+from serverless_tutor.atomic_write import write_atomically
 from serverless_tutor.cloud.config_reader import ConfigReader, is_intrinsic, kind_of, scalar_text
 from serverless_tutor.cloud.resource_types import SUPPORTED_RESOURCE_TYPES
 from serverless_tutor.cloud.sam_policies import managed_policy_statements, template_statements
@@ -42,6 +50,7 @@ from serverless_tutor.cloud.service_spec import (
     ServiceSpec,
 )
 from serverless_tutor.cloud.variables import ResolvedVariable
+from serverless_tutor.paths import data_home
 from serverless_tutor.problems import Problem
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -89,6 +98,7 @@ _FUNCTION_KEYS = {
     "Handler",
     "Runtime",
     "CodeUri",
+    "InlineCode",
     "FunctionName",
     "Description",
     "MemorySize",
@@ -107,12 +117,39 @@ _FUNCTION_KEYS = {
     "LoggingConfig",
 }
 _IGNORED_FUNCTION_KEYS = {"Tags", "Tracing", "AutoPublishAlias", "LoggingConfig", "Description"}
+# A plain CloudFormation function: what is read (Code, Role, DeadLetterConfig) or harmlessly ignored.
+_LAMBDA_FUNCTION_KEYS = {
+    "Code",
+    "Handler",
+    "Runtime",
+    "FunctionName",
+    "Description",
+    "MemorySize",
+    "Timeout",
+    "Environment",
+    "Architectures",
+    "EphemeralStorage",
+    "Role",
+    "DeadLetterConfig",
+    "Tags",
+    "TracingConfig",
+    "LoggingConfig",
+}
+_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+# CloudFormation writes inline code (Code.ZipFile; SAM's InlineCode becomes it) to a file
+# named index, and takes at most 4096 characters of it: bigger code goes in a package.
+INLINE_CODE_MODULE = "index"
+INLINE_CODE_MAX_BYTES = 4096
+_MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _NOT_CREATED_SAM_TYPES = {
     "AWS::Serverless::StateMachine": "state machines are not run locally",
     "AWS::Serverless::LayerVersion": "layers are not built locally; a function's imports must be next to its code",
     "AWS::Serverless::Application": "nested applications are not fetched locally",
     "AWS::Serverless::Connector": "connectors are not translated locally; grant access with Policies",
     "AWS::Serverless::GraphQLApi": "AppSync is not emulated locally",
+    "AWS::Lambda::Permission": "invoke permissions are not checked locally, and what they wire"
+    " up (API Gateway, load balancer, log or S3 notifications) is not routed; routes come from"
+    " Api/HttpApi events of an AWS::Serverless::Function",
 }
 
 _NO_VALUE = object()  # AWS::NoValue: the key or list item disappears
@@ -292,7 +329,8 @@ class _SamBuilder(ConfigReader):
 
         resources_raw: dict[str, Any] = raw["Resources"]
         resources: dict[str, ResourceSpec] = {}
-        function_nodes: dict[str, dict[str, Any]] = {}
+        function_nodes: dict[str, tuple[str, dict[str, Any]]] = {}
+        source_mappings: dict[str, dict[str, Any]] = {}
         for logical_id, node in resources_raw.items():
             where = f"Resources.{logical_id}"
             if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
@@ -309,8 +347,13 @@ class _SamBuilder(ConfigReader):
                 continue
             depends = node.get("DependsOn") or []
             depends_on = [depends] if isinstance(depends, str) else [str(d) for d in depends]
-            if kind == "AWS::Serverless::Function":
-                function_nodes[logical_id] = properties
+            if kind in _FUNCTION_TYPES:
+                function_nodes[logical_id] = (kind, properties)
+            elif kind == "AWS::Lambda::EventSourceMapping":
+                source_mappings[logical_id] = properties
+                resources[logical_id] = ResourceSpec(
+                    logical_id=logical_id, type=kind, properties={}, supported=False
+                )
             elif kind == "AWS::Serverless::SimpleTable":
                 resources[logical_id] = self._simple_table(logical_id, properties, depends_on)
             elif kind in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
@@ -331,17 +374,21 @@ class _SamBuilder(ConfigReader):
                 )
 
         functions: dict[str, FunctionSpec] = {}
-        for logical_id, properties in function_nodes.items():
-            merged = _merge_globals(function_globals, properties)
-            spec = self._function(logical_id, merged, resources_raw)
+        for logical_id, (kind, properties) in function_nodes.items():
+            # Globals are SAM's: a plain AWS::Lambda::Function does not take them.
+            if kind == "AWS::Serverless::Function":
+                properties = _merge_globals(function_globals, properties)
+            spec = self._function(logical_id, kind, properties, resources_raw)
             if spec is not None:
                 functions[logical_id] = spec
             else:  # skipped (a warning says why): what refers to it gets a placeholder
                 resources[logical_id] = ResourceSpec(
-                    logical_id=logical_id, type="AWS::Serverless::Function", supported=False
+                    logical_id=logical_id, type=kind, supported=False
                 )
+        for logical_id, properties in source_mappings.items():
+            self._source_mapping(logical_id, properties, functions, resources_raw)
         if not functions:
-            self.warn("Resources", "no AWS::Serverless::Function that runs locally")
+            self.warn("Resources", "no function that runs locally")
         description = raw.get("Description")
         if isinstance(description, str) and description.strip():
             self.notes.append(f"template: {description.strip().splitlines()[0]}")
@@ -612,35 +659,37 @@ class _SamBuilder(ConfigReader):
     # -- functions ---------------------------------------------------------------------------
 
     def _function(
-        self, logical_id: str, node: dict[str, Any], resources_raw: dict[str, Any]
+        self, logical_id: str, kind: str, node: dict[str, Any], resources_raw: dict[str, Any]
     ) -> FunctionSpec | None:
         path = f"Resources.{logical_id}.Properties"
-        if node.get("PackageType") == "Image" or "ImageUri" in node:
+        code = node.get("Code")
+        if (
+            node.get("PackageType") == "Image"
+            or "ImageUri" in node
+            or (isinstance(code, dict) and "ImageUri" in code)
+        ):
             self.warn(
                 f"{path}.PackageType",
-                f"{logical_id} (AWS::Serverless::Function): a container image function; images are not built or run locally; skipped",
-            )
-            return None
-        if "InlineCode" in node:
-            self.warn(
-                f"{path}.InlineCode",
-                f"{logical_id} (AWS::Serverless::Function): inline code is not run locally; put it in a file under CodeUri; skipped",
+                f"{logical_id} ({kind}): a container image function; images are not built or run locally; skipped",
             )
             return None
         runtime = self.string(node, "Runtime", path, required=True) or "python3.12"
         if not runtime.startswith("python"):
             self.warn(
                 f"{path}.Runtime",
-                f"{logical_id} (AWS::Serverless::Function): {runtime}: only Python handlers run locally; skipped",
+                f"{logical_id} ({kind}): {runtime}: only Python handlers run locally; skipped",
             )
             return None
+        known_keys = (
+            _FUNCTION_KEYS if kind == "AWS::Serverless::Function" else _LAMBDA_FUNCTION_KEYS
+        )
         for key in node:
             if key == "Layers":
                 self.warn(
                     f"{path}.Layers",
                     "layers are not fetched locally; what the handler imports from them must be installed here",
                 )
-            elif key not in _FUNCTION_KEYS:
+            elif key not in known_keys:
                 self.warn(f"{path}.{key}", "function setting not emulated locally; ignored")
         handler = self.string(node, "Handler", path, required=True)
         if handler is None:
@@ -651,19 +700,14 @@ class _SamBuilder(ConfigReader):
                 f"{path}.Handler", f"module.function (e.g. app.lambda_handler), not {handler!r}"
             )
             return None
-        code_uri = node.get("CodeUri", ".")
-        if not isinstance(code_uri, str):
+        located = self._code_location(logical_id, kind, node, path, module)
+        if located is None:
+            return None
+        code_dir, handler_file = located
+        if kind == "AWS::Lambda::Function" and "Role" not in node:
             self.warn(
-                f"{path}.CodeUri",
-                "code in S3 (Bucket/Key) cannot be fetched locally; the template's folder is used",
-            )
-            code_uri = "."
-        code_dir = code_uri.strip().rstrip("/") or "."
-        handler_file = str(Path(code_dir) / (module.replace(".", "/") + ".py"))
-        if not (self.file.parent / handler_file).is_file():
-            self.warn(
-                f"{path}.Handler",
-                f"{handler_file} not found next to {self.file.name}; invoking it will fail with Runtime.ImportModuleError",
+                f"{path}.Role",
+                "required by CloudFormation; without a role this function may make no AWS calls here",
             )
         name = self.function_name(
             self._function_name(node, logical_id, path), f"{path}.FunctionName"
@@ -701,7 +745,11 @@ class _SamBuilder(ConfigReader):
             if isinstance(invoke_config.get("DestinationConfig"), dict)
             else None
         )
-        dead_letter = self.mapping(node, "DeadLetterQueue", path).get("TargetArn")
+        dead_letter = self.mapping(
+            node,
+            "DeadLetterQueue" if kind == "AWS::Serverless::Function" else "DeadLetterConfig",
+            path,
+        ).get("TargetArn")
         return FunctionSpec(
             key=logical_id,
             name=name,
@@ -732,6 +780,132 @@ class _SamBuilder(ConfigReader):
             role_name=role_name,
             enforce_iam=enforce,
         )
+
+    def _code_location(
+        self, logical_id: str, kind: str, node: dict[str, Any], path: str, module: str
+    ) -> tuple[str, str] | None:
+        """(code folder, handler file): relative to the template, or the inline code's own
+        folder; None when the function is skipped (a warning or problem says why)."""
+        code = node.get("Code")
+        if kind == "AWS::Serverless::Function" and "InlineCode" in node:
+            return self._inline_code(node["InlineCode"], f"{path}.InlineCode", path, module)
+        if kind == "AWS::Lambda::Function":
+            if isinstance(code, dict) and "ZipFile" in code:
+                return self._inline_code(code["ZipFile"], f"{path}.Code.ZipFile", path, module)
+            if isinstance(code, dict) and "S3Bucket" in code:
+                self.warn(
+                    f"{path}.Code",
+                    f"{logical_id} ({kind}): code in S3 (S3Bucket/S3Key) cannot be fetched locally; skipped",
+                )
+                return None
+            if not isinstance(code, str) or not code.strip():
+                self.problem(
+                    f"{path}.Code",
+                    "the function's code: {ZipFile: <Python source>}, {S3Bucket, S3Key} or a local folder",
+                )
+                return None
+            code_uri: Any = code  # a local folder, as `aws cloudformation package` takes it
+        else:
+            code_uri = node.get("CodeUri", ".")
+            if not isinstance(code_uri, str):
+                self.warn(
+                    f"{path}.CodeUri",
+                    "code in S3 (Bucket/Key) cannot be fetched locally; the template's folder is used",
+                )
+                code_uri = "."
+        code_dir = code_uri.strip().rstrip("/") or "."
+        handler_file = str(Path(code_dir) / (module.replace(".", "/") + ".py"))
+        if not (self.file.parent / handler_file).is_file():
+            self.warn(
+                f"{path}.Handler",
+                f"{handler_file} not found next to {self.file.name}; invoking it will fail with Runtime.ImportModuleError",
+            )
+        return code_dir, handler_file
+
+    def _inline_code(self, code: Any, where: str, path: str, module: str) -> tuple[str, str] | None:
+        """Inline code written, as CloudFormation does, to index.py in a folder of its own."""
+        if isinstance(code, dict) and is_intrinsic(code):
+            self.warn(
+                where,
+                "inline code built with an intrinsic function is not evaluated locally; skipped",
+            )
+            return None
+        if not isinstance(code, str):
+            self.problem(where, f"the function's Python source as text, not {kind_of(code)}")
+            return None
+        size = len(code.encode("utf-8"))
+        if size > INLINE_CODE_MAX_BYTES:
+            self.problem(
+                where,
+                f"inline code of at most {INLINE_CODE_MAX_BYTES} bytes (CloudFormation's limit), "
+                f"not {size}; put it in a file under CodeUri",
+            )
+            return None
+        if not _MODULE_PATH.fullmatch(module):
+            self.problem(
+                f"{path}.Handler",
+                f"a module name for inline code (e.g. {INLINE_CODE_MODULE}.handler), not {module!r}",
+            )
+            return None
+        if module != INLINE_CODE_MODULE:
+            self.warn(
+                f"{path}.Handler",
+                f"inline code is written to {INLINE_CODE_MODULE}.py (as on AWS), not "
+                f"{module.replace('.', '/')}.py: invoking it will fail with "
+                f"Runtime.ImportModuleError; name the handler {INLINE_CODE_MODULE}.<function>",
+            )
+        folder = inline_code_folder(code)
+        return str(folder), str(folder / (module.replace(".", "/") + ".py"))
+
+    def _source_mapping(
+        self,
+        logical_id: str,
+        node: dict[str, Any],
+        functions: dict[str, FunctionSpec],
+        resources_raw: dict[str, Any],
+    ) -> None:
+        """An AWS::Lambda::EventSourceMapping from an SQS queue or a DynamoDB stream of
+        this template becomes the function's SQS/DynamoDB event."""
+        where = f"Resources.{logical_id}.Properties"
+        target = _role_logical_id(node.get("FunctionName"))  # !Ref F or !GetAtt F.Arn
+        if target is None and isinstance(node.get("FunctionName"), str):
+            target = next((k for k, f in functions.items() if f.name == node["FunctionName"]), None)
+        source = node.get("EventSourceArn")
+        source_id, attribute = _get_att(source)
+        source_type = (resources_raw.get(source_id) or {}).get("Type") if source_id else None
+        kind = {
+            ("AWS::SQS::Queue", "Arn"): "SQS",
+            ("AWS::DynamoDB::Table", "StreamArn"): "DynamoDB",
+        }.get((str(source_type), attribute))
+        if target not in functions or kind is None:
+            self.warn(
+                f"Resources.{logical_id}.Type",
+                f"{logical_id} (AWS::Lambda::EventSourceMapping): only a mapping from an SQS queue"
+                " (!GetAtt Queue.Arn) or a DynamoDB stream (!GetAtt Table.StreamArn) of this"
+                " template to a function that runs here is wired locally; skipped",
+            )
+            return
+        assert target is not None
+        settings = {
+            key: value
+            for key, value in node.items()
+            if key not in ("FunctionName", "EventSourceArn")
+        }
+        known = {
+            "BatchSize",
+            "Enabled",
+            "FunctionResponseTypes",
+            *(("MaximumBatchingWindowInSeconds",) if kind == "SQS" else ()),
+            *(("StartingPosition", "MaximumRetryAttempts") if kind == "DynamoDB" else ()),
+        }
+        body = {key: value for key, value in settings.items() if key in known}
+        for key in settings:
+            if key not in known:
+                self.warn(f"{where}.{key}", f"{kind} event setting not emulated locally; ignored")
+        body["Queue" if kind == "SQS" else "Stream"] = source
+        parsed = self._event({"Type": kind, "Properties": body}, f"Resources.{logical_id}")
+        if parsed is not None:
+            functions[target].events.append(parsed)
 
     def _function_name(self, node: dict[str, Any], logical_id: str, path: str) -> str:
         """FunctionName as written, or with `${AWS::StackName}`-style pseudo parameters filled in."""
@@ -1061,6 +1235,21 @@ def _batch(body: dict[str, Any], window_key: str | None) -> dict[str, Any]:
     return result
 
 
+def inline_code_folder(code: str) -> Path:
+    """The folder inline code runs from: under the data dir's cache, named by a hash of the
+    code, holding only index.py. Written when missing or changed; the same code shares it."""
+    digest = hashlib.sha256(code.encode("utf-8")).hexdigest()[:32]
+    folder = data_home() / "cache" / "inline-code" / digest
+    file = folder / f"{INLINE_CODE_MODULE}.py"
+    try:
+        current: bytes | None = file.read_bytes()
+    except OSError:
+        current = None
+    if current != code.encode("utf-8"):
+        write_atomically(file, code)
+    return folder
+
+
 def _merge_globals(globals_node: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
     """SAM's rule: a function's own value wins; mappings merge, with Environment.Variables merged too."""
     merged = dict(globals_node)
@@ -1074,6 +1263,17 @@ def _merge_globals(globals_node: dict[str, Any], properties: dict[str, Any]) -> 
         else:
             merged[key] = value
     return merged
+
+
+def _get_att(value: Any) -> tuple[str | None, str]:
+    """(logical id, attribute) of a `!GetAtt Id.Attribute`; (None, "") for anything else."""
+    target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    if isinstance(target, list) and len(target) == 2:
+        return str(target[0]), str(target[1])
+    if isinstance(target, str) and "." in target:
+        logical_id, _, attribute = target.partition(".")
+        return logical_id, attribute
+    return None, ""
 
 
 def _role_logical_id(role: Any) -> str | None:

@@ -463,3 +463,230 @@ def test_a_long_folder_name_gives_a_stack_name_that_fits(tmp_path):
     spec = load_sam_template(folder / "template.yaml")
     assert spec.stack_name == "a-very-long-folder-name-a-very-l"
     assert spec.functions["F"].name == "a-very-long-folder-name-a-very-l-scheduler-lambda"
+
+
+# -- inline code and plain AWS::Lambda::Function ----------------------------------------------
+
+INLINE_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return {"greeting": "hello " + event["name"], "function": context.function_name}
+"""
+
+ZIPFILE_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Allowed:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: allowed
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+  Forbidden:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: forbidden
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+  Inbox:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: inbox
+  WriterRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: write-allowed
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: dynamodb:PutItem
+                Resource: !GetAtt Allowed.Arn
+              - Effect: Allow
+                Action: [sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes]
+                Resource: !GetAtt Inbox.Arn
+  Writer:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      MemorySize: 256
+      Timeout: 10
+      Role: !GetAtt WriterRole.Arn
+      Environment:
+        Variables:
+          TABLE: !Ref Allowed
+      Code:
+        ZipFile: |
+          import os
+          import boto3
+          from botocore.exceptions import ClientError
+
+          dynamodb = boto3.client("dynamodb")
+
+          def handler(event, context):
+              for record in event.get("Records", []):
+                  item = {"id": {"S": record["body"]}}
+                  dynamodb.put_item(TableName=os.environ["TABLE"], Item=item)
+              try:
+                  dynamodb.put_item(TableName="forbidden", Item={"id": {"S": "x"}})
+              except ClientError as error:
+                  return error.response["Error"]["Code"]
+              return "written"
+  InboxToWriter:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Writer
+      EventSourceArn: !GetAtt Inbox.Arn
+      BatchSize: 5
+  WriterPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Writer
+      Action: lambda:InvokeFunction
+      Principal: apigateway.amazonaws.com
+"""
+
+
+def _template(tmp_path, text, name="template.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_inline_code_function_is_invoked_from_its_own_code_folder(tmp_path, tutor_home, capsys):
+    path = _template(tmp_path, INLINE_TEMPLATE)
+    event = tmp_path / "event.json"
+    event.write_text('{"name": "sam"}')
+    code = main(["invoke", "--stack", str(path), "--function", "Hello", "--event", str(event)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    shown = json.loads(captured.out[captured.out.index("{") : captured.out.rindex("}") + 1])
+    assert shown["greeting"] == "hello sam"
+    assert "-Hello-" in shown["function"]  # its stack configuration: the generated name
+    # The code went to a folder of its own under the data dir's cache, and nowhere else.
+    spec = load_sam_template(path)
+    folder = Path(spec.functions["Hello"].code_dir)
+    assert folder.parent == tutor_home / "cache" / "inline-code"
+    assert [p.name for p in folder.iterdir()] == ["index.py"]
+    assert list(tmp_path.rglob("*.py")) == [folder / "index.py"]
+    assert not [w for w in spec.warnings if "inline" in w.message.lower()]
+
+
+def test_the_same_inline_code_shares_a_folder_and_changed_code_gets_another(tmp_path):
+    first = load_sam_template(_template(tmp_path, INLINE_TEMPLATE)).functions["Hello"]
+    again = load_sam_template(_template(tmp_path, INLINE_TEMPLATE)).functions["Hello"]
+    changed = load_sam_template(
+        _template(tmp_path, INLINE_TEMPLATE.replace("hello ", "goodbye "))
+    ).functions["Hello"]
+    assert first.code_dir == again.code_dir != changed.code_dir
+    assert "goodbye" in (Path(changed.code_dir) / "index.py").read_text()
+    # Tampering with the cached file is undone by the next load.
+    (Path(first.code_dir) / "index.py").write_text("raise SystemExit")
+    load_sam_template(_template(tmp_path, INLINE_TEMPLATE))
+    assert "hello " in (Path(first.code_dir) / "index.py").read_text()
+
+
+def test_zipfile_lambda_function_runs_with_its_role_and_event_source_mapping(tmp_path):
+    spec = load_stack(_template(tmp_path, ZIPFILE_TEMPLATE))
+    writer = spec.functions["Writer"]
+    assert (writer.memory_mb, writer.timeout_s, writer.handler) == (256, 10.0, "index.handler")
+    assert [(e.type, e.batch_size) for e in writer.events] == [("sqs", 5)]
+    warnings = {w.path: w.message for w in spec.warnings}
+    assert (
+        "WriterPermission (AWS::Lambda::Permission)" in warnings["Resources.WriterPermission.Type"]
+    )
+    assert "Resources.InboxToWriter.Type" not in warnings  # wired, not skipped
+
+    account = LocalAccount()
+    with (
+        LambdaRuntime(backend="inprocess", request_handler=account.handle) as runtime,
+        EventRouter(account, runtime, clock=ManualClock()) as router,
+    ):
+        deployment = deploy(spec, account, runtime, router=router)
+        result = deployment.invoke("Writer", {})
+        assert result.error is None, result.error
+        assert result.response == "AccessDeniedException"  # the role allows one table only
+        sqs = account.client("sqs")
+        sqs.send_message(
+            QueueUrl=sqs.get_queue_url(QueueName="inbox")["QueueUrl"], MessageBody="m1"
+        )
+        router.drain()
+        items = account.client("dynamodb").scan(TableName="allowed")["Items"]
+        assert items == [{"id": {"S": "m1"}}]
+        assert account.client("dynamodb").scan(TableName="forbidden")["Items"] == []
+    account.reset()
+
+
+@pytest.mark.parametrize(
+    ("handler", "expected"),
+    [
+        ("../escape.handler", "a module name for inline code"),
+        ("/tmp/abs.handler", "a module name for inline code"),
+        ("sub/dir.handler", "a module name for inline code"),
+    ],
+)
+def test_inline_code_with_a_bad_module_name_is_a_problem(tmp_path, tutor_home, handler, expected):
+    path = _template(tmp_path, INLINE_TEMPLATE.replace("index.handler", handler))
+    with pytest.raises(ServiceConfigError) as caught:
+        load_sam_template(path)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.field) == (str(path), "Resources.Hello.Properties.Handler")
+    assert expected in problem.expected
+    assert not (tutor_home / "cache").exists()
+
+
+def test_inline_code_over_the_size_limit_is_a_problem(tmp_path, tutor_home):
+    big = "def handler(event, context):\n    return 1\n" + "# padding\n" * 410
+    text = ZIPFILE_TEMPLATE.split("        ZipFile: |\n")[0] + "        ZipFile: " + json.dumps(big)
+    with pytest.raises(ServiceConfigError) as caught:
+        load_stack(_template(tmp_path, text + "\n"))
+    problem = caught.value.problems[0]
+    assert problem.field == "Resources.Writer.Properties.Code.ZipFile"
+    assert f"at most 4096 bytes (CloudFormation's limit), not {len(big)}" in problem.expected
+    assert not (tutor_home / "cache").exists()
+
+
+def test_what_inline_and_plain_functions_still_skip_is_a_warning(tmp_path):
+    text = (
+        ZIPFILE_TEMPLATE.replace("index.handler", "app.handler", 1).replace(
+            "EventSourceArn: !GetAtt Inbox.Arn", "EventSourceArn: arn:aws:kinesis:x"
+        )
+        + """\
+  FromS3:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/outside
+      Code: {S3Bucket: builds, S3Key: app.zip}
+"""
+    )
+    spec = load_stack(_template(tmp_path, text))
+    warnings = {w.path: w.message for w in spec.warnings}
+    assert set(spec.functions) == {"Writer"}
+    assert (
+        "code in S3 (S3Bucket/S3Key) cannot be fetched locally; skipped"
+        in (warnings["Resources.FromS3.Properties.Code"])
+    )
+    assert (
+        "inline code is written to index.py (as on AWS), not app.py"
+        in (warnings["Resources.Writer.Properties.Handler"])
+    )
+    assert (
+        "InboxToWriter (AWS::Lambda::EventSourceMapping): only a mapping from an SQS"
+        in (warnings["Resources.InboxToWriter.Type"])
+    )
+    assert spec.functions["Writer"].events == []
