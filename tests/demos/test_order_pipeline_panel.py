@@ -17,7 +17,7 @@ from serverless_tutor.demos.order_pipeline import (
 from serverless_tutor.tui.panels import panel_widget
 from serverless_tutor.tui.widgets.order_pipeline_panel import OrderPipelinePanel
 from serverless_tutor.tui.widgets.pipeline_diagram import BOX_WIDTH, diagram_lines
-from serverless_tutor.tui.widgets.pipeline_trace_table import trace_rows
+from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable, trace_rows
 
 SIZE = (80, 24)
 LARGE = (120, 40)
@@ -171,6 +171,24 @@ def test_snapshot_after_a_crash_with_the_code_as_written_at_120x40(
         await pilot.pause()
 
     assert snap_compare(PipelineApp(), terminal_size=LARGE, run_before=show_the_run)
+
+
+async def test_the_trace_fits_the_lesson_pane_with_every_figure_in_view(failed_payment_run):
+    app = PipelineApp(animations=False)
+    async with app.run_test(size=(LESSON_PANE + 4, 40)) as pilot:  # + the panel's border, padding
+        app.query_one(OrderPipelinePanel).show_run(failed_payment_run)
+        await pilot.pause()
+        table = app.query_one(PipelineTraceTable)
+        assert table.size.width <= LESSON_PANE
+        assert table.virtual_size.width <= table.size.width  # nothing scrolled out of view
+        assert [str(column.label) for column in table.columns.values()] == [
+            "#",
+            "step / call",
+            "result",
+            "ms",
+        ]
+        calls = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert any(call.endswith("\n    orders") for call in calls)  # the resource, under
 
 
 async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from serverless_tutor.demos.patterns_lab import PatternsRun
-from serverless_tutor.tui.widgets.pipeline_trace_table import short_code
+from serverless_tutor.tui.widgets.fitted_trace_table import FittedTraceTable
+from serverless_tutor.tui.widgets.pipeline_trace_table import short_code, short_resource
 
 COLUMNS = ("#", "function / call", "result", "resource")
+SERVICE_PREFIX = "patterns-lab-"
+
+
+def resource_name(resource: str | None) -> str:
+    """patterns-lab-alerts-dev -> alerts: the service and stage are the same on every row."""
+    return short_resource(resource, SERVICE_PREFIX)
 
 
 def trace_rows(run: PatternsRun | None) -> list[tuple[str, str, str, str]]:
     if run is None:
         return []
     rows: list[tuple[str, str, str, str]] = [
-        ("", f"demo {c.service} {c.operation}", c.outcome, c.resource or "") for c in run.demo_calls
+        ("", f"demo {c.service} {c.operation}", c.outcome, resource_name(c.resource))
+        for c in run.demo_calls
     ]
     for invocation in run.invocations:
         start = "cold" if invocation.cold else "warm"
@@ -26,15 +32,19 @@ def trace_rows(run: PatternsRun | None) -> list[tuple[str, str, str, str]]:
             verdict = (
                 "ok" if call.outcome == "ok" else f"{call.outcome}: {short_code(call.error_code)}"
             )
-            rows.append(("", f"  {call.service} {call.operation}", verdict, call.resource or ""))
+            rows.append(
+                ("", f"  {call.service} {call.operation}", verdict, resource_name(call.resource))
+            )
     rows += [
-        ("", f"Lambda {c.service} {c.operation}", c.outcome, c.resource or "")
+        ("", f"Lambda {c.service} {c.operation}", c.outcome, resource_name(c.resource))
         for c in run.service_calls
     ]
     return rows
 
 
-class PatternsTraceTable(DataTable):
+class PatternsTraceTable(FittedTraceTable):
+    """At 80 columns the resource goes under the call and the text wraps; wider, one line a row."""
+
     DEFAULT_CSS = """
     PatternsTraceTable {
         height: auto;
@@ -42,13 +52,7 @@ class PatternsTraceTable(DataTable):
     }
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-
-    def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+    HEADERS = COLUMNS
 
     def show(self, run: PatternsRun | None) -> None:
-        self.clear()
-        for row in trace_rows(run):
-            self.add_row(*row)
+        self.show_rows(trace_rows(run))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from serverless_tutor.demos.order_pipeline import Step
+from serverless_tutor.tui.widgets.fitted_trace_table import FittedTraceTable
 
 COLUMNS = ("#", "step / call", "result", "ms", "resource")
 
@@ -13,12 +12,12 @@ SERVICE_PREFIX = "order-service-"
 STAGE_SUFFIX = "-dev"
 
 
-def short_resource(resource: str | None) -> str:
+def short_resource(resource: str | None, service_prefix: str = SERVICE_PREFIX) -> str:
     """order-service-orders-dev -> orders: the service and stage are the same on every row."""
     parts = (resource or "").split("+")
     return "+".join(
-        part.removeprefix(SERVICE_PREFIX).removesuffix(STAGE_SUFFIX)
-        if part.startswith(SERVICE_PREFIX)
+        part.removeprefix(service_prefix).removesuffix(STAGE_SUFFIX)
+        if part.startswith(service_prefix)
         else part
         for part in parts
     )
@@ -73,7 +72,9 @@ def trace_rows(steps: list[Step]) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-class PipelineTraceTable(DataTable):
+class PipelineTraceTable(FittedTraceTable):
+    """At 80 columns the resource goes under the call and the text wraps; wider, one line a row."""
+
     DEFAULT_CSS = """
     PipelineTraceTable {
         height: auto;
@@ -81,15 +82,9 @@ class PipelineTraceTable(DataTable):
     }
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-
-    def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+    HEADERS = COLUMNS
 
     def show(self, steps: list[Step]) -> None:
-        self.clear()
-        for row in trace_rows(steps):
-            self.add_row(*row)
+        self.show_rows(trace_rows(steps))
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
