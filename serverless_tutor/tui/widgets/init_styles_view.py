@@ -16,6 +16,7 @@ from serverless_tutor.sim.config import SimConfig
 from serverless_tutor.sim.frame import fmt_seconds
 from serverless_tutor.sim.init_styles import InitStyleRow, compare_init_styles
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
+from serverless_tutor.tui.widgets.service_times_note import service_times_note
 
 PART_STYLES = {
     "runtime": "bold $background on $warning",
@@ -217,6 +218,9 @@ class InitStylesView(Vertical):
                     f"({simulated[0].simulated_s / 3600:g} h, same seed); compute cost of that period.",
                     "$text-muted",
                 )
+            )
+            lines.append(
+                Content.styled(service_times_note(simulated[0].service_times), "$text-muted")
             )
         else:
             lines.append(Content.styled("simulating your traffic for each style…", "$text-muted"))

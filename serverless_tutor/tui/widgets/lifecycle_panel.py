@@ -26,12 +26,13 @@ from textual.widgets import Button, Static, TabbedContent, TabPane
 from serverless_tutor.sim.frame import fmt_clock, fmt_seconds
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.sim.model import LifecycleModel
-from serverless_tutor.sim.results import SimEvent, Step
+from serverless_tutor.sim.results import ServiceTimes, SimEvent, Step
 from serverless_tutor.tui.tab_keys import tab_bindings, tab_label
 from serverless_tutor.tui.widgets.init_styles_view import InitStylesView
 from serverless_tutor.tui.widgets.lesson_panel import LessonPanel
 from serverless_tutor.tui.widgets.lifecycle_lanes import LifecycleLanes
 from serverless_tutor.tui.widgets.lifecycle_settings_form import LifecycleSettingsForm
+from serverless_tutor.tui.widgets.service_times_note import service_times_note
 from serverless_tutor.tui.widgets.sweep_experiment_view import SweepExperimentView
 
 TICK_S = 0.1
@@ -374,7 +375,7 @@ class LifecyclePanel(LessonPanel):
         self.query_one(LifecycleLanes).show(step.snapshot)
         self._show_counters()
         self._show_log()
-        self._show_estimate()
+        self._show_estimate(step.snapshot.metrics.service_times)
 
     def _show_counters(self) -> None:
         if self.last_step is None or not self.is_mounted:
@@ -397,11 +398,12 @@ class LifecyclePanel(LessonPanel):
             f"p95 {p95} · envs {len(snapshot.instances)} · cost {cost}"
         )
 
-    def _show_estimate(self) -> None:
+    def _show_estimate(self, service_times: ServiceTimes | None) -> None:
         estimate = self.settings.estimate()
+        # The handler's time as the model draws it: the p95 and the cold share above depend on it.
         self.query_one("#lifecycle-estimate", Static).update(
             f"cold start: code {fmt_seconds(estimate.download_code_s)} + runtime {fmt_seconds(estimate.init_runtime_s)}"
-            f" + init fn {fmt_seconds(estimate.init_function_s)}; handler ~{fmt_seconds(self.settings.handler_ms / 1000)}"
+            f" + init fn {fmt_seconds(estimate.init_function_s)}; {service_times_note(service_times)}"
         )
 
     def _show_log(self) -> None:

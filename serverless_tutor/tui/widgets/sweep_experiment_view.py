@@ -12,6 +12,7 @@ from textual.widgets import Button, Select, Static
 from serverless_tutor.sim.chart import bar_chart
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.sim.sweep import SweepResult, sweep
+from serverless_tutor.tui.widgets.service_times_note import service_times_note
 
 EXPERIMENTS: dict[str, tuple[str, list[float]]] = {
     "keep-alive-s": ("keep-alive (s)", [60, 300, 600, 900, 1800]),
@@ -118,4 +119,7 @@ class SweepExperimentView(Vertical):
                 f"p95 ms: {p95}. Each run {horizon_s:,.0f} s simulated, seed 1.", "$text-muted"
             )
         )
+        # Every point draws from the same shape; only the swept parameter changes.
+        times = result.points[0].result.service_times if result.points else None
+        lines.append(Content.styled(service_times_note(times), "$text-muted"))
         return Content("\n").join(lines)
