@@ -12,7 +12,7 @@ from a queue or table stream of the template to it, AWS::Serverless::SimpleTable
 DynamoDB table), AWS::Serverless::Api and HttpApi (their stage), and the plain
 CloudFormation types of resource_types.py.
 
-Inline code (InlineCode, Code.ZipFile; at most 4096 bytes) is written, as CloudFormation
+Inline code (InlineCode, Code.ZipFile; its zip at most 4 MB) is written, as CloudFormation
 does, to index.py, in a folder of its own under the data dir's cache named by a hash of
 the code: the function runs from there like any other. A cache rather than a temporary
 folder because a deployment has no one end (`invoke` closes its router before invoking).
@@ -27,10 +27,12 @@ ServiceConfigError naming file and key path.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shlex
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +139,10 @@ _LAMBDA_FUNCTION_KEYS = {
 }
 _FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # CloudFormation writes inline code (Code.ZipFile; SAM's InlineCode becomes it) to a file
-# named index, and takes at most 4096 characters of it: bigger code goes in a package.
+# named index and zips it; the zip may be at most 4 MB. (Until 2022 the limit was 4096
+# characters of code; public templates now go past it: serverless-patterns has 4915 bytes.)
 INLINE_CODE_MODULE = "index"
-INLINE_CODE_MAX_BYTES = 4096
+INLINE_CODE_MAX_ZIP_BYTES = 4 * 1024 * 1024
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _NOT_CREATED_SAM_TYPES = {
     "AWS::Serverless::StateMachine": "state machines are not run locally",
@@ -833,12 +836,12 @@ class _SamBuilder(ConfigReader):
         if not isinstance(code, str):
             self.problem(where, f"the function's Python source as text, not {kind_of(code)}")
             return None
-        size = len(code.encode("utf-8"))
-        if size > INLINE_CODE_MAX_BYTES:
+        size = _zipped_size(code)
+        if size > INLINE_CODE_MAX_ZIP_BYTES:
             self.problem(
                 where,
-                f"inline code of at most {INLINE_CODE_MAX_BYTES} bytes (CloudFormation's limit), "
-                f"not {size}; put it in a file under CodeUri",
+                f"inline code whose zip is at most {INLINE_CODE_MAX_ZIP_BYTES} bytes"
+                f" (CloudFormation's limit), not {size}; put it in a file under CodeUri",
             )
             return None
         if not _MODULE_PATH.fullmatch(module):
@@ -1233,6 +1236,14 @@ def _batch(body: dict[str, Any], window_key: str | None) -> dict[str, Any]:
     if isinstance(types, list) and "ReportBatchItemFailures" in types:
         result["functionResponseType"] = "ReportBatchItemFailures"
     return result
+
+
+def _zipped_size(code: str) -> int:
+    """The size of the zip CloudFormation makes of inline code (index.py, deflated)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{INLINE_CODE_MODULE}.py", code)
+    return len(buffer.getvalue())
 
 
 def inline_code_folder(code: str) -> Path:

@@ -1,11 +1,13 @@
 """AWS SAM templates: loaded into the same ServiceSpec as serverless.yml, planned and deployed."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from serverless_tutor.cli import main
+from serverless_tutor.cloud import sam
 from serverless_tutor.cloud.account import LocalAccount
 from serverless_tutor.cloud.apigateway import HttpRequest
 from serverless_tutor.cloud.deploy import deploy, plan
@@ -648,14 +650,25 @@ def test_inline_code_with_a_bad_module_name_is_a_problem(tmp_path, tutor_home, h
     assert not (tutor_home / "cache").exists()
 
 
-def test_inline_code_over_the_size_limit_is_a_problem(tmp_path, tutor_home):
-    big = "def handler(event, context):\n    return 1\n" + "# padding\n" * 410
-    text = ZIPFILE_TEMPLATE.split("        ZipFile: |\n")[0] + "        ZipFile: " + json.dumps(big)
+def test_inline_code_over_the_size_limit_is_a_problem(tmp_path, tutor_home, monkeypatch):
+    def zipfile_template(code):
+        head = ZIPFILE_TEMPLATE.split("        ZipFile: |\n")[0]
+        return _template(tmp_path, f"{head}        ZipFile: {json.dumps(code)}\n")
+
+    # Past the 4096 characters CloudFormation once allowed: loads, as it deploys on AWS today.
+    code = "def handler(event, context):\n    return 1\n" + "# padding line\n" * 400
+    assert len(code) > 4096
+    assert Path(load_stack(zipfile_template(code)).functions["Writer"].code_dir).is_dir()
+    # A 4 MB zip takes a template of megabytes to reach; a smaller limit shows the check.
+    monkeypatch.setattr(sam, "INLINE_CODE_MAX_ZIP_BYTES", 100)
+    shutil.rmtree(tutor_home / "cache")
     with pytest.raises(ServiceConfigError) as caught:
-        load_stack(_template(tmp_path, text + "\n"))
+        load_stack(zipfile_template(code))
     problem = caught.value.problems[0]
     assert problem.field == "Resources.Writer.Properties.Code.ZipFile"
-    assert f"at most 4096 bytes (CloudFormation's limit), not {len(big)}" in problem.expected
+    assert "inline code whose zip is at most 100 bytes (CloudFormation's limit), not " in (
+        problem.expected
+    )
     assert not (tutor_home / "cache").exists()
 
 
