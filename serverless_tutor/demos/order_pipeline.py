@@ -45,6 +45,7 @@ from serverless_tutor.demos.deployed_example import (
     handler_lines,
     invocation_outcome,
 )
+from serverless_tutor.demos.fault_toggles import Code, FaultName
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "order-service"
@@ -73,8 +74,6 @@ _WRITES = {
 }
 
 Scenario = Literal["order", "oversell", "fail-payment"]
-Code = Literal["as-written", "fixed"]
-FaultName = Literal["throttle", "duplicate", "crash"]
 # The handlers `code="as-written"` runs instead of the bundled (fixed) ones.
 AS_WRITTEN_HANDLERS = {
     "processPayment": "handlers/as_written_process_payment.handler",
@@ -86,12 +85,6 @@ FAULT_PLANS: dict[FaultName, Path] = {
     "duplicate": SERVICE_DIR / "faults" / "duplicate-payment-processed.faults.yaml",
     "crash": SERVICE_DIR / "faults" / "crash-after-payment.faults.yaml",
 }
-FAULT_LABELS: dict[FaultName, str] = {
-    "throttle": "throttle a write",
-    "duplicate": "duplicate a delivery",
-    "crash": "crash after a write",
-}
-CODE_LABELS: dict[Code, str] = {"as-written": "as written", "fixed": "fixed"}
 
 
 class PipelineError(RuntimeError):

@@ -42,6 +42,7 @@ from serverless_tutor.demos.deployed_example import (
     handler_lines,
     invocation_outcome,
 )
+from serverless_tutor.demos.fault_toggles import Code, FaultName
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "patterns-lab"
@@ -54,8 +55,6 @@ UPLOAD_CSV = "orderId,quantity,price\no-1,2,12.50\no-2,two,3.00\no-3,1,9.99\n"  
 QUEUES = ("raw", "clean", "rejects")
 
 Pattern = Literal["fan-out", "pipes"]
-Code = Literal["as-written", "fixed"]
-FaultName = Literal["throttle", "duplicate", "crash"]
 CUSTOMER_EMAIL = "ada@example.com"
 # The subscribers `code="as-written"` runs instead of the bundled (fixed) ones.
 AS_WRITTEN_HANDLERS = {
@@ -67,11 +66,6 @@ FAULT_PLANS: dict[FaultName, Path] = {
     "throttle": SERVICE_DIR / "faults" / "throttle-analytics-total.faults.yaml",
     "duplicate": SERVICE_DIR / "faults" / "duplicate-email-delivery.faults.yaml",
     "crash": SERVICE_DIR / "faults" / "crash-after-analytics-write.faults.yaml",
-}
-FAULT_LABELS: dict[FaultName, str] = {
-    "throttle": "throttle a write",
-    "duplicate": "duplicate a delivery",
-    "crash": "crash after a write",
 }
 
 

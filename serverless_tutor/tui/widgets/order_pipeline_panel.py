@@ -26,10 +26,8 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Button, Select, Static
 
+from serverless_tutor.demos.fault_toggles import FAULT_LABELS, Code, FaultName
 from serverless_tutor.demos.order_pipeline import (
-    FAULT_LABELS,
-    Code,
-    FaultName,
     PipelineDemo,
     PipelineError,
     PipelineOptions,

@@ -23,13 +23,11 @@ from textual.containers import Grid, Horizontal
 from textual.content import Content
 from textual.widgets import Button, Select, Static, TabbedContent, TabPane
 
+from serverless_tutor.demos.fault_toggles import FAULT_LABELS, Code, FaultName
 from serverless_tutor.demos.patterns_lab import (
     FAILING_SUBSCRIBER,
-    FAULT_LABELS,
     FILTERED_EVENT,
     PUBLISHED_EVENT,
-    Code,
-    FaultName,
     PatternsDemo,
     PatternsError,
     PatternsRun,
