@@ -101,6 +101,7 @@ _FUNCTION_KEYS = {
     "Runtime",
     "CodeUri",
     "InlineCode",
+    "PackageType",
     "FunctionName",
     "Description",
     "MemorySize",
@@ -122,6 +123,7 @@ _IGNORED_FUNCTION_KEYS = {"Tags", "Tracing", "AutoPublishAlias", "LoggingConfig"
 # A plain CloudFormation function: what is read (Code, Role, DeadLetterConfig) or harmlessly ignored.
 _LAMBDA_FUNCTION_KEYS = {
     "Code",
+    "PackageType",  # Zip; an Image function is skipped before the keys are read
     "Handler",
     "Runtime",
     "FunctionName",
