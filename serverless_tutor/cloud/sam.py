@@ -145,6 +145,7 @@ _FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # characters of code; public templates now go past it: serverless-patterns has 4915 bytes.)
 INLINE_CODE_MODULE = "index"
 INLINE_CODE_MAX_ZIP_BYTES = 4 * 1024 * 1024
+_IMPORTS_CFNRESPONSE = re.compile(r"^\s*(import|from)\s+cfnresponse\b", re.MULTILINE)
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _NOT_CREATED_SAM_TYPES = {
     "AWS::Serverless::StateMachine": "state machines are not run locally",
@@ -858,6 +859,13 @@ class _SamBuilder(ConfigReader):
                 f"inline code is written to {INLINE_CODE_MODULE}.py (as on AWS), not "
                 f"{module.replace('.', '/')}.py: invoking it will fail with "
                 f"Runtime.ImportModuleError; name the handler {INLINE_CODE_MODULE}.<function>",
+            )
+        if _IMPORTS_CFNRESPONSE.search(code):
+            self.warn(
+                where,
+                "imports cfnresponse, which CloudFormation puts next to inline code for custom"
+                " resources; custom resources are not run locally and cfnresponse is not"
+                " provided, so invoking this function fails with Runtime.ImportModuleError",
             )
         folder = inline_code_folder(code)
         return str(folder), str(folder / (module.replace(".", "/") + ".py"))

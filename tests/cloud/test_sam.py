@@ -703,3 +703,13 @@ def test_what_inline_and_plain_functions_still_skip_is_a_warning(tmp_path):
         in (warnings["Resources.InboxToWriter.Type"])
     )
     assert spec.functions["Writer"].events == []
+
+
+def test_inline_code_importing_cfnresponse_is_warned_about(tmp_path):
+    text = INLINE_TEMPLATE.replace(
+        "      InlineCode: |\n", "      InlineCode: |\n        import cfnresponse\n"
+    )
+    spec = load_sam_template(_template(tmp_path, text))
+    warning = {w.path: w.message for w in spec.warnings}["Resources.Hello.Properties.InlineCode"]
+    assert warning.startswith("imports cfnresponse, which CloudFormation puts next to inline code")
+    assert "Hello" in spec.functions  # it still loads; only invoking it fails
