@@ -49,7 +49,11 @@ def process(message):
     sns.publish(
         TopicArn=TOPIC_ARN,
         Message=json.dumps(
-            {"eventType": "InventoryUpdated", "orderId": order_id, "customerId": order["customerId"]}
+            {
+                "eventType": "InventoryUpdated",
+                "orderId": order_id,
+                "customerId": order["customerId"],
+            }
         ),
         MessageAttributes={"eventType": {"DataType": "String", "StringValue": "InventoryUpdated"}},
     )

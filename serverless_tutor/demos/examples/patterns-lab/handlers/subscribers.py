@@ -70,7 +70,9 @@ def email(event, context):
             Destination={"ToAddresses": [body["email"]]},
             Message={
                 "Subject": {"Data": f"Order {body['orderId']}"},
-                "Body": {"Text": {"Data": f"Thank you for order {body['orderId']}, it ships soon."}},
+                "Body": {
+                    "Text": {"Data": f"Thank you for order {body['orderId']}, it ships soon."}
+                },
             },
         )
         print(f"email: sent for order {body['orderId']}")
