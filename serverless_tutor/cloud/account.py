@@ -25,6 +25,7 @@ listener may invoke a function whose handler calls back into the account).
 
 from __future__ import annotations
 
+import inspect
 import io
 import itertools
 import json
@@ -529,7 +530,7 @@ def describe_request(
         request = Request.from_primitives(method, url, headers, body)
         operation_model, uri_params = get_service_router(service).match(request)
         service_model = get_service_model(service)
-        protocol = determine_request_protocol(service_model, request.content_type)
+        protocol = _request_protocol(determine_request_protocol, service_model, request)
         parser = PROTOCOL_PARSERS[protocol](operation_model)
         params = parser.parse(
             {
@@ -548,6 +549,14 @@ def describe_request(
             _fallback_operation(headers, body),
             {"_unparsed": f"{type(error).__name__}: {error}"},
         )
+
+
+def _request_protocol(determine: Callable[..., str], service_model: Any, request: Any) -> str:
+    """moto's protocol detection: moto 5.2.6 takes the request itself (it also reads the
+    smithy-protocol header); earlier 5.x releases take its content type."""
+    if "request" in inspect.signature(determine).parameters:
+        return determine(service_model, request)
+    return determine(service_model, request.content_type)
 
 
 def _fallback_operation(headers: dict[str, str], body: bytes) -> str:
