@@ -4,7 +4,7 @@ keys, and on an ordering question (its move keys are in `?` instead)."""
 from __future__ import annotations
 
 from textual.app import App
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 
 from serverless_tutor.progress import ProgressStore
@@ -100,6 +100,11 @@ async def test_no_footer_label_is_cut_at_80x24(tmp_path):
         await app.switch_mode("exercises")
         exercises = await footer_labels_whole(app, pilot, "exercises")
         assert exercises[:3] == ["f5 Run", "^s Save", "f2 Hint"] and "e Exercises" not in exercises
+
+        await app.switch_mode("instructor")
+        app.screen.query_one(DataTable).focus()  # the folder path field takes the letter keys
+        instructor = await footer_labels_whole(app, pilot, "instructor")
+        assert instructor[:2] == ["s Sort", "r Re-grade"] and "q Quiz" in instructor
 
 
 class OrderingQuestionHost(App):

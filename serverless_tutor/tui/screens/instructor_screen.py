@@ -81,9 +81,10 @@ class InstructorScreen(Screen):
         Binding(
             "s", "sort", "Sort", tooltip="sort by the column under the cursor", id="instructor-sort"
         ),
-        Binding("o", "focus_folder", "Open folder", id="instructor-open"),
         Binding("r", "regrade", "Re-grade", id="instructor-regrade"),
-        Binding("f", "focus_feedback", "Feedback", id="instructor-feedback"),
+        # Listed in `?`, not in the footer, which has room for two keys of this screen at 80 columns.
+        Binding("o", "focus_folder", "Open folder", show=False, id="instructor-open"),
+        Binding("f", "focus_feedback", "Feedback", show=False, id="instructor-feedback"),
         Binding("escape", "focus_table", "Gradebook", show=False, id="instructor-focus-table"),
     ]
 
