@@ -13,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from serverless_tutor import __version__
 
@@ -104,6 +105,24 @@ def _verb_in(args: list[str]) -> str | None:
     return None
 
 
+def _handler_file_mentions_an_aws_sdk(args: list[str]) -> bool:
+    """For `invoke path/to/file.py:function`: does that file mention boto3 or botocore?
+    True whenever that cannot be told cheaply (other forms, --code-dir, --function, an
+    unreadable file), which keeps boto3 preloaded, as everywhere else."""
+    from serverless_tutor.runtime.template import mentions_an_aws_sdk
+
+    if any(arg.startswith(("--code-dir", "--function")) for arg in args):
+        return True
+    for arg in args:
+        file_part, colon, function = arg.rpartition(":")
+        if colon and function and file_part.endswith(".py") and not arg.startswith("-"):
+            try:
+                return mentions_an_aws_sdk(Path(file_part).expanduser().read_bytes())
+            except OSError:
+                return True
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     if not args_list:
@@ -112,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if verb in SANDBOX_VERBS and not {"-h", "--help"} & set(args_list):
         from serverless_tutor.runtime.template import start_early_template
 
-        start_early_template()  # boots (imports boto3) while this process imports the verb
+        # Boots while this process imports the verb; with boto3 only when the handler's
+        # file mentions it (a worker that imports it later still has its calls served).
+        start_early_template(preload=_handler_file_mentions_an_aws_sdk(args_list))
     parser = build_parser([verb] if verb else [])
     args = parser.parse_args(args_list)
     if getattr(args, "handler", None) is None:

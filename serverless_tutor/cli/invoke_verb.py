@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from serverless_tutor.cli.output import usage_error
 from serverless_tutor.runtime.events import SAMPLE_SOURCES, EventPathError
 from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
+from serverless_tutor.runtime.template import mentions_an_aws_sdk
 from serverless_tutor.terminal_text import one_line
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def _imports_an_aws_sdk(code_dir: Path, handler: str) -> bool:
         source = _handler_file(code_dir, handler)[0].read_bytes()
     except OSError:
         return False
-    return b"boto3" in source or b"botocore" in source
+    return mentions_an_aws_sdk(source)
 
 
 def run_invoke(args: argparse.Namespace) -> int:

@@ -50,8 +50,9 @@ class TemplateProcess:
     """A Python process that has imported the runtime and boto3 once and forks a
     fresh worker for each new execution environment."""
 
-    def __init__(self, work_dir: Path):
+    def __init__(self, work_dir: Path, *, preload: bool = True):
         self._work_dir = work_dir
+        self._preload = preload  # False: boto3 is imported by the workers that use it
         self._spawn_lock = threading.Lock()
         self._state = threading.Condition()
         self._exits: dict[int, int] = {}
@@ -68,7 +69,7 @@ class TemplateProcess:
             "import sys\n"
             f"sys.path.insert(0, {str(_PACKAGE_ROOT)!r})\n"
             "from serverless_tutor.runtime.worker import template_main\n"
-            "template_main(int(sys.argv[1]), sys.argv[2])\n"
+            "template_main(int(sys.argv[1]), sys.argv[2], sys.argv[3] == 'preload')\n"
         )
         log_path = self._work_dir / "template.log"
         with open(log_path, "ab") as log:
@@ -82,6 +83,7 @@ class TemplateProcess:
                         code,
                         str(child_end.fileno()),
                         str(self._work_dir),
+                        "preload" if self._preload else "lazy",
                     ],
                     pass_fds=[child_end.fileno()],
                     env=TEMPLATE_ENV,
@@ -211,7 +213,7 @@ _early_lock = threading.Lock()
 _early: TemplateProcess | None = None
 
 
-def start_early_template() -> None:
+def start_early_template(*, preload: bool = True) -> None:
     """Start a template now, for this process's next sandbox LambdaRuntime to take over.
 
     A one-shot command (`invoke`) calls this before importing the rest of itself,
@@ -220,11 +222,16 @@ def start_early_template() -> None:
     while another thread of the template is importing would leave that import's lock
     held for ever in the worker. A template nobody takes ends with this process (it
     exits when its control socket closes, and removes its work folder).
+
+    `preload=False` starts it without boto3 (see `mentions_an_aws_sdk`): it is ready
+    sooner, and a worker whose code imports boto3 after all pays for it in its INIT.
     """
     global _early
     with _early_lock:
         if _early is None:
-            template = TemplateProcess(Path(tempfile.mkdtemp(prefix="serverless-tutor-sandbox-")))
+            template = TemplateProcess(
+                Path(tempfile.mkdtemp(prefix="serverless-tutor-sandbox-")), preload=preload
+            )
             template.start()
             _early = template
 
@@ -235,3 +242,8 @@ def take_early_template() -> TemplateProcess | None:
     with _early_lock:
         template, _early = _early, None
     return template
+
+
+def mentions_an_aws_sdk(source: bytes) -> bool:
+    """Does this code mention boto3 or botocore? (A quick look, not an import analysis.)"""
+    return b"boto3" in source or b"botocore" in source

@@ -2,7 +2,8 @@
 environment, and the worker's own loop (confine, INIT, INVOKE...).
 
 Runs in separate processes started by serverless_tutor.runtime.sandbox. Standard
-library (plus botocore, pre-imported so handlers do not pay for it) only.
+library (plus botocore, pre-imported so handlers do not pay for it, unless the template
+was started without its preload) only.
 
 Template protocol (SOCK_SEQPACKET, one JSON object per message):
   parent -> template  {"t": "spawn", "pid_namespace": bool} with two fds attached (protocol socket, log pipe)
@@ -29,6 +30,8 @@ import array
 import base64
 import contextlib
 import gc
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import io
 import json
@@ -57,11 +60,15 @@ PRELOADED_SERVICES = ("dynamodb", "s3", "sqs", "sns", "events", "lambda", "sts")
 
 
 # ====================================================================== template
-def template_main(control_fd: int, work_dir: str | None = None) -> None:
+def template_main(control_fd: int, work_dir: str | None = None, preload: bool = True) -> None:
     """Serve spawn requests until the parent closes the control socket (or dies, which
-    closes it too); then kill every worker and wipe the work dir with their scratch dirs."""
+    closes it too); then kill every worker and wipe the work dir with their scratch dirs.
+
+    Without `preload`, boto3 is not imported here: a worker's handler that imports it
+    pays for it in its own INIT, and its calls are still forwarded (_install_forwarder)."""
     control = socket.socket(fileno=control_fd)
-    _preload()
+    if preload:
+        _preload()
     confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)  # orphans of workers come back to us
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
@@ -417,6 +424,9 @@ LAMBDA_RUNTIME_PACKAGES = (
     "s3transfer",
     "six",
     "urllib3",
+    # botocore.httpsession imports it when installed. A preloaded template has it in
+    # memory already; a worker that imports botocore itself must be able to read it.
+    "certifi",
 )
 
 
@@ -616,11 +626,16 @@ class _RawBody(io.BytesIO):
 
 def _install_forwarder(channel: _Channel, state: _State) -> None:
     """Every botocore HTTP send, from any session or client, goes to the parent instead
-    of the network (which the sandbox does not have anyway)."""
-    import botocore.awsrequest
-    import botocore.httpsession
+    of the network (which the sandbox does not have anyway).
 
-    def forwarding_send(self: object, request: Any) -> botocore.awsrequest.AWSResponse:
+    When the template preloaded botocore, the send is replaced now. Otherwise botocore
+    is not imported here (a handler that never uses it would pay for it): the send is
+    replaced as botocore.httpsession is first imported, before that import returns to
+    whatever code asked for it, so no client can send through the original."""
+
+    def forwarding_send(self: object, request: Any) -> Any:
+        import botocore.awsrequest  # already loaded: this runs only from a botocore client
+
         body = request.body
         if hasattr(body, "read"):
             position = body.tell() if hasattr(body, "tell") else None
@@ -650,4 +665,51 @@ def _install_forwarder(channel: _Channel, state: _State) -> None:
             request.url, int(reply["status"]), reply.get("headers", {}), _RawBody(content)
         )
 
-    botocore.httpsession.URLLib3Session.send = forwarding_send
+    def replace_send(httpsession: Any) -> None:
+        httpsession.URLLib3Session.send = forwarding_send
+
+    loaded = sys.modules.get(_HTTP_SESSION_MODULE)
+    if loaded is not None:
+        replace_send(loaded)
+    else:
+        sys.meta_path.insert(0, _AfterImport(_HTTP_SESSION_MODULE, replace_send))
+
+
+_HTTP_SESSION_MODULE = "botocore.httpsession"
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs `after(module)` once the module named `name` has executed, each time it is
+    imported, before the import statement that asked for it returns."""
+
+    def __init__(self, name: str, after: Callable[[Any], None]):
+        self._name = name
+        self._after = after
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self._name:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _ThenRun(spec.loader, self._after)
+                return spec
+        return None
+
+
+class _ThenRun(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader, after: Callable[[Any], None]):
+        self._loader = loader
+        self._after = after
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        self._after(module)

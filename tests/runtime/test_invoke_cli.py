@@ -135,7 +135,7 @@ def test_usage_errors_exit_2(code, args, message, monkeypatch, capsys):
     monkeypatch.chdir(code)
     # main() starts a sandbox template ahead for invoke; a usage error runs nothing, and a
     # template left in this test process could be taken by another test's runtime.
-    monkeypatch.setattr(template, "start_early_template", lambda: None)
+    monkeypatch.setattr(template, "start_early_template", lambda **_: None)
     exit_code: int | str | None
     try:
         exit_code = main(["invoke", *args])
