@@ -1,5 +1,5 @@
-"""The sandbox template: a clean Python process that has imported the runtime and boto3
-once and forks a fresh worker for each new execution environment (worker.py holds its
+"""The sandbox template: a clean Python process that has imported the runtime (and, unless
+started without its preload, boto3) once and forks a fresh worker for each new execution environment (worker.py holds its
 side). Kept apart from sandbox.py, and light to import, so that a one-shot command can
 start it before it imports anything else (`start_early_template`).
 """
@@ -47,8 +47,8 @@ class SandboxUnavailable(RuntimeError):
 
 
 class TemplateProcess:
-    """A Python process that has imported the runtime and boto3 once and forks a
-    fresh worker for each new execution environment."""
+    """A Python process that has imported the runtime (and boto3, with `preload`) once and
+    forks a fresh worker for each new execution environment."""
 
     def __init__(self, work_dir: Path, *, preload: bool = True):
         self._work_dir = work_dir
