@@ -182,7 +182,10 @@ class ServerComparisonPanel(LessonPanel):
         yield Static(id="idle-notice")
 
     def on_mount(self) -> None:
-        self.recompute()
+        # A learner paging on with n may already have had this panel taken down: its fields
+        # are gone before this runs, and there is nothing left to compute for.
+        if self.query("#idle-server"):
+            self.recompute()
 
     # ------------------------------------------------------------ events
 
