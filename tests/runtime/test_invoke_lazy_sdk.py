@@ -58,3 +58,70 @@ def test_the_isolation_layers_are_the_same_with_and_without_the_preload(tmp_path
     assert (lazy["response"], preloaded["response"]) == (False, True)
     assert lazy["isolation"] == preloaded["isolation"]
     assert lazy["isolation"]
+
+
+# A hostile handler: takes the forwarding hook off sys.meta_path before botocore loads,
+# so its client keeps botocore's own HTTP send, and aims it at a listener on the host.
+STRIPS_THE_HOOK = """
+import importlib, sys
+
+def handler(event, context):
+    before = len(sys.meta_path)
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_AfterImport"]
+    stripped = before - len(sys.meta_path)
+    sdk = importlib.import_module("bo" + "to3")
+    client = sdk.client("dynamodb", endpoint_url=event["url"], region_name="us-east-1")
+    try:
+        client.list_tables()
+    except Exception as exc:
+        return [stripped, type(exc).__name__]
+    return [stripped, "reached"]
+"""
+
+
+def test_a_handler_that_strips_the_forwarding_hook_still_reaches_nothing_on_the_host(tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    connections: list[object] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    watcher = threading.Thread(target=accept, daemon=True)
+    watcher.start()
+    try:
+        (tmp_path / "hostile.py").write_text(STRIPS_THE_HOOK)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        (tmp_path / "event.json").write_text(json.dumps({"url": url}))
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "serverless_tutor", "invoke", "hostile.py:handler"),
+                *("--event", "event.json", "--timeout", "60", "--json"),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        stop.set()
+        watcher.join()
+        listener.close()
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[0])
+    # Without the hook botocore's own send runs, but the sandbox has no network of its own:
+    # the host's listener never sees a connection.
+    stripped, outcome = result["response"]
+    assert stripped == 1  # the attack did take the hook off
+    assert outcome == "EndpointConnectionError", result
+    assert connections == []
