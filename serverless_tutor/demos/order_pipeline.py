@@ -45,7 +45,7 @@ from serverless_tutor.demos.deployed_example import (
     handler_lines,
     invocation_outcome,
 )
-from serverless_tutor.demos.fault_toggles import Code, FaultName
+from serverless_tutor.demos.fault_toggles import Code, FaultName, fault_note
 from serverless_tutor.paths import examples_dir
 
 SERVICE_DIR = examples_dir() / "order-service"
@@ -689,18 +689,15 @@ def _fault_note(run: PipelineRun) -> str | None:
     """One sentence: which fault, which code, and what it did to the end state."""
     if run.fault_plan is None or run.scenario != "order":
         return None
-    code = "the code as written" if run.code == "as-written" else "the fixed code"
-    fault = f"Fault '{run.fault_plan}' with {code}"
-    if not run.injected_faults:
-        return f"{fault}: the plan never fired, so the end state is that of a normal order."
-    if run.consequences:
-        why = _AS_WRITTEN_WHY.get(run.fault_plan) if run.code == "as-written" else None
-        return f"{fault}: the end state is wrong ({'; '.join(run.consequences)})" + (
-            f", because {why}." if why else "."
-        )
-    how = _FIXED_HOW.get(run.fault_plan) if run.code == "fixed" else None
-    return f"{fault}: the end state is right (stock taken once, order CONFIRMED, 1 email)" + (
-        f": {how}." if how else "."
+    return fault_note(
+        plan=run.fault_plan,
+        code=run.code,
+        fired=bool(run.injected_faults),
+        consequences=run.consequences,
+        right="stock taken once, order CONFIRMED, 1 email",
+        as_written_why=_AS_WRITTEN_WHY,
+        fixed_how=_FIXED_HOW,
+        never_fired="the plan never fired, so the end state is that of a normal order.",
     )
 
 
