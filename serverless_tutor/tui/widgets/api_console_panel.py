@@ -28,6 +28,7 @@ from serverless_tutor.demos.api_console import (
     ApiExchange,
 )
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 MAX_BODY_LINES = 24
 
@@ -157,14 +158,14 @@ class ApiConsolePanel(ActionPanel[ApiExchange]):
             ),
             id="api-intro",
         )
-        yield Select(
+        yield TutorSelect(
             [(example.label, index) for index, example in enumerate(EXAMPLES)],
             prompt="Pick an example request…",
             id="api-example",
             compact=True,
         )
         with Horizontal(id="api-line"):
-            yield Select(
+            yield TutorSelect(
                 [(method, method) for method in METHODS],
                 value="GET",
                 allow_blank=False,

@@ -44,6 +44,7 @@ from serverless_tutor.tui.widgets.number_input import (
     NumberInput,
     NumberRange,
 )
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 BAR_WIDTH = 6
 BREAKEVEN_BAR_WIDTH = 22
@@ -145,14 +146,14 @@ class CostCalculatorPanel(LessonPanel):
                 "512", number_range=MEMORY_MB, label="memory", title="memory MB", id="cost-memory"
             )
         with Horizontal():
-            yield Select(
+            yield TutorSelect(
                 [("x86_64", "x86_64"), ("arm64", "arm64")],
                 value="x86_64",
                 allow_blank=False,
                 id="cost-arch",
             )
             yield Checkbox("free tier", id="cost-free-tier")
-        yield Select(
+        yield TutorSelect(
             [(p.title, p.id) for p in PRESETS], prompt="chapter example…", id="cost-preset"
         )
         yield Static(id="cost-error")

@@ -29,6 +29,7 @@ from serverless_tutor.tui.widgets.number_input import (
     NumberInput,
     NumberRange,
 )
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 START_PRESET = "rest-api"
 MONTH_S = Decimal(HOURS_PER_MONTH * 3600)
@@ -115,7 +116,7 @@ class FitCheckPanel(LessonPanel):
 
     def compose(self) -> ComposeResult:
         self.border_title = "Is serverless a fit?"
-        yield Select(
+        yield TutorSelect(
             [(p.title, p.id) for p in PRESETS],
             value=START_PRESET,
             prompt="chapter use case…",
@@ -135,7 +136,7 @@ class FitCheckPanel(LessonPanel):
                 )
             for widget_id, (label, _, choices) in SELECTS.items():
                 yield Label(label)
-                yield Select(
+                yield TutorSelect(
                     [(c, c) for c in choices], allow_blank=False, compact=True, id=widget_id
                 )
             for widget_id, (label, _) in SWITCHES.items():

@@ -17,6 +17,7 @@ from serverless_tutor.sim.frame import fmt_seconds
 from serverless_tutor.sim.init_styles import InitStyleRow, compare_init_styles
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.tui.widgets.service_times_note import service_times_note
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 PART_STYLES = {
     "runtime": "bold $background on $warning",
@@ -86,7 +87,7 @@ class InitStylesView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label("client set-up")
-            yield Select(
+            yield TutorSelect(
                 [("50 ms", 50.0), ("150 ms", 150.0), ("500 ms", 500.0)],
                 value=150.0,
                 allow_blank=False,
@@ -94,7 +95,7 @@ class InitStylesView(Vertical):
                 id="init-client-ms",
             )
             yield Label("requests using it")
-            yield Select(
+            yield TutorSelect(
                 [("all", 1.0), ("half", 0.5), ("1 in 10", 0.1)],
                 value=1.0,
                 allow_blank=False,

@@ -38,6 +38,7 @@ from serverless_tutor.runtime.clock import Clock
 from serverless_tutor.tui.tab_keys import tab_bindings, tab_label
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.environment_table import EnvironmentTable
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 MEMORY_SIZES = (
     MIN_MEMORY_MB,
@@ -227,7 +228,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
     def compose(self) -> ComposeResult:
         self.border_title = "Invoke playground"
         with Horizontal(id="playground-choose"):
-            yield Select(
+            yield TutorSelect(
                 [(info.title, info.id) for info in self.demos.values()],
                 value=self.demo_id,
                 allow_blank=False,
@@ -235,7 +236,7 @@ class InvokePlaygroundPanel(ActionPanel[BatchResult]):
                 id="playground-demo",
                 tooltip="the demo handler",
             )
-            yield Select(
+            yield TutorSelect(
                 [(f"{size} MB", size) for size in MEMORY_SIZES],
                 value=self.memory_mb,
                 allow_blank=False,

@@ -13,6 +13,7 @@ from textual.widgets import Label, Select
 from serverless_tutor.limits import MAX_MEMORY_MB, MIN_MEMORY_MB
 from serverless_tutor.sim.estimator import RUNTIME_LABELS
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 OFF = 0.0
 CHOICES: dict[str, tuple[str, list[tuple[str, object]]]] = {
@@ -90,7 +91,7 @@ class LifecycleSettingsForm(Grid):
             if value not in [option for _, option in options]:
                 options = [*options, (str(value), value)]
             yield Label(label)
-            yield Select(
+            yield TutorSelect(
                 options,
                 value=value,
                 allow_blank=False,

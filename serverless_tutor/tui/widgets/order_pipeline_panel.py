@@ -38,6 +38,7 @@ from serverless_tutor.demos.order_pipeline import (
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
 from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
 from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 STEP_S = 0.6  # playback: one invocation per tick
 WIDE_PANEL = 72  # columns from which the end state sits beside the diagram
@@ -227,10 +228,10 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             yield Button("Reset", id="pipeline-reset", compact=True)
         with Horizontal(id="pipeline-toggles"):
             # Keys i (fault) and w (code) cycle these while the panel has focus.
-            yield Select(
+            yield TutorSelect(
                 FAULT_CHOICES, value=NO_FAULT, allow_blank=False, compact=True, id="pipeline-fault"
             )
-            yield Select(
+            yield TutorSelect(
                 CODE_CHOICES, value="fixed", allow_blank=False, compact=True, id="pipeline-code"
             )
         yield Static(id="pipeline-status")

@@ -40,6 +40,7 @@ from serverless_tutor.tui.widgets.patterns_diagram import (
     pipes_lines,
 )
 from serverless_tutor.tui.widgets.patterns_trace_table import PatternsTraceTable
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 Action = Literal["publish", "filtered", "fail", "upload", "reset"]
 WORKING: dict[Action, str] = {
@@ -210,14 +211,14 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                     yield Button("Fail sms", id="patterns-fail", compact=True)
                 with Horizontal(id="patterns-toggles"):
                     # Keys i (fault) and w (code) cycle these while the panel has focus.
-                    yield Select(
+                    yield TutorSelect(
                         FAULT_CHOICES,
                         value=NO_FAULT,
                         allow_blank=False,
                         compact=True,
                         id="patterns-fault",
                     )
-                    yield Select(
+                    yield TutorSelect(
                         CODE_CHOICES,
                         value="fixed",
                         allow_blank=False,

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 from serverless_tutor.quiz.models import SECTION_TITLES
 from serverless_tutor.quiz.session import DEFAULT_COUNT, MODES, Mode
 from serverless_tutor.tui.widgets.number_input import NumberInput, NumberRange
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 MODE_LABELS: dict[str, str] = {
     "practice": "Practice by section",
@@ -98,7 +99,7 @@ class QuizMenu(Vertical):
         with Horizontal(classes="quiz-menu-row"):
             yield Label("Section")
             options = [(f"{number}. {title}", number) for number, title in SECTION_TITLES.items()]
-            yield Select(
+            yield TutorSelect(
                 options, prompt="All sections", allow_blank=True, id="quiz-section", compact=True
             )
         with Horizontal(classes="quiz-menu-row"):

@@ -35,6 +35,7 @@ from serverless_tutor.tui.widgets.number_input import (
     SERVER_MONTHLY_USD,
     NumberInput,
 )
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 CHART_WIDTH = 22
 CHART_FLOOR = Decimal("0.01")  # the log axis starts at one cent; smaller costs draw no bar
@@ -139,7 +140,7 @@ class ServerComparisonPanel(LessonPanel):
                 title="requests/month",
                 id="idle-requests",
             )
-            yield Select(
+            yield TutorSelect(
                 [(p.label, p.id) for p in TRAFFIC_PRESETS], prompt="traffic…", id="idle-traffic"
             )
         with Horizontal():
@@ -160,11 +161,11 @@ class ServerComparisonPanel(LessonPanel):
                 title="server $/month",
                 id="idle-server",
             )
-            yield Select(
+            yield TutorSelect(
                 [(p.label, p.id) for p in SERVER_PRESETS], prompt="server…", id="idle-server-preset"
             )
         with Horizontal():
-            yield Select(
+            yield TutorSelect(
                 [("steady traffic", "steady"), ("idle + spikes", "spiky")],
                 value="steady",
                 allow_blank=False,

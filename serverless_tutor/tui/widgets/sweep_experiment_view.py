@@ -13,6 +13,7 @@ from serverless_tutor.sim.chart import bar_chart
 from serverless_tutor.sim.lifecycle_settings import LifecycleSettings
 from serverless_tutor.sim.sweep import SweepResult, sweep
 from serverless_tutor.tui.widgets.service_times_note import service_times_note
+from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 EXPERIMENTS: dict[str, tuple[str, list[float]]] = {
     "keep-alive-s": ("keep-alive (s)", [60, 300, 600, 900, 1800]),
@@ -56,7 +57,7 @@ class SweepExperimentView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Select(
+            yield TutorSelect(
                 [(label, key) for key, (label, _) in EXPERIMENTS.items()],
                 value="keep-alive-s",
                 allow_blank=False,
