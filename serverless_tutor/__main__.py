@@ -1,3 +1,3 @@
-from serverless_tutor.cli import main
+from serverless_tutor.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

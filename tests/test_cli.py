@@ -1,9 +1,12 @@
+import atexit
+import gc
 import json
 import subprocess
 import sys
 
-from serverless_tutor import __version__
+from serverless_tutor import __version__, cli
 from serverless_tutor.cli import main
+from serverless_tutor.paths import exercises_dir
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -135,3 +138,39 @@ def test_json_output_keeps_decimals_numbers(capsys):
     }
     assert isinstance(bill["lines"][0]["amountUsd"], int)
     assert loose == {"loose": 0.0000216}
+
+
+def _collector_state_under_run(monkeypatch, *argv: str) -> bool:
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(sys, "argv", ["serverless-tutor", *argv])
+    try:
+        assert cli.run() == 0
+    finally:
+        gc.enable()
+        atexit.unregister(cli._exit_without_teardown)  # this test process exits as usual
+    return seen[0]
+
+
+def test_a_one_shot_process_runs_without_the_cyclic_collector(monkeypatch):
+    assert _collector_state_under_run(monkeypatch, "check", "hello-handler") is False
+    assert _collector_state_under_run(monkeypatch, "invoke", "h.py:handler") is False
+
+
+def test_other_verbs_keep_the_collector(monkeypatch):
+    assert _collector_state_under_run(monkeypatch, "watch", "hello-handler") is True
+    assert _collector_state_under_run(monkeypatch) is True  # the app
+
+
+def test_a_one_shot_process_writes_everything_and_keeps_its_exit_code(tmp_path):
+    """It skips the interpreter's teardown: its output must still all be there, and its
+    exit code the verb's."""
+    handler = tmp_path / "h.py"
+    handler.write_text("def handler(event, context):\n    return {'n': 'x' * 200000}\n")
+    result = run_cli("invoke", f"{handler}:handler", "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["response"]["n"]) == 200000
+    starter = exercises_dir() / "hello-handler" / "handler.py"
+    result = run_cli("check", "hello-handler", "--file", str(starter), "--json")
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["status"] == "fail"

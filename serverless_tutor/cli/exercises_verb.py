@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from pathlib import Path
 
@@ -300,6 +301,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _run_batch(args: argparse.Namespace, exercise: Exercise) -> int:
+    gc.enable()  # main() turned it off for a one-shot check; a folder is a long run
     from serverless_tutor.grading.batch import find_submissions, grade_folder
 
     if not args.batch.is_dir():

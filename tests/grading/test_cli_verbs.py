@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -103,7 +104,12 @@ def test_batch_grades_a_folder_of_submissions(capsys, tmp_path):
         (exercise_folder / "solution" / "handler.py").read_bytes()
     )
     (tmp_path / "grace.py").write_bytes((exercise_folder / "handler.py").read_bytes())
-    assert main(["check", "cost-estimator", "--batch", str(tmp_path), "--json"]) == 1
+    gc.disable()  # as run() leaves it for a one-shot check
+    try:
+        assert main(["check", "cost-estimator", "--batch", str(tmp_path), "--json"]) == 1
+        assert gc.isenabled(), "a folder is a long run: the collector is back on"
+    finally:
+        gc.enable()
     batch = _json(capsys)
     assert batch["passed"] == 1 and batch["maxPoints"] == 7
     statuses = {
