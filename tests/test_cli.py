@@ -142,7 +142,12 @@ def test_json_output_keeps_decimals_numbers(capsys):
 
 def _collector_state_under_run(monkeypatch, *argv: str) -> bool:
     seen: list[bool] = []
-    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.isenabled()) or 0)
+
+    def main_that_records() -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(cli, "main", main_that_records)
     monkeypatch.setattr(sys, "argv", ["serverless-tutor", *argv])
     try:
         assert cli.run() == 0
