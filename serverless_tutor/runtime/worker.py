@@ -57,6 +57,8 @@ from serverless_tutor.runtime.frames import FrameError, recv_frame, send_frame
 RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(RUNTIME_DIR))
 PRELOADED_SERVICES = ("dynamodb", "s3", "sqs", "sns", "events", "lambda", "sts")
+# boto3's resource API, as in `boto3.resource("dynamodb").Table(...)`: its own models.
+PRELOADED_RESOURCES = ("dynamodb", "s3", "sqs", "sns")
 
 
 # ====================================================================== template
@@ -186,6 +188,8 @@ def _preload() -> None:
     boto3.setup_default_session()
     for service in PRELOADED_SERVICES:  # loads and caches the service models
         boto3.client(service)
+    for service in PRELOADED_RESOURCES:
+        boto3.resource(service)
 
 
 def _drain(fd: int) -> None:
