@@ -2,10 +2,13 @@
 
 To test behaviour across concurrent execution environments deterministically, a
 test step starts N invocations together and the gate holds each one at its first
-AWS call until all N have reached one. While one invocation is held its
-environment is busy, so the runtime must serve the others from new (cold)
+AWS call until each of the N has reached one or ended. While one invocation is
+held its environment is busy, so the runtime must serve the others from new (cold)
 environments, exactly as Lambda scales out under concurrent load. A handler that
-makes no AWS call is never held; after `timeout_s` the gate opens anyway.
+makes no AWS call is never held: its invocation ends, and the gate stops waiting
+for it. `timeout_s` is only a backstop (say, an INIT that sleeps): it is long, since
+cold starts on a loaded machine can take seconds, and a gate that opened early
+would let the invocations run one after the other and hide a race.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedRespo
 
 
 class ConcurrencyGate:
-    def __init__(self, timeout_s: float = 2.0):
+    def __init__(self, timeout_s: float = 10.0):
         self.timeout_s = timeout_s
         self._condition = threading.Condition()
         self._expected = 0
@@ -34,6 +37,16 @@ class ConcurrencyGate:
         with self._condition:
             self._expected = 0
             self._condition.notify_all()
+
+    def leave(self, request_id: str) -> None:
+        """An invocation ended; if it never reached an AWS call, wait for one fewer."""
+        with self._condition:
+            if self._expected <= 1 or request_id in self._arrived:
+                return
+            self._expected -= 1
+            if len(self._arrived) >= self._expected:
+                self._expected = 0
+                self._condition.notify_all()
 
     def wrap(self, handle: RequestHandler) -> RequestHandler:
         def gated(request: ForwardedRequest) -> ForwardedResponse:

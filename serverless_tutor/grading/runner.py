@@ -429,12 +429,17 @@ class _Session:
         try:
             with ThreadPoolExecutor(max_workers=count, thread_name_prefix="tutor-check") as pool:
                 futures = [
-                    pool.submit(self.runtime.invoke, self.config, event_spec.build())
+                    pool.submit(self._invoke_then_leave_the_gate, event_spec.build())
                     for _ in range(count)
                 ]
                 return [future.result() for future in futures]
         finally:
             self.gate.disarm()
+
+    def _invoke_then_leave_the_gate(self, event: Any) -> InvocationResult:
+        result = self.runtime.invoke(self.config, event)
+        self.gate.leave(result.request_id)
+        return result
 
 
 def _with_faults(
