@@ -69,12 +69,15 @@ class ServiceTimes(_CamelModel):
 
 
 def _describe(times: Distribution) -> str:
-    """'exponential, mean 100 ms': by the mean, the figure the learner gave."""
+    """'exponential, mean 100 ms'. A log-normal names its median and its mean: the
+    lifecycle panel's settings give the median, `simulate` the mean, and either must be
+    found as given."""
     mean_ms = f"{times.mean * 1000:.4g}"
     if times.kind == "const":
         return f"constant {mean_ms} ms"
     if times.kind == "lognormal":
-        return f"log-normal, mean {mean_ms} ms, sigma {times.sigma:g}"
+        median_ms = f"{times.median_s * 1000:.4g}"
+        return f"log-normal, median {median_ms} ms, mean {mean_ms} ms, sigma {times.sigma:g}"
     return f"exponential, mean {mean_ms} ms"
 
 

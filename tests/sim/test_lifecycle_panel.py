@@ -115,7 +115,7 @@ async def test_burst_makes_many_environments_and_settings_reach_the_model():
         estimate = str(panel.query_one("#lifecycle-estimate", Static).render())
         assert "3.30s" in estimate  # .NET at 128 MB
         # The p95 and cold share depend on the handler times' shape: the panel names it.
-        assert "handler times: log-normal, mean 103.2 ms, sigma 0.25" in estimate
+        assert "handler times: log-normal, median 100 ms, mean 103.2 ms, sigma 0.25" in estimate
         assert ".NET" in str(panel.query_one("#lifecycle-notes", Static).render())
 
 
@@ -133,7 +133,7 @@ async def test_experiment_runs_in_a_worker_and_charts_the_sweep():
         assert [point.value for point in view.result.points] == [0, 1, 2, 3, 5]
         text = str(view.query_one("#sweep-result", Static).render())
         assert "cold-start probability" in text and "average environments" in text and "█" in text
-        assert "handler times: log-normal, mean 103.2 ms, sigma 0.25" in text
+        assert "handler times: log-normal, median 100 ms, mean 103.2 ms, sigma 0.25" in text
 
 
 async def test_init_styles_simulate_only_when_opened():

@@ -220,7 +220,7 @@ def test_the_service_time_distribution_is_named_in_text_and_json(capsys):
     sweep = ["simulate", "sweep", "--param", "provisioned", "--values", "0", *_without("")]
     assert main([*sweep, "--service-dist", "lognormal", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["serviceTimes"]["warm"] == "log-normal, mean 100 ms, sigma 0.5"
+    assert result["serviceTimes"]["warm"] == "log-normal, median 88.25 ms, mean 100 ms, sigma 0.5"
     assert result["points"][0]["serviceTimes"] == result["serviceTimes"]
     assert main(sweep) == 0
     assert capsys.readouterr().out.startswith("Service times: warm exponential, mean 100 ms;")

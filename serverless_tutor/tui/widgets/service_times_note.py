@@ -10,7 +10,7 @@ from serverless_tutor.sim.results import ServiceTimes
 
 
 def service_times_note(times: ServiceTimes | None) -> str:
-    """'handler times: log-normal, mean 103.2 ms, sigma 0.25', from the run's own record."""
+    """'handler times: log-normal, median 100 ms, mean 103.2 ms, sigma 0.25', from the run's own record."""
     if times is None:
         return "handler times: not recorded"
     if times.distribution == "const":
