@@ -162,10 +162,8 @@ def run_grade(args: argparse.Namespace) -> int:
         ClassSetupError,
         check_folders,
         default_jobs,
-        grade_class,
     )
-    from serverless_tutor.grading.gradebook import DEFAULT_FORMATS, write_gradebook
-    from serverless_tutor.grading.graded_folder import GradeInputs, record_grade_inputs
+    from serverless_tutor.grading.folder_lock import FolderBusy, writing
 
     if args.jobs is not None and args.jobs < 1:
         return usage_error("--jobs must be 1 or more")
@@ -197,6 +195,23 @@ def run_grade(args: argparse.Namespace) -> int:
     if inputs is None:
         return failed
     roster, times = inputs
+
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        with writing(args.out):
+            return _grade_into(args, pack, roster, times, budget, canvas_ids)
+    except FolderBusy as exc:
+        return usage_error(str(exc))
+    except OSError as exc:  # the --out folder cannot be made (permissions, a file by that name)
+        sys.stderr.write(f"serverless-tutor: could not write the results in {args.out}: {exc}\n")
+        return EXIT_UNGRADED
+
+
+def _grade_into(args: argparse.Namespace, pack, roster, times, budget: float, canvas_ids) -> int:
+    """Grade and write the gradebook, holding the --out folder's lock."""
+    from serverless_tutor.grading.classroom import ClassSetupError, grade_class
+    from serverless_tutor.grading.gradebook import DEFAULT_FORMATS, write_gradebook
+    from serverless_tutor.grading.graded_folder import GradeInputs, record_grade_inputs
 
     try:
         # Where the class came from, so the app or `gradebook --regrade` can grade one student again.

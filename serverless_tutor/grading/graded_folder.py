@@ -50,6 +50,7 @@ from serverless_tutor.grading.classroom import (
     record_path,
     save_record,
 )
+from serverless_tutor.grading.folder_lock import FolderBusy, writing
 from serverless_tutor.grading.gradebook import (
     CANVAS_CSV,
     DEFAULT_FORMATS,
@@ -478,6 +479,20 @@ def regrade_student(
 ) -> RegradeResult:
     """Grade one student of a graded folder again and rewrite their results and the gradebook files."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise _problem(folder, "(folder)", "a folder written by `serverless-tutor grade --out`")
+    try:
+        with writing(folder):
+            return _regrade(folder, student, on_record)
+    except FolderBusy as exc:
+        raise _problem(
+            folder,
+            "(folder)",
+            f"no other grading run writing it at the same time; one is{exc.holder}: wait for it to finish",
+        ) from None
+
+
+def _regrade(folder: Path, student: str, on_record: RecordCallback | None) -> RegradeResult:
     started = time.monotonic()
     graded = open_graded_folder(folder)
     before = graded.student(student)

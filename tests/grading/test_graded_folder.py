@@ -15,11 +15,14 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from serverless_tutor.cli import main
+from serverless_tutor.grading.folder_lock import FolderBusy, writing
 from serverless_tutor.grading.graded_folder import (
     INPUTS_FILE,
     open_graded_folder,
@@ -243,3 +246,46 @@ def test_the_last_folder_is_remembered(tmp_path):
     assert remembered_folder(tmp_path) == "/some/where"
     (tmp_path / "instructor.json").write_text("garbage")
     assert remembered_folder(tmp_path) is None
+
+
+def test_a_folder_being_written_is_not_regraded_or_graded_into(graded, tmp_path, capsys):
+    out = copy_of(graded, tmp_path)
+    before = (out / "gradebook.csv").read_bytes()
+    with writing(out):  # another run, in the middle of writing this folder
+        with pytest.raises(ContentError) as caught:
+            regrade_student(out, "bob")
+        assert "no other grading run writing it" in caught.value.problems[0].expected
+        assert f"(process {os.getpid()})" in caught.value.problems[0].expected
+        assert main(["gradebook", str(out), "--regrade", "bob"]) == 1
+        submissions = tmp_path / "class" / "submissions"
+        code = main(["grade", str(PACK), str(submissions), "--out", str(out), "--resume"])
+        assert code == 2
+        assert "is being written by another grading run" in capsys.readouterr().err
+    assert (out / "gradebook.csv").read_bytes() == before  # nothing written meanwhile
+
+
+def test_a_killed_run_leaves_the_folder_unlocked(graded, tmp_path):
+    out = copy_of(graded, tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path\n"
+            "from serverless_tutor.grading.folder_lock import writing\n"
+            "with writing(Path(sys.argv[1])):\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(600)\n",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(FolderBusy), writing(out):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with writing(out):  # the lock went with the process
+        pass
