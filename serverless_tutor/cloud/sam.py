@@ -26,11 +26,15 @@ ServiceConfigError naming file and key path.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import shlex
+import shutil
+import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -144,6 +148,8 @@ _FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # named index and zips it; the zip may be at most 4 MB. (Until 2022 the limit was 4096
 # characters of code; public templates now go past it: serverless-patterns has 4915 bytes.)
 INLINE_CODE_MODULE = "index"
+INLINE_CODE_KEPT_DAYS = 30
+_INLINE_CODE_DIGEST = re.compile(r"[0-9a-f]{32}")
 INLINE_CODE_MAX_ZIP_BYTES = 4 * 1024 * 1024
 _IMPORTS_CFNRESPONSE = re.compile(r"^\s*(import|from)\s+cfnresponse\b", re.MULTILINE)
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -1258,7 +1264,9 @@ def _zipped_size(code: str) -> int:
 
 def inline_code_folder(code: str) -> Path:
     """The folder inline code runs from: under the data dir's cache, named by a hash of the
-    code, holding only index.py. Written when missing or changed; the same code shares it."""
+    code, holding only index.py. Written when missing or changed; the same code shares it.
+    Each use touches it; writing a new one removes those unused for INLINE_CODE_KEPT_DAYS
+    (every edit of a template's inline code makes a new folder: the cache would only grow)."""
     digest = hashlib.sha256(code.encode("utf-8")).hexdigest()[:32]
     folder = data_home() / "cache" / "inline-code" / digest
     file = folder / f"{INLINE_CODE_MODULE}.py"
@@ -1268,7 +1276,27 @@ def inline_code_folder(code: str) -> Path:
         current = None
     if current != code.encode("utf-8"):
         write_atomically(file, code)
+        _remove_unused_inline_code(folder.parent, keep=folder)
+    else:
+        with contextlib.suppress(OSError):  # a read-only data dir: still usable, just not marked
+            os.utime(file)
     return folder
+
+
+def _remove_unused_inline_code(cache: Path, *, keep: Path) -> None:
+    cutoff = time.time() - INLINE_CODE_KEPT_DAYS * 24 * 3600
+    with contextlib.suppress(OSError):
+        for entry in cache.iterdir():
+            if entry == keep or not _INLINE_CODE_DIGEST.fullmatch(entry.name):
+                continue  # only the folders this function makes
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            try:
+                if (entry / f"{INLINE_CODE_MODULE}.py").stat().st_mtime >= cutoff:
+                    continue
+            except OSError:
+                pass  # no index.py: a half-written leftover
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _merge_globals(globals_node: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """AWS SAM templates: loaded into the same ServiceSpec as serverless.yml, planned and deployed."""
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -713,3 +715,18 @@ def test_inline_code_importing_cfnresponse_is_warned_about(tmp_path):
     warning = {w.path: w.message for w in spec.warnings}["Resources.Hello.Properties.InlineCode"]
     assert warning.startswith("imports cfnresponse, which CloudFormation puts next to inline code")
     assert "Hello" in spec.functions  # it still loads; only invoking it fails
+
+
+def test_inline_code_unused_for_a_month_is_removed_when_new_code_is_written(tutor_home):
+    old = sam.inline_code_folder("def handler(e, c):\n    return 'old'\n")
+    recent = sam.inline_code_folder("def handler(e, c):\n    return 'recent'\n")
+    month_ago = time.time() - (sam.INLINE_CODE_KEPT_DAYS + 1) * 24 * 3600
+    os.utime(old / "index.py", (month_ago, month_ago))
+    os.utime(recent / "index.py", (month_ago, month_ago))
+    not_ours = old.parent / "notes"
+    not_ours.mkdir()
+    sam.inline_code_folder("def handler(e, c):\n    return 'recent'\n")  # in use again: touched
+    new = sam.inline_code_folder("def handler(e, c):\n    return 'new'\n")
+    assert not old.exists()
+    assert recent.exists() and new.exists() and not_ours.exists()
+    assert (new / "index.py").read_text() == "def handler(e, c):\n    return 'new'\n"
