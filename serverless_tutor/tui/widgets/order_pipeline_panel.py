@@ -21,10 +21,10 @@ from typing import Any, Literal
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Static
 
 from serverless_tutor.demos.fault_toggles import FAULT_LABELS, Code, FaultName
 from serverless_tutor.demos.order_pipeline import (
@@ -36,9 +36,9 @@ from serverless_tutor.demos.order_pipeline import (
     fault_plan,
 )
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
+from serverless_tutor.tui.widgets.fault_toggles import FaultToggles
 from serverless_tutor.tui.widgets.pipeline_diagram import PipelineDiagram
 from serverless_tutor.tui.widgets.pipeline_trace_table import PipelineTraceTable
-from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 STEP_S = 0.6  # playback: one invocation per tick
 WIDE_PANEL = 72  # columns from which the end state sits beside the diagram
@@ -50,14 +50,6 @@ WORKING: dict[Action, str] = {
     "replay": "Delivering the last order's messages a second time",
     "reset": "Resetting: throwing the deployment away",
 }
-NO_FAULT = "none"
-FAULT_CHOICES: list[tuple[str, str]] = [("fault: none", NO_FAULT)] + [
-    (f"fault: {name}", name) for name in FAULT_LABELS
-]
-CODE_CHOICES: list[tuple[str, Code]] = [
-    ("code: fixed", "fixed"),
-    ("code: as written", "as-written"),
-]
 
 
 def state_text(run: PipelineRun) -> str:
@@ -157,13 +149,6 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
         width: 100%;
         min-width: 0;
     }
-    OrderPipelinePanel #pipeline-toggles {
-        height: auto;
-        margin: 1 0 0 0;
-    }
-    OrderPipelinePanel #pipeline-toggles Select {
-        width: 1fr;
-    }
     OrderPipelinePanel #pipeline-status {
         height: auto;
         text-style: bold;
@@ -226,14 +211,8 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
             yield Button("Oversell", id="pipeline-oversell", compact=True)
             yield Button("Fail pay", id="pipeline-fail-payment", compact=True)
             yield Button("Reset", id="pipeline-reset", compact=True)
-        with Horizontal(id="pipeline-toggles"):
-            # Keys i (fault) and w (code) cycle these while the panel has focus.
-            yield TutorSelect(
-                FAULT_CHOICES, value=NO_FAULT, allow_blank=False, compact=True, id="pipeline-fault"
-            )
-            yield TutorSelect(
-                CODE_CHOICES, value="fixed", allow_blank=False, compact=True, id="pipeline-code"
-            )
+        # Keys i (fault) and w (code) cycle these while the panel has focus.
+        yield FaultToggles("pipeline", id="pipeline-toggles")
         yield Static(id="pipeline-status")
         with Vertical(id="pipeline-view"):
             yield PipelineDiagram(id="pipeline-diagram")
@@ -295,23 +274,17 @@ class OrderPipelinePanel(ActionPanel[PipelineRun | None]):
 
     @property
     def fault(self) -> FaultName | None:
-        value = self.query_one("#pipeline-fault", Select).value
-        return next((name for name in FAULT_LABELS if name == value), None)
+        return self.query_one(FaultToggles).fault
 
     @property
     def code(self) -> Code:
-        value = self.query_one("#pipeline-code", Select).value
-        return "as-written" if value == "as-written" else "fixed"
+        return self.query_one(FaultToggles).code
 
     def action_next_fault(self) -> None:
-        values = [value for _, value in FAULT_CHOICES]
-        select = self.query_one("#pipeline-fault", Select)
-        select.value = values[(values.index(str(select.value)) + 1) % len(values)]
+        self.query_one(FaultToggles).next_fault()
 
     def action_toggle_code(self) -> None:
-        self.query_one("#pipeline-code", Select).value = (
-            "fixed" if self.code == "as-written" else "as-written"
-        )
+        self.query_one(FaultToggles).toggle_code()
 
     def action_start(self, action: Action) -> None:
         if self.warn_if_busy():

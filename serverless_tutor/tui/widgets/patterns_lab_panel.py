@@ -19,9 +19,9 @@ from typing import Any, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid
 from textual.content import Content
-from textual.widgets import Button, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from serverless_tutor.demos.fault_toggles import FAULT_LABELS, Code, FaultName
 from serverless_tutor.demos.patterns_lab import (
@@ -34,13 +34,13 @@ from serverless_tutor.demos.patterns_lab import (
     fault_plan,
 )
 from serverless_tutor.tui.widgets.action_panel import ActionPanel
+from serverless_tutor.tui.widgets.fault_toggles import FaultToggles
 from serverless_tutor.tui.widgets.patterns_diagram import (
     PatternsDiagram,
     fan_out_lines,
     pipes_lines,
 )
 from serverless_tutor.tui.widgets.patterns_trace_table import PatternsTraceTable
-from serverless_tutor.tui.widgets.tutor_select import TutorSelect
 
 Action = Literal["publish", "filtered", "fail", "upload", "reset"]
 WORKING: dict[Action, str] = {
@@ -50,14 +50,6 @@ WORKING: dict[Action, str] = {
     "upload": "Uploading orders.csv",
     "reset": "Resetting: throwing the deployment away",
 }
-NO_FAULT = "none"
-FAULT_CHOICES: list[tuple[str, str]] = [("fault: none", NO_FAULT)] + [
-    (f"fault: {name}", name) for name in FAULT_LABELS
-]
-CODE_CHOICES: list[tuple[str, Code]] = [
-    ("code: fixed", "fixed"),
-    ("code: as written", "as-written"),
-]
 TAB_OF: dict[Action, str] = {
     "publish": "patterns-fan-out",
     "filtered": "patterns-fan-out",
@@ -162,13 +154,6 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
         width: 100%;
         min-width: 0;
     }
-    PatternsLabPanel #patterns-toggles {
-        height: auto;
-        margin: 1 0 0 0;
-    }
-    PatternsLabPanel #patterns-toggles Select {
-        width: 1fr;
-    }
     PatternsLabPanel PatternsDiagram, PatternsLabPanel .patterns-state {
         height: auto;
         margin: 1 0 0 0;
@@ -209,22 +194,8 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                     yield Button("Publish", id="patterns-publish", compact=True, variant="primary")
                     yield Button("Cart evt", id="patterns-filtered", compact=True)
                     yield Button("Fail sms", id="patterns-fail", compact=True)
-                with Horizontal(id="patterns-toggles"):
-                    # Keys i (fault) and w (code) cycle these while the panel has focus.
-                    yield TutorSelect(
-                        FAULT_CHOICES,
-                        value=NO_FAULT,
-                        allow_blank=False,
-                        compact=True,
-                        id="patterns-fault",
-                    )
-                    yield TutorSelect(
-                        CODE_CHOICES,
-                        value="fixed",
-                        allow_blank=False,
-                        compact=True,
-                        id="patterns-code",
-                    )
+                # Keys i (fault) and w (code) cycle these while the panel has focus.
+                yield FaultToggles("patterns", id="patterns-toggles")
                 yield PatternsDiagram(id="patterns-fan-out-diagram")
                 yield Static(id="patterns-fan-out-state", classes="patterns-state")
             with TabPane("Pipes and filters", id="patterns-pipes"):
@@ -254,25 +225,19 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
 
     @property
     def fault(self) -> FaultName | None:
-        value = self.query_one("#patterns-fault", Select).value
-        return next((name for name in FAULT_LABELS if name == value), None)
+        return self.query_one(FaultToggles).fault
 
     @property
     def code(self) -> Code:
-        value = self.query_one("#patterns-code", Select).value
-        return "as-written" if value == "as-written" else "fixed"
+        return self.query_one(FaultToggles).code
 
     def action_next_fault(self) -> None:
         self.query_one(TabbedContent).active = "patterns-fan-out"
-        values = [value for _, value in FAULT_CHOICES]
-        select = self.query_one("#patterns-fault", Select)
-        select.value = values[(values.index(str(select.value)) + 1) % len(values)]
+        self.query_one(FaultToggles).next_fault()
 
     def action_toggle_code(self) -> None:
         self.query_one(TabbedContent).active = "patterns-fan-out"
-        self.query_one("#patterns-code", Select).value = (
-            "fixed" if self.code == "as-written" else "as-written"
-        )
+        self.query_one(FaultToggles).toggle_code()
 
     def action_start(self, action: Action) -> None:
         if self.warn_if_busy():
