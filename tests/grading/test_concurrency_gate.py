@@ -1,4 +1,4 @@
-"""The gate that holds concurrent invocations at their first AWS call."""
+"""The gate that runs concurrent invocations' AWS calls in lockstep."""
 
 from __future__ import annotations
 
@@ -59,3 +59,42 @@ def test_leaving_after_a_call_changes_nothing():
     gate.disarm()
     held.join(timeout=10)
     assert not held.is_alive()
+
+
+def test_no_invocation_gets_a_second_call_served_before_every_first_call_is():
+    """Read, then write, in two invocations: both reads are served before either write,
+    even when one invocation's read is slow to serve (the race a grader must show)."""
+    gate = ConcurrencyGate(timeout_s=60)
+    gate.arm(2)
+    served: list[str] = []
+    lock = threading.Lock()
+
+    def handle(request: ForwardedRequest) -> ForwardedResponse:
+        if request.url.endswith("/read") and request.request_id == "slow":
+            threading.Event().wait(0.3)  # this read takes a while to serve
+        with lock:
+            served.append(f"{request.request_id} {request.url.rsplit('/', 1)[1]}")
+        return ForwardedResponse(status_code=200, headers={}, body=b"")
+
+    served_by_gate = gate.wrap(handle)
+
+    def invocation(request_id: str) -> None:
+        for step in ("read", "write"):
+            served_by_gate(
+                ForwardedRequest(
+                    function_name="f",
+                    request_id=request_id,
+                    method="POST",
+                    url=f"https://dynamodb.us-east-1.amazonaws.com/{step}",
+                )
+            )
+        gate.leave(request_id)
+
+    threads = [threading.Thread(target=invocation, args=(rid,)) for rid in ("fast", "slow")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    assert sorted(served[:2]) == ["fast read", "slow read"]
+    assert sorted(served[2:]) == ["fast write", "slow write"]
