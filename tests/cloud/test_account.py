@@ -66,6 +66,18 @@ def test_s3_keys_with_spaces_and_large_bodies_round_trip(forwarding_client):
     assert put.params["Body"] == "<200000 bytes>"  # the trace keeps sizes, not payloads
 
 
+@pytest.mark.parametrize("bucket", ["events", "dynamodb", "sqs", "email"])
+def test_a_bucket_named_like_another_service_is_still_s3(forwarding_client, bucket):
+    """events.s3.amazonaws.com looks like EventBridge's host to a router that reads URLs
+    alone; the request is signed for s3, and S3 serves it."""
+    account = LocalAccount()
+    account.client("s3").create_bucket(Bucket=bucket)
+    handler_s3 = forwarding_client(account, "s3", "uploader")
+    handler_s3.put_object(Bucket=bucket, Key="k.txt", Body=b"hello")
+    assert account.client("s3").get_object(Bucket=bucket, Key="k.txt")["Body"].read() == b"hello"
+    assert [e.operation for e in account.trace.entries][-2:] == ["PutObject", "GetObject"]
+
+
 def test_internal_calls_are_not_traced():
     account = LocalAccount()
     account.client("sqs", internal=True).create_queue(QueueName="jobs")
