@@ -361,6 +361,10 @@ class LocalAccount:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             retries={"max_attempts": 1},
+            # No proxies to look up: nothing is sent over a network. Looking them up walks
+            # os.environ, which an in-process function's run changes from another thread
+            # (KeyError mid-walk).
+            proxies={},
         )
         with _SESSION_LOCK:
             client = _boto3_session().client(

@@ -78,6 +78,20 @@ def test_a_bucket_named_like_another_service_is_still_s3(forwarding_client, buck
     assert [e.operation for e in account.trace.entries][-2:] == ["PutObject", "GetObject"]
 
 
+def test_making_a_client_does_not_walk_the_environment(monkeypatch):
+    """An in-process function's run changes os.environ from its own thread; a client made
+    meanwhile must not walk it (botocore's proxy lookup does, and can hit a key that has
+    just gone)."""
+
+    def walked(url):
+        raise AssertionError("looked up proxies in os.environ")
+
+    monkeypatch.setattr("botocore.endpoint.get_environ_proxies", walked)
+    account = LocalAccount()
+    account.client("s3", internal=True).list_buckets()
+    account.client("sqs").list_queues()
+
+
 def test_internal_calls_are_not_traced():
     account = LocalAccount()
     account.client("sqs", internal=True).create_queue(QueueName="jobs")
