@@ -219,12 +219,15 @@ def run_offline(args: argparse.Namespace) -> int:
             out.print("Try:")
             for command in examples:
                 out.print(f"  {command}", highlight=False, markup=False, soft_wrap=True)
+        # The stopping handlers go in before the line that invites Ctrl+C: a signal from
+        # here on is a stop request, whatever has started yet.
+        stop = _stop_on_signals(main_thread)
         out.print("Press Ctrl+C to stop.")
         sys.stdout.flush()
         deployment.router.start()
         server.start()  # the HTTP loop on a thread of its own; this one only waits for signals
         cleaned_up = True  # from here on server.close() stops everything, within the deadline
-        clean = _serve_until_signalled(server, clean_up, main_thread)
+        clean = _serve_until_stopped(server, clean_up, stop)
         if not clean:
             _say(f"stopped without waiting for the last invokes (over {SHUTDOWN_DEADLINE_S:g} s)")
         # Everything is stopped and the sandbox's scratch directory is gone. What is left
@@ -250,15 +253,10 @@ def run_offline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_until_signalled(
-    server: OfflineServer, clean_up: Callable[[], None], main_thread: bool
-) -> bool:
-    """Wait for Ctrl+C or SIGTERM (or the server to fail), then stop within the deadline.
-
-    The main thread does nothing else, so it always runs the signal handlers: a second
-    signal exits at once even while the clean-up is stuck."""
-    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S
-
+def _stop_on_signals(main_thread: bool) -> threading.Event:
+    """From now on Ctrl+C or SIGTERM sets the returned event; a second one exits at once,
+    even while the clean-up is stuck (the main thread does nothing but wait, so it always
+    runs the handlers)."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -270,6 +268,15 @@ def _serve_until_signalled(
     if main_thread:
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
+    return stop
+
+
+def _serve_until_stopped(
+    server: OfflineServer, clean_up: Callable[[], None], stop: threading.Event
+) -> bool:
+    """Wait for a stop request (or the server to fail), then stop within the deadline."""
+    from serverless_tutor.cloud.offline import SHUTDOWN_DEADLINE_S
+
     while not stop.wait(0.5) and server.serving:
         pass
     _say("\nstopping")

@@ -166,6 +166,18 @@ def test_a_signal_with_a_full_queue_stops_cleanly(offline, signum):
     assert seconds < BOUND_S
 
 
+def test_ctrl_c_the_moment_it_is_offered_stops_cleanly(offline):
+    """The handlers that turn a signal into a clean stop are in before "Press Ctrl+C to
+    stop." is printed: a signal right after it (while the server and the router are still
+    starting) is not a bare KeyboardInterrupt that leaves the clean-up undone."""
+    server = offline()
+    seconds, err = server.stop(signal.SIGINT)
+    assert server.process.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert any("stopping" in line for line in server.out)
+    assert seconds < BOUND_S
+
+
 def test_a_second_ctrl_c_exits_at_once(offline):
     server = offline("--backend", "inprocess")  # a sleeping in-process handler cannot be stopped
     server.burst(8, 60)
