@@ -482,7 +482,7 @@ def _call_backend(
 
 
 def _answer_from_backend(service: str, request: Any) -> Any:
-    """(status, headers, body) from the handler `service`'s backend has for the URL; None
+    """(status, headers, body) from the handler that `service`'s backend has for the URL; None
     when moto has no backend by that name or its URL table has no match."""
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
