@@ -20,17 +20,16 @@ a check that never touches SNS does not pay for importing it.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import json
 import sys
 import threading
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel
+
+from serverless_tutor.runtime.after_import import AfterImport
 
 _LOCK = threading.Lock()
 _MESSAGES: dict[str, list[OutboxMessage]] = {}
@@ -98,48 +97,13 @@ def install() -> None:
             _wrap(loaded)
         if not _INSTALLED:
             if loaded is None:
-                sys.meta_path.insert(0, _WrapWhenImported())
+                sys.meta_path.insert(0, AfterImport(_SNS_MODELS, _wrap))
             _INSTALLED = True
 
 
 def _importing(module: ModuleType) -> bool:
     """Is the module still running its body (another thread importing it)? Its loader wraps it then."""
     return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
-
-
-class _WrapWhenImported(importlib.abc.MetaPathFinder):
-    """Finds `moto.sns.models` as the other finders would, and wraps it right after it runs."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != _SNS_MODELS:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is None:
-                    return spec
-                spec.loader = _WrappingLoader(spec.loader)
-                return spec
-        return None
-
-
-class _WrappingLoader(importlib.abc.Loader):
-    def __init__(self, loader: importlib.abc.Loader):
-        self._loader = loader
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        self._loader.exec_module(module)
-        _wrap(module)
-
-    def __getattr__(self, name: str) -> Any:  # get_source, get_code, ... for inspect and tracebacks
-        return getattr(self._loader, name)
 
 
 def _wrap(sns_models: Any) -> None:

@@ -51,6 +51,7 @@ from typing import Any
 
 from serverless_tutor.limits import MAX_THREADS_PER_ENVIRONMENT
 from serverless_tutor.runtime import bootstrap, confine
+from serverless_tutor.runtime.after_import import AfterImport
 from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.frames import FrameError, recv_frame, send_frame
 
@@ -676,44 +677,7 @@ def _install_forwarder(channel: _Channel, state: _State) -> None:
     if loaded is not None:
         replace_send(loaded)
     else:
-        sys.meta_path.insert(0, _AfterImport(_HTTP_SESSION_MODULE, replace_send))
+        sys.meta_path.insert(0, AfterImport(_HTTP_SESSION_MODULE, replace_send))
 
 
 _HTTP_SESSION_MODULE = "botocore.httpsession"
-
-
-class _AfterImport(importlib.abc.MetaPathFinder):
-    """Runs `after(module)` once the module named `name` has executed, each time it is
-    imported, before the import statement that asked for it returns."""
-
-    def __init__(self, name: str, after: Callable[[Any], None]):
-        self._name = name
-        self._after = after
-
-    def find_spec(
-        self, fullname: str, path: Any = None, target: Any = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != self._name:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None:
-                    spec.loader = _ThenRun(spec.loader, self._after)
-                return spec
-        return None
-
-
-class _ThenRun(importlib.abc.Loader):
-    def __init__(self, loader: importlib.abc.Loader, after: Callable[[Any], None]):
-        self._loader = loader
-        self._after = after
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        self._loader.exec_module(module)
-        self._after(module)

@@ -56,7 +56,7 @@ from serverless_tutor.cloud.account import LocalAccount
 
 account = LocalAccount()
 # Another import hook ahead of ours could load SNS without it: the next call wraps it.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_WrapWhenImported"]
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "AfterImport"]
 import moto.sns.models as sns_models
 
 before = sns_models.Subscription.publish.__module__

