@@ -19,6 +19,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from serverless_tutor.runtime.processes import processes
+
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 
 FAKE_CREDENTIALS = {
@@ -172,16 +174,9 @@ class TemplateProcess:
         if self._proc is None:
             return set()
         children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(entry))
+        for pid, state, parent in processes():
+            if state != "Z":
+                children.setdefault(parent, []).append(pid)
         found: set[int] = set()
         pending = list(children.get(self._proc.pid, []))
         while pending:

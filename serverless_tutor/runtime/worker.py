@@ -54,6 +54,7 @@ from serverless_tutor.runtime import bootstrap, confine
 from serverless_tutor.runtime.after_import import AfterImport
 from serverless_tutor.runtime.context import LambdaContext
 from serverless_tutor.runtime.frames import FrameError, recv_frame, send_frame
+from serverless_tutor.runtime.processes import processes
 
 RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(RUNTIME_DIR))
@@ -221,19 +222,12 @@ def _reap(control: socket.socket, workers: dict[int, int | None]) -> None:
 def _kill_orphans(workers: set[int]) -> None:
     """A process that escaped its worker's group (possible only without seccomp) is
     re-parented to us as subreaper: anything of ours that is not a worker is killed."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in workers:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == me:
-            _kill_group(int(entry))
+    me = os.getpid()
+    for pid, _state, parent in processes():
+        if parent == me and pid not in workers:
+            _kill_group(pid)
             with contextlib.suppress(ProcessLookupError):
-                os.kill(int(entry), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
 
 
 def _kill_group(pid: int) -> None:
