@@ -171,10 +171,13 @@ def test_the_host_header_cannot_redirect_a_call(account):
     assert reply.status_code == 200 and json.loads(reply.body) == {"TableNames": ["mine"]}
 
 
-def test_a_forged_signing_scope_cannot_pick_another_moto_backend(account):
+# The account picks moto's backend by the service a call is signed for: a handler's own
+# scope must never choose it (moto's admin API, IAM, another service's data).
+@pytest.mark.parametrize("scope", ["iam", "moto_api", "s3", "events", "sts"])
+def test_a_forged_signing_scope_cannot_pick_another_moto_backend(account, scope):
     headers = {
         **DDB_HEADERS,
-        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/iam/aws4_request, "
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/{scope}/aws4_request, "
         "SignedHeaders=host, Signature=0",
     }
     reply = send(account, "POST", DDB, headers, b"{}")
