@@ -38,4 +38,7 @@ def pytest_collection(session: pytest.Session):
 def tutor_home(tmp_path, monkeypatch):
     home = tmp_path / "tutor-home"
     monkeypatch.setenv("SERVERLESS_TUTOR_HOME", str(home))
+    # No background grader (cli/grader_client.py) outlives a test that runs `check` as a
+    # process; the grader's own tests turn it on for theirs.
+    monkeypatch.setenv("SERVERLESS_TUTOR_GRADER", "off")
     return home

@@ -34,6 +34,10 @@ VERBS: dict[str, tuple[str, str]] = {
         "grade your handler for an exercise (exit 0 pass, 1 fail or error)",
     ),
     "watch": ("exercises_verb", "re-check an exercise every time you save it"),
+    "grader": (
+        "grader_verb",
+        "the background grader that makes `check` quick: status, stop, serve",
+    ),
     "hint": ("exercises_verb", "show the next hint for an exercise"),
     "reset": ("exercises_verb", "restore the starter file (your current file is kept aside)"),
     "solution": (
@@ -139,8 +143,19 @@ def run() -> int:
     """The process's entry point (the console script, `python -m serverless_tutor`):
     main(), lean for a one-shot verb. In-process callers (tests) use main() and keep
     their collector and their exit."""
-    if _verb_in(sys.argv[1:]) not in ONE_SHOT_VERBS:
+    argv = sys.argv[1:]
+    verb = _verb_in(argv)
+    if verb not in ONE_SHOT_VERBS:
         return main()
+    through_grader = False
+    if verb == "check":
+        from serverless_tutor.cli import grader_client
+
+        through_grader = grader_client.wanted_for(argv)
+        if through_grader:
+            answered = grader_client.check_through_grader(argv)
+            if answered is not None:
+                return answered
     gc.disable()
     finished: list[int] = []
     # Registered before anything else is, so it runs after every other exit handler
@@ -148,8 +163,20 @@ def run() -> int:
     # stopped, threads joined. Then only the teardown is left, which it skips.
     atexit.register(_exit_without_teardown, finished)
     code = main()
+    if through_grader and code != 2:  # a check ran (not a usage error): the next one is quick
+        _start_grader()
     finished.append(code)
     return code
+
+
+def _start_grader() -> None:
+    from serverless_tutor.cli import grader_client
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()  # the verdict is shown before the grader process is started
+    if grader_client.start_grader() and sys.stderr.isatty():
+        sys.stderr.write(grader_client.started_note())
 
 
 def _exit_without_teardown(finished: list[int]) -> None:

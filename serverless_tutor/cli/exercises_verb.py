@@ -22,6 +22,7 @@ import contextlib
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serverless_tutor.cli.fault_option import fault_plan_option
 from serverless_tutor.cli.learner_data import (
@@ -38,6 +39,9 @@ from serverless_tutor.content.exercises import (
 )
 from serverless_tutor.problems import ContentError
 from serverless_tutor.progress import ProgressStore
+
+if TYPE_CHECKING:
+    from serverless_tutor.grading.runner import Grader
 
 EXIT_PASS, EXIT_FAIL = 0, 1
 
@@ -273,7 +277,9 @@ def _submission(args: argparse.Namespace, exercise: Exercise) -> tuple[Path | No
         return None, data_folder_error(f"create your copy of the starter for {exercise.id}", exc)
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: argparse.Namespace, grader: Grader | None = None) -> int:
+    """`check`: in a Grader of its own, or in `grader`, a long-lived one (the background
+    grader's)."""
     exercise, failed = _find(args)
     if exercise is None:
         assert failed is not None  # set whenever the value is None
@@ -290,7 +296,10 @@ def run_check(args: argparse.Namespace) -> int:
         plan = fault_plan_option(args.faults)
     except ValueError as exc:
         return usage_error(str(exc))
-    result = grade(exercise, submission, faults=plan)
+    if grader is None:
+        result = grade(exercise, submission, faults=plan)
+    else:
+        result = grader.grade(exercise, submission, faults=plan)
     if args.exercise_folder is None and plan is None:  # experiments are not the learner's progress
         _record(exercise, result)
     if args.json:
@@ -355,7 +364,7 @@ def render_check(result, submission: Path, *, verbose: bool = False) -> None:
     def lines(text: str) -> list[str]:
         return [escape(line) for line in visible(text).split("\n")]
 
-    out = console()
+    out = console(highlight=False)
     colour = {"pass": "green", "fail": "red", "error": "yellow"}
     out.print(Text.assemble((one_line(result.exercise), "bold"), f"  {one_line(str(submission))}"))
     first_failure = next((t for t in result.tests if t.status != "pass"), None)

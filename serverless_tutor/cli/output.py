@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +76,26 @@ def usage_error(message: str) -> int:
     return USAGE_ERROR
 
 
-def console() -> Console:
+# How console() describes the terminal, when it is not this process's own: the
+# background grader renders a check for the terminal of the `check` that asked for it.
+_terminal: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def terminal_of(*, environ: dict[str, str], width: int, height: int) -> Iterator[None]:
+    """console() renders for another process's terminal: its environment variables (TERM,
+    COLORTERM, NO_COLOR, FORCE_COLOR...) and its size. Whether it is a terminal at all is
+    told by sys.stdout's isatty(), as for any console."""
+    _terminal.update(_environ=environ, width=width, height=height)
+    try:
+        yield
+    finally:
+        _terminal.clear()
+
+
+def console(*, highlight: bool = True) -> Console:
+    """A console on stdout. `highlight=False` leaves numbers and quoted words uncoloured
+    (output whose colours are all its own), and skips compiling rich's highlighter."""
     from rich.console import Console
 
-    return Console()
+    return Console(highlight=highlight, **_terminal)

@@ -1,0 +1,299 @@
+"""The background grader (`grader serve`) that `check` goes through when one runs.
+
+Every test drives real processes: the grader as `python -m serverless_tutor grader serve`,
+`check` as the learner types it. Each grader is stopped at the end of its test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from serverless_tutor.cli import grader_client
+from serverless_tutor.cli.grader_client import code_key, receive_frame, send_frame
+from serverless_tutor.paths import exercises_dir
+
+SOLUTION = exercises_dir() / "hello-handler" / "solution" / "handler.py"
+STARTER = exercises_dir() / "hello-handler" / "handler.py"
+START_TIMEOUT_S = 90.0
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SERVERLESS_TUTOR_HOME": str(home),
+        "SERVERLESS_TUTOR_GRADER": "on",
+        **extra,
+    }
+
+
+def _tutor(home: Path, *args: str, cwd: Path | None = None, **env: str):
+    return subprocess.run(
+        [sys.executable, "-m", "serverless_tutor", *args],
+        env=_env(home, **env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _status(home: Path) -> dict | None:
+    return grader_client.ask({"op": "status"}, home=home)
+
+
+def _wait_for(condition, timeout: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+class RunningGrader:
+    def __init__(self, home: Path, idle_timeout: float = 300):
+        self.home = home
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "serverless_tutor",
+                "grader",
+                "serve",
+                "--idle-timeout",
+                str(idle_timeout),
+            ],
+            env=_env(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _wait_for(lambda: _status(home) is not None or self.process.poll() is not None)
+        assert self.process.poll() is None, self.process.communicate()[0]
+
+    @property
+    def socket_path(self) -> Path:
+        return grader_client.socket_path(self.home)
+
+    def checks_served(self) -> int:
+        status = _status(self.home)
+        assert status is not None
+        return int(status["checks_served"])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.communicate(timeout=30)
+
+
+@pytest.fixture
+def grader(tmp_path):
+    running = RunningGrader(tmp_path / "home")
+    yield running
+    running.stop()
+
+
+def _marks(output: str) -> list[str]:
+    """The verdict lines of a check's text output (not its REPORT lines: ids and durations differ)."""
+    return [
+        line
+        for line in output.splitlines()
+        if line[:1] in "✓✗!" or line.startswith(("PASS", "FAIL"))
+    ]
+
+
+def test_a_check_through_the_grader_says_what_a_check_of_its_own_says(grader):
+    through = _tutor(grader.home, "check", "hello-handler", "--file", str(STARTER), COLUMNS="60")
+    alone = _tutor(
+        grader.home,
+        "check",
+        "hello-handler",
+        "--file",
+        str(STARTER),
+        COLUMNS="60",
+        SERVERLESS_TUTOR_GRADER="off",
+    )
+    assert through.returncode == alone.returncode == 1
+    assert _marks(through.stdout) == _marks(alone.stdout) and _marks(through.stdout)
+    assert max(len(line) for line in through.stdout.splitlines()) <= 60  # the caller's width
+    assert grader.checks_served() == 1
+
+    passed = _tutor(grader.home, "check", "hello-handler", "--file", str(SOLUTION), "--json")
+    assert passed.returncode == 0 and json.loads(passed.stdout)["status"] == "pass"
+    assert grader.checks_served() == 2
+    progress = json.loads((grader.home / "progress.json").read_text(encoding="utf-8"))
+    assert progress["exercises"]["hello-handler"]["status"] == "passed"
+
+
+def test_colours_follow_the_callers_terminal_settings(grader):
+    coloured = _tutor(
+        grader.home, "check", "hello-handler", "--file", str(SOLUTION), FORCE_COLOR="1"
+    )
+    plain = _tutor(grader.home, "check", "hello-handler", "--file", str(SOLUTION))
+    assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
+    assert grader.checks_served() == 2
+
+
+def test_paths_are_the_callers_and_usage_errors_come_back(grader, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "handler.py").write_text(SOLUTION.read_text(encoding="utf-8"), encoding="utf-8")
+    relative = _tutor(grader.home, "check", "hello-handler", "--file", "handler.py", cwd=folder)
+    assert relative.returncode == 0, relative.stderr
+    missing = _tutor(grader.home, "check", "hello-handler", "--file", "nope.py", cwd=folder)
+    assert missing.returncode == 2 and "--file nope.py: no such file" in missing.stderr
+    unknown = _tutor(grader.home, "check", "no-such-exercise")
+    assert unknown.returncode == 2 and "no exercise 'no-such-exercise'" in unknown.stderr
+    assert grader.checks_served() == 3
+
+
+def _raw(path: Path, data: bytes) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(str(path))
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:  # closed with our bytes unread: refused
+            pass
+        return b"".join(chunks)
+
+
+def _frame(message: object) -> bytes:
+    data = json.dumps(message).encode()
+    return struct.pack(">I", len(data)) + data
+
+
+def test_garbage_on_the_socket_is_refused_and_the_grader_serves_on(grader):
+    assert _raw(grader.socket_path, struct.pack(">I", 2**31) + b"x") == b""  # too long a frame
+    assert _raw(grader.socket_path, struct.pack(">I", 5) + b"\xff\xfe{[(") == b""  # not JSON
+    assert _raw(grader.socket_path, b"\x00\x00") == b""  # cut short
+    refused = _raw(grader.socket_path, _frame({"op": "rm -rf", "key": code_key()}))
+    assert b'"t": "error"' in refused
+    not_check = _frame(
+        {
+            "op": "check",
+            "key": code_key(),
+            "argv": ["solution", "hello-handler", "--give-up"],
+            "cwd": "/",
+            "terminal": grader_client.terminal(),
+        }
+    )
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(grader.socket_path))
+        send_frame(sock, json.loads(not_check[4:]))
+        assert receive_frame(sock) == {"t": "taken"}
+        done = receive_frame(sock)
+    assert done is not None and done["code"] == 2 and "runs only `check ID`" in done["stderr"]
+    assert not (grader.home / "progress.json").exists()  # nothing was given up
+    assert _status(grader.home) is not None
+
+
+def test_a_check_from_other_code_stops_the_grader_and_runs_on_its_own(grader):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(grader.socket_path))
+        send_frame(sock, {"op": "check", "key": "0" * 64, "argv": ["check", "hello-handler"]})
+        assert receive_frame(sock) == {"t": "stale"}
+    assert grader.process.wait(timeout=30) == 0
+    assert not grader.socket_path.exists()
+
+
+def test_the_grader_stops_when_its_socket_is_removed(grader):
+    grader.socket_path.unlink()
+    assert grader.process.wait(timeout=30) == 0
+
+
+def test_status_and_stop(grader):
+    status = _tutor(grader.home, "grader", "status", "--json")
+    assert json.loads(status.stdout)["pid"] == grader.process.pid
+    stopped = _tutor(grader.home, "grader", "stop")
+    assert f"pid {grader.process.pid}" in stopped.stdout
+    assert grader.process.wait(timeout=30) == 0
+    after = _tutor(grader.home, "grader", "status", "--json")
+    assert json.loads(after.stdout)["running"] is False
+    assert "No background grader is running" in _tutor(grader.home, "grader", "stop").stdout
+
+
+def test_a_second_grader_for_the_same_folder_leaves_it_to_the_first(grader):
+    second = _tutor(grader.home, "grader", "serve")
+    assert second.returncode == 1 and "already serves" in second.stderr
+    assert _status(grader.home)["pid"] == grader.process.pid
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a process as another user")
+def test_another_user_cannot_reach_the_socket(grader):
+    pid = os.fork()
+    if pid == 0:  # the child: become nobody, then try
+        code = 3
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.connect(str(grader.socket_path))
+            code = 0
+        except PermissionError:
+            code = 13
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 13
+    assert oct(grader.socket_path.stat().st_mode & 0o777) == "0o600"
+    assert oct(grader.socket_path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_handler_cannot_reach_the_grader(grader, tmp_path):
+    """Learner code runs in the grader's sandbox: the data folder is hidden and it may not
+    open sockets, so the grader's socket is out of its reach."""
+    attack = tmp_path / "attack.py"
+    attack.write_text(
+        "import os, socket\n"
+        "def handler(event, context):\n"
+        "    path = event['path']\n"
+        "    try:\n"
+        "        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "        s.connect(path)\n"
+        "        return 'connected'\n"
+        "    except Exception as exc:\n"
+        "        return f'{os.path.exists(path)} {type(exc).__name__}'\n",
+        encoding="utf-8",
+    )
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"path": str(grader.socket_path)}), encoding="utf-8")
+    ran = _tutor(grader.home, "invoke", f"{attack}:handler", "--event", str(event), "--json")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["response"] == "False PermissionError"
+
+
+def test_an_idle_grader_stops_by_itself(tmp_path):
+    running = RunningGrader(tmp_path / "home", idle_timeout=1)
+    try:
+        assert running.process.wait(timeout=60) == 0
+        assert not running.socket_path.exists()
+    finally:
+        running.stop()
+
+
+def test_a_check_without_a_grader_starts_one_for_the_next(tmp_path):
+    home = tmp_path / "home"
+    first = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
+    assert first.returncode == 0 and "PASS" in first.stdout
+    try:
+        _wait_for(lambda: _status(home) is not None)
+        second = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
+        assert second.returncode == 0 and "PASS" in second.stdout
+        assert _status(home)["checks_served"] == 1
+    finally:
+        _tutor(home, "grader", "stop")
+    off = tmp_path / "off"
+    assert _tutor(off, "check", "hello-handler", SERVERLESS_TUTOR_GRADER="off").returncode == 1
+    assert not grader_client.grader_folder(off).exists()
