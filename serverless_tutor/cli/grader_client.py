@@ -61,8 +61,17 @@ def socket_path(home: Path | None = None) -> Path:
     return grader_folder(home) / "socket"
 
 
+_OFF = ("off", "0", "no", "false")
+MAX_LOG_BYTES = 1024 * 1024
+
+
 def enabled() -> bool:
-    return os.environ.get(GRADER_ENV, "").strip().lower() not in ("off", "0", "no", "false")
+    """On unless SERVERLESS_TUTOR_GRADER says off, or on a CI machine (CI set), where a
+    process left running after the job is unwelcome and each check runs once anyway."""
+    setting = os.environ.get(GRADER_ENV, "").strip().lower()
+    if setting:
+        return setting not in _OFF
+    return os.environ.get("CI", "").strip().lower() in ("", *_OFF)
 
 
 def wanted_for(argv: list[str]) -> bool:
@@ -232,6 +241,9 @@ def check_through_grader(argv: list[str]) -> int | None:
             done = receive_frame(sock)
         except (OSError, ProtocolError):
             return None
+        except KeyboardInterrupt:  # the grader finishes the check; its output is dropped
+            sys.stderr.write("\n")
+            return 130
     if done is None or done.get("t") != "done" or not isinstance(done.get("code"), int):
         sys.stderr.write("serverless-tutor: the background grader stopped; checking here\n")
         return None
@@ -259,7 +271,10 @@ def start_grader() -> bool:
         home.mkdir(parents=True, exist_ok=True)
         folder = grader_folder(home)
         folder.mkdir(mode=0o700, exist_ok=True)
-        log = open(folder / "grader.log", "ab")  # noqa: SIM115 (the child keeps it)
+        log_path = folder / "grader.log"
+        if log_path.exists() and log_path.stat().st_size > MAX_LOG_BYTES:
+            log_path.replace(folder / "grader.log.1")
+        log = open(log_path, "ab")  # noqa: SIM115 (the child keeps it)
     except OSError:
         return False
     with log:

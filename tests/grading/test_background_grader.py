@@ -297,3 +297,25 @@ def test_a_check_without_a_grader_starts_one_for_the_next(tmp_path):
     off = tmp_path / "off"
     assert _tutor(off, "check", "hello-handler", SERVERLESS_TUTOR_GRADER="off").returncode == 1
     assert not grader_client.grader_folder(off).exists()
+
+
+@pytest.mark.parametrize(
+    ("grader_setting", "ci", "expected"),
+    [
+        (None, None, True),
+        ("off", None, False),
+        ("0", None, False),
+        (None, "true", False),  # a CI job: no process left running after it
+        (None, "false", True),
+        ("on", "true", True),  # asked for explicitly
+    ],
+)
+def test_when_check_uses_a_grader(monkeypatch, grader_setting, ci, expected):
+    for name, value in (("SERVERLESS_TUTOR_GRADER", grader_setting), ("CI", ci)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert grader_client.enabled() is expected
+    assert grader_client.wanted_for(["check", "x"]) is expected
+    assert grader_client.wanted_for(["check", "x", "--batch", "subs"]) is False
