@@ -9,7 +9,7 @@ the caller's terminal, and sends back the output and the exit code. Learner code
 the same sandboxed execution environments as ever; each check still gets brand-new
 environments and an empty account.
 
-It stops after IDLE_TIMEOUT_S without a request, when asked to, when a `check` of
+It stops after IDLE_TIMEOUT_S without a check, when asked to, when a `check` of
 other code asks (an upgrade), when its socket is removed (its data folder deleted), and on
 SIGTERM. One per data folder: it holds a lock on the folder while it runs.
 """
@@ -106,7 +106,7 @@ class GraderServer:
         self.key = code_key()
         self.started_at = datetime.now(UTC)
         self.checks_served = 0
-        self._last_request = time.monotonic()
+        self._last_check = time.monotonic()  # or the start
         self._stopping = False
         self._socket_inode: int | None = None
 
@@ -181,10 +181,9 @@ class GraderServer:
                 continue
             with conn:
                 self._serve_connection(conn)
-            self._last_request = time.monotonic()
 
     def _should_stop_idle(self) -> bool:
-        if time.monotonic() - self._last_request > self.idle_timeout_s:
+        if time.monotonic() - self._last_check > self.idle_timeout_s:
             return True
         try:  # the data folder removed, or another grader's socket in our place
             return os.stat(self.socket_path).st_ino != self._socket_inode
@@ -226,7 +225,7 @@ class GraderServer:
             socket=str(self.socket_path),
             started_at=self.started_at,
             checks_served=self.checks_served,
-            idle_s=round(time.monotonic() - self._last_request, 1),
+            idle_s=round(time.monotonic() - self._last_check, 1),
             idle_timeout_s=self.idle_timeout_s,
             current_code=current,
         )
@@ -248,6 +247,7 @@ class GraderServer:
         finally:
             os.chdir("/")
         self.checks_served += 1
+        self._last_check = time.monotonic()
         _send(conn, {"t": "done", "code": code, "stdout": out, "stderr": err})
 
     def _check(self, argv: list[str], terminal: TerminalDescription) -> tuple[int, str, str]:
