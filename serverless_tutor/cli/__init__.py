@@ -176,7 +176,7 @@ def _start_grader() -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()  # the verdict is shown before the grader process is started
     if grader_client.start_grader() and sys.stderr.isatty():
-        sys.stderr.write(grader_client.started_note())
+        sys.stderr.write(grader_client.started_note(grader_client.terminal()["width"]))
 
 
 def _exit_without_teardown(finished: list[int]) -> None:

@@ -291,9 +291,14 @@ def start_grader() -> bool:
     return True
 
 
-def started_note() -> str:
-    return (
-        "(a grader now runs in the background for the next checks and stops after "
-        f"{IDLE_TIMEOUT_S // 60} minutes without one; `serverless-tutor grader stop` "
-        f"stops it, {GRADER_ENV}=off turns it off)\n"
+def started_note(width: int) -> str:
+    """What the first check of a session says about the grader it started, wrapped
+    between words to the terminal's width."""
+    import textwrap
+
+    note = (
+        "(A grader now runs in the background to make the next checks quick; it stops "
+        f"after {IDLE_TIMEOUT_S // 60} minutes without one. `serverless-tutor grader stop` "
+        f"stops it; {GRADER_ENV}=off turns it off.)"
     )
+    return textwrap.fill(note, width=max(20, width - 1), break_on_hyphens=False) + "\n"

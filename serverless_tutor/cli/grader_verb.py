@@ -59,13 +59,15 @@ def show_status(args: argparse.Namespace) -> int:
     if not status.running:
         out.print("No background grader is running; the next `check` starts one.", markup=False)
         return 0
-    code = "" if status.current_code else " (started from other code: it stops at the next check)"
-    out.print(
-        f"Background grader pid {status.pid}{code}: up since "
-        f"{status.started_at:%H:%M:%S}, {status.checks_served} check(s) served, idle "
-        f"{status.idle_s:.0f} s of {status.idle_timeout_s:.0f} s.\nSocket: {status.socket}",
-        markup=False,
-    )
+    lines = [
+        f"Background grader: pid {status.pid}, up since {status.started_at:%H:%M:%S}.",
+        f"Checks served: {status.checks_served}; idle for {status.idle_s:.0f} s "
+        f"(it stops at {status.idle_timeout_s:.0f} s).",
+        f"Socket: {status.socket}",
+    ]
+    if not status.current_code:
+        lines.append("It was started from other code and stops at the next check.")
+    out.print("\n".join(lines), markup=False)
     return 0
 
 
