@@ -31,7 +31,11 @@ async def test_a_check_from_another_shell_shows_up_and_survives_the_apps_next_sa
                 "--file",
                 str(solution),
             ],
-            env={"SERVERLESS_TUTOR_HOME": str(home), "PATH": "/usr/bin:/bin"},
+            env={
+                "SERVERLESS_TUTOR_HOME": str(home),
+                "PATH": "/usr/bin:/bin",
+                "SERVERLESS_TUTOR_GRADER": "off",  # no background grader left after the test
+            },
             capture_output=True,
             text=True,
             timeout=300,
