@@ -423,7 +423,8 @@ def _function_config(fields: dict[str, Any], args: argparse.Namespace) -> Functi
         return FunctionConfig(**fields)
     except ValidationError as exc:
         return "; ".join(
-            f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+            f"{_OPTION_FOR_FIELD.get(str(e['loc'][0]), e['loc'][0])}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()
         )
 

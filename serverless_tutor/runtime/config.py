@@ -88,7 +88,16 @@ class FunctionConfig(BaseModel):
     @field_validator("code_dir")
     @classmethod
     def _absolute_code_dir(cls, value: Path) -> Path:
-        return Path(value).expanduser().resolve()
+        folder = Path(value).expanduser().resolve()
+        if folder == Path("/tmp") or folder == Path("/"):
+            # Each execution environment gets an empty /tmp of its own, as in Lambda, so
+            # code kept directly in /tmp (or in /) would be out of the handler's sight.
+            raise ValueError(
+                f"code folder {folder} cannot hold a function's code: each execution "
+                "environment gets an empty /tmp of its own, as in Lambda; put the handler "
+                "in a folder of its own, e.g. /tmp/my-function/"
+            )
+        return folder
 
     @field_validator("environment")
     @classmethod

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from serverless_tutor.cli import main
-from serverless_tutor.runtime import template
+from serverless_tutor.runtime import FunctionConfig, template
 
 COUNTER = """
 calls = 0
@@ -150,3 +151,22 @@ def test_bad_event_json_is_a_usage_error(code):
     (code / "event.json").write_text("{not json")
     done = _invoke(code, "app.handler", "--event", "event.json")
     assert done.returncode == 2 and "not valid JSON" in done.stderr
+
+
+def test_a_handler_kept_directly_in_tmp_is_refused_with_the_reason(monkeypatch, capsys):
+    """Each environment gets an empty /tmp of its own, as in Lambda: code kept directly in
+    /tmp would be out of the handler's sight (it was an import error naming no reason)."""
+    monkeypatch.setattr(template, "start_early_template", lambda **_: None)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", dir="/tmp") as handler_file:
+        handler_file.write("def handler(event, context):\n    return 1\n")
+        handler_file.flush()
+        assert main(["invoke", f"{handler_file.name}:handler", "--no-stack"]) == 2
+    err = capsys.readouterr().err
+    assert "empty /tmp of its own" in err and "a folder of its own" in err
+    assert "Value error" not in err
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/", "/tmp/../tmp"])
+def test_code_folder_cannot_be_tmp_or_the_root(folder):
+    with pytest.raises(ValueError, match="cannot hold a function's code"):
+        FunctionConfig(name="f", handler="app.handler", code_dir=folder)
