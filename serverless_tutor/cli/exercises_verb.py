@@ -64,7 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=show_exercise)
 
     check = subparsers.add_parser(
-        "check", help="grade your handler for an exercise (exit 0 pass, 1 fail or error)"
+        "check",
+        help="grade your handler for an exercise (exit 0 pass, 1 fail or error)",
+        description="Grade your handler for an exercise: exit 0 pass, 1 fail or error, 2 usage. "
+        "The first check of a session starts a grader in the background that makes the "
+        "next ones quick (see `serverless-tutor grader --help`; SERVERLESS_TUTOR_GRADER=off "
+        "turns it off).",
     )
     check.add_argument("exercise", help="exercise id (see `serverless-tutor exercises`)")
     source = check.add_mutually_exclusive_group()
