@@ -99,6 +99,11 @@ def build_parser(verbs: Iterable[str] | None = None) -> argparse.ArgumentParser:
         description="Learn serverless architecture by running it. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"serverless-tutor {__version__}")
+    parser.add_argument(
+        "--grades",
+        metavar="DIR",
+        help="open the app in the instructor area on a graded folder (`grade --out DIR`)",
+    )
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
     wanted = set(VERBS) if verbs is None else {v for v in verbs if v in VERBS}
     modules = {VERBS[verb][0] for verb in wanted}
@@ -114,10 +119,12 @@ def build_parser(verbs: Iterable[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _verb_in(args: list[str]) -> str | None:
-    """The verb being run: the first argument that is not an option."""
+    """The verb being run: the first argument that is not an option (nor --grades' value)."""
+    after_grades = False
     for arg in args:
-        if not arg.startswith("-"):
+        if not arg.startswith("-") and not after_grades:
             return arg
+        after_grades = arg == "--grades"
     return None
 
 
@@ -192,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     if not args_list:
         return _run_app()
+    if args_list[0] == "--grades" or args_list[0].startswith("--grades="):
+        return _run_app_on_grades(args_list)
     verb = _verb_in(args_list)
     if verb in SANDBOX_VERBS and not {"-h", "--help"} & set(args_list):
         from serverless_tutor.runtime.template import start_early_template
@@ -210,8 +219,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _run_app() -> int:
+def _run_app(grades_folder: str | None = None) -> int:
     from serverless_tutor.tui.app import TutorApp
 
-    TutorApp().run()
+    TutorApp(grades_folder=grades_folder).run()
     return 0
+
+
+def _run_app_on_grades(args_list: list[str]) -> int:
+    """`serverless-tutor --grades DIR`: the app, in the instructor area, with DIR open."""
+    parser = argparse.ArgumentParser(prog="serverless-tutor")
+    parser.add_argument("--grades", metavar="DIR", required=True)
+    folder = parser.parse_args(args_list).grades
+    if not Path(folder).expanduser().is_dir():
+        sys.stderr.write(f"serverless-tutor: error: --grades {folder}: not a folder\n")
+        return 2
+    return _run_app(grades_folder=folder)

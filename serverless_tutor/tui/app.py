@@ -80,7 +80,19 @@ class TutorApp(App):
         """The first frame is on the terminal and the models are loaded: what was kept back
         (recording the visit, the lesson's text) can be done now."""
 
-    def __init__(self, store: ProgressStore | None = None, lessons: list[Lesson] | None = None):
+    def __init__(
+        self,
+        store: ProgressStore | None = None,
+        lessons: list[Lesson] | None = None,
+        *,
+        grades_folder: str | None = None,
+    ):
+        # `serverless-tutor --grades DIR`: start in the instructor area with DIR open.
+        # Textual's App.__init__ reads DEFAULT_MODE to make the first screen, so this one
+        # app's value is set before it runs.
+        self.grades_folder = grades_folder
+        if grades_folder is not None:
+            self.DEFAULT_MODE = "instructor"  # type: ignore[misc]  # per app, see above
         super().__init__()
         # The first frame (lesson list with marks, the open lesson's heading) is drawn from
         # plain JSON: the lesson cache and a glance at the progress file. The validated

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from serverless_tutor.cli import main
 from serverless_tutor.content.packs import load_pack
 from serverless_tutor.grading.classroom import ClassRun, GradeRecord, RecordStatus, save_record
 from serverless_tutor.grading.gradebook import write_gradebook
@@ -131,6 +132,25 @@ async def test_open_a_folder_by_its_path_and_it_is_remembered(tmp_path, graded):
         assert str(table.get_row(HOSTILE)[1]) == "ungraded"
         assert app.focused is table
     assert remembered_folder(tmp_path / "home") == str(graded.resolve())
+
+
+async def test_grades_option_opens_the_app_in_the_instructor_area_on_that_folder(tmp_path, graded):
+    """`serverless-tutor --grades DIR`: no learn screen first, the folder open and remembered."""
+    app = TutorApp(store=ProgressStore(tmp_path / "home"), grades_folder="graded")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, InstructorScreen)
+        table = app.screen.query_one(GradebookTable)
+        await until(pilot, lambda: table.row_count == 3, "the gradebook's rows")
+        assert app.focused is table
+        await pilot.press("l")  # the other areas are there as usual
+        assert app.current_mode == "learn"
+    assert remembered_folder(tmp_path / "home") == str(graded.resolve())
+
+
+def test_grades_option_with_a_missing_folder_is_a_usage_error(tmp_path, capsys):
+    assert main(["--grades", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert f"--grades {tmp_path / 'nope'}: not a folder" in err
 
 
 async def test_s_sorts_by_the_column_under_the_cursor_and_again_reverses(tmp_path, graded):

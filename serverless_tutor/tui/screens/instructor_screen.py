@@ -116,11 +116,17 @@ class InstructorScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        folder = remembered_folder(tutor_app(self.app).store.folder)
+        app = tutor_app(self.app)
         folder_input = self.query_one(GradebookFolderInput)
-        if folder:
-            folder_input.value = folder
-            self.open_folder(folder, remember=False)
+        asked, app.grades_folder = app.grades_folder, None
+        if asked is not None:  # `serverless-tutor --grades DIR`
+            folder_input.value = asked
+            self.open_folder(asked)
+            return
+        remembered = remembered_folder(app.store.folder)
+        if remembered:
+            folder_input.value = remembered
+            self.open_folder(remembered, remember=False)
         else:
             folder_input.focus()
 
