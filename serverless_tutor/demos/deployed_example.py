@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from serverless_tutor.cloud.faults import FaultInjector
     from serverless_tutor.cloud.trace import TraceEntry
     from serverless_tutor.runtime import FunctionConfig, InvocationResult, LambdaRuntime
+    from serverless_tutor.runtime.clock import Clock
     from serverless_tutor.runtime.forwarding import ForwardedRequest, ForwardedResponse
 
 _Params = ParamSpec("_Params")
@@ -133,9 +134,17 @@ class DeployedExample:
     Subclasses add what serverless.yml cannot say in `prepare()`; if anything fails
     while deploying, everything started so far is shut down before the error goes on."""
 
-    def __init__(self, service_dir: Path, backend: Literal["inprocess", "sandbox"] = "inprocess"):
+    def __init__(
+        self,
+        service_dir: Path,
+        backend: Literal["inprocess", "sandbox"] = "inprocess",
+        *,
+        clock: Clock | None = None,
+    ):
+        """`clock`: the router's (a ManualClock steps SQS visibility timeouts; default: real time)."""
         from serverless_tutor.cloud.account import LocalAccount
         from serverless_tutor.cloud.deploy import deploy
+        from serverless_tutor.cloud.routing.router import EventRouter
         from serverless_tutor.cloud.service import load_service
         from serverless_tutor.runtime import LambdaRuntime
 
@@ -147,7 +156,10 @@ class DeployedExample:
         self.router: Any = None
         try:
             self.deployment = deploy(
-                load_service(service_dir / "serverless.yml"), self.account, self.invoker
+                load_service(service_dir / "serverless.yml"),
+                self.account,
+                self.invoker,
+                router=EventRouter(self.account, self.invoker, clock=clock) if clock else None,
             )
             self.router = self.deployment.router
             self.keys = {config.name: key for key, config in self.deployment.configs.items()}

@@ -44,6 +44,7 @@ from serverless_tutor.demos.deployed_example import (
 )
 from serverless_tutor.demos.fault_toggles import Code, FaultName, fault_note
 from serverless_tutor.paths import examples_dir
+from serverless_tutor.runtime.clock import ManualClock
 
 SERVICE_DIR = examples_dir() / "patterns-lab"
 SUBSCRIBERS = ("email", "sms", "analytics")
@@ -61,21 +62,36 @@ AS_WRITTEN_HANDLERS = {
     "email": "handlers/as_written_subscribers.email",
     "analytics": "handlers/as_written_subscribers.analytics",
 }
-# The faults the panel toggles, as plans beside the service (each aimed at one subscriber).
-FAULT_PLANS: dict[FaultName, Path] = {
-    "throttle": SERVICE_DIR / "faults" / "throttle-analytics-total.faults.yaml",
-    "duplicate": SERVICE_DIR / "faults" / "duplicate-email-delivery.faults.yaml",
-    "crash": SERVICE_DIR / "faults" / "crash-after-analytics-write.faults.yaml",
+# The faults the panel toggles, as plans beside the service: for fan-out each aimed at
+# one subscriber, for pipes and filters at one filter.
+FAULT_PLANS: dict[Pattern, dict[FaultName, Path]] = {
+    "fan-out": {
+        "throttle": SERVICE_DIR / "faults" / "throttle-analytics-total.faults.yaml",
+        "duplicate": SERVICE_DIR / "faults" / "duplicate-email-delivery.faults.yaml",
+        "crash": SERVICE_DIR / "faults" / "crash-after-analytics-write.faults.yaml",
+    },
+    "pipes": {
+        "throttle": SERVICE_DIR / "faults" / "throttle-loader-write.faults.yaml",
+        "duplicate": SERVICE_DIR / "faults" / "duplicate-transform-delivery.faults.yaml",
+        "crash": SERVICE_DIR / "faults" / "crash-transform-after-a-row.faults.yaml",
+    },
 }
+# What one upload of UPLOAD_CSV should leave: its two good rows in the table, its bad row
+# (line 3) once in the reject queue.
+EXPECTED_ORDERS = ["o-1", "o-3"]
+BAD_LINE = 3
+# Rounds of "step the lab's clock to when SQS gives a failed message back, deliver" an
+# upload may take: each fault plan fails a message once.
+MAX_REDELIVERY_ROUNDS = 5
 
 
 class PatternsError(RuntimeError):
     """The demo cannot do what was asked (shut down, deliveries stuck)."""
 
 
-def fault_plan(name: FaultName) -> FaultPlan:
-    """One of the lab's own fault plans (FAULT_PLANS), validated."""
-    return load_fault_plan(FAULT_PLANS[name])
+def fault_plan(name: FaultName, pattern: Pattern = "fan-out") -> FaultPlan:
+    """One of the lab's own fault plans for a pattern (FAULT_PLANS), validated."""
+    return load_fault_plan(FAULT_PLANS[pattern][name])
 
 
 class Invocation(BaseModel):
@@ -111,6 +127,18 @@ class PipesState(BaseModel):
     queue_depths: dict[str, int]  # raw, clean, rejects
     rejects: list[str]  # "line 3: quantity 'two' is not a whole number"
     items: list[dict[str, str]]  # the orders table, sorted by orderId
+    writes: dict[str, int] = Field(
+        default_factory=dict,
+        description="orderId -> the loader's PutItem calls for it that took effect in this run",
+    )
+    rejected_now: int = Field(
+        default=0, description="reject messages this run added (the queue keeps earlier runs')"
+    )
+    waited_s: float = Field(
+        default=0,
+        description="seconds on the lab's stepped clock this run waited for SQS to hand failed "
+        "messages out again (their queue's visibility timeout)",
+    )
 
 
 class PatternsRun(BaseModel):
@@ -129,8 +157,9 @@ class PatternsRun(BaseModel):
     injected_faults: list[str] = Field(default_factory=list)
     consequences: list[str] = Field(
         default_factory=list,
-        description="how the end state differs from one email and one counted sale for the "
-        "order (empty: it does not); only for an OrderPlaced publish",
+        description="how the end state differs from the right one (empty: it does not): one "
+        "email and one counted sale for an OrderPlaced publish; for an upload, its good rows "
+        "in the table and its bad row once in the reject queue",
     )
 
 
@@ -139,7 +168,10 @@ class _Lab(DeployedExample):
 
     def __init__(self, service_dir: Path, code: Code):
         self.code = code
-        super().__init__(service_dir)
+        # A stepped clock: a message that fails comes back after its queue's visibility
+        # timeout (30 s) on this clock, which the lab moves on at once instead of waiting.
+        self.clock = ManualClock()
+        super().__init__(service_dir, clock=self.clock)
 
     def prepare(self) -> None:
         self.environment = self.deployment.configs["loader"].environment
@@ -226,9 +258,10 @@ class PatternsDemo(SerialDemo):
 
         self._exclusively(apply)
 
-    def upload(self) -> PatternsRun:
-        """Upload orders.csv (three rows, one bad) and let the pipeline run to the end."""
-        return self._exclusively(self._upload)
+    def upload(self, *, faults: FaultPlan | None = None) -> PatternsRun:
+        """Upload orders.csv (three rows, one bad) and let the pipeline run to the end;
+        `faults` applies a fault plan to this upload (see FAULT_PLANS["pipes"])."""
+        return self._exclusively(lambda: self._upload(faults))
 
     def reset(self) -> None:
         """Throw the deployment away; the next action deploys afresh, with every subscriber working."""
@@ -338,22 +371,56 @@ class PatternsDemo(SerialDemo):
             run.consequences = _consequences(run.fan_out)
         return run.model_copy(update={"notes": _fan_out_notes(run, event_type)})
 
-    def _upload(self) -> PatternsRun:
+    def _upload(self, faults: FaultPlan | None) -> PatternsRun:
         lab = self._deploy()
         marks = self._marks(lab)
-        lab.account.client("s3").put_object(
-            Bucket=lab.bucket, Key=UPLOAD_KEY, Body=UPLOAD_CSV.encode()
+        rejects_before = len(_peek(lab, lab.queue_urls["rejects"]))
+        injector = FaultInjector(faults) if faults is not None else None
+        lab.set_faults(injector)
+        try:
+            lab.account.client("s3").put_object(
+                Bucket=lab.bucket, Key=UPLOAD_KEY, Body=UPLOAD_CSV.encode()
+            )
+            uploaded = len(lab.account.trace.entries)
+            self._drain(lab)
+            waited = self._redeliver(lab)
+        finally:
+            lab.set_faults(None)
+        state = _pipes_state(lab)
+        state = state.model_copy(
+            update={
+                "writes": _loader_writes(lab, marks[2]),
+                "rejected_now": len(state.rejects) - rejects_before,
+                "waited_s": waited,
+            }
         )
-        uploaded = len(lab.account.trace.entries)
-        self._drain(lab)
         run = PatternsRun(
             pattern="pipes",
             action=f"upload {UPLOAD_KEY}",
             demo_calls=_demo_calls(lab, marks[2], uploaded),
             invocations=_invocations(lab, marks, None),
-            pipes=_pipes_state(lab),
+            pipes=state,
+            fault_plan=faults.name if faults is not None else None,
+            injected_faults=injector.describe() if injector is not None else [],
+            consequences=_pipes_consequences(state),
         )
         return run.model_copy(update={"notes": _pipes_notes(run)})
+
+    def _redeliver(self, lab: _Lab) -> float:
+        """Step the lab's clock to each moment SQS hands a failed message out again, and
+        deliver; the seconds stepped (0 when nothing failed)."""
+        waited = 0.0
+        for _ in range(MAX_REDELIVERY_ROUNDS):
+            due = [at for m in lab.router.sqs.mappings for at in m.in_flight.values()]
+            if not due:
+                return waited
+            step = max(0.0, min(due) - lab.clock.now())
+            lab.clock.advance(step)
+            waited += step
+            self._drain(lab)
+        raise PatternsError(
+            f"messages still failing after {MAX_REDELIVERY_ROUNDS} visibility timeouts"
+        )
 
 
 # -- reading the run ------------------------------------------------------------------------------
@@ -556,13 +623,75 @@ def _fan_out_notes(run: PatternsRun, event_type: str) -> list[str]:
     return notes
 
 
+def _loader_writes(lab: _Lab, start: int) -> dict[str, int]:
+    """orderId -> the loader's PutItem calls for it that took effect, since a trace mark."""
+    writes: dict[str, int] = {}
+    for entry in lab.account.trace.entries[start:]:
+        if (
+            entry.service == "dynamodb"
+            and entry.operation == "PutItem"
+            and entry.outcome == "ok"
+            and lab.keys.get(entry.function_name or "") == "loader"
+        ):
+            order_id = entry.params.get("Item", {}).get("orderId", {}).get("S", "?")
+            writes[order_id] = writes.get(order_id, 0) + 1
+    return dict(sorted(writes.items()))
+
+
+def _pipes_consequences(state: PipesState) -> list[str]:
+    """How the end state differs from what one upload should leave: its good rows in the
+    table, its bad row once in the reject queue."""
+    found = []
+    loaded = [item["orderId"] for item in state.items]
+    if loaded != EXPECTED_ORDERS:
+        found.append(f"the table holds {', '.join(loaded) or 'nothing'}, not o-1 and o-3")
+    if state.rejected_now != 1:
+        found.append(f"line {BAD_LINE} went to the reject queue {state.rejected_now} times")
+    return found
+
+
+_PIPES_WHY = {
+    "throttle the loader write": "the loader's batch failed on its second write, so SQS kept "
+    "both rows and handed them out again after the visibility timeout; the retry wrote o-1 a "
+    "second time, and PutItem by orderId made that the same item",
+    "duplicate the transform delivery": "transform got the upload's message twice and passed "
+    "every row on twice: PutItem by orderId absorbed the loader's duplicates, but nothing "
+    "deduplicates the reject queue (a reader would count the bad row twice)",
+    "crash transform after a row": "transform crashed after passing o-1 on, so SQS handed the "
+    "upload's message out again after the visibility timeout and o-1 went down the pipe twice; "
+    "PutItem by orderId made the second write the same item",
+}
+
+
+def _pipes_fault_note(run: PatternsRun) -> str | None:
+    """One sentence: which fault, and what it did to the upload's end state."""
+    if run.fault_plan is None:
+        return None
+    if not run.injected_faults:
+        return f"Fault '{run.fault_plan}': the plan never fired."
+    why = _PIPES_WHY.get(run.fault_plan)
+    verdict = (
+        f"the end state is wrong ({'; '.join(run.consequences)})"
+        if run.consequences
+        else "the end state is right (o-1 and o-3 loaded, line 3 rejected once)"
+    )
+    return f"Fault '{run.fault_plan}': {verdict}" + (f": {why}." if why else ".")
+
+
 def _pipes_notes(run: PatternsRun) -> list[str]:
     state = run.pipes
     assert state is not None
-    return [
+    notes = [note] if (note := _pipes_fault_note(run)) else []
+    notes += [
         (
             f"Each filter did one job and handed on through a queue: {len(run.invocations)} invocations, "
-            f"{len(state.items)} rows loaded, {len(state.rejects)} rejected."
+            f"{len(state.items)} rows loaded, {state.rejected_now} rejected."
         ),
         "The bad row went to the reject queue instead of failing the whole file: fix it and resend it later.",
     ]
+    if state.waited_s:
+        notes.append(
+            f"A failed message came back after its queue's {state.waited_s:.0f} s visibility "
+            "timeout: the lab's clock stepped over the wait instead of sitting through it."
+        )
+    return notes

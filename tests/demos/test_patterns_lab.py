@@ -178,3 +178,40 @@ def test_the_fixed_subscribers_survive_each_fault(lab, fault):
     assert "the end state is right" in run.notes[0]
     if fault == "duplicate":
         assert sum(i.function == "email" for i in run.invocations) == 2
+
+
+# What each pipes fault plan does to one upload (two good rows, one bad): who ran, how
+# often each order was written, how long the lab's clock stepped, and what is wrong.
+PIPES_FAULTS = {
+    None: (["transform", "loader"], {"o-1": 1, "o-3": 1}, 0, []),
+    # The loader's batch fails on its second write and comes back after the visibility timeout.
+    "throttle": (["transform", "loader", "loader"], {"o-1": 2, "o-3": 1}, 30, []),
+    # At-least-once: transform runs the same message twice; only the reject queue shows it.
+    "duplicate": (
+        ["transform", "transform", "loader"],
+        {"o-1": 2, "o-3": 2},
+        0,
+        ["line 3 went to the reject queue 2 times"],
+    ),
+    # transform crashes after passing o-1 on; its message comes back and runs whole again.
+    "crash": (["transform", "loader", "transform", "loader"], {"o-1": 2, "o-3": 1}, 30, []),
+}
+
+
+@pytest.mark.parametrize("fault", list(PIPES_FAULTS))
+def test_each_pipes_fault_and_what_the_pipeline_makes_of_it(lab, fault):
+    run = lab.upload(faults=fault_plan(fault, "pipes") if fault else None)
+    functions, writes, waited, consequences = PIPES_FAULTS[fault]
+    assert [i.function for i in run.invocations] == functions
+    assert run.pipes.writes == writes
+    assert run.pipes.waited_s == waited
+    assert run.consequences == consequences
+    assert [item["orderId"] for item in run.pipes.items] == ["o-1", "o-3"]  # idempotent loader
+    assert len(run.injected_faults) == (0 if fault is None else 1)
+    if fault is not None:
+        verdict = "wrong" if consequences else "right"
+        assert run.notes[0].startswith(f"Fault '{run.fault_plan}': the end state is {verdict}")
+    if waited:
+        assert any("30 s visibility timeout" in note for note in run.notes)
+    failed = [i for i in run.invocations if i.outcome != "ok"]
+    assert len(failed) == (1 if fault in ("throttle", "crash") else 0)

@@ -145,6 +145,36 @@ async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
         assert (panel.fault, panel.code) == (None, "fixed")
 
 
+async def test_the_pipes_fault_toggle_by_keyboard_changes_the_upload():
+    app = PatternsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(PatternsLabPanel)
+        panel.focus()
+        await pilot.pause()  # after the app's own first focus
+        await pilot.press("u")  # to the pipes tab, an upload without a fault
+        await settle(pilot, panel)
+        await pilot.press("i", "i")  # on this tab: its own toggle, none -> throttle -> duplicate
+        assert (panel.pipes_fault, panel.fault) == ("duplicate", None)
+        assert app.query_one(TabbedContent).active == "patterns-pipes"
+
+        await pilot.press("u")
+        await settle(pilot, panel)
+        assert text(app, "#patterns-status") == "upload orders.csv: 3 invocations."
+        state = text(app, "#patterns-pipes-state")
+        assert "Table   o-1, o-3  (written o-1 2x, o-3 2x)" in state
+        assert "(x3 in all)" in state  # the first upload's reject, and this one's two
+        assert state.endswith("Wrong for one upload: line 3 went to the reject queue 2 times")
+        assert "nothing deduplicates the reject queue" in text(app, "#patterns-notes")
+
+        await pilot.press("i")  # crash: transform fails once, its message comes back in 30 s
+        await pilot.press("u")
+        await settle(pilot, panel)
+        assert text(app, "#patterns-pipes-state").endswith(
+            "Right for one upload: o-1 and o-3 loaded, line 3 rejected once"
+        )
+        assert "30 s visibility timeout" in text(app, "#patterns-notes")
+
+
 async def test_unmounting_shuts_the_engine_down():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:

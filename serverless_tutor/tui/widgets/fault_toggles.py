@@ -1,6 +1,7 @@
 """The two dropdowns the order pipeline (lesson 5) and the patterns lab (lesson 8) share:
 which fault the next run injects, and whether it runs the chapter's code as written or
-the fixed code. The panel's keys i and w cycle them."""
+the fixed code (the lab's pipes-and-filters tab has the fault only: the chapter has no code
+for it). The panel's keys i and w cycle them."""
 
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ class FaultToggles(Horizontal):
     }
     """
 
-    def __init__(self, prefix: str, **kwargs: Any):
-        """`prefix`: the dropdowns' ids are `<prefix>-fault` and `<prefix>-code`."""
+    def __init__(self, prefix: str, *, with_code: bool = True, **kwargs: Any):
+        """`prefix`: the dropdowns' ids are `<prefix>-fault` and `<prefix>-code`.
+        `with_code=False`: the fault dropdown only (a demo with no code as written)."""
         super().__init__(**kwargs)
         self._prefix = prefix
+        self._with_code = with_code
 
     def compose(self) -> ComposeResult:
         yield TutorSelect(
@@ -46,9 +49,14 @@ class FaultToggles(Horizontal):
             compact=True,
             id=f"{self._prefix}-fault",
         )
-        yield TutorSelect(
-            CODE_CHOICES, value="fixed", allow_blank=False, compact=True, id=f"{self._prefix}-code"
-        )
+        if self._with_code:
+            yield TutorSelect(
+                CODE_CHOICES,
+                value="fixed",
+                allow_blank=False,
+                compact=True,
+                id=f"{self._prefix}-code",
+            )
 
     def _select(self, kind: str) -> TutorSelect:
         return self.query_one(f"#{self._prefix}-{kind}", TutorSelect)
@@ -60,6 +68,8 @@ class FaultToggles(Horizontal):
 
     @property
     def code(self) -> Code:
+        if not self._with_code:
+            return "fixed"
         return "as-written" if self._select("code").value == "as-written" else "fixed"
 
     def next_fault(self) -> None:
@@ -68,4 +78,5 @@ class FaultToggles(Horizontal):
         select.value = values[(values.index(str(select.value)) + 1) % len(values)]
 
     def toggle_code(self) -> None:
-        self._select("code").value = "fixed" if self.code == "as-written" else "as-written"
+        if self._with_code:
+            self._select("code").value = "fixed" if self.code == "as-written" else "as-written"

@@ -9,7 +9,11 @@ local account.
 On the fan-out tab two toggles shape the next publish: a fault (none, throttle a
 write, duplicate a delivery, crash after a write: the lab's own fault plans) and
 the code (the fixed subscribers, or email and analytics as first written). The
-end state then says whether one order got one email and one counted sale.
+end state then says whether one order got one email and one counted sale. On the
+pipes-and-filters tab a fault toggle shapes the next upload (throttle the loader,
+duplicate transform's delivery, crash transform after a row); a message that fails
+comes back after its queue's visibility timeout on the lab's stepped clock. The end
+state then says whether the good rows were loaded and the bad one rejected once.
 """
 
 from __future__ import annotations
@@ -85,8 +89,19 @@ def pipes_state_text(run: PatternsRun) -> str:
         return ""
     depths = "  ".join(f"{name} {count}" for name, count in state.queue_depths.items())
     items = ", ".join(item["orderId"] for item in state.items) or "none"
+    twice = [f"{order} {count}x" for order, count in state.writes.items() if count > 1]
     lines = [f"Queues  {depths}", f"Table   {items}"]
-    lines.extend(f"Reject  {reject}" for reject in state.rejects)
+    if twice:
+        lines[-1] += f"  (written {', '.join(twice)})"
+    if state.rejects:
+        lines.append(
+            f"Reject  {state.rejects[-1]}"
+            + (f"  (x{len(state.rejects)} in all)" if len(state.rejects) > 1 else "")
+        )
+    if run.consequences:
+        lines.append(f"Wrong for one upload: {'; '.join(run.consequences)}")
+    elif run.fault_plan is not None:
+        lines.append("Right for one upload: o-1 and o-3 loaded, line 3 rejected once")
     return "\n".join(lines)
 
 
@@ -126,7 +141,7 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
             "next_fault",
             "Next fault (none, throttle, duplicate, crash)",
             show=False,
-            tooltip="the fault for the next publish",
+            tooltip="the fault for the next publish, or upload on the pipes tab",
         ),
         Binding(
             "w",
@@ -202,6 +217,8 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                 with Grid(classes="patterns-buttons"):
                     yield Button("Upload", id="patterns-upload", compact=True, variant="primary")
                     yield Button("Reset", id="patterns-reset", compact=True)
+                # Key i cycles this one while this tab is showing.
+                yield FaultToggles("patterns-pipes", with_code=False, id="patterns-pipes-toggles")
                 yield PatternsDiagram(id="patterns-pipes-diagram")
                 yield Static(id="patterns-pipes-state", classes="patterns-state")
         yield Static(id="patterns-status")
@@ -223,21 +240,31 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
                 event.stop()
                 self.action_start(action)
 
+    def _toggles(self, tab: str) -> FaultToggles:
+        kind = "pipes-toggles" if tab == "patterns-pipes" else "toggles"
+        return self.query_one(f"#patterns-{kind}", FaultToggles)
+
     @property
     def fault(self) -> FaultName | None:
-        return self.query_one(FaultToggles).fault
+        """The fault for the next publish (the fan-out tab's toggle)."""
+        return self._toggles("patterns-fan-out").fault
+
+    @property
+    def pipes_fault(self) -> FaultName | None:
+        """The fault for the next upload (the pipes-and-filters tab's toggle)."""
+        return self._toggles("patterns-pipes").fault
 
     @property
     def code(self) -> Code:
-        return self.query_one(FaultToggles).code
+        return self._toggles("patterns-fan-out").code
 
     def action_next_fault(self) -> None:
-        self.query_one(TabbedContent).active = "patterns-fan-out"
-        self.query_one(FaultToggles).next_fault()
+        """The fault of the tab showing: the next publish's, or the next upload's."""
+        self._toggles(self.query_one(TabbedContent).active).next_fault()
 
     def action_toggle_code(self) -> None:
         self.query_one(TabbedContent).active = "patterns-fan-out"
-        self.query_one(FaultToggles).toggle_code()
+        self._toggles("patterns-fan-out").toggle_code()
 
     def action_start(self, action: Action) -> None:
         if self.warn_if_busy():
@@ -245,12 +272,12 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
         if action in TAB_OF:
             self.query_one(TabbedContent).active = TAB_OF[action]
         status = WORKING[action]
-        fault, code = self.fault, self.code
-        if action in ("publish", "filtered"):
-            if fault is not None:
-                status += f", with a fault: {FAULT_LABELS[fault]}"
-            if code == "as-written":
-                status += ", code as written"
+        fault = self.pipes_fault if action == "upload" else self.fault
+        code = self.code
+        if action in ("publish", "filtered", "upload") and fault is not None:
+            status += f", with a fault: {FAULT_LABELS[fault]}"
+        if action in ("publish", "filtered") and code == "as-written":
+            status += ", code as written"
         if action not in ("reset", "fail") and not self.engine.deployed:
             status += " (deploying patterns-lab first)"
         self.start_action(status + "…", lambda: (action, self._perform(action, fault, code)))
@@ -264,7 +291,7 @@ class PatternsLabPanel(ActionPanel[tuple[Action, PatternsRun | None]]):
             self.engine.set_failing(not self.engine.failing)
             return None
         if action == "upload":
-            return self.engine.upload()
+            return self.engine.upload(faults=fault_plan(fault, "pipes") if fault else None)
         return self.engine.publish(
             PUBLISHED_EVENT if action == "publish" else FILTERED_EVENT,
             code=code,
