@@ -181,6 +181,8 @@ def peer_uid(sock: socket.socket) -> int:
 
 def connect(path: Path, timeout: float) -> socket.socket | None:
     """A connection to the grader listening at `path` as this user, or None."""
+    if not path.exists():
+        return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(timeout)
@@ -195,10 +197,7 @@ def connect(path: Path, timeout: float) -> socket.socket | None:
 
 def ask(request: dict[str, Any], *, home: Path | None = None, timeout: float = 5.0) -> dict | None:
     """One request to the grader and its answer (status, stop); None when none is running."""
-    path = socket_path(home)
-    if not path.exists():
-        return None
-    sock = connect(path, timeout)
+    sock = connect(socket_path(home), timeout)
     if sock is None:
         return None
     with sock:
@@ -216,10 +215,7 @@ def check_through_grader(argv: list[str]) -> int | None:
     """Run `check` in the background grader: its output written here, its exit code
     returned. None when no grader took the check (none running, another version, it
     stopped before answering): the caller then checks in this process."""
-    path = socket_path()
-    if not path.exists():
-        return None
-    sock = connect(path, TAKE_TIMEOUT_S)
+    sock = connect(socket_path(), TAKE_TIMEOUT_S)
     if sock is None:
         return None
     with sock:
