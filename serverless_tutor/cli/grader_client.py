@@ -33,6 +33,7 @@ IDLE_TIMEOUT_S = 15 * 60
 # itself takes as long as the exercise's tests do.
 TAKE_TIMEOUT_S = 60.0
 MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_SOCKET_PATH_BYTES = 107  # sun_path holds 108 bytes on Linux, the last a NUL
 # What rich reads from the environment to decide colours and size.
 TERMINAL_VARIABLES = (
     "TERM",
@@ -255,8 +256,8 @@ def start_grader() -> bool:
     """Start a background grader for the next checks (unless one is running or
     starting: it holds a lock, and a second one exits at once). True if one was started."""
     home = grader_folder().parent
-    if not enabled():
-        return False
+    if not enabled() or len(os.fsencode(socket_path(home))) > MAX_SOCKET_PATH_BYTES:
+        return False  # off, or a data folder too deep for a Unix socket's name
     if socket_path(home).exists():
         answer = ask({"op": "ping"}, home=home)
         if answer is not None:

@@ -319,3 +319,11 @@ def test_when_check_uses_a_grader(monkeypatch, grader_setting, ci, expected):
     assert grader_client.enabled() is expected
     assert grader_client.wanted_for(["check", "x"]) is expected
     assert grader_client.wanted_for(["check", "x", "--batch", "subs"]) is False
+
+
+def test_no_grader_is_started_for_a_data_folder_too_deep_for_a_socket(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 100)
+    monkeypatch.setenv("SERVERLESS_TUTOR_HOME", str(deep))
+    monkeypatch.setenv("SERVERLESS_TUTOR_GRADER", "on")
+    assert grader_client.start_grader() is False
+    assert not deep.exists()
