@@ -171,19 +171,11 @@ def run() -> int:
     atexit.register(_exit_without_teardown, finished)
     code = main()
     if through_grader and code != 2:  # a check ran (not a usage error): the next one is quick
-        _start_grader()
+        from serverless_tutor.cli import grader_client
+
+        grader_client.start_for_next_checks()
     finished.append(code)
     return code
-
-
-def _start_grader() -> None:
-    from serverless_tutor.cli import grader_client
-
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()  # the verdict is shown before the grader process is started
-    if grader_client.start_grader() and sys.stderr.isatty():
-        sys.stderr.write(grader_client.started_note(grader_client.terminal()["width"]))
 
 
 def _exit_without_teardown(finished: list[int]) -> None:

@@ -268,6 +268,10 @@ def show_exercise(args: argparse.Namespace) -> int:
         f"Check it: serverless-tutor check {exercise.id}   "
         f"(hint: serverless-tutor hint {exercise.id})"
     )
+    from serverless_tutor.cli import grader_client
+
+    if grader_client.wanted_for(["check", exercise.id]):
+        grader_client.start_for_next_checks()  # so that the first check is quick too
     return 0
 
 

@@ -16,6 +16,7 @@ upgrade, an edited checkout) makes it stop, and the check runs here instead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -286,6 +287,16 @@ def start_grader() -> bool:
             close_fds=True,
         )
     return True
+
+
+def start_for_next_checks() -> None:
+    """Start a grader for the checks to come (see start_grader) once what this command
+    printed is out; on a terminal, say so."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`)
+            stream.flush()
+    if start_grader() and _isatty(sys.stderr):
+        sys.stderr.write(started_note(terminal()["width"]))
 
 
 def started_note(width: int) -> str:

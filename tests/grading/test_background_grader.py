@@ -327,3 +327,18 @@ def test_no_grader_is_started_for_a_data_folder_too_deep_for_a_socket(tmp_path, 
     monkeypatch.setenv("SERVERLESS_TUTOR_GRADER", "on")
     assert grader_client.start_grader() is False
     assert not deep.exists()
+
+
+def test_showing_an_exercise_starts_a_grader_so_the_first_check_is_quick_too(tmp_path):
+    home = tmp_path / "home"
+    shown = _tutor(home, "exercises", "show", "hello-handler")
+    assert (
+        shown.returncode == 0 and "Check it: serverless-tutor check hello-handler" in shown.stdout
+    )
+    try:
+        _wait_for(lambda: _status(home) is not None)
+        first = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
+        assert first.returncode == 0 and "PASS" in first.stdout
+        assert _status(home)["checks_served"] == 1
+    finally:
+        _tutor(home, "grader", "stop")
