@@ -35,6 +35,8 @@ IDLE_TIMEOUT_S = 15 * 60
 TAKE_TIMEOUT_S = 60.0
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_SOCKET_PATH_BYTES = 107  # sun_path holds 108 bytes on Linux, the last a NUL
+MAX_LOG_BYTES = 1024 * 1024  # the grader's log is set aside (grader.log.1) past this
+_OFF = ("off", "0", "no", "false")
 # What rich reads from the environment to decide colours and size.
 TERMINAL_VARIABLES = (
     "TERM",
@@ -61,10 +63,6 @@ def grader_folder(home: Path | None = None) -> Path:
 
 def socket_path(home: Path | None = None) -> Path:
     return grader_folder(home) / "socket"
-
-
-_OFF = ("off", "0", "no", "false")
-MAX_LOG_BYTES = 1024 * 1024
 
 
 def enabled() -> bool:
