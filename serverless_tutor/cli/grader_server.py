@@ -44,7 +44,7 @@ from serverless_tutor.cli.grader_client import (
 
 MAX_REQUEST_BYTES = 1024 * 1024
 REQUEST_READ_TIMEOUT_S = 10.0
-LOCK_WAIT_S = 5.0  # a grader of other code that was just asked to stop may still hold the lock
+LOCK_WAIT_S = 2.0  # a grader of other code that was just asked to stop may still hold the lock
 POLL_S = 1.0  # how often an idle grader looks at its socket file and the time
 
 

@@ -95,7 +95,17 @@ class RunningGrader:
 
 @pytest.fixture
 def grader(tmp_path):
+    """A grader of the test's own, for tests that stop it."""
     running = RunningGrader(tmp_path / "home")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One grader for the tests that leave it running (starting one costs a second or two
+    of CPU); they count the checks they add."""
+    running = RunningGrader(tmp_path_factory.mktemp("shared") / "home")
     yield running
     running.stop()
 
@@ -109,10 +119,11 @@ def _marks(output: str) -> list[str]:
     ]
 
 
-def test_a_check_through_the_grader_says_what_a_check_of_its_own_says(grader):
-    through = _tutor(grader.home, "check", "hello-handler", "--file", str(STARTER), COLUMNS="60")
+def test_a_check_through_the_grader_says_what_a_check_of_its_own_says(shared):
+    before = shared.checks_served()
+    through = _tutor(shared.home, "check", "hello-handler", "--file", str(STARTER), COLUMNS="60")
     alone = _tutor(
-        grader.home,
+        shared.home,
         "check",
         "hello-handler",
         "--file",
@@ -123,35 +134,37 @@ def test_a_check_through_the_grader_says_what_a_check_of_its_own_says(grader):
     assert through.returncode == alone.returncode == 1
     assert _marks(through.stdout) == _marks(alone.stdout) and _marks(through.stdout)
     assert max(len(line) for line in through.stdout.splitlines()) <= 60  # the caller's width
-    assert grader.checks_served() == 1
+    assert shared.checks_served() == before + 1
 
-    passed = _tutor(grader.home, "check", "hello-handler", "--file", str(SOLUTION), "--json")
+    passed = _tutor(shared.home, "check", "hello-handler", "--file", str(SOLUTION), "--json")
     assert passed.returncode == 0 and json.loads(passed.stdout)["status"] == "pass"
-    assert grader.checks_served() == 2
-    progress = json.loads((grader.home / "progress.json").read_text(encoding="utf-8"))
+    assert shared.checks_served() == before + 2
+    progress = json.loads((shared.home / "progress.json").read_text(encoding="utf-8"))
     assert progress["exercises"]["hello-handler"]["status"] == "passed"
 
 
-def test_colours_follow_the_callers_terminal_settings(grader):
+def test_colours_follow_the_callers_terminal_settings(shared):
+    before = shared.checks_served()
     coloured = _tutor(
-        grader.home, "check", "hello-handler", "--file", str(SOLUTION), FORCE_COLOR="1"
+        shared.home, "check", "hello-handler", "--file", str(SOLUTION), FORCE_COLOR="1"
     )
-    plain = _tutor(grader.home, "check", "hello-handler", "--file", str(SOLUTION))
+    plain = _tutor(shared.home, "check", "hello-handler", "--file", str(SOLUTION))
     assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
-    assert grader.checks_served() == 2
+    assert shared.checks_served() == before + 2
 
 
-def test_paths_are_the_callers_and_usage_errors_come_back(grader, tmp_path):
+def test_paths_are_the_callers_and_usage_errors_come_back(shared, tmp_path):
+    before = shared.checks_served()
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "handler.py").write_text(SOLUTION.read_text(encoding="utf-8"), encoding="utf-8")
-    relative = _tutor(grader.home, "check", "hello-handler", "--file", "handler.py", cwd=folder)
+    relative = _tutor(shared.home, "check", "hello-handler", "--file", "handler.py", cwd=folder)
     assert relative.returncode == 0, relative.stderr
-    missing = _tutor(grader.home, "check", "hello-handler", "--file", "nope.py", cwd=folder)
+    missing = _tutor(shared.home, "check", "hello-handler", "--file", "nope.py", cwd=folder)
     assert missing.returncode == 2 and "--file nope.py: no such file" in missing.stderr
-    unknown = _tutor(grader.home, "check", "no-such-exercise")
+    unknown = _tutor(shared.home, "check", "no-such-exercise")
     assert unknown.returncode == 2 and "no exercise 'no-such-exercise'" in unknown.stderr
-    assert grader.checks_served() == 3
+    assert shared.checks_served() == before + 3
 
 
 def _raw(path: Path, data: bytes) -> bytes:
@@ -174,7 +187,8 @@ def _frame(message: object) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def test_garbage_on_the_socket_is_refused_and_the_grader_serves_on(grader):
+def test_garbage_on_the_socket_is_refused_and_the_grader_serves_on(shared):
+    grader = shared
     assert _raw(grader.socket_path, struct.pack(">I", 2**31) + b"x") == b""  # too long a frame
     assert _raw(grader.socket_path, struct.pack(">I", 5) + b"\xff\xfe{[(") == b""  # not JSON
     assert _raw(grader.socket_path, b"\x00\x00") == b""  # cut short
@@ -195,7 +209,10 @@ def test_garbage_on_the_socket_is_refused_and_the_grader_serves_on(grader):
         assert receive_frame(sock) == {"t": "taken"}
         done = receive_frame(sock)
     assert done is not None and done["code"] == 2 and "runs only `check ID`" in done["stderr"]
-    assert not (grader.home / "progress.json").exists()  # nothing was given up
+    progress_file = grader.home / "progress.json"
+    if progress_file.exists():  # nothing was given up
+        progress = json.loads(progress_file.read_text(encoding="utf-8"))
+        assert not progress["exercises"].get("hello-handler", {}).get("gave_up")
     assert _status(grader.home) is not None
 
 
@@ -224,14 +241,16 @@ def test_status_and_stop(grader):
     assert "No background grader is running" in _tutor(grader.home, "grader", "stop").stdout
 
 
-def test_a_second_grader_for_the_same_folder_leaves_it_to_the_first(grader):
+def test_a_second_grader_for_the_same_folder_leaves_it_to_the_first(shared):
+    grader = shared
     second = _tutor(grader.home, "grader", "serve")
     assert second.returncode == 1 and "already serves" in second.stderr
     assert _status(grader.home)["pid"] == grader.process.pid
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a process as another user")
-def test_another_user_cannot_reach_the_socket(grader):
+def test_another_user_cannot_reach_the_socket(shared):
+    grader = shared
     pid = os.fork()
     if pid == 0:  # the child: become nobody, then try
         code = 3
@@ -251,9 +270,10 @@ def test_another_user_cannot_reach_the_socket(grader):
     assert oct(grader.socket_path.parent.stat().st_mode & 0o777) == "0o700"
 
 
-def test_a_handler_cannot_reach_the_grader(grader, tmp_path):
+def test_a_handler_cannot_reach_the_grader(shared, tmp_path):
     """Learner code runs in the grader's sandbox: the data folder is hidden and it may not
     open sockets, so the grader's socket is out of its reach."""
+    grader = shared
     attack = tmp_path / "attack.py"
     attack.write_text(
         "import os, socket\n"
