@@ -303,17 +303,29 @@ def test_an_idle_grader_stops_by_itself(tmp_path):
         running.stop()
 
 
-def test_a_check_without_a_grader_starts_one_for_the_next(tmp_path):
+@pytest.mark.parametrize(
+    ("first", "says"),
+    [
+        (["check", "hello-handler", "--file", str(SOLUTION)], "PASS"),
+        # so that the first check after it is quick too
+        (["exercises", "show", "hello-handler"], "Check it: serverless-tutor check hello-handler"),
+    ],
+    ids=["a first check", "exercises show"],
+)
+def test_what_starts_a_grader_for_the_checks_after_it(tmp_path, first, says):
     home = tmp_path / "home"
-    first = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
-    assert first.returncode == 0 and "PASS" in first.stdout
+    started = _tutor(home, *first)
+    assert started.returncode == 0 and says in started.stdout
     try:
         _wait_for(lambda: _status(home) is not None)
-        second = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
-        assert second.returncode == 0 and "PASS" in second.stdout
+        check = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
+        assert check.returncode == 0 and "PASS" in check.stdout
         assert _status(home)["checks_served"] == 1
     finally:
         _tutor(home, "grader", "stop")
+
+
+def test_with_the_grader_off_a_check_starts_none(tmp_path):
     off = tmp_path / "off"
     assert _tutor(off, "check", "hello-handler", SERVERLESS_TUTOR_GRADER="off").returncode == 1
     assert not grader_client.grader_folder(off).exists()
@@ -347,18 +359,3 @@ def test_no_grader_is_started_for_a_data_folder_too_deep_for_a_socket(tmp_path, 
     monkeypatch.setenv("SERVERLESS_TUTOR_GRADER", "on")
     assert grader_client.start_grader() is False
     assert not deep.exists()
-
-
-def test_showing_an_exercise_starts_a_grader_so_the_first_check_is_quick_too(tmp_path):
-    home = tmp_path / "home"
-    shown = _tutor(home, "exercises", "show", "hello-handler")
-    assert (
-        shown.returncode == 0 and "Check it: serverless-tutor check hello-handler" in shown.stdout
-    )
-    try:
-        _wait_for(lambda: _status(home) is not None)
-        first = _tutor(home, "check", "hello-handler", "--file", str(SOLUTION))
-        assert first.returncode == 0 and "PASS" in first.stdout
-        assert _status(home)["checks_served"] == 1
-    finally:
-        _tutor(home, "grader", "stop")
