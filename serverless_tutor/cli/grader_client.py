@@ -243,12 +243,24 @@ def check_through_grader(argv: list[str]) -> int | None:
     if done is None or done.get("t") != "done" or not isinstance(done.get("code"), int):
         sys.stderr.write("serverless-tutor: the background grader stopped; checking here\n")
         return None
-    for stream, key in ((sys.stdout, "stdout"), (sys.stderr, "stderr")):
-        text = done.get(key)
-        if isinstance(text, str) and text:
-            stream.write(text)
-            stream.flush()
+    try:
+        for stream, key in ((sys.stdout, "stdout"), (sys.stderr, "stderr")):
+            text = done.get(key)
+            if isinstance(text, str) and text:
+                stream.write(text)
+                stream.flush()
+    except BrokenPipeError:  # `check | head`: the reader has gone; the verdict still counts
+        _drop_unwritten_output()
     return int(done["code"])
+
+
+def _drop_unwritten_output() -> None:
+    """After a broken pipe: point stdout at /dev/null, so that the interpreter's own flush
+    at exit does not fail a second time with a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def start_grader() -> bool:

@@ -359,3 +359,20 @@ def test_no_grader_is_started_for_a_data_folder_too_deep_for_a_socket(tmp_path, 
     monkeypatch.setenv("SERVERLESS_TUTOR_GRADER", "on")
     assert grader_client.start_grader() is False
     assert not deep.exists()
+
+
+def test_a_reader_that_goes_away_leaves_the_verdict_and_no_traceback(shared):
+    """`check | head -1`: as a check in its own process, exit code of the verdict, stderr quiet."""
+    before = shared.checks_served()
+    check = subprocess.Popen(
+        [sys.executable, "-m", "serverless_tutor", "check", "hello-handler", "--verbose"],
+        env=_env(shared.home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert check.stdout is not None and check.stderr is not None
+    check.stdout.close()  # the reader has gone before the output arrives
+    err = check.stderr.read().decode()
+    assert check.wait(timeout=120) == 1  # the starter fails
+    assert err == ""
+    assert shared.checks_served() == before + 1
