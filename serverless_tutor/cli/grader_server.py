@@ -106,7 +106,7 @@ class GraderServer:
         self.key = code_key()
         self.started_at = datetime.now(UTC)
         self.checks_served = 0
-        self._last_check = time.monotonic()  # or the start
+        self._last_check = time.monotonic()  # or when it became ready (see _load)
         self._stopping = False
         self._socket_inode: int | None = None
 
@@ -157,6 +157,7 @@ class GraderServer:
         self.grader.warm_up()
         gc.collect()
         gc.freeze()  # what is loaded now stays: later collections do not walk it again
+        self._last_check = time.monotonic()  # idle from now: loading is not idleness
 
     def _close(self) -> None:
         grader = getattr(self, "grader", None)

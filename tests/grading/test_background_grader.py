@@ -295,12 +295,20 @@ def test_a_handler_cannot_reach_the_grader(shared, tmp_path):
 
 
 def test_an_idle_grader_stops_by_itself(tmp_path):
-    running = RunningGrader(tmp_path / "home", idle_timeout=1)
+    home = tmp_path / "home"
+    idle = subprocess.Popen(
+        [sys.executable, "-m", "serverless_tutor", "grader", "serve", "--idle-timeout", "1"],
+        env=_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        assert running.process.wait(timeout=60) == 0
-        assert not running.socket_path.exists()
+        assert idle.wait(timeout=90) == 0  # loaded, waited a second for a check, stopped
     finally:
-        running.stop()
+        idle.kill()
+        idle.wait()
+    assert not grader_client.socket_path(home).exists()
+    assert grader_client.grader_folder(home).is_dir()  # it did start
 
 
 @pytest.mark.parametrize(
