@@ -17,7 +17,6 @@ SIGTERM. One per data folder: it holds a lock on the folder while it runs.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import io
 import os
@@ -41,6 +40,7 @@ from serverless_tutor.cli.grader_client import (
     receive_frame,
     send_frame,
 )
+from serverless_tutor.grading.folder_lock import FolderBusy, writing
 
 MAX_REQUEST_BYTES = 1024 * 1024
 REQUEST_READ_TIMEOUT_S = 10.0
@@ -114,9 +114,10 @@ class GraderServer:
         """Serve until stopped; 0, or 1 when another grader holds this data folder."""
         self.folder.mkdir(parents=True, mode=0o700, exist_ok=True)
         os.chmod(self.folder, 0o700)
-        with open(self.folder / "lock", "a") as lock:
-            if not _take_lock(lock):
-                sys.stderr.write(f"a grader already serves {self.folder}\n")
+        with contextlib.ExitStack() as held:
+            busy = _hold_folder(held, self.folder)
+            if busy is not None:
+                sys.stderr.write(f"a grader already serves {self.folder}{busy.holder}\n")
                 return 1
             listener = self._listen()
             signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -291,15 +292,17 @@ def _send(conn: socket.socket, message: dict[str, Any]) -> bool:
     return True
 
 
-def _take_lock(lock: Any) -> bool:
+def _hold_folder(held: contextlib.ExitStack, folder: Path) -> FolderBusy | None:
+    """Hold the folder's lock in `held`, waiting up to LOCK_WAIT_S; None when held, else
+    the last refusal (which names the holding process)."""
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
         try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
+            held.enter_context(writing(folder))
+            return None
+        except FolderBusy as busy:
             if time.monotonic() > deadline:
-                return False
+                return busy
             time.sleep(0.1)
 
 

@@ -1,9 +1,9 @@
-"""One writer at a time per graded folder.
+"""One writer at a time per graded folder (and one background grader per data folder).
 
 `grade` (results, then the gradebook files) and a re-grade of one student (the app,
 `gradebook --regrade`) both rewrite a graded folder; two of them at once would leave
 a gradebook that matches neither. Each holds an exclusive lock on the folder while it
-writes. The lock is the operating system's (flock), so it ends with the process that
+writes; the background grader (cli/grader_server.py) holds its folder's for its life. The lock is the operating system's (flock), so it ends with the process that
 held it, however that process ends: a killed run never leaves the folder locked.
 """
 

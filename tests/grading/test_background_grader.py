@@ -245,6 +245,7 @@ def test_a_second_grader_for_the_same_folder_leaves_it_to_the_first(shared):
     grader = shared
     second = _tutor(grader.home, "grader", "serve")
     assert second.returncode == 1 and "already serves" in second.stderr
+    assert f"(process {grader.process.pid})" in second.stderr  # the holder, named
     assert _status(grader.home)["pid"] == grader.process.pid
 
 
