@@ -156,7 +156,7 @@ def run() -> int:
         return main()
     through_grader = False
     if verb == "check":
-        from serverless_tutor.cli import grader_client
+        from serverless_tutor.cli import grader_client  # standard library only
 
         through_grader = grader_client.wanted_for(argv)
         if through_grader:
@@ -171,8 +171,6 @@ def run() -> int:
     atexit.register(_exit_without_teardown, finished)
     code = main()
     if through_grader and code != 2:  # a check ran (not a usage error): the next one is quick
-        from serverless_tutor.cli import grader_client
-
         grader_client.start_for_next_checks()
     finished.append(code)
     return code

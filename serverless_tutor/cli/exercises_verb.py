@@ -270,7 +270,7 @@ def show_exercise(args: argparse.Namespace) -> int:
     )
     from serverless_tutor.cli import grader_client
 
-    if grader_client.wanted_for(["check", exercise.id]):
+    if grader_client.available():
         grader_client.start_for_next_checks()  # so that the first check is quick too
     return 0
 

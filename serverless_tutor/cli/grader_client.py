@@ -74,11 +74,15 @@ def enabled() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("", *_OFF)
 
 
+def available() -> bool:
+    """Turned on, and on Linux (peers checked with SO_PEERCRED; the sandbox's layers)."""
+    return enabled() and sys.platform.startswith("linux")
+
+
 def wanted_for(argv: list[str]) -> bool:
     """Is this `check` command line one the background grader serves? Not a folder of
-    submissions (`--batch` is one long run already), not help, and only where the
-    sandbox is confined by Linux."""
-    if not enabled() or not sys.platform.startswith("linux"):
+    submissions (`--batch` is one long run already), not help."""
+    if not available():
         return False
     return not {"--batch", "-h", "--help"} & set(argv) and not any(
         arg.startswith("--batch=") for arg in argv
