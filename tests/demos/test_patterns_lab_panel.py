@@ -64,6 +64,14 @@ def test_the_diagrams_fit_the_lesson_pane():
     assert "└─▶ SQS rejects (1)" in pictures[4]
 
 
+async def focused_panel(app, pilot) -> PatternsLabPanel:
+    """The lab panel, focused once the app's own first focus is done."""
+    panel = app.query_one(PatternsLabPanel)
+    panel.focus()
+    await pilot.pause()
+    return panel
+
+
 def test_snapshot_before_any_run_at_80x24(snap_compare):
     assert snap_compare(PatternsApp(), terminal_size=SIZE)
 
@@ -71,9 +79,7 @@ def test_snapshot_before_any_run_at_80x24(snap_compare):
 async def test_publish_fail_filter_upload_and_reset_by_keyboard():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.query_one(PatternsLabPanel)
-        panel.focus()
-        await pilot.pause()  # after the app's own first focus
+        panel = await focused_panel(app, pilot)
         assert text(app, "#patterns-status").startswith("Ready: a publish")
 
         await pilot.press("a")
@@ -125,9 +131,7 @@ async def test_publish_fail_filter_upload_and_reset_by_keyboard():
 async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.query_one(PatternsLabPanel)
-        panel.focus()
-        await pilot.pause()  # after the app's own first focus
+        panel = await focused_panel(app, pilot)
         await pilot.press("i", "i", "w")  # fault: none -> throttle -> duplicate; code: as written
         assert (panel.fault, panel.code) == ("duplicate", "as-written")
 
@@ -148,9 +152,7 @@ async def test_the_fault_and_code_toggles_by_keyboard_change_the_end_state():
 async def test_the_pipes_fault_toggle_by_keyboard_changes_the_upload():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.query_one(PatternsLabPanel)
-        panel.focus()
-        await pilot.pause()  # after the app's own first focus
+        panel = await focused_panel(app, pilot)
         await pilot.press("u")  # to the pipes tab, an upload without a fault
         await settle(pilot, panel)
         await pilot.press("i", "i")  # on this tab: its own toggle, none -> throttle -> duplicate
@@ -178,9 +180,7 @@ async def test_the_pipes_fault_toggle_by_keyboard_changes_the_upload():
 async def test_unmounting_shuts_the_engine_down():
     app = PatternsApp()
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.query_one(PatternsLabPanel)
-        panel.focus()
-        await pilot.pause()
+        panel = await focused_panel(app, pilot)
         await pilot.press("u")
         await settle(pilot, panel)
         engine = panel.engine
