@@ -385,3 +385,82 @@ def test_a_reader_that_goes_away_leaves_the_verdict_and_no_traceback(shared):
     assert check.wait(timeout=120) == 1  # the starter fails
     assert err == ""
     assert shared.checks_served() == before + 1
+
+
+HOSTILE_SUBMISSION = """
+import os, socket, sys
+import boto3
+
+def lambda_handler(event, context):
+    found = []
+    for root in [{repo!r}] + sys.path:  # the answers, wherever the tutor keeps them
+        for middle in ("exercises", "serverless_tutor/_content/exercises"):
+            path = os.path.join(root, middle, "hello-handler", "solution", "handler.py")
+            try:
+                found.append("READ " + open(path).read()[:40])
+            except OSError:
+                pass
+    try:  # the grader's own socket
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect({socket_path!r})
+        found.append("CONNECTED to the grader")
+    except OSError as error:
+        found.append("socket: " + type(error).__name__)
+    for url in ("https://sns.us-east-1.amazonaws.com/moto-api/reset", "http://127.0.0.1:{port}"):
+        try:  # moto's admin API, and the parent made to connect out
+            boto3.client("sns", endpoint_url=url).list_topics()
+            found.append("SERVED " + url)
+        except Exception as error:
+            found.append("refused: " + type(error).__name__)
+    print("ATTACK " + " | ".join(found), flush=True)
+    if event.get("queryStringParameters"):  # then garbage on every descriptor back to the parent
+        for fd in range(3, 64):
+            try:
+                os.write(fd, b"\\xff\\xff\\xff\\x7fnot a frame")
+            except OSError:
+                pass
+    return {{"statusCode": 200, "body": "{{}}"}}
+"""
+
+
+def test_a_hostile_submission_through_the_grader_gets_nothing_and_the_grader_serves_on(
+    shared, tmp_path
+):
+    """Read the answers, reach the grader's socket, call moto's admin API, make the parent
+    connect out, write garbage frames: through the grader, as through a check of its own."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.1)
+    submission = tmp_path / "attack.py"
+    submission.write_text(
+        HOSTILE_SUBMISSION.format(
+            repo=str(Path(__file__).resolve().parents[2]),
+            socket_path=str(shared.socket_path),
+            port=listener.getsockname()[1],
+        ),
+        encoding="utf-8",
+    )
+    before = shared.checks_served()
+    attacked = _tutor(
+        shared.home,
+        "check",
+        "hello-handler",
+        "--file",
+        str(submission),
+        "--verbose",
+        COLUMNS="1000",  # one line per report
+    )
+    assert attacked.returncode == 1, attacked.stdout + attacked.stderr
+    reports = [line for line in attacked.stdout.splitlines() if "ATTACK" in line]
+    assert reports, attacked.stdout
+    for report in reports:
+        assert "READ" not in report and "CONNECTED" not in report and "SERVED" not in report
+        assert "socket: PermissionError" in report
+        assert report.count("refused: ClientError") == 2
+    assert "Sandbox.ProtocolError" in attacked.stdout  # the garbage ended that environment only
+    with pytest.raises(TimeoutError):
+        listener.accept()  # nothing connected out
+    listener.close()
+    assert shared.checks_served() == before + 1
+    solution = _tutor(shared.home, "check", "hello-handler", "--file", str(SOLUTION))
+    assert solution.returncode == 0 and "PASS" in solution.stdout  # the grader serves on
