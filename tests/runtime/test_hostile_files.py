@@ -28,9 +28,12 @@ from .conftest import make_function
 PACKAGE = Path(serverless_tutor.__file__).resolve().parent
 CHECKOUT = PACKAGE.parent
 # A virtualenv inside the checkout (CI's .ci-venv, a developer's .venv) lies under the hidden
-# checkout: its site-packages is not there at all (ENOENT) rather than listed or refused by
-# Landlock (EACCES). Only Lambda's own packages are bound back into it.
-VENV_INSIDE_CHECKOUT = Path(sys.prefix).resolve().is_relative_to(CHECKOUT)
+# checkout, and one under /tmp under the environment's own fresh /tmp: its site-packages is
+# not there at all (ENOENT) rather than listed or refused by Landlock (EACCES). Only Lambda's
+# own packages are bound back into it.
+VENV_INSIDE_CHECKOUT = Path(sys.prefix).resolve().is_relative_to(CHECKOUT) or Path(
+    sys.prefix
+).resolve().is_relative_to("/tmp")
 EXERCISE = "context-info"
 
 PROBE = """
