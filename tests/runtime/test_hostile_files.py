@@ -31,7 +31,7 @@ CHECKOUT = PACKAGE.parent
 # checkout, and one under /tmp under the environment's own fresh /tmp: its site-packages is
 # not there at all (ENOENT) rather than listed or refused by Landlock (EACCES). Only Lambda's
 # own packages are bound back into it.
-VENV_INSIDE_CHECKOUT = Path(sys.prefix).resolve().is_relative_to(CHECKOUT) or Path(
+VENV_OUT_OF_SIGHT = Path(sys.prefix).resolve().is_relative_to(CHECKOUT) or Path(
     sys.prefix
 ).resolve().is_relative_to("/tmp")
 EXERCISE = "context-info"
@@ -142,7 +142,7 @@ def test_the_solution_in_site_packages_content_is_not_there(probe, op):
 
 
 def test_the_site_packages_copy_of_the_package_lists_empty(probe):
-    expected = ENOENT if VENV_INSIDE_CHECKOUT else ["listed", []]
+    expected = ENOENT if VENV_OUT_OF_SIGHT else ["listed", []]
     assert probe("listdir", _existing(_site_copy().parent)) == expected
 
 
@@ -194,9 +194,9 @@ def test_the_learners_data_directory_is_not_there(runtime, tmp_path, monkeypatch
 def test_a_package_lambda_does_not_have_is_unreadable(probe):
     import moto
 
-    expected = ENOENT if VENV_INSIDE_CHECKOUT else EACCES
+    expected = ENOENT if VENV_OUT_OF_SIGHT else EACCES
     assert probe("open", _existing(Path(moto.__file__))) == expected
-    if VENV_INSIDE_CHECKOUT:
+    if VENV_OUT_OF_SIGHT:
         assert probe("import", "moto") == ["ModuleNotFoundError", None]
     else:
         assert probe("import", "moto") == EACCES
