@@ -85,6 +85,7 @@ class HttpFront:
         self._connections: set[asyncio.Task[None]] = set()
         self._closing = False
         self._accepting: asyncio.Task[None] | None = None
+        self._watching = False  # the loop watches the listener for a connection to accept
         self.open_connections = 0
         self.handed_on = 0  # requests received whole and given to the handler
 
@@ -93,13 +94,12 @@ class HttpFront:
     async def serve(self) -> None:
         """Accept and serve connections until close() is called."""
         self._accepting = asyncio.current_task()
-        loop = asyncio.get_running_loop()
         slots = asyncio.Semaphore(self.limits.max_connections)
         try:
             while not self._closing:
                 await slots.acquire()  # over the cap, new connections wait in the backlog
                 try:
-                    conn, peer = await loop.sock_accept(self._listener)
+                    conn, peer = await self._accept()
                 except BaseException:
                     slots.release()
                     raise
@@ -118,6 +118,7 @@ class HttpFront:
     async def close(self) -> None:
         """Stop accepting, close every connection (a request being handled gets no answer)."""
         self._closing = True
+        self._stop_watching()
         self._listener.close()
         if self._accepting is not None and self._accepting is not asyncio.current_task():
             self._accepting.cancel()
@@ -125,6 +126,29 @@ class HttpFront:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _accept(self) -> tuple[socket.socket, tuple[str, int]]:
+        """The next connection. Not loop.sock_accept: its callback, once due, runs even
+        if close() cancelled the wait in the same round, and accepts on a closed listener
+        (the loop then reports an error); a watch of our own is withdrawn at once."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                return self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                pass
+            readable: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(self._listener, _settle_once, readable)
+            self._watching = True
+            try:
+                await readable
+            finally:
+                self._stop_watching()
+
+    def _stop_watching(self) -> None:
+        if self._watching:
+            self._watching = False
+            asyncio.get_running_loop().remove_reader(self._listener)
 
     # -- one connection ------------------------------------------------------------------------
 
