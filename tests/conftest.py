@@ -1,5 +1,6 @@
 """Every test gets its own data directory, so nothing touches the real learner's files."""
 
+import gc
 import os
 import sys
 
@@ -15,6 +16,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return 3 * (cores or 1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect garbage less often than Python's default (700, 10, 10) in the test processes.
+
+    A worker holds every test module and what they import (textual, moto, botocore), and the
+    Pilot tests make garbage fast: the default thresholds spent about a fifth of the
+    workers' CPU in the collector. Measured on three Pilot-heavy files run serially, three
+    times each, interleaved: 43.3-44.3 s of CPU with the default, 37.1-38.6 s with this.
+    """
+    gc.set_threshold(50_000, 20, 20)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,7 +2,7 @@
 budget, a grading process whose coordinator is gone.
 
 Split from test_classroom.py (same class data) so the two files' runs balance across
-the test workers: these tests wait on timeouts and a 15 s budget.
+the test workers: these tests wait on timeouts and a 10 s budget.
 """
 
 from __future__ import annotations
@@ -94,11 +94,11 @@ def test_a_killed_run_loses_nothing_and_resume_finishes_it(tmp_path):
 
 
 def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
-    """A 300 s Lambda timeout and a loop that never returns: the 15 s class budget stops the pair; `grade` exits 1.
+    """A 300 s Lambda timeout and a loop that never returns: the 10 s class budget stops the pair; `grade` exits 1.
 
     The budget is generous next to an honest submission (about a second), so the
     grader finishes ben's well within it even on a loaded machine. The budget is wall
-    time, so ann's loop sleeps: 15 s of a spinning core would slow the rest of the suite."""
+    time, so ann's loop sleeps: 10 s of a spinning core would slow the rest of the suite."""
     exercise = tmp_path / "exercises" / "word-count"
     shutil.copytree(WORD_COUNT, exercise)
     spec = exercise / "exercise.yaml"
@@ -125,7 +125,7 @@ def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
             "--out",
             str(out),
             "--budget",
-            "15",
+            "10",
             "--jobs",
             "1",
         ]
@@ -136,7 +136,7 @@ def test_a_submission_over_the_budget_is_stopped_and_reported(tmp_path, capsys):
     # The runaway was stopped inside its grading process: no replacement had to start.
     assert "(1 grading process(es) started)" in " ".join(printed.split()), printed
     ann = GradeRecord.model_validate_json(record_path(out, "ann", "word-count").read_bytes())
-    assert ann.status == "ungraded" and "15 s budget" in ann.message, ann.message
+    assert ann.status == "ungraded" and "10 s budget" in ann.message, ann.message
     ben = GradeRecord.model_validate_json(record_path(out, "ben", "word-count").read_bytes())
     assert ben.status == "pass", ben.message  # graded by the same grading process
     with (out / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
