@@ -1,8 +1,13 @@
 """Every test gets its own data directory, so nothing touches the real learner's files."""
 
+import contextlib
 import gc
 import os
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,9 +46,45 @@ def pytest_collection(session: pytest.Session):
     previous = sys.dont_write_bytecode
     sys.dont_write_bytecode = False
     try:
-        return (yield)
+        with _after_the_first_worker(session.config):
+            return (yield)
     finally:
         sys.dont_write_bytecode = previous
+
+
+@contextlib.contextmanager
+def _after_the_first_worker(config: pytest.Config) -> Iterator[None]:
+    """Test workers other than the first collect once the first has (bounded: 60 s).
+
+    On a fresh clone (as on CI) no module is compiled yet: six workers collecting at once
+    each compiled the package and rewrote every test module's asserts, the same work six
+    times. The first worker now does it alone and the others find the cache warm.
+    """
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:  # not under xdist
+        yield
+        return
+    done = _collected_marker(workerinput)
+    if workerinput["workerid"] == "gw0":
+        try:
+            yield
+        finally:
+            done.touch()
+        return
+    deadline = time.monotonic() + 60
+    while not done.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield
+
+
+def _collected_marker(workerinput: dict) -> Path:
+    return Path(tempfile.gettempdir()) / f"serverless-tutor-collected-{workerinput['testrunuid']}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is not None and workerinput["workerid"] == "gw0":
+        _collected_marker(workerinput).unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
