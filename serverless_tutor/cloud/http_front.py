@@ -135,8 +135,8 @@ class HttpFront:
         while True:
             try:
                 return self._listener.accept()
-            except (BlockingIOError, InterruptedError):
-                pass
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                pass  # nothing to accept yet, or a client that gave up before it was accepted
             readable: asyncio.Future[None] = loop.create_future()
             loop.add_reader(self._listener, _settle_once, readable)
             self._watching = True
