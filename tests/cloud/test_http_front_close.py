@@ -18,7 +18,7 @@ def test_close_with_a_connection_waiting_to_be_accepted_reports_no_loop_error():
         loop.set_exception_handler(lambda _loop, context: errors.append(context))
         front = HttpFront(lambda request: HttpResponse(200, [], b""), host="127.0.0.1", port=0)
         serving = asyncio.create_task(front.serve())
-        await asyncio.sleep(0)  # serve() now waits in sock_accept
+        await asyncio.sleep(0)  # serve() now waits for a connection
         client = socket.create_connection((front.host, front.port))  # the listener is readable
         # close() starts before the loop's next look at the listener, in the same round as
         # the accept callback it finds ready: the order offline's SIGTERM can meet.
