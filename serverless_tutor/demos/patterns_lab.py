@@ -80,6 +80,7 @@ FAULT_PLANS: dict[Pattern, dict[FaultName, Path]] = {
 # (line 3) once in the reject queue.
 EXPECTED_ORDERS = ["o-1", "o-3"]
 BAD_LINE = 3
+RIGHT_UPLOAD = f"{' and '.join(EXPECTED_ORDERS)} loaded, line {BAD_LINE} rejected once"
 # Rounds of "step the lab's clock to when SQS gives a failed message back, deliver" an
 # upload may take: each fault plan fails a message once.
 MAX_REDELIVERY_ROUNDS = 5
@@ -644,7 +645,9 @@ def _pipes_consequences(state: PipesState) -> list[str]:
     found = []
     loaded = [item["orderId"] for item in state.items]
     if loaded != EXPECTED_ORDERS:
-        found.append(f"the table holds {', '.join(loaded) or 'nothing'}, not o-1 and o-3")
+        found.append(
+            f"the table holds {', '.join(loaded) or 'nothing'}, not {' and '.join(EXPECTED_ORDERS)}"
+        )
     if state.rejected_now != 1:
         found.append(f"line {BAD_LINE} went to the reject queue {state.rejected_now} times")
     return found
@@ -673,7 +676,7 @@ def _pipes_fault_note(run: PatternsRun) -> str | None:
     verdict = (
         f"the end state is wrong ({'; '.join(run.consequences)})"
         if run.consequences
-        else "the end state is right (o-1 and o-3 loaded, line 3 rejected once)"
+        else f"the end state is right ({RIGHT_UPLOAD})"
     )
     return f"Fault '{run.fault_plan}': {verdict}" + (f": {why}." if why else ".")
 

@@ -32,6 +32,7 @@ from serverless_tutor.demos.patterns_lab import (
     FAILING_SUBSCRIBER,
     FILTERED_EVENT,
     PUBLISHED_EVENT,
+    RIGHT_UPLOAD,
     PatternsDemo,
     PatternsError,
     PatternsRun,
@@ -101,7 +102,7 @@ def pipes_state_text(run: PatternsRun) -> str:
     if run.consequences:
         lines.append(f"Wrong for one upload: {'; '.join(run.consequences)}")
     elif run.fault_plan is not None:
-        lines.append("Right for one upload: o-1 and o-3 loaded, line 3 rejected once")
+        lines.append(f"Right for one upload: {RIGHT_UPLOAD}")
     return "\n".join(lines)
 
 
