@@ -218,9 +218,7 @@ def _run_app(grades_folder: str | None = None) -> int:
 
 def _run_app_on_grades(args_list: list[str]) -> int:
     """`serverless-tutor --grades DIR`: the app, in the instructor area, with DIR open."""
-    parser = argparse.ArgumentParser(prog="serverless-tutor")
-    parser.add_argument("--grades", metavar="DIR", required=True)
-    folder = parser.parse_args(args_list).grades
+    folder = build_parser(verbs=()).parse_args(args_list).grades
     if not Path(folder).expanduser().is_dir():
         sys.stderr.write(f"serverless-tutor: error: --grades {folder}: not a folder\n")
         return 2
