@@ -3,8 +3,9 @@
 `grade` (results, then the gradebook files) and a re-grade of one student (the app,
 `gradebook --regrade`) both rewrite a graded folder; two of them at once would leave
 a gradebook that matches neither. Each holds an exclusive lock on the folder while it
-writes; the background grader (cli/grader_server.py) holds its folder's for its life. The lock is the operating system's (flock), so it ends with the process that
-held it, however that process ends: a killed run never leaves the folder locked.
+writes; the background grader (cli/grader_server.py) holds its folder's for its life.
+The lock is the operating system's (flock), so it ends with the process that held it,
+however that process ends: a killed run never leaves the folder locked.
 """
 
 from __future__ import annotations
